@@ -1,0 +1,74 @@
+KAFKA_MESSAGES ?= ../shared/kafka-protocol/messages
+# Sluice build. `make` builds build/sluice; `make run` starts it with the
+# embedded defaults; `make test` installs test dependencies and runs every test.
+CC      ?= gcc
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wno-unused-parameter -Wformat=2 -Wvla
+CPPFLAGS += -Isrc -MMD -MP
+LIBS    := -lz -lsnappy -llz4 -lzstd -ljansson -lpthread -lm
+CLILIBS := -lrdkafka
+
+CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c)
+BROKER_SRC := $(wildcard src/net/*.c src/broker/*.c src/api/*.c)
+CLI_SRC   := $(wildcard src/cli/*.c)
+MAIN_SRC  := src/main.c
+
+OBJ = $(patsubst %.c,$(BUILD)/%.o,$(1))
+CORE_OBJ   := $(call OBJ,$(CORE_SRC))
+BROKER_OBJ := $(call OBJ,$(BROKER_SRC))
+CLI_OBJ    := $(call OBJ,$(CLI_SRC))
+
+.PHONY: all run test deps test-deps unit integration asan fuzz clean gen format
+all: $(BUILD)/sluice
+
+$(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CLILIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- running ----
+deps:
+	@scripts/install-deps build
+
+run: deps all
+	$(BUILD)/sluice serve
+
+# ---- tests ----
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $^ $(LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@scripts/run-unit $(UNIT_BIN)
+
+integration: all
+	@scripts/run-integration $(BUILD)/sluice
+
+# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" unit integration
+
+fuzz:
+	@scripts/run-fuzz
+
+test-deps:
+	@scripts/install-deps test
+
+test: test-deps
+	@scripts/test-all
+
+gen:
+	python3 tools/gen_protocol.py $(KAFKA_MESSAGES) src/protocol/gen
+
+clean:
+	rm -rf build

@@ -1,0 +1,27 @@
+#include "core/fileref.h"
+#include <unistd.h>
+#include "core/util.h"
+
+struct fileref *fileref_new(int fd)
+{
+    struct fileref *f = xmalloc(sizeof(*f));
+    f->fd = fd;
+    atomic_init(&f->refs, 1);
+    return f;
+}
+
+struct fileref *fileref_get(struct fileref *f)
+{
+    atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
+    return f;
+}
+
+void fileref_put(struct fileref *f)
+{
+    if (!f)
+        return;
+    if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) == 1) {
+        close(f->fd);
+        free(f);
+    }
+}
