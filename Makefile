@@ -5,7 +5,7 @@ CC      ?= gcc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -Wno-unused-parameter -Wformat=2 -Wvla
+           -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
 CPPFLAGS += -Isrc -MMD -MP
 LIBS    := -lz -lsnappy -llz4 -lzstd -ljansson -lpthread -lm
 CLILIBS := -lrdkafka

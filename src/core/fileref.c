@@ -1,4 +1,5 @@
 #include "core/fileref.h"
+#include <stdlib.h>
 #include <unistd.h>
 #include "core/util.h"
 

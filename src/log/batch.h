@@ -68,6 +68,10 @@ int batch_parse_header(const uint8_t *p, size_t len, struct batch_info *out);
 struct batch_validator;
 struct batch_validator *batch_validator_new(void);
 void batch_validator_free(struct batch_validator *v);
+/* Decoding limits for compressed batches (0 = default): one record may
+ * decode to at most max_record bytes (64 MiB), a whole batch to at most
+ * max_decoded bytes (1 GiB); beyond either, CORRUPT_MESSAGE. */
+void batch_validator_set_limits(struct batch_validator *v, size_t max_record, uint64_t max_decoded);
 
 /* Validates one complete batch of exactly len bytes: size, magic 2, CRC-32C,
  * record count and offset deltas, each record's framing. With deep set,

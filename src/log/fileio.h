@@ -17,6 +17,8 @@ struct fileio_faults {
     bool crash_sim;                 /* track synced sizes for fileio_crash() */
     const char *disk_full_file;     /* ENOSPC while this path exists (NULL: off) */
 };
+/* Call before opening files (it also resets crash-simulation tracking).
+ * NULL turns every fault mode off. */
 void fileio_configure(const struct fileio_faults *f);
 
 /* Thin wrappers; they return what the syscalls return (errno set). */
@@ -32,6 +34,9 @@ int fileio_rename(const char *from, const char *to);
 int fileio_fsync_dir(const char *dir);
 /* Writes a whole small file atomically: tmp, fsync, rename, fsync dir. */
 int fileio_write_atomic(const char *path, const void *p, size_t n);
+/* The same without the directory fsync, for callers that replace
+ * several files and then fsync the directory once. */
+int fileio_write_replace(const char *path, const void *p, size_t n);
 
 /* Crash simulation: truncate every tracked file to its last synced
  * length, then _exit(137). Called from the loop thread. */

@@ -1,0 +1,31 @@
+/* One handler per API, each in its own file. */
+#ifndef SLUICE_API_H
+#define SLUICE_API_H
+struct request;
+
+void handle_produce(struct request *req);
+void handle_fetch(struct request *req);
+void handle_list_offsets(struct request *req);
+void handle_metadata(struct request *req);
+void handle_api_versions(struct request *req);
+void handle_create_topics(struct request *req);
+void handle_delete_topics(struct request *req);
+void handle_delete_records(struct request *req);
+void handle_describe_configs(struct request *req);
+void handle_alter_configs(struct request *req);
+void handle_incremental_alter_configs(struct request *req);
+void handle_create_partitions(struct request *req);
+void handle_describe_cluster(struct request *req);
+void handle_describe_log_dirs(struct request *req);
+
+/* Answers an ApiVersions request whose version is not supported: v0
+ * format, UNSUPPORTED_VERSION and the full list, so the client retries. */
+void api_versions_reject(struct request *req);
+
+
+/* Fetch: re-evaluates parked fetches woken during this loop iteration. */
+struct broker;
+void fetch_process_woken(struct broker *b);
+/* Fails every parked fetch at shutdown (they are answered empty). */
+void fetch_shutdown(struct broker *b);
+#endif

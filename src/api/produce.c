@@ -1,0 +1,199 @@
+/* Produce: validate each partition's batches, append them as received
+ * (base offset patched), and answer by acks:
+ *   acks=0   no response (an error closes the connection, as Kafka does)
+ *   acks=1   once written
+ *   acks=all once the flusher has fsynced them (group commit) */
+#include "api/handler.h"
+#include "log/batch.h"
+
+struct produce_wait {
+    struct request *req;
+    struct ProduceResponse resp;
+    int pending;
+    struct ack_waiter *waiters;
+    struct ProduceResponse_PartitionProduceResponse **slots;
+    int nwaiters;
+};
+
+static void produce_finish(struct produce_wait *pw) { RESPOND(pw->req, ProduceResponse, &pw->resp); }
+
+static void on_durable(struct ack_waiter *w, int16_t error)
+{
+    struct produce_wait *pw = w->owner;
+    size_t i = (size_t)(w - pw->waiters);
+    w->partition = NULL;
+    if (error) {
+        pw->slots[i]->error_code = error;
+        pw->slots[i]->base_offset = -1;
+    }
+    if (--pw->pending == 0)
+        produce_finish(pw);
+}
+
+static void produce_cancel(struct request *req)
+{
+    struct produce_wait *pw = req->async;
+    for (int i = 0; i < pw->nwaiters; i++)
+        if (pw->waiters[i].partition)
+            partition_remove_ack_waiter(pw->waiters[i].partition, &pw->waiters[i]);
+}
+
+/* Checks every batch in the records blob. Returns 0 and the batch count,
+ * or a Kafka error code with a message. */
+static int validate_records(struct request *req, struct topic *t, const struct krecords *rec, int32_t *count,
+                            struct kstr *msg)
+{
+    struct broker *b = req->broker;
+    if (rec->len <= 0) {
+        *msg = kstr_c("no record batch in the request");
+        return KERR_CORRUPT_MESSAGE;
+    }
+    int64_t max_bytes = topic_config_int(&t->config, &b->cfg, T_MAX_MESSAGE_BYTES);
+    bool deep = strcmp(topic_config_str(&t->config, &b->cfg, T_VALIDATE_COMPRESSED), "true") == 0;
+    const uint8_t *p = rec->p;
+    size_t left = (size_t)rec->len;
+    int32_t n = 0;
+    while (left > 0) {
+        struct batch_info bi;
+        if (batch_parse_header(p, left, &bi) != 0) {
+            *msg = kstr_c(left < BATCH_HEADER_SIZE ? "truncated record batch" : "record batch is not magic v2 or has a bad length");
+            return left >= BATCH_HEADER_SIZE && p[BATCH_OFF_MAGIC] != 2 ? KERR_UNSUPPORTED_VERSION : KERR_CORRUPT_MESSAGE;
+        }
+        size_t size = batch_total_size(&bi);
+        if ((int64_t)size > max_bytes) {
+            *msg = req_strf(req, "record batch of %zu bytes is larger than max.message.bytes %lld", size,
+                            (long long)max_bytes);
+            return KERR_MESSAGE_TOO_LARGE;
+        }
+        if (size > left) {
+            *msg = kstr_c("truncated record batch");
+            return KERR_CORRUPT_MESSAGE;
+        }
+        if (bi.attributes & (BATCH_ATTR_TRANSACTIONAL | BATCH_ATTR_CONTROL)) {
+            *msg = kstr_c("transactions are not supported yet");
+            return KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+        }
+        char why[200] = "";
+        int rc = batch_validate(b->validator, p, size, deep, &bi, why, sizeof(why));
+        if (rc) {
+            b->stats.corrupt_batches++;
+            *msg = req_strf(req, "%s", why[0] ? why : kafka_error_name(rc));
+            return rc;
+        }
+        p += size;
+        left -= size;
+        n++;
+    }
+    *count = n;
+    return 0;
+}
+
+static void produce_partition(struct request *req, struct produce_wait *pw, struct topic *t,
+                              struct ProduceRequest_PartitionProduceData *in,
+                              struct ProduceResponse_PartitionProduceResponse *out, int16_t acks)
+{
+    out->index = in->index;
+    out->base_offset = -1;
+    if (!t || in->index < 0 || in->index >= t->partition_count) {
+        out->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        return;
+    }
+    struct partition *p = t->partitions[in->index];
+    int32_t count = 0;
+    int rc = validate_records(req, t, &in->records, &count, &out->error_message);
+    if (!rc && p->storage_error)
+        rc = p->storage_error;
+    int64_t base = -1, append_time = -1;
+    if (!rc)
+        rc = plog_append(p->log, (uint8_t *)in->records.p, (size_t)in->records.len, count, &base, &append_time);
+    out->log_start_offset = plog_log_start(p->log);
+    if (rc) {
+        out->error_code = (int16_t)rc;
+        if (out->error_message.len < 0)
+            out->error_message = kstr_c(kafka_error_name(rc));
+        return;
+    }
+    out->base_offset = base;
+    out->log_append_time_ms = append_time;
+    req->broker->stats.records_produced_batches += (uint64_t)count;
+    partition_append_done(req->broker, p);
+    if (acks == -1) {
+        struct ack_waiter *w = &pw->waiters[pw->nwaiters];
+        pw->slots[pw->nwaiters++] = out;
+        w->end = plog_log_end(p->log);
+        w->done = on_durable;
+        w->owner = pw;
+        pw->pending++;
+        partition_add_ack_waiter(p, w);
+    }
+}
+
+void handle_produce(struct request *req)
+{
+    struct ProduceRequest m;
+    if (!DECODE(req, ProduceRequest, &m))
+        return;
+    struct broker *b = req->broker;
+    struct produce_wait *pw = REQ_ALLOC(req, struct produce_wait, 1);
+    pw->req = req;
+    ProduceResponse_init(&pw->resp);
+    int total = 0;
+    for (int32_t i = 0; i < m.topic_data_count; i++)
+        total += MAX(m.topic_data[i].partition_data_count, 0);
+    pw->waiters = REQ_ALLOC(req, struct ack_waiter, total);
+    pw->slots = REQ_ALLOC(req, struct ProduceResponse_PartitionProduceResponse *, total);
+
+    /* Produce v0-2 carry the pre-2017 message formats: answered, not served. */
+    int16_t whole_error = 0;
+    if (req->api_version < 3)
+        whole_error = KERR_UNSUPPORTED_VERSION;
+    else if (m.acks != 0 && m.acks != 1 && m.acks != -1)
+        whole_error = KERR_INVALID_REQUIRED_ACKS;
+    else if (m.transactional_id.len >= 0)
+        whole_error = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+
+    bool any_error = false;
+    pw->resp.responses_count = m.topic_data_count;
+    pw->resp.responses = REQ_ALLOC(req, struct ProduceResponse_TopicProduceResponse, m.topic_data_count);
+    for (int32_t i = 0; i < m.topic_data_count; i++) {
+        struct ProduceRequest_TopicProduceData *td = &m.topic_data[i];
+        struct ProduceResponse_TopicProduceResponse *tr = &pw->resp.responses[i];
+        ProduceResponse_TopicProduceResponse_init(tr);
+        tr->name = td->name;
+        tr->partition_responses_count = td->partition_data_count;
+        tr->partition_responses =
+            REQ_ALLOC(req, struct ProduceResponse_PartitionProduceResponse, td->partition_data_count);
+        struct topic *t = topic_find(b, td->name);
+        for (int32_t k = 0; k < td->partition_data_count; k++) {
+            struct ProduceResponse_PartitionProduceResponse *out = &tr->partition_responses[k];
+            ProduceResponse_PartitionProduceResponse_init(out);
+            if (whole_error) {
+                out->index = td->partition_data[k].index;
+                out->error_code = whole_error;
+                out->base_offset = -1;
+                if (whole_error == KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+                    out->error_message = kstr_c("transactions are not supported yet");
+            } else {
+                produce_partition(req, pw, t, &td->partition_data[k], out, m.acks);
+            }
+            any_error |= out->error_code != 0;
+            if (out->error_code && req->api_key < STATS_MAX_API)
+                req->error_code = out->error_code;
+        }
+    }
+    if (req->error_code)
+        b->stats.request_errors[API_Produce]++;
+    if (m.acks == 0) {
+        if (any_error)
+            request_fail(req, "acks=0 produce failed");
+        else
+            request_complete_silently(req);
+        return;
+    }
+    if (pw->pending == 0) {
+        produce_finish(pw);
+        return;
+    }
+    req->async = pw;
+    req->cancel = produce_cancel;
+}

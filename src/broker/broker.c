@@ -1,0 +1,311 @@
+#include "broker/broker.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "api/api.h"
+#include "broker/flusher.h"
+#include "broker/topics.h"
+#include "core/slog.h"
+#include "core/util.h"
+#include "log/batch.h"
+#include "log/fileio.h"
+#include "net/conn.h"
+
+#define HOUSEKEEPING_TICK_MS 1000
+
+static struct io_watch signal_watch;
+
+void listener_endpoint(const struct listener *l, const char **host, int *port)
+{
+    *host = l->adv_host;
+    *port = l->adv_port;
+}
+
+static void on_accept(struct loop *lp, void *arg, uint32_t events)
+{
+    struct listener *l = arg;
+    struct broker *b = l->broker;
+    for (int i = 0; i < 64; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        int fd = accept4(l->watch.fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                log_warn("net", "accept failed", "listener=%s error=\"%s\"", l->name, strerror(errno));
+            return;
+        }
+        if (b->nconns >= config_int(&b->cfg, P_MAX_CONNECTIONS)) {
+            log_warn("net", "too many connections, refusing", "max=%lld", (long long)config_int(&b->cfg, P_MAX_CONNECTIONS));
+            close(fd);
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        char host[INET6_ADDRSTRLEN] = "?", peer[64];
+        int port = 0;
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+            inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+            port = ntohs(s4->sin_port);
+        } else if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+            inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+            port = ntohs(s6->sin6_port);
+        }
+        snprintf(peer, sizeof(peer), "%s:%d", host, port);
+        conn_new(b, l, fd, peer);
+    }
+}
+
+static int listener_bind(struct broker *b, struct listener *l, const struct endpoint_spec *e, char *err,
+                         size_t errlen)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
+    char port[16];
+    snprintf(port, sizeof(port), "%d", e->port);
+    int rc = getaddrinfo(e->host[0] ? e->host : NULL, port, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "listener %s://%s:%d: %s", e->name, e->host, e->port, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        snprintf(err, errlen, "cannot listen on %s://%s:%d: %s", e->name, e->host, e->port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    l->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                            : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    l->broker = b;
+    snprintf(l->name, sizeof(l->name), "%s", e->name);
+    snprintf(l->bind_host, sizeof(l->bind_host), "%s", e->host);
+    loop_watch(b->loop, &l->watch, fd, EPOLLIN, on_accept, l);
+    return 0;
+}
+
+/* Advertised endpoints: advertised.listeners by name, else the bound
+ * address (with the real port when bound to 0; a wildcard host is
+ * advertised as the machine's hostname, as Kafka does). */
+static void listener_set_advertised(struct broker *b, struct listener *l)
+{
+    struct endpoint_spec adv[MAX_LISTENERS];
+    char err[256];
+    int n = parse_endpoints(config_str(&b->cfg, P_ADVERTISED_LISTENERS), adv, MAX_LISTENERS, err, sizeof(err));
+    for (int i = 0; i < n; i++)
+        if (strcmp(adv[i].name, l->name) == 0) {
+            snprintf(l->adv_host, sizeof(l->adv_host), "%s", adv[i].host);
+            l->adv_port = adv[i].port ? adv[i].port : l->port;
+            return;
+        }
+    if (l->bind_host[0] && strcmp(l->bind_host, "0.0.0.0") != 0 && strcmp(l->bind_host, "::") != 0) {
+        snprintf(l->adv_host, sizeof(l->adv_host), "%s", l->bind_host);
+    } else if (gethostname(l->adv_host, sizeof(l->adv_host)) != 0) {
+        snprintf(l->adv_host, sizeof(l->adv_host), "localhost");
+    }
+    l->adv_port = l->port;
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* meta.properties: the cluster id is generated once and kept. */
+static int load_identity(struct broker *b, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/meta.properties", b->data_dir);
+    b->node_id = (int32_t)config_int(&b->cfg, P_NODE_ID);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof(line), f)) {
+            line[strcspn(line, "\r\n")] = 0;
+            if (strncmp(line, "cluster.id=", 11) == 0)
+                snprintf(b->cluster_id, sizeof(b->cluster_id), "%s", line + 11);
+        }
+        fclose(f);
+    }
+    if (b->cluster_id[0])
+        return 0;
+    struct kuuid u;
+    kuuid_random(&u);
+    kuuid_to_b64(&u, b->cluster_id);
+    char text[256];
+    int n = snprintf(text, sizeof(text), "#Written by sluice\nversion=1\ncluster.id=%s\nnode.id=%d\n", b->cluster_id,
+                     b->node_id);
+    if (fileio_write_atomic(path, text, (size_t)n) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void before_sleep(struct loop *l, void *arg)
+{
+    struct broker *b = arg;
+    fetch_process_woken(b);
+    conns_flush(b);
+    conns_reap(b);
+}
+
+static void on_second(struct loop *l, void *arg)
+{
+    struct broker *b = arg;
+    conns_close_idle(b, loop_now_ms(l));
+    loop_timer_at(l, &b->second_tick, loop_now_ms(l) + HOUSEKEEPING_TICK_MS);
+}
+
+static void on_housekeeping(struct loop *l, void *arg)
+{
+    struct broker *b = arg;
+    topics_housekeep(b, now_ms());
+    loop_timer_at(l, &b->housekeeping, loop_now_ms(l) + config_int(&b->cfg, P_LOG_RETENTION_CHECK_INTERVAL_MS));
+}
+
+static void on_signal(struct loop *l, void *arg, uint32_t events)
+{
+    struct broker *b = arg;
+    struct signalfd_siginfo si;
+    while (read(signal_watch.fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        if (si.ssi_signo == SIGUSR2 && config_bool(&b->cfg, P_TEST_CRASH_SIM)) {
+            log_warn("broker", "simulated crash: dropping unsynced writes", NULL);
+            fileio_crash();
+        }
+        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+            log_info("broker", "shutting down", "signal=%s", si.ssi_signo == SIGTERM ? "TERM" : "INT");
+            b->stopping = true;
+            loop_stop(l);
+        }
+    }
+}
+
+struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
+{
+    int64_t t0 = mono_us();
+    struct broker *b = xcalloc(1, sizeof(*b));
+    b->cfg = *cfg;
+    config_init(cfg);    /* the broker owns the values now */
+    slog_set_level_name(config_str(&b->cfg, P_LOG_LEVEL));
+    slog_set_json(strcmp(config_str(&b->cfg, P_LOG_FORMAT), "json") == 0);
+    const char *disk_full = config_str(&b->cfg, P_TEST_DISK_FULL_FILE);
+    struct fileio_faults faults = {.crash_sim = config_bool(&b->cfg, P_TEST_CRASH_SIM),
+                                   .disk_full_file = disk_full[0] ? disk_full : NULL};
+    fileio_configure(&faults);
+
+    const char *dir = config_str(&b->cfg, P_LOG_DIRS);
+    if (mkdir_p(dir) != 0 || !realpath(dir, b->data_dir)) {
+        snprintf(err, errlen, "cannot create log.dirs %s: %s", dir, strerror(errno));
+        goto fail;
+    }
+    b->loop = loop_new();
+    b->validator = batch_validator_new();
+    if (load_identity(b, err, errlen) != 0 || broker_config_load(b, err, errlen) != 0)
+        goto fail;
+    if (topics_load(b, err, errlen) != 0)
+        goto fail;
+    b->flusher = flusher_start(b);
+
+    struct endpoint_spec eps[MAX_LISTENERS];
+    int n = parse_endpoints(config_str(&b->cfg, P_LISTENERS), eps, MAX_LISTENERS, err, errlen);
+    if (n <= 0)
+        goto fail;
+    for (int i = 0; i < n; i++) {
+        if (listener_bind(b, &b->listeners[i], &eps[i], err, errlen) != 0)
+            goto fail;
+        b->nlisteners = i + 1;
+        listener_set_advertised(b, &b->listeners[i]);
+    }
+
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    loop_watch(b->loop, &signal_watch, signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC), EPOLLIN, on_signal, b);
+
+    loop_add_before_sleep(b->loop, before_sleep, b);
+    timer_init(&b->second_tick, on_second, b);
+    loop_timer_at(b->loop, &b->second_tick, loop_now_ms(b->loop) + HOUSEKEEPING_TICK_MS);
+    timer_init(&b->housekeeping, on_housekeeping, b);
+    loop_timer_at(b->loop, &b->housekeeping, loop_now_ms(b->loop) + 1000);
+    b->ready = true;
+    for (int i = 0; i < b->nlisteners; i++)
+        log_info("broker", "listening", "listener=%s addr=%s:%d advertised=%s:%d", b->listeners[i].name,
+                 b->listeners[i].bind_host[0] ? b->listeners[i].bind_host : "0.0.0.0", b->listeners[i].port,
+                 b->listeners[i].adv_host, b->listeners[i].adv_port);
+    log_info("broker", "ready", "cluster_id=%s node_id=%d log_dir=%s topics=%zu startup_ms=%.1f", b->cluster_id,
+             b->node_id, b->data_dir, topics_count(b), (double)(mono_us() - t0) / 1000.0);
+    return b;
+fail:
+    broker_free(b);
+    return NULL;
+}
+
+void broker_run(struct broker *b) { loop_run(b->loop); }
+
+void broker_shutdown(struct broker *b)
+{
+    for (int i = 0; i < b->nlisteners; i++) {
+        loop_unwatch(b->loop, &b->listeners[i].watch);
+        close(b->listeners[i].watch.fd);
+    }
+    b->nlisteners = 0;
+    fetch_shutdown(b);
+    /* Let acks=all producers get their answers before the sockets go. */
+    flusher_stop(b->flusher);
+    b->flusher = NULL;
+    conns_flush(b);
+    while (b->conns)
+        conn_close(b->conns, "shutdown");
+    conns_reap(b);
+    topics_close_all(b);
+    log_info("broker", "stopped", "fsyncs=%llu fsync_rounds=%llu", (unsigned long long)b->stats.fsyncs,
+             (unsigned long long)b->stats.fsync_rounds);
+}
+
+void broker_free(struct broker *b)
+{
+    if (!b)
+        return;
+    if (b->flusher)
+        flusher_stop(b->flusher);
+    if (b->topics)
+        topics_close_all(b);
+    if (b->validator)
+        batch_validator_free(b->validator);
+    loop_free(b->loop);
+    config_free(&b->cfg);
+    free(b);
+}

@@ -1,0 +1,156 @@
+/* Broker and topic properties, with Kafka's names.
+ *
+ * Sources, lowest precedence first: embedded defaults, a properties file,
+ * SLUICE_* environment variables (SLUICE_LOG_DIRS=... sets log.dirs),
+ * then --name=value command-line options. An unknown or invalid property
+ * stops the start with a message naming it.
+ *
+ * Topic configs (retention.ms, ...) default to their broker synonym
+ * (log.retention.ms, ...), which is how Kafka resolves them. */
+#ifndef SLUICE_CONFIG_H
+#define SLUICE_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum prop_type { PT_STRING, PT_INT, PT_LONG, PT_BOOL, PT_LIST, PT_PASSWORD };
+
+/* X(id, name, type, default, min, max, dynamic, doc) */
+#define BROKER_PROPS(X) \
+    X(LISTENERS, "listeners", PT_LIST, "PLAINTEXT://127.0.0.1:9092", 0, 0, false, "Listeners to bind: PLAINTEXT://host:port, comma separated; port 0 picks a free port") \
+    X(ADVERTISED_LISTENERS, "advertised.listeners", PT_LIST, "", 0, 0, false, "Endpoints given to clients in Metadata, by listener name; defaults to listeners") \
+    X(LOG_DIRS, "log.dirs", PT_STRING, "./data", 0, 0, false, "Directory holding topics, offsets and metadata") \
+    X(LOG_DIR, "log.dir", PT_STRING, "", 0, 0, false, "Alias of log.dirs when log.dirs is not set") \
+    X(NODE_ID, "node.id", PT_INT, "1", 0, INT32_MAX, false, "This broker's id") \
+    X(BROKER_ID, "broker.id", PT_INT, "-1", -1, INT32_MAX, false, "Alias of node.id") \
+    X(NUM_PARTITIONS, "num.partitions", PT_INT, "1", 1, 100000, true, "Partitions of auto-created topics and of CreateTopics with -1") \
+    X(DEFAULT_REPLICATION_FACTOR, "default.replication.factor", PT_INT, "1", 1, 1, false, "Single broker: always 1") \
+    X(AUTO_CREATE_TOPICS_ENABLE, "auto.create.topics.enable", PT_BOOL, "true", 0, 0, true, "Create topics named in Metadata requests that allow it") \
+    X(DELETE_TOPIC_ENABLE, "delete.topic.enable", PT_BOOL, "true", 0, 0, false, "Allow DeleteTopics") \
+    X(LOG_RETENTION_MS, "log.retention.ms", PT_LONG, "", -1, INT64_MAX, true, "Retention time; -1 keeps forever (default from log.retention.minutes/hours: 168 h)") \
+    X(LOG_RETENTION_MINUTES, "log.retention.minutes", PT_INT, "", -1, INT32_MAX, false, "Retention in minutes, if log.retention.ms is not set") \
+    X(LOG_RETENTION_HOURS, "log.retention.hours", PT_INT, "168", -1, INT32_MAX, false, "Retention in hours, if neither of the above is set") \
+    X(LOG_RETENTION_BYTES, "log.retention.bytes", PT_LONG, "-1", -1, INT64_MAX, true, "Retention size per partition; -1 unlimited") \
+    X(LOG_RETENTION_CHECK_INTERVAL_MS, "log.retention.check.interval.ms", PT_LONG, "300000", 1, INT64_MAX, false, "How often retention and time-based rolls run") \
+    X(LOG_SEGMENT_BYTES, "log.segment.bytes", PT_INT, "1073741824", 14, INT32_MAX, true, "Segment size before a roll") \
+    X(LOG_ROLL_MS, "log.roll.ms", PT_LONG, "", 1, INT64_MAX, true, "Segment age before a roll (default from log.roll.hours)") \
+    X(LOG_ROLL_HOURS, "log.roll.hours", PT_INT, "168", 1, INT32_MAX, false, "Segment age in hours before a roll") \
+    X(LOG_INDEX_INTERVAL_BYTES, "log.index.interval.bytes", PT_INT, "4096", 0, INT32_MAX, true, "Bytes between offset index entries") \
+    X(LOG_MESSAGE_TIMESTAMP_TYPE, "log.message.timestamp.type", PT_STRING, "CreateTime", 0, 0, true, "CreateTime or LogAppendTime") \
+    X(LOG_CLEANUP_POLICY, "log.cleanup.policy", PT_LIST, "delete", 0, 0, true, "delete (compact is not supported yet)") \
+    X(MESSAGE_MAX_BYTES, "message.max.bytes", PT_INT, "1048588", 0, INT32_MAX, true, "Largest record batch (compressed) accepted") \
+    X(MIN_INSYNC_REPLICAS, "min.insync.replicas", PT_INT, "1", 1, 1, true, "Single broker: always 1") \
+    X(COMPRESSION_TYPE, "compression.type", PT_STRING, "producer", 0, 0, true, "Only producer: batches are stored as sent") \
+    X(SOCKET_REQUEST_MAX_BYTES, "socket.request.max.bytes", PT_INT, "104857600", 1024, INT32_MAX, false, "Largest request; a bigger frame closes the connection") \
+    X(CONNECTIONS_MAX_IDLE_MS, "connections.max.idle.ms", PT_LONG, "600000", 1, INT64_MAX, false, "Idle connections are closed after this long") \
+    X(MAX_CONNECTIONS, "max.connections", PT_INT, "10000", 1, INT32_MAX, false, "Connections accepted at once") \
+    X(QUEUED_MAX_REQUESTS, "queued.max.requests", PT_INT, "64", 1, 100000, false, "Requests in flight per connection before it is no longer read") \
+    X(QUEUED_MAX_REQUEST_BYTES, "queued.max.request.bytes", PT_LONG, "67108864", 1024, INT64_MAX, false, "Unsent response bytes per connection before it is no longer read") \
+    X(LOG_LEVEL, "log.level", PT_STRING, "info", 0, 0, false, "debug, info, warn or error") \
+    X(LOG_FORMAT, "log.format", PT_STRING, "logfmt", 0, 0, false, "logfmt or json") \
+    X(SLOW_REQUEST_MS, "sluice.slow.request.ms", PT_LONG, "1000", 0, INT64_MAX, false, "Requests slower than this are logged") \
+    X(VALIDATE_COMPRESSED, "sluice.validate.compressed.batches", PT_BOOL, "true", 0, 0, true, "Decompress produced batches to validate their records") \
+    X(TEST_CRASH_SIM, "sluice.test.crash.simulation", PT_BOOL, "false", 0, 0, false, "Test only: on SIGUSR2 drop every write not covered by an fsync and exit") \
+    X(TEST_DISK_FULL_FILE, "sluice.test.disk.full.file", PT_STRING, "", 0, 0, false, "Test only: writes fail with ENOSPC while this file exists")
+
+enum broker_prop {
+#define X(id, ...) P_##id,
+    BROKER_PROPS(X)
+#undef X
+    P__COUNT
+};
+
+/* Topic-level configs and the broker property they default to. */
+/* X(id, name, type, broker synonym id, min, max, doc) */
+#define TOPIC_PROPS(X) \
+    X(CLEANUP_POLICY, "cleanup.policy", PT_LIST, LOG_CLEANUP_POLICY, 0, 0, "delete (compact is not supported yet)") \
+    X(RETENTION_MS, "retention.ms", PT_LONG, LOG_RETENTION_MS, -1, INT64_MAX, "How long to keep records; -1 forever") \
+    X(RETENTION_BYTES, "retention.bytes", PT_LONG, LOG_RETENTION_BYTES, -1, INT64_MAX, "Partition size to keep; -1 unlimited") \
+    X(SEGMENT_BYTES, "segment.bytes", PT_INT, LOG_SEGMENT_BYTES, 14, INT32_MAX, "Segment size before a roll") \
+    X(SEGMENT_MS, "segment.ms", PT_LONG, LOG_ROLL_MS, 1, INT64_MAX, "Segment age before a roll") \
+    X(MAX_MESSAGE_BYTES, "max.message.bytes", PT_INT, MESSAGE_MAX_BYTES, 0, INT32_MAX, "Largest record batch accepted") \
+    X(MESSAGE_TIMESTAMP_TYPE, "message.timestamp.type", PT_STRING, LOG_MESSAGE_TIMESTAMP_TYPE, 0, 0, "CreateTime or LogAppendTime") \
+    X(INDEX_INTERVAL_BYTES, "index.interval.bytes", PT_INT, LOG_INDEX_INTERVAL_BYTES, 0, INT32_MAX, "Bytes between offset index entries") \
+    X(MIN_INSYNC_REPLICAS, "min.insync.replicas", PT_INT, MIN_INSYNC_REPLICAS, 1, 1, "Single broker: always 1") \
+    X(COMPRESSION_TYPE, "compression.type", PT_STRING, COMPRESSION_TYPE, 0, 0, "Only producer") \
+    X(VALIDATE_COMPRESSED, "sluice.validate.compressed.batches", PT_BOOL, VALIDATE_COMPRESSED, 0, 0, "Decompress produced batches to validate their records")
+
+enum topic_prop {
+#define X(id, ...) T_##id,
+    TOPIC_PROPS(X)
+#undef X
+    T__COUNT
+};
+
+struct prop_def {
+    const char *name;
+    enum prop_type type;
+    const char *def;        /* broker props: embedded default; "" = derived/unset */
+    int64_t min, max;
+    bool dynamic;           /* broker props: alterable at run time */
+    int synonym;            /* topic props: broker prop id */
+    const char *doc;
+};
+extern const struct prop_def broker_prop_defs[P__COUNT];
+extern const struct prop_def topic_prop_defs[T__COUNT];
+
+int broker_prop_find(const char *name);   /* -1 if unknown */
+int topic_prop_find(const char *name);
+
+/* Where a broker value came from (DescribeConfigs config_source). */
+enum prop_source { SRC_DEFAULT = 5, SRC_STATIC = 4, SRC_DYNAMIC_DEFAULT_BROKER = 3, SRC_DYNAMIC_BROKER = 2, SRC_DYNAMIC_TOPIC = 1 };
+
+struct config {
+    char *value[P__COUNT];          /* static: file, env, command line; NULL = default */
+    enum prop_source source[P__COUNT];
+    char *dynamic[P__COUNT];        /* set at run time (AlterConfigs); wins over value */
+};
+
+void config_init(struct config *c);
+void config_free(struct config *c);
+/* Checks the value against the property's type and range and any
+ * property-specific rule. Returns true or fills err naming the property. */
+bool prop_validate(const struct prop_def *d, const char *value, char *err, size_t errlen);
+bool config_set(struct config *c, const char *name, const char *value, enum prop_source src,
+                char *err, size_t errlen);
+/* Loads a Java-style properties file (key=value or key: value, # comments). */
+bool config_load_file(struct config *c, const char *path, char *err, size_t errlen);
+bool config_load_env(struct config *c, char **envp, char *err, size_t errlen);
+/* Cross-property checks after loading (listeners parse, policy, ...). */
+bool config_finish(struct config *c, char *err, size_t errlen);
+
+const char *config_str(const struct config *c, enum broker_prop p);   /* effective value */
+enum prop_source config_source(const struct config *c, enum broker_prop p);
+/* Run-time overrides (dynamic broker configs); value NULL removes one. */
+void config_set_dynamic(struct config *c, enum broker_prop p, const char *value);
+int64_t config_int(const struct config *c, enum broker_prop p);
+bool config_bool(const struct config *c, enum broker_prop p);
+/* Derived values that Kafka computes from several properties. */
+int64_t config_retention_ms(const struct config *c);
+int64_t config_roll_ms(const struct config *c);
+
+bool parse_int64(const char *s, int64_t *out);
+bool parse_bool(const char *s, bool *out);
+
+/* A topic's own overrides: name/value pairs. */
+struct topic_config {
+    char *value[T__COUNT];          /* NULL = inherit from broker */
+};
+void topic_config_free(struct topic_config *tc);
+void topic_config_copy(struct topic_config *dst, const struct topic_config *src);
+/* Effective value as text (override, else broker synonym). */
+const char *topic_config_str(const struct topic_config *tc, const struct config *c, enum topic_prop p);
+int64_t topic_config_int(const struct topic_config *tc, const struct config *c, enum topic_prop p);
+/* Validates a topic config name and value; Kafka error code via *kerr. */
+bool topic_config_check(const char *name, const char *value, char *err, size_t errlen);
+
+
+/* listeners / advertised.listeners entries: NAME://host:port */
+struct endpoint_spec {
+    char name[32];        /* listener name, e.g. PLAINTEXT */
+    char host[256];       /* "" = all interfaces */
+    int port;
+};
+/* Returns the number parsed (<= max) or -1 with err filled. */
+int parse_endpoints(const char *list, struct endpoint_spec *out, int max, char *err, size_t errlen);
+#endif

@@ -1,0 +1,248 @@
+#include "cli/cli_common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+volatile sig_atomic_t cli_stop_requested;
+
+void cli_common_init(struct cli_common *c, const char *cmd, int argc)
+{
+    const char *env = getenv("SLUICE_BOOTSTRAP");
+
+    memset(c, 0, sizeof(*c));
+    c->cmd = cmd;
+    c->bootstrap = env && *env ? env : CLI_DEFAULT_BOOTSTRAP;
+    /* There can be no more -X options than arguments. */
+    c->props = xcalloc((size_t)argc + 1, sizeof(*c->props));
+}
+
+void cli_common_free(struct cli_common *c)
+{
+    free(c->props);
+    c->props = NULL;
+}
+
+static void vreport(const struct cli_common *c, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "sluice %s: ", c->cmd);
+    vfprintf(stderr, fmt, ap);
+}
+
+void cli_error(const struct cli_common *c, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport(c, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage_error(const struct cli_common *c, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport(c, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'sluice %s --help')\n", c->cmd);
+    return CLI_EXIT_USAGE;
+}
+
+/* Names the option getopt complained about: "-p" or "--partition". */
+static void describe_bad_option(char *buf, size_t size, char **argv)
+{
+    const char *word = optind > 0 ? argv[optind - 1] : "";
+
+    if (strncmp(word, "--", 2) == 0)
+        snprintf(buf, size, "%.*s", (int)strcspn(word, "="), word);
+    else if (optopt > 0 && optopt < 256)
+        snprintf(buf, size, "-%c", optopt);
+    else
+        snprintf(buf, size, "%s", word);
+}
+
+static enum cli_opt_result take_property(struct cli_common *c,
+                                         const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+
+    if (!eq || eq == arg) {
+        cli_usage_error(c, "-X expects KEY=VALUE, got '%s'", arg);
+        return CLI_OPT_BAD;
+    }
+    /* librdkafka's debug output is log lines: don't swallow them. */
+    if ((size_t)(eq - arg) == strlen("debug") && !strncmp(arg, "debug", 5))
+        c->show_logs = true;
+    c->props[c->nprops++] = arg;
+    return CLI_OPT_TAKEN;
+}
+
+enum cli_opt_result cli_common_option(struct cli_common *c, int opt,
+                                      const char *arg, char **argv)
+{
+    char name[64];
+
+    switch (opt) {
+    case 'b':
+        c->bootstrap = arg;
+        return CLI_OPT_TAKEN;
+    case 'X':
+        return take_property(c, arg);
+    case 'v':
+        c->verbose = true;
+        c->show_logs = true;
+        return CLI_OPT_TAKEN;
+    case 'h':
+        c->help = true;
+        return CLI_OPT_TAKEN;
+    case '?':
+        describe_bad_option(name, sizeof(name), argv);
+        cli_usage_error(c, "unknown option '%s'", name);
+        return CLI_OPT_BAD;
+    case ':':
+        describe_bad_option(name, sizeof(name), argv);
+        cli_usage_error(c, "option '%s' needs a value", name);
+        return CLI_OPT_BAD;
+    default:
+        return CLI_OPT_NOT_MINE;
+    }
+}
+
+bool cli_parse_int(const struct cli_common *c, const char *name,
+                   const char *arg, int64_t min, int64_t max, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(arg, &end, 10);
+    if (errno || end == arg || *end || v < min || v > max) {
+        cli_usage_error(c, "%s must be an integer from %lld to %lld, not '%s'",
+                        name, (long long)min, (long long)max, arg);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+char *cli_split_kv(const char *s, const char **value)
+{
+    const char *eq = strchr(s, '=');
+
+    if (!eq || eq == s)
+        return NULL;
+    *value = eq + 1;
+    return xstrndup(s, (size_t)(eq - s));
+}
+
+/* librdkafka reports connection trouble here; it is usually transient, so
+ * it is a warning, and only the first of a run of equal ones is shown. */
+static void on_client_error(rd_kafka_t *rk, int err, const char *reason,
+                            void *opaque)
+{
+    struct cli_common *c = opaque;
+    char fatal[512];
+
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
+        cli_error(c, "fatal error: %s", fatal);
+        return;
+    }
+    cli_warn_once(c, (rd_kafka_resp_err_t)err, reason);
+}
+
+/* Without -v, librdkafka's own log lines would duplicate what error_cb and
+ * the result codes already report, so they are dropped. */
+static void on_client_log(const rd_kafka_t *rk, int level, const char *fac,
+                          const char *buf)
+{
+}
+
+void cli_warn_once(struct cli_common *c, rd_kafka_resp_err_t err,
+                   const char *reason)
+{
+    if (err == c->last_warning)
+        return;
+    c->last_warning = err;
+    cli_error(c, "warning: %s", reason);
+}
+
+rd_kafka_conf_t *cli_conf_new(struct cli_common *c)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+
+    if (!cli_conf_set(c, conf, "bootstrap.servers", c->bootstrap) ||
+        !cli_conf_set(c, conf, "client.id", CLI_CLIENT_ID)) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_conf_set_opaque(conf, c);
+    rd_kafka_conf_set_error_cb(conf, on_client_error);
+    if (!c->show_logs)
+        rd_kafka_conf_set_log_cb(conf, on_client_log);
+    return conf;
+}
+
+bool cli_conf_set(const struct cli_common *c, rd_kafka_conf_t *conf,
+                  const char *key, const char *value)
+{
+    char errstr[512];
+
+    if (rd_kafka_conf_set(conf, key, value, errstr, sizeof(errstr)) ==
+        RD_KAFKA_CONF_OK)
+        return true;
+    cli_error(c, "cannot set %s=%s: %s", key, value, errstr);
+    return false;
+}
+
+bool cli_conf_apply_props(const struct cli_common *c, rd_kafka_conf_t *conf)
+{
+    for (size_t i = 0; i < c->nprops; i++) {
+        const char *value = NULL;
+        char *key = cli_split_kv(c->props[i], &value);
+        bool ok = key && cli_conf_set(c, conf, key, value);
+
+        free(key);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+rd_kafka_t *cli_client_new(const struct cli_common *c, rd_kafka_type_t type,
+                           rd_kafka_conf_t *conf)
+{
+    char errstr[512];
+    rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));
+
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        cli_error(c, "cannot create client: %s", errstr);
+    }
+    return rk;
+}
+
+static void on_stop_signal(int sig)
+{
+    cli_stop_requested = 1;
+}
+
+void cli_catch_stop_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART, so a blocked read of stdin returns; a second Ctrl-C
+     * gets the default action and kills a stuck process. */
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}

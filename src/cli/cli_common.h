@@ -1,0 +1,99 @@
+/* Plumbing shared by the client subcommands: the common options
+ * (-b, -X, -v, -h), librdkafka configuration, error reporting and
+ * Ctrl-C handling. */
+#ifndef SLUICE_CLI_COMMON_H
+#define SLUICE_CLI_COMMON_H
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <librdkafka/rdkafka.h>
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2 };
+
+#define CLI_DEFAULT_BOOTSTRAP "127.0.0.1:9092"
+#define CLI_CLIENT_ID "sluice-cli"
+/* How long the admin and metadata calls wait for the broker by default. */
+#define CLI_DEFAULT_TIMEOUT_MS 30000
+
+/* Every subcommand's getopt tables start with these. The leading ':' makes
+ * getopt report a missing argument as ':' so we can word the message. */
+#define CLI_COMMON_SHORT_OPTS ":b:X:hv"
+#define CLI_COMMON_LONG_OPTS                                  \
+    {"bootstrap-server", required_argument, NULL, 'b'},       \
+    {"help", no_argument, NULL, 'h'},                         \
+    {"verbose", no_argument, NULL, 'v'}
+
+/* The text of the common options for --help screens. */
+#define CLI_COMMON_HELP                                                      \
+    "  -b, --bootstrap-server HOST:PORT\n"                                   \
+    "                        broker to connect to (default: $SLUICE_BOOTSTRAP,\n" \
+    "                        else " CLI_DEFAULT_BOOTSTRAP ")\n"                \
+    "  -X KEY=VALUE          set a librdkafka property; repeatable, applied\n" \
+    "                        after all other options\n"                      \
+    "  -v, --verbose         print a summary and librdkafka's log lines\n"   \
+    "  -h, --help            show this help\n"
+
+struct cli_common {
+    const char *cmd;          /* "produce", "topic create": message prefix */
+    const char *bootstrap;    /* -b, else $SLUICE_BOOTSTRAP, else default */
+    const char **props;       /* -X KEY=VALUE arguments, in order given */
+    size_t nprops;
+    bool verbose;
+    bool show_logs;           /* -v or -X debug=...: pass librdkafka logs on */
+    bool help;                /* -h seen: the caller prints its help */
+    rd_kafka_resp_err_t last_warning; /* avoids repeating one warning */
+};
+
+/* Result of offering an option to cli_common_option(). */
+enum cli_opt_result { CLI_OPT_NOT_MINE, CLI_OPT_TAKEN, CLI_OPT_BAD };
+
+/* Set by SIGINT/SIGTERM once cli_catch_stop_signals() has run. */
+extern volatile sig_atomic_t cli_stop_requested;
+
+void cli_common_init(struct cli_common *c, const char *cmd, int argc);
+void cli_common_free(struct cli_common *c);
+
+/* Handles the common options and getopt's error returns ('?', ':').
+ * CLI_OPT_BAD means a usage message was already printed. */
+enum cli_opt_result cli_common_option(struct cli_common *c, int opt,
+                                      const char *arg, char **argv);
+
+/* "sluice CMD: message" on stderr. */
+void cli_error(const struct cli_common *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Same, with a pointer to --help; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const struct cli_common *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Parses a base-10 integer within [min, max] given to option NAME; on
+ * failure prints a usage error and returns false. */
+bool cli_parse_int(const struct cli_common *c, const char *name,
+                   const char *arg, int64_t min, int64_t max, int64_t *out);
+
+/* Splits "KEY=VALUE": returns a malloc'd KEY and points *value into s.
+ * NULL when there is no '=' or KEY is empty. */
+char *cli_split_kv(const char *s, const char **value);
+
+/* A configuration with bootstrap.servers, client.id and the callbacks set.
+ * The client handle's opaque is c, which must outlive the handle. */
+rd_kafka_conf_t *cli_conf_new(struct cli_common *c);
+/* Sets one property; prints the reason and returns false on failure. */
+bool cli_conf_set(const struct cli_common *c, rd_kafka_conf_t *conf,
+                  const char *key, const char *value);
+/* Applies the -X properties (last, so they win); false on a bad one. */
+bool cli_conf_apply_props(const struct cli_common *c, rd_kafka_conf_t *conf);
+/* rd_kafka_new() that reports failure; conf is consumed either way. */
+rd_kafka_t *cli_client_new(const struct cli_common *c, rd_kafka_type_t type,
+                           rd_kafka_conf_t *conf);
+
+/* Prints a client-level warning unless it repeats the previous one. */
+void cli_warn_once(struct cli_common *c, rd_kafka_resp_err_t err,
+                   const char *reason);
+
+void cli_catch_stop_signals(void);
+
+#endif

@@ -1,0 +1,403 @@
+/* sluice produce: every line of stdin becomes one record. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_common.h"
+#include "core/util.h"
+
+static const char produce_help[] =
+    "Usage: sluice produce TOPIC [OPTIONS] < LINES\n"
+    "\n"
+    "Send each line of standard input (without its newline) as one record to\n"
+    "TOPIC. An empty line is a record with an empty value. At end of input,\n"
+    "wait until every record is acknowledged; exit 1 if any was not.\n"
+    "\n"
+    "Options:\n"
+    "  -k, --key-separator SEP  the text before the first SEP of a line is\n"
+    "                        the record key, the rest the value; lines\n"
+    "                        without SEP get a null key\n"
+    "  -H, --header KEY=VALUE   add this header to every record (repeatable)\n"
+    "  -p, --partition N     send to partition N (default: librdkafka's\n"
+    "                        partitioner, by key hash)\n"
+    "  -z, --compression none|gzip|snappy|lz4|zstd\n"
+    "                        compress record batches (default: none)\n"
+    "      --acks 0|1|all    acknowledgement level (default: all)\n"
+    "      --linger-ms N     wait up to N ms to fill batches (default: 5)\n"
+    "      --idempotent      enable the idempotent producer (needs acks=all)\n"
+    CLI_COMMON_HELP
+    "\n"
+    "Exit status: 0 all records delivered, 1 error, 2 usage error.\n";
+
+/* Option values that have no short form. */
+enum { OPT_ACKS = 256, OPT_LINGER_MS, OPT_IDEMPOTENT };
+
+struct produce_opts {
+    const char *topic;
+    const char *key_sep;
+    size_t key_sep_len;
+    const char **headers;     /* KEY=VALUE strings */
+    size_t nheaders;
+    int32_t partition;
+    const char *compression;
+    const char *acks;
+    const char *linger_ms;
+    bool idempotent;
+};
+
+/* Delivery bookkeeping, updated from the delivery report callback. */
+struct produce_stats {
+    uint64_t sent;
+    uint64_t delivered;
+    uint64_t failed;
+    char first_error[512];
+};
+
+static bool is_one_of(const char *s, const char *const *choices)
+{
+    for (; *choices; choices++)
+        if (!strcmp(s, *choices))
+            return true;
+    return false;
+}
+
+static bool take_produce_option(struct cli_common *c, struct produce_opts *o,
+                                int opt, const char *arg)
+{
+    static const char *const codecs[] = {"none", "gzip", "snappy", "lz4",
+                                         "zstd", NULL};
+    static const char *const acks[] = {"0", "1", "all", NULL};
+    int64_t n;
+
+    switch (opt) {
+    case 'k':
+        if (!*arg)
+            return cli_usage_error(c, "--key-separator must not be empty"),
+                   false;
+        o->key_sep = arg;
+        o->key_sep_len = strlen(arg);
+        return true;
+    case 'H':
+        if (!strchr(arg, '=') || *arg == '=')
+            return cli_usage_error(c, "--header expects KEY=VALUE, got '%s'",
+                                   arg),
+                   false;
+        o->headers[o->nheaders++] = arg;
+        return true;
+    case 'p':
+        if (!cli_parse_int(c, "--partition", arg, 0, INT32_MAX, &n))
+            return false;
+        o->partition = (int32_t)n;
+        return true;
+    case 'z':
+        if (!is_one_of(arg, codecs))
+            return cli_usage_error(c, "unknown compression '%s'", arg), false;
+        o->compression = arg;
+        return true;
+    case OPT_ACKS:
+        if (!is_one_of(arg, acks))
+            return cli_usage_error(c, "--acks must be 0, 1 or all"), false;
+        o->acks = arg;
+        return true;
+    case OPT_LINGER_MS:
+        if (!cli_parse_int(c, "--linger-ms", arg, 0, 900000, &n))
+            return false;
+        o->linger_ms = arg;
+        return true;
+    case OPT_IDEMPOTENT:
+        o->idempotent = true;
+        return true;
+    default:
+        return cli_usage_error(c, "unexpected option"), false;
+    }
+}
+
+/* Returns CLI_EXIT_OK to go on, or the exit status to stop with. */
+static int parse_produce_args(struct cli_common *c, struct produce_opts *o,
+                              int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTS,
+        {"key-separator", required_argument, NULL, 'k'},
+        {"header", required_argument, NULL, 'H'},
+        {"partition", required_argument, NULL, 'p'},
+        {"compression", required_argument, NULL, 'z'},
+        {"acks", required_argument, NULL, OPT_ACKS},
+        {"linger-ms", required_argument, NULL, OPT_LINGER_MS},
+        {"idempotent", no_argument, NULL, OPT_IDEMPOTENT},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+
+    optind = 0; /* full getopt reset: the caller may have used it */
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTS "k:H:p:z:",
+                              longopts, NULL)) != -1) {
+        enum cli_opt_result r = cli_common_option(c, opt, optarg, argv);
+
+        if (r == CLI_OPT_BAD)
+            return CLI_EXIT_USAGE;
+        if (r == CLI_OPT_NOT_MINE && !take_produce_option(c, o, opt, optarg))
+            return CLI_EXIT_USAGE;
+    }
+    if (c->help) {
+        fputs(produce_help, stdout);
+        return -1;
+    }
+    if (optind >= argc)
+        return cli_usage_error(c, "missing TOPIC");
+    if (argc - optind > 1)
+        return cli_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
+    o->topic = argv[optind];
+    return CLI_EXIT_OK;
+}
+
+/* Called from rd_kafka_poll()/flush() on this thread for every record. */
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
+                        void *opaque)
+{
+    struct produce_stats *st = m->_private;
+
+    if (!m->err) {
+        st->delivered++;
+        return;
+    }
+    if (!st->failed++)
+        snprintf(st->first_error, sizeof(st->first_error), "%s",
+                 rd_kafka_err2str(m->err));
+}
+
+/* Returns CLI_EXIT_OK with *rkp set, or the exit status to stop with. */
+static int new_producer(struct cli_common *c, const struct produce_opts *o,
+                        rd_kafka_t **rkp)
+{
+    rd_kafka_conf_t *conf = cli_conf_new(c);
+    bool ok = conf != NULL;
+
+    if (!ok)
+        return CLI_EXIT_ERROR;
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    ok = cli_conf_set(c, conf, "linger.ms", o->linger_ms ? o->linger_ms : "5");
+    if (ok && o->compression)
+        ok = cli_conf_set(c, conf, "compression.codec", o->compression);
+    if (ok && o->acks)
+        ok = cli_conf_set(c, conf, "acks", o->acks);
+    if (ok && o->idempotent)
+        ok = cli_conf_set(c, conf, "enable.idempotence", "true");
+    if (ok)
+        ok = cli_conf_apply_props(c, conf);
+    if (!ok) {
+        rd_kafka_conf_destroy(conf);
+        return CLI_EXIT_USAGE;
+    }
+    *rkp = cli_client_new(c, RD_KAFKA_PRODUCER, conf);
+    return *rkp ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+}
+
+/* The argument list for rd_kafka_produceva(). What is the same for every
+ * record (topic, partition, headers, ...) is filled in once; the key and
+ * value go in the slots after nfixed. */
+struct record_args {
+    rd_kafka_vu_t *vu;
+    size_t nfixed;
+    char **header_names;
+    size_t nheaders;
+};
+
+static void record_args_init(struct record_args *a,
+                             const struct produce_opts *o,
+                             struct produce_stats *st)
+{
+    size_t n = 0;
+
+    a->vu = xcalloc(o->nheaders + 6, sizeof(*a->vu));
+    a->header_names = xcalloc(o->nheaders + 1, sizeof(*a->header_names));
+    a->nheaders = o->nheaders;
+    a->vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+    a->vu[n++].u.cstr = o->topic;
+    a->vu[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+    a->vu[n++].u.i32 = o->partition;
+    a->vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    a->vu[n++].u.i = RD_KAFKA_MSG_F_COPY; /* the line buffer is reused */
+    a->vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    a->vu[n++].u.ptr = st;
+    for (size_t i = 0; i < o->nheaders; i++) {
+        const char *value = "";
+
+        /* VTYPE_HEADER entries are copied by librdkafka per record. */
+        a->header_names[i] = cli_split_kv(o->headers[i], &value);
+        a->vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
+        a->vu[n].u.header.name = a->header_names[i];
+        a->vu[n].u.header.val = value;
+        a->vu[n++].u.header.size = (ssize_t)strlen(value);
+    }
+    a->nfixed = n;
+}
+
+static void record_args_free(struct record_args *a)
+{
+    for (size_t i = 0; i < a->nheaders; i++)
+        free(a->header_names[i]);
+    free(a->header_names);
+    free(a->vu);
+}
+
+/* Fills in the key and value of one line; returns the argument count. A
+ * line without the key separator (or with none configured) has no key,
+ * which librdkafka sends as a null key. */
+static size_t set_key_value(struct record_args *a, const struct produce_opts *o,
+                            char *line, size_t len)
+{
+    size_t n = a->nfixed;
+    char *sep = o->key_sep ? memmem(line, len, o->key_sep, o->key_sep_len)
+                           : NULL;
+    char *value = line;
+
+    if (sep) {
+        a->vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+        a->vu[n].u.mem.ptr = line;
+        a->vu[n++].u.mem.size = (size_t)(sep - line);
+        value = sep + o->key_sep_len;
+    }
+    a->vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+    a->vu[n].u.mem.ptr = value;
+    a->vu[n++].u.mem.size = len - (size_t)(value - line);
+    return n;
+}
+
+/* Queues one line, waiting for room while librdkafka's queue is full.
+ * Returns NULL or an error for the caller to destroy. */
+static rd_kafka_error_t *send_line(rd_kafka_t *rk, struct record_args *a,
+                                   const struct produce_opts *o, char *line,
+                                   size_t len)
+{
+    size_t n = set_key_value(a, o, line, len);
+
+    for (;;) {
+        rd_kafka_error_t *err = rd_kafka_produceva(rk, a->vu, n);
+
+        if (!err || rd_kafka_error_code(err) != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
+            cli_stop_requested)
+            return err;
+        rd_kafka_error_destroy(err);
+        rd_kafka_poll(rk, 100); /* delivery reports free queue room */
+    }
+}
+
+/* Sends stdin line by line until EOF, Ctrl-C or the first failure (an
+ * immediate one, or a delivery report already seen), so a broken setup
+ * does not produce one error per input line. */
+static int send_stdin(struct cli_common *c, rd_kafka_t *rk,
+                      const struct produce_opts *o, struct produce_stats *st)
+{
+    struct record_args args;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = CLI_EXIT_OK;
+
+    record_args_init(&args, o, st);
+    while (!cli_stop_requested && !st->failed) {
+        rd_kafka_error_t *err;
+
+        errno = 0;
+        len = getline(&line, &cap, stdin);
+        if (len < 0) {
+            if (ferror(stdin) && !cli_stop_requested) {
+                cli_error(c, "cannot read standard input: %s", strerror(errno));
+                rc = CLI_EXIT_ERROR;
+            }
+            break;
+        }
+        if (len > 0 && line[len - 1] == '\n')
+            len--;
+        err = send_line(rk, &args, o, line, (size_t)len);
+        if (err) {
+            cli_error(c, "cannot send line %llu: %s",
+                      (unsigned long long)st->sent + 1,
+                      rd_kafka_error_string(err));
+            rd_kafka_error_destroy(err);
+            rc = CLI_EXIT_ERROR;
+            break;
+        }
+        st->sent++;
+        rd_kafka_poll(rk, 0);
+    }
+    free(line);
+    record_args_free(&args);
+    return rc;
+}
+
+/* Waits for the delivery report of every queued record. Ctrl-C here
+ * abandons the records still queued; they are then reported as failed. */
+static void wait_for_deliveries(rd_kafka_t *rk)
+{
+    bool purged = false;
+
+    while (rd_kafka_outq_len(rk) > 0) {
+        if (cli_stop_requested && !purged) {
+            rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE |
+                                   RD_KAFKA_PURGE_F_INFLIGHT);
+            purged = true;
+        }
+        rd_kafka_flush(rk, 200);
+    }
+}
+
+static int report_outcome(const struct cli_common *c,
+                          const struct produce_opts *o,
+                          const struct produce_stats *st, int rc)
+{
+    if (st->failed) {
+        cli_error(c, "%llu of %llu records not delivered: %s",
+                  (unsigned long long)st->failed,
+                  (unsigned long long)st->sent, st->first_error);
+        rc = CLI_EXIT_ERROR;
+    } else if (cli_stop_requested && rc == CLI_EXIT_OK) {
+        cli_error(c, "interrupted; stopped reading input");
+        rc = CLI_EXIT_ERROR;
+    }
+    if (c->verbose)
+        cli_error(c, "produced %llu records to %s",
+                  (unsigned long long)st->delivered, o->topic);
+    return rc;
+}
+
+static int run_producer(struct cli_common *c, const struct produce_opts *o)
+{
+    struct produce_stats st;
+    rd_kafka_t *rk = NULL;
+    int rc = new_producer(c, o, &rk);
+
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    memset(&st, 0, sizeof(st));
+    cli_catch_stop_signals();
+    rc = send_stdin(c, rk, o, &st);
+    wait_for_deliveries(rk);
+    rc = report_outcome(c, o, &st, rc);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+int cli_produce_main(int argc, char **argv)
+{
+    struct cli_common c;
+    struct produce_opts o;
+    int rc;
+
+    memset(&o, 0, sizeof(o));
+    o.partition = RD_KAFKA_PARTITION_UA;
+    cli_common_init(&c, "produce", argc);
+    o.headers = xcalloc((size_t)argc + 1, sizeof(*o.headers));
+    rc = parse_produce_args(&c, &o, argc, argv);
+    if (rc == CLI_EXIT_OK)
+        rc = run_producer(&c, &o);
+    else if (rc < 0) /* --help */
+        rc = CLI_EXIT_OK;
+    free(o.headers);
+    cli_common_free(&c);
+    return rc;
+}

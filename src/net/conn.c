@@ -1,0 +1,362 @@
+#include "net/conn.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "broker/broker.h"
+#include "broker/dispatch.h"
+#include "core/fileref.h"
+#include "core/slog.h"
+#include "core/util.h"
+#include "net/request.h"
+
+#define READ_CHUNK 65536
+
+static void conn_io(struct loop *l, void *arg, uint32_t events);
+
+struct conn *conn_new(struct broker *b, struct listener *lst, int fd, const char *peer)
+{
+    struct conn *c = xcalloc(1, sizeof(*c));
+    c->broker = b;
+    c->listener = lst;
+    c->id = ++b->next_conn_id;
+    snprintf(c->peer, sizeof(c->peer), "%s", peer);
+    c->last_active_ms = loop_now_ms(b->loop);
+    if (loop_watch(b->loop, &c->watch, fd, EPOLLIN, conn_io, c) < 0) {
+        close(fd);
+        free(c);
+        return NULL;
+    }
+    c->next = b->conns;
+    if (b->conns)
+        b->conns->prev = c;
+    b->conns = c;
+    b->nconns++;
+    b->stats.connections_accepted++;
+    log_debug("net", "connection opened", "conn=%llu peer=%s", (unsigned long long)c->id, c->peer);
+    return c;
+}
+
+static void request_free(struct request *req)
+{
+    free(req->frame);
+    arena_free(&req->arena);
+    wbuf_free(&req->out);
+    free(req);
+}
+
+void conn_close(struct conn *c, const char *reason)
+{
+    if (c->closing)
+        return;
+    struct broker *b = c->broker;
+    c->closing = true;
+    log_debug("net", "connection closed", "conn=%llu peer=%s reason=\"%s\"", (unsigned long long)c->id, c->peer,
+              reason);
+    loop_unwatch(b->loop, &c->watch);
+    close(c->watch.fd);
+    c->watch.fd = -1;
+    /* Parked requests must let go of partitions and timers first. */
+    for (struct request *r = c->head; r; r = r->next)
+        if (r->state == REQ_PENDING && r->cancel) {
+            r->cancel(r);
+            r->cancel = NULL;
+        }
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        b->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+    b->nconns--;
+    b->stats.connections_closed++;
+    c->reap_next = b->reap_list;
+    b->reap_list = c;
+}
+
+static void conn_free(struct conn *c)
+{
+    struct request *r = c->head;
+    while (r) {
+        struct request *n = r->next;
+        request_free(r);
+        r = n;
+    }
+    free(c->rbuf);
+    free(c);
+}
+
+void conns_reap(struct broker *b)
+{
+    /* Runs after conns_flush, so no closed connection is on the flush list. */
+    struct conn *c = b->reap_list;
+    b->reap_list = NULL;
+    while (c) {
+        struct conn *n = c->reap_next;
+        conn_free(c);
+        c = n;
+    }
+}
+
+static void queue_flush(struct conn *c)
+{
+    if (c->flush_queued || c->closing)
+        return;
+    c->flush_queued = true;
+    c->flush_next = c->broker->flush_list;
+    c->broker->flush_list = c;
+}
+
+static bool over_limits(const struct conn *c)
+{
+    const struct config *cfg = &c->broker->cfg;
+    return c->inflight >= config_int(cfg, P_QUEUED_MAX_REQUESTS) ||
+           (int64_t)c->unsent_bytes >= config_int(cfg, P_QUEUED_MAX_REQUEST_BYTES);
+}
+
+static void update_interest(struct conn *c)
+{
+    if (c->closing)
+        return;
+    bool pause = over_limits(c);
+    bool want_write = c->head && c->head->state != REQ_PENDING && c->head->out_sent > 0;
+    uint32_t ev = (pause ? 0 : EPOLLIN) | (want_write ? EPOLLOUT : 0);
+    c->read_paused = pause;
+    loop_watch_set(c->broker->loop, &c->watch, ev);
+}
+
+void conn_request_done(struct conn *c, struct request *req)
+{
+    if (req->state == REQ_DONE)
+        c->unsent_bytes += wbuf_size(&req->out);
+    queue_flush(c);
+}
+
+/* Takes one complete frame out of the read buffer. */
+static void conn_take_frame(struct conn *c, const uint8_t *frame, size_t frame_len)
+{
+    struct broker *b = c->broker;
+    struct request *req = xcalloc(1, sizeof(*req));
+    req->conn = c;
+    req->broker = b;
+    req->frame = xmalloc(frame_len);
+    memcpy(req->frame, frame, frame_len);
+    req->frame_len = frame_len;
+    req->start_us = mono_us();
+    arena_init(&req->arena);
+    wbuf_init(&req->out);
+    if (c->tail)
+        c->tail->next = req;
+    else
+        c->head = req;
+    c->tail = req;
+    c->inflight++;
+    if (request_parse_header(req) < 0) {
+        /* Unless it was answered (an ApiVersions version we don't know),
+         * the stream cannot be understood any further. */
+        if (req->state != REQ_DONE)
+            conn_close(c, "malformed or unsupported request");
+        return;
+    }
+    dispatch_request(req);
+}
+
+/* Hands every complete buffered frame to the dispatcher, stopping early
+ * when the connection is over its limits. Returns false if it closed. */
+static bool conn_take_frames(struct conn *c)
+{
+    struct broker *b = c->broker;
+    int64_t max_frame = config_int(&b->cfg, P_SOCKET_REQUEST_MAX_BYTES);
+    size_t off = 0;
+    while (!c->closing && !over_limits(c) && c->rlen - off >= 4) {
+        int32_t size = (int32_t)be32(c->rbuf + off);
+        if (size < 0 || size > max_frame) {
+            b->stats.frames_too_large++;
+            log_warn("net", "request too large, closing connection", "conn=%llu peer=%s size=%d max=%lld",
+                     (unsigned long long)c->id, c->peer, size, (long long)max_frame);
+            conn_close(c, "request too large");
+            return false;
+        }
+        if (c->rlen - off - 4 < (size_t)size)
+            break;
+        conn_take_frame(c, c->rbuf + off + 4, (size_t)size);
+        off += 4 + (size_t)size;
+    }
+    if (c->closing)
+        return false;
+    if (off) {
+        memmove(c->rbuf, c->rbuf + off, c->rlen - off);
+        c->rlen -= off;
+    }
+    /* Room for the whole of a partly received frame. */
+    if (c->rlen >= 4) {
+        size_t need = (size_t)(int32_t)be32(c->rbuf) + 4;
+        if (need > c->rcap) {
+            c->rbuf = xrealloc(c->rbuf, need);
+            c->rcap = need;
+        }
+    }
+    /* Give back a buffer grown for one large frame. */
+    if (c->rlen == 0 && c->rcap > 4 * READ_CHUNK) {
+        free(c->rbuf);
+        c->rbuf = NULL;
+        c->rcap = 0;
+    }
+    return true;
+}
+
+static void conn_read(struct conn *c)
+{
+    for (int rounds = 0; rounds < 16; rounds++) {
+        if (!conn_take_frames(c))
+            return;
+        if (over_limits(c))
+            break;
+        if (c->rcap - c->rlen < READ_CHUNK / 4) {
+            size_t cap = c->rcap ? c->rcap * 2 : READ_CHUNK;
+            c->rbuf = xrealloc(c->rbuf, cap);
+            c->rcap = cap;
+        }
+        ssize_t n = recv(c->watch.fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
+        if (n == 0) {
+            conn_close(c, "peer closed");
+            return;
+        }
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            if (errno == EINTR)
+                continue;
+            conn_close(c, strerror(errno));
+            return;
+        }
+        c->rlen += (size_t)n;
+        c->broker->stats.bytes_in += (size_t)n;
+        c->last_active_ms = loop_now_ms(c->broker->loop);
+    }
+    if (!c->closing && conn_take_frames(c))
+        update_interest(c);
+}
+
+/* Writes as much of one response as the socket takes. The response is
+ * memory runs with file ranges (splices) between them:
+ *   mem[0, spl0.at) file0 mem[spl0.at, spl1.at) file1 ... mem[last.at, len)
+ * Returns 1 when it is all sent, 0 when the socket is full, -1 on error. */
+static int send_response(struct conn *c, struct request *req, bool more)
+{
+    struct wbuf *w = &req->out;
+    size_t total = wbuf_size(w);
+    while (req->out_sent < total) {
+        size_t pos = req->out_sent, file_before = 0;
+        ssize_t n = 0;
+        for (size_t i = 0; i <= w->nspl; i++) {
+            size_t at = i < w->nspl ? w->spl[i].at : w->len;
+            size_t mem_hi = at + file_before;          /* logical end of this memory run */
+            if (pos < mem_hi) {
+                int flags = MSG_NOSIGNAL | ((more || i < w->nspl) ? MSG_MORE : 0);
+                n = send(c->watch.fd, w->data + (pos - file_before), mem_hi - pos, flags);
+                break;
+            }
+            struct wsplice *s = &w->spl[i];
+            if (pos < mem_hi + s->len) {
+                off_t foff = (off_t)(s->off + (int64_t)(pos - mem_hi));
+                n = sendfile(c->watch.fd, s->file->fd, &foff, mem_hi + s->len - pos);
+                if (n == 0) {
+                    /* The file shrank under us: the frame cannot be completed. */
+                    errno = EIO;
+                    n = -1;
+                }
+                break;
+            }
+            file_before += s->len;
+        }
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        req->out_sent += (size_t)n;
+        c->unsent_bytes -= (size_t)n;
+        c->broker->stats.bytes_out += (size_t)n;
+    }
+    return 1;
+}
+
+static void conn_write(struct conn *c)
+{
+    while (c->head && c->head->state != REQ_PENDING) {
+        struct request *req = c->head;
+        if (req->state == REQ_DONE) {
+            bool more = req->next && req->next->state == REQ_DONE;
+            int r = send_response(c, req, more);
+            if (r < 0) {
+                conn_close(c, "write failed");
+                return;
+            }
+            if (r == 0)
+                break;
+        }
+        c->head = req->next;
+        if (!c->head)
+            c->tail = NULL;
+        c->inflight--;
+        request_free(req);
+        c->last_active_ms = loop_now_ms(c->broker->loop);
+    }
+    bool was_paused = c->read_paused;
+    update_interest(c);
+    /* Resume reading frames already buffered once the limits allow. */
+    if (was_paused && !c->read_paused)
+        conn_read(c);
+}
+
+static void conn_io(struct loop *l, void *arg, uint32_t events)
+{
+    struct conn *c = arg;
+    if (c->closing)
+        return;
+    if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
+        conn_close(c, "socket error");
+        return;
+    }
+    if (events & EPOLLOUT)
+        conn_write(c);
+    if (!c->closing && (events & EPOLLIN))
+        conn_read(c);
+    if (!c->closing)
+        queue_flush(c);
+}
+
+void conns_flush(struct broker *b)
+{
+    while (b->flush_list) {
+        struct conn *c = b->flush_list;
+        b->flush_list = c->flush_next;
+        c->flush_next = NULL;
+        c->flush_queued = false;
+        if (!c->closing)
+            conn_write(c);
+    }
+}
+
+void conns_close_idle(struct broker *b, int64_t now_ms)
+{
+    int64_t max_idle = config_int(&b->cfg, P_CONNECTIONS_MAX_IDLE_MS);
+    struct conn *c = b->conns;
+    while (c) {
+        struct conn *n = c->next;
+        if (!c->head && now_ms - c->last_active_ms > max_idle) {
+            log_debug("net", "closing idle connection", "conn=%llu peer=%s", (unsigned long long)c->id, c->peer);
+            conn_close(c, "idle");
+        }
+        c = n;
+    }
+}

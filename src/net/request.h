@@ -1,0 +1,61 @@
+/* One Kafka request from its frame to its encoded response.
+ *
+ * A request owns its frame bytes (decoded fields are views into them),
+ * an arena for decoded structs, and the response buffer. Handlers either
+ * respond at once or park the request (Fetch long poll, Produce acks=all)
+ * and respond later; the connection sends responses strictly in request
+ * order regardless of completion order. */
+#ifndef SLUICE_REQUEST_H
+#define SLUICE_REQUEST_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/arena.h"
+#include "core/util.h"
+#include "protocol/wire.h"
+
+struct conn;
+struct broker;
+
+enum request_state { REQ_PENDING, REQ_DONE, REQ_NO_RESPONSE };
+
+struct request {
+    struct conn *conn;
+    struct broker *broker;
+    struct request *next;          /* in the connection's order */
+    int16_t api_key, api_version;
+    int32_t correlation_id;
+    struct kstr client_id;
+    bool flexible;                 /* request header v2 / flexible body */
+    uint8_t *frame;                /* owned; header + body */
+    size_t frame_len;
+    struct rbuf body;              /* positioned after the header */
+    struct arena arena;
+    struct wbuf out;               /* size prefix + response header + body */
+    size_t out_sent;
+    enum request_state state;
+    int16_t error_code;            /* first error, for metrics and logs */
+    int64_t start_us;
+    /* For parked requests: called if the connection goes away first, to
+     * unregister from whatever would have completed the request. */
+    void (*cancel)(struct request *req);
+    void *async;
+};
+
+/* Starts a response: size placeholder and response header. */
+void response_begin(struct request *req);
+/* Finishes it (patches the size) and lets the connection send it. */
+void response_end(struct request *req);
+/* acks=0 Produce: the request completes without any response. */
+void request_complete_silently(struct request *req);
+
+/* Encode with a generated encoder and complete: RESPOND(req, ProduceResponse, &resp) */
+#define RESPOND(req, Type, msg)                                   \
+    do {                                                          \
+        response_begin(req);                                      \
+        Type##_encode(&(req)->out, (req)->api_version, (msg));    \
+        response_end(req);                                        \
+    } while (0)
+
+/* Whether the response uses header v1 (flexible, except ApiVersions). */
+bool response_header_flexible(const struct request *req);
+#endif
