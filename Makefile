@@ -10,8 +10,9 @@ CPPFLAGS += -Isrc -MMD -MP
 LIBS    := -lz -lsnappy -llz4 -lzstd -ljansson -lpthread -lm
 CLILIBS := -lrdkafka
 
-CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c)
-BROKER_SRC := $(wildcard src/net/*.c src/broker/*.c src/api/*.c)
+# CORE: what unit tests and fuzzers link without the event loop.
+CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c) src/broker/config.c
+BROKER_SRC := $(filter-out src/broker/config.c,$(wildcard src/net/*.c src/broker/*.c src/api/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
 

@@ -161,15 +161,27 @@ def bexpr(c):
 
 # ---------------------------------------------------------------- model
 
+def valid_range(js):
+    """validVersions ("0-11" or "0") -> (lo, hi)."""
+    valid = js["validVersions"]
+    if "-" in valid:
+        lo, hi = valid.split("-")
+        return int(lo), int(hi)
+    return int(valid), int(valid)
+
+
 def snake(name):
     """JSON field name -> C member name: TopicId -> topic_id,
-    KRaftVersion -> k_raft_version, V3AndBelowTopics -> v3_and_below_topics."""
+    KRaftVersion -> k_raft_version, V3AndBelowTopics -> v3_and_below_topics,
+    ISRs -> isrs (a plural s does not start a word)."""
     out = []
     for i, c in enumerate(name):
         if c.isupper() and i > 0:
             prev = name[i - 1]
             nxt = name[i + 1] if i + 1 < len(name) else ""
-            if prev.islower() or prev.isdigit() or (prev.isupper() and nxt.islower()):
+            after = name[i + 2] if i + 2 < len(name) else ""
+            plural = nxt == "s" and not after.islower()
+            if prev.islower() or prev.isdigit() or (prev.isupper() and nxt.islower() and not plural):
                 out.append("_")
         out.append(c.lower())
     s = "".join(out)
@@ -225,19 +237,26 @@ class Struct:
     def tagged_fields(self):
         return sorted((f for f in self.fields if f.tag is not None), key=lambda f: f.tag)
 
+    def check(self):
+        """Reject shapes the generated code does not model, rather than
+        guessing their encoding."""
+        tags = [f.tag for f in self.fields if f.tag is not None]
+        if len(tags) != len(set(tags)):
+            fail("%s: duplicate tags" % self.cname)
+        for f in self.fields:
+            if f.has_present_flag() and f.tag is not None and f.nullable:
+                fail("%s.%s: tagged nullable structs are not supported" % (self.cname, f.name))
+
 
 class Message:
     def __init__(self, js):
         self.js = js
         self.name = js["name"]
         self.key = js["apiKey"]
-        self.kind = js["type"]
-        valid = js["validVersions"]
-        lo, hi = (int(x) for x in valid.split("-")) if "-" in valid else (int(valid),) * 2
+        lo, hi = valid_range(js)
         self.universe = set(range(lo, hi + 1))
         self.lo, self.hi = lo, hi
         self.flex = parse_versions(js.get("flexibleVersions"), self.universe)
-        self.unstable = bool(js.get("latestVersionUnstable", False))
         self.structs = {}                       # JSON struct name -> Struct
         self.top = Struct(self, self.name, js.get("fields", []), top=True)
         for cs in js.get("commonStructs", []):
@@ -247,6 +266,8 @@ class Message:
         self.reach_versions()
 
     def add_struct(self, name, fields_js):
+        if name == self.name:
+            fail("%s: nested struct named like the message" % name)
         old = self.structs.get(name)
         if old is not None:
             if old.fields_js != fields_js:
@@ -270,6 +291,7 @@ class Message:
             f.type = self.type_of(f.js["type"])
             if f.type.struct:
                 self.resolve(f.type.struct, seen)
+        st.check()
 
     def type_of(self, t):
         if t.startswith("[]"):
@@ -427,7 +449,7 @@ class Gen:
 
     # -- decoding ---------------------------------------------------------
 
-    def null_check(self, o, f, st, isnull, known):
+    def null_check(self, o, f, isnull, known):
         """Reject null where this version does not allow it."""
         c = cond(known - f.nullable, known)
         if c == "0":
@@ -447,7 +469,7 @@ class Gen:
             o("r_uuid(r, &%s);" % lv)
         elif t.kind in ("string", "bytes", "records"):
             o("%s = r_%s(r, %s);" % (lv, t.kind, compact))
-            self.null_check(o, f, st, "%s.len < 0" % lv, known)
+            self.null_check(o, f, "%s.len < 0" % lv, known)
         elif t.kind == "struct":
             self.dec_struct_field(o, f, lv, known)
 
@@ -479,7 +501,7 @@ class Gen:
         t = f.type
         o("int32_t n = r_array_len(r, %s, %d);" % (compact, min_elem_size(t, st.msg, known)))
         o("%s_count = n;" % lv)
-        self.null_check(o, f, st, "n < 0", known)
+        self.null_check(o, f, "n < 0", known)
         o.block("if (n > 0)")
         o("%s = arena_alloc(a, (size_t)n * sizeof(*%s));" % (lv, lv))
         o.block("for (int32_t i = 0; i < n && !r->err; i++)")
@@ -1148,8 +1170,7 @@ def main(argv):
         req = defs.get((key, "request"))
         if req is None or (key, "response") not in defs:
             fail("no JSON definitions for api key %d (%s)" % (key, name))
-        valid = req["validVersions"]
-        lo, hi = (int(x) for x in valid.split("-")) if "-" in valid else (int(valid),) * 2
+        lo, hi = valid_range(req)
         flex = req.get("flexibleVersions", "none")
         broker = "broker" in row["listeners"].split(",")
         apis.append({"key": key, "name": name, "min": lo, "max": hi,

@@ -43,10 +43,11 @@ static const char consume_help[] =
     "  partition=P offset=O timestamp=MS key=K headers=K1:V1,K2:V2 value=V\n"
     "A field is left out when absent (null key, no headers, null value, no\n"
     "timestamp); a header with a null value is written as just K. Backslash,\n"
-    "control bytes and the separators that would be ambiguous (space in the\n"
-    "key and headers, ',' in headers, ':' in header keys) are escaped as\n"
-    "\\\\, \\n, \\r, \\t or \\xHH, so every record stays on one line and\n"
-    "the value runs to the end of it. Timestamps are ms since the epoch.\n"
+    "control bytes, bytes that are not UTF-8 and the separators that would\n"
+    "be ambiguous (space in the key and headers, ',' in headers, ':' in\n"
+    "header keys) are escaped as \\\\, \\n, \\r, \\t or \\xHH, so every\n"
+    "record stays on one line and the value runs to the end of it.\n"
+    "Timestamps are milliseconds since the epoch.\n"
     "\n"
     "JSON format: one object per line\n"
     "  {\"topic\":T,\"partition\":P,\"offset\":O,\"timestamp\":MS,\"key\":K,\n"
@@ -282,17 +283,54 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 /* ---- output ---- */
 
+/* Length of the valid UTF-8 sequence starting at p (1 to 4 bytes), or 0
+ * when it is not one: bad lead or continuation byte, truncated, overlong,
+ * a surrogate or past U+10FFFF. */
+static size_t utf8_sequence_len(const unsigned char *p, size_t left)
+{
+    static const uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    uint32_t cp;
+    size_t n;
+
+    if (p[0] < 0x80)
+        return 1;
+    if ((p[0] & 0xe0) == 0xc0)
+        n = 2, cp = p[0] & 0x1f;
+    else if ((p[0] & 0xf0) == 0xe0)
+        n = 3, cp = p[0] & 0x0f;
+    else if ((p[0] & 0xf8) == 0xf0)
+        n = 4, cp = p[0] & 0x07;
+    else
+        return 0;
+    if (n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if (cp < smallest[n] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return n;
+}
+
 /* Writes bytes so that a record stays on one line and field boundaries
- * stay visible: backslash, control bytes and the bytes in `special` become
- * escapes; everything else, UTF-8 included, passes through. */
+ * stay visible: backslash, control bytes, bytes that are not UTF-8 and
+ * the bytes in `special` become escapes; the rest passes through. */
 static void put_escaped(FILE *out, const void *data, size_t len,
                         const char *special)
 {
     const unsigned char *p = data;
 
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0, n; i < len; i += n) {
         unsigned char ch = p[i];
 
+        n = utf8_sequence_len(p + i, len - i);
+        if (n > 1) {
+            fwrite(p + i, 1, n, out);
+            continue;
+        }
+        n = 1;
         if (ch == '\\')
             fputs("\\\\", out);
         else if (ch == '\n')
@@ -301,7 +339,7 @@ static void put_escaped(FILE *out, const void *data, size_t len,
             fputs("\\r", out);
         else if (ch == '\t')
             fputs("\\t", out);
-        else if (ch < 0x20 || ch == 0x7f || strchr(special, ch))
+        else if (ch < 0x20 || ch >= 0x7f || strchr(special, ch))
             fprintf(out, "\\x%02x", ch);
         else
             putc(ch, out);

@@ -125,7 +125,8 @@ static void update_interest(struct conn *c)
     if (c->closing)
         return;
     bool pause = over_limits(c);
-    bool want_write = c->head && c->head->state != REQ_PENDING && c->head->out_sent > 0;
+    /* Only reached with a ready head when the socket was full. */
+    bool want_write = c->head && c->head->state != REQ_PENDING;
     uint32_t ev = (pause ? 0 : EPOLLIN) | (want_write ? EPOLLOUT : 0);
     c->read_paused = pause;
     loop_watch_set(c->broker->loop, &c->watch, ev);
