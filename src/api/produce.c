@@ -57,7 +57,8 @@ static int validate_records(struct request *req, struct topic *t, const struct k
         struct batch_info bi;
         if (batch_parse_header(p, left, &bi) != 0) {
             *msg = kstr_c(left < BATCH_HEADER_SIZE ? "truncated record batch" : "record batch is not magic v2 or has a bad length");
-            return left >= BATCH_HEADER_SIZE && p[BATCH_OFF_MAGIC] != 2 ? KERR_UNSUPPORTED_VERSION : KERR_CORRUPT_MESSAGE;
+            /* As Kafka: magic 0/1 is INVALID_RECORD ("only magic 2"), an unknown magic is corrupt. */
+            return left > BATCH_OFF_MAGIC && p[BATCH_OFF_MAGIC] < 2 ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
         }
         size_t size = batch_total_size(&bi);
         if ((int64_t)size > max_bytes) {

@@ -118,7 +118,7 @@ static void listener_set_advertised(struct broker *b, struct listener *l)
             return;
         }
     if (l->bind_host[0] && strcmp(l->bind_host, "0.0.0.0") != 0 && strcmp(l->bind_host, "::") != 0) {
-        snprintf(l->adv_host, sizeof(l->adv_host), "%s", l->bind_host);
+        memcpy(l->adv_host, l->bind_host, sizeof(l->adv_host));   /* same size; snprintf trips -Wrestrict at -O1 */
     } else if (gethostname(l->adv_host, sizeof(l->adv_host)) != 0) {
         snprintf(l->adv_host, sizeof(l->adv_host), "localhost");
     }
@@ -233,6 +233,15 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
         goto fail;
     if (topics_load(b, err, errlen) != 0)
         goto fail;
+    /* Blocked before the flusher thread starts, which inherits the mask:
+     * otherwise SIGTERM can be delivered to it and kill the process. */
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
     b->flusher = flusher_start(b);
 
     struct endpoint_spec eps[MAX_LISTENERS];
@@ -246,13 +255,6 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
         listener_set_advertised(b, &b->listeners[i]);
     }
 
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGUSR2);
-    sigprocmask(SIG_BLOCK, &mask, NULL);
-    signal(SIGPIPE, SIG_IGN);
     loop_watch(b->loop, &signal_watch, signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC), EPOLLIN, on_signal, b);
 
     loop_add_before_sleep(b->loop, before_sleep, b);

@@ -319,8 +319,9 @@ bool config_load_env(struct config *c, char **envp, char *err, size_t errlen)
             name[i] = ch == '_' ? '.' : (char)tolower((unsigned char)ch);
         }
         name[n] = 0;
-        /* Variables for the CLI are not broker properties. */
-        if (strcmp(name, "bootstrap") == 0 || strncmp(name, "cli.", 4) == 0)
+        /* Variables for the CLI and the test scripts are not broker properties. */
+        if (strcmp(name, "bootstrap") == 0 || strncmp(name, "cli.", 4) == 0 || strcmp(name, "bin") == 0 ||
+            strcmp(name, "sanitized") == 0)
             continue;
         char e2[400];
         if (!config_set(c, name, eq + 1, SRC_STATIC, e2, sizeof(e2))) {

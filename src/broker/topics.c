@@ -305,8 +305,9 @@ int topic_add_partitions(struct broker *b, struct topic *t, int32_t new_count, b
 
 int topic_set_config(struct broker *b, struct topic *t, const struct topic_config *cfg)
 {
-    topic_config_free(&t->config);
+    struct topic_config old = t->config;   /* cfg may point into it (IncrementalAlterConfigs) */
     topic_config_copy(&t->config, cfg);
+    topic_config_free(&old);
     struct log_config lc = topic_log_config(b, t);
     for (int32_t i = 0; i < t->partition_count; i++)
         plog_set_config(t->partitions[i]->log, &lc);

@@ -43,15 +43,30 @@ void cli_error(const struct cli_common *c, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+static void vusage(const struct cli_common *c, const char *fmt, va_list ap)
+{
+    vreport(c, fmt, ap);
+    fprintf(stderr, " (see 'sluice %s --help')\n", c->cmd);
+}
+
 int cli_usage_error(const struct cli_common *c, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    vreport(c, fmt, ap);
+    vusage(c, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'sluice %s --help')\n", c->cmd);
     return CLI_EXIT_USAGE;
+}
+
+bool cli_invalid(const struct cli_common *c, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vusage(c, fmt, ap);
+    va_end(ap);
+    return false;
 }
 
 /* Names the option getopt complained about: "-p" or "--partition". */
@@ -67,51 +82,79 @@ static void describe_bad_option(char *buf, size_t size, char **argv)
         snprintf(buf, size, "%s", word);
 }
 
-static enum cli_opt_result take_property(struct cli_common *c,
-                                         const char *arg)
+static bool take_property(struct cli_common *c, const char *arg)
 {
     const char *eq = strchr(arg, '=');
 
-    if (!eq || eq == arg) {
-        cli_usage_error(c, "-X expects KEY=VALUE, got '%s'", arg);
-        return CLI_OPT_BAD;
-    }
+    if (!eq || eq == arg)
+        return cli_invalid(c, "-X expects KEY=VALUE, got '%s'", arg);
     /* librdkafka's debug output is log lines: don't swallow them. */
     if ((size_t)(eq - arg) == strlen("debug") && !strncmp(arg, "debug", 5))
         c->show_logs = true;
     c->props[c->nprops++] = arg;
-    return CLI_OPT_TAKEN;
+    return true;
 }
 
-enum cli_opt_result cli_common_option(struct cli_common *c, int opt,
-                                      const char *arg, char **argv)
+static bool is_common_option(int opt)
+{
+    switch (opt) {
+    case 'b':
+    case 'X':
+    case 'v':
+    case 'h':
+    case ':': /* getopt: missing value */
+    case '?': /* getopt: unknown option */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Handles one option that every subcommand has, or getopt's complaint. */
+static bool take_common_option(struct cli_common *c, int opt, const char *arg,
+                               char **argv)
 {
     char name[64];
 
     switch (opt) {
     case 'b':
         c->bootstrap = arg;
-        return CLI_OPT_TAKEN;
+        return true;
     case 'X':
         return take_property(c, arg);
     case 'v':
         c->verbose = true;
         c->show_logs = true;
-        return CLI_OPT_TAKEN;
+        return true;
     case 'h':
         c->help = true;
-        return CLI_OPT_TAKEN;
-    case '?':
-        describe_bad_option(name, sizeof(name), argv);
-        cli_usage_error(c, "unknown option '%s'", name);
-        return CLI_OPT_BAD;
+        return true;
     case ':':
         describe_bad_option(name, sizeof(name), argv);
-        cli_usage_error(c, "option '%s' needs a value", name);
-        return CLI_OPT_BAD;
-    default:
-        return CLI_OPT_NOT_MINE;
+        return cli_invalid(c, "option '%s' needs a value", name);
+    default: /* '?' */
+        describe_bad_option(name, sizeof(name), argv);
+        return cli_invalid(c, "unknown option '%s'", name);
     }
+}
+
+int cli_parse_options(struct cli_common *c, int argc, char **argv,
+                      const char *shortopts, const struct option *longopts,
+                      cli_option_fn take, void *opts)
+{
+    int opt;
+
+    optind = 0; /* a full reset: the caller may have used getopt before */
+    opterr = 0; /* we word the messages ourselves */
+    while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        bool ok = is_common_option(opt)
+                      ? take_common_option(c, opt, optarg, argv)
+                      : take(c, opts, opt, optarg);
+
+        if (!ok)
+            return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
 }
 
 bool cli_parse_int(const struct cli_common *c, const char *name,
@@ -142,7 +185,7 @@ char *cli_split_kv(const char *s, const char **value)
 }
 
 /* librdkafka reports connection trouble here; it is usually transient, so
- * it is a warning, and only the first of a run of equal ones is shown. */
+ * it is only a warning. */
 static void on_client_error(rd_kafka_t *rk, int err, const char *reason,
                             void *opaque)
 {
@@ -167,9 +210,11 @@ static void on_client_log(const rd_kafka_t *rk, int level, const char *fac,
 void cli_warn_once(struct cli_common *c, rd_kafka_resp_err_t err,
                    const char *reason)
 {
-    if (err == c->last_warning)
-        return;
-    c->last_warning = err;
+    for (size_t i = 0; i < c->nwarned; i++)
+        if (c->warned[i] == err)
+            return;
+    if (c->nwarned < ARRAY_LEN(c->warned))
+        c->warned[c->nwarned++] = err;
     cli_error(c, "warning: %s", reason);
 }
 

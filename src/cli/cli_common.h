@@ -45,11 +45,9 @@ struct cli_common {
     bool verbose;
     bool show_logs;           /* -v or -X debug=...: pass librdkafka logs on */
     bool help;                /* -h seen: the caller prints its help */
-    rd_kafka_resp_err_t last_warning; /* avoids repeating one warning */
+    rd_kafka_resp_err_t warned[8];    /* warnings shown: each only once */
+    size_t nwarned;
 };
-
-/* Result of offering an option to cli_common_option(). */
-enum cli_opt_result { CLI_OPT_NOT_MINE, CLI_OPT_TAKEN, CLI_OPT_BAD };
 
 /* Set by SIGINT/SIGTERM once cli_catch_stop_signals() has run. */
 extern volatile sig_atomic_t cli_stop_requested;
@@ -57,16 +55,26 @@ extern volatile sig_atomic_t cli_stop_requested;
 void cli_common_init(struct cli_common *c, const char *cmd, int argc);
 void cli_common_free(struct cli_common *c);
 
-/* Handles the common options and getopt's error returns ('?', ':').
- * CLI_OPT_BAD means a usage message was already printed. */
-enum cli_opt_result cli_common_option(struct cli_common *c, int opt,
-                                      const char *arg, char **argv);
+/* A subcommand's handler for its own options: returns false after
+ * printing a usage error. opts is the subcommand's option struct. */
+typedef bool (*cli_option_fn)(struct cli_common *c, void *opts, int opt,
+                              const char *arg);
+
+/* Runs getopt_long over argv (argv[0] is the subcommand name), handling
+ * the common options itself and passing the others to take(). Returns
+ * CLI_EXIT_OK, with optind at the first operand, or CLI_EXIT_USAGE. */
+int cli_parse_options(struct cli_common *c, int argc, char **argv,
+                      const char *shortopts, const struct option *longopts,
+                      cli_option_fn take, void *opts);
 
 /* "sluice CMD: message" on stderr. */
 void cli_error(const struct cli_common *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Same, with a pointer to --help; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const struct cli_common *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Same, returning false: for option handlers. */
+bool cli_invalid(const struct cli_common *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Parses a base-10 integer within [min, max] given to option NAME; on
@@ -90,7 +98,8 @@ bool cli_conf_apply_props(const struct cli_common *c, rd_kafka_conf_t *conf);
 rd_kafka_t *cli_client_new(const struct cli_common *c, rd_kafka_type_t type,
                            rd_kafka_conf_t *conf);
 
-/* Prints a client-level warning unless it repeats the previous one. */
+/* Prints a client warning, once per error code: librdkafka repeats them
+ * on every reconnect attempt. */
 void cli_warn_once(struct cli_common *c, rd_kafka_resp_err_t err,
                    const char *reason);
 

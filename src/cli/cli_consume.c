@@ -35,7 +35,8 @@ static const char consume_help[] =
     "                        is not reached by then (e.g. broker unreachable,\n"
     "                        no partitions assigned), exit with status 1\n"
     "                        (default: run until Ctrl-C or --count)\n"
-    "  -f, --format text|json  output format (default: text)\n"
+    "  -f, --format text|json\n"
+    "                        output format (default: text)\n"
     "  -g, --group ID        consume as a member of consumer group ID\n"
     CLI_COMMON_HELP
     "\n"
@@ -114,16 +115,16 @@ static bool parse_from(struct cli_common *c, struct consume_opts *o,
     }
     o->start = START_OFFSET;
     if (!(arg[0] >= '0' && arg[0] <= '9'))
-        return cli_usage_error(c, "--from must be beginning, end, OFFSET, -N "
-                                  "or @TIMESTAMP_MS, not '%s'", arg),
-               false;
+        return cli_invalid(c, "--from must be beginning, end, OFFSET, -N or "
+                              "@TIMESTAMP_MS, not '%s'", arg);
     return cli_parse_int(c, "--from OFFSET", arg, 0, INT64_MAX,
                          &o->start_value);
 }
 
-static bool take_consume_option(struct cli_common *c, struct consume_opts *o,
-                                int opt, const char *arg)
+static bool take_consume_option(struct cli_common *c, void *opts, int opt,
+                                const char *arg)
 {
+    struct consume_opts *o = opts;
     int64_t n;
 
     switch (opt) {
@@ -141,16 +142,16 @@ static bool take_consume_option(struct cli_common *c, struct consume_opts *o,
                              &o->timeout_ms);
     case 'f':
         if (strcmp(arg, "text") && strcmp(arg, "json"))
-            return cli_usage_error(c, "--format must be text or json"), false;
+            return cli_invalid(c, "--format must be text or json");
         o->json = !strcmp(arg, "json");
         return true;
     case 'g':
         if (!*arg)
-            return cli_usage_error(c, "--group must not be empty"), false;
+            return cli_invalid(c, "--group must not be empty");
         o->group = arg;
         return true;
     default:
-        return cli_usage_error(c, "unexpected option"), false;
+        return cli_invalid(c, "unexpected option");
     }
 }
 
@@ -182,19 +183,12 @@ static int parse_consume_args(struct cli_common *c, struct consume_opts *o,
         {"group", required_argument, NULL, 'g'},
         {NULL, 0, NULL, 0},
     };
-    int opt;
+    int rc = cli_parse_options(c, argc, argv,
+                               CLI_COMMON_SHORT_OPTS "o:p:c:t:f:g:", longopts,
+                               take_consume_option, o);
 
-    optind = 0; /* full getopt reset: the caller may have used it */
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTS "o:p:c:t:f:g:",
-                              longopts, NULL)) != -1) {
-        enum cli_opt_result r = cli_common_option(c, opt, optarg, argv);
-
-        if (r == CLI_OPT_BAD)
-            return CLI_EXIT_USAGE;
-        if (r == CLI_OPT_NOT_MINE && !take_consume_option(c, o, opt, optarg))
-            return CLI_EXIT_USAGE;
-    }
+    if (rc)
+        return rc;
     if (c->help) {
         fputs(consume_help, stdout);
         return -1;
@@ -510,6 +504,15 @@ static int new_consumer(struct consume_run *r)
     return r->rk ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 }
 
+/* How long to wait for the broker's answer while setting up: no longer
+ * than the idle timeout, if one was given. */
+static int broker_timeout_ms(const struct consume_run *r)
+{
+    if (r->opts.timeout_ms < 0)
+        return CLI_DEFAULT_TIMEOUT_MS;
+    return (int)MAX(r->opts.timeout_ms, 1000);
+}
+
 /* Looks the topic up, so that a missing topic is an error rather than a
  * consumer waiting forever. */
 static int fetch_partition_count(struct consume_run *r, int *count)
@@ -524,7 +527,7 @@ static int fetch_partition_count(struct consume_run *r, int *count)
                   rd_kafka_err2str(rd_kafka_last_error()));
         return CLI_EXIT_ERROR;
     }
-    err = rd_kafka_metadata(r->rk, 0, r->rkt, &md, CLI_DEFAULT_TIMEOUT_MS);
+    err = rd_kafka_metadata(r->rk, 0, r->rkt, &md, broker_timeout_ms(r));
     if (err) {
         cli_error(&r->common, "cannot get metadata of topic '%s': %s",
                   r->opts.topic, rd_kafka_err2str(err));
@@ -552,7 +555,7 @@ static int resolve_timestamps(struct consume_run *r,
 
     for (int i = 0; i < parts->cnt; i++)
         parts->elems[i].offset = r->opts.start_value;
-    err = rd_kafka_offsets_for_times(r->rk, parts, CLI_DEFAULT_TIMEOUT_MS);
+    err = rd_kafka_offsets_for_times(r->rk, parts, broker_timeout_ms(r));
     if (err) {
         cli_error(&r->common, "cannot look up offsets by time: %s",
                   rd_kafka_err2str(err));
@@ -687,7 +690,20 @@ static int handle_consumer_error(struct consume_run *r,
     }
 }
 
-/* Returns CLI_EXIT_OK to go on, -1 when --count is reached, or an error. */
+/* Returns CLI_EXIT_OK while standard output works. A reader that went
+ * away (EPIPE, as with `| head`) ends the run normally, returning -1. */
+static int check_output(struct consume_run *r)
+{
+    if (!ferror(stdout))
+        return CLI_EXIT_OK;
+    if (errno == EPIPE)
+        return -1;
+    cli_error(&r->common, "cannot write output: %s", strerror(errno));
+    return CLI_EXIT_ERROR;
+}
+
+/* Returns CLI_EXIT_OK to go on, -1 when --count is reached or the reader
+ * has gone, or an error. */
 static int handle_message(struct consume_run *r, const rd_kafka_message_t *m)
 {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -705,7 +721,7 @@ static int handle_message(struct consume_run *r, const rd_kafka_message_t *m)
     r->records++;
     if (r->opts.count && r->records >= (uint64_t)r->opts.count)
         return -1;
-    return CLI_EXIT_OK;
+    return check_output(r);
 }
 
 /* --timeout-ms ran out: a clean end if every partition was read to its
@@ -738,12 +754,13 @@ static int consume_loop(struct consume_run *r)
             mono_ms() - r->last_record_ms >= r->opts.timeout_ms)
             return idle_timeout(r);
         m = next_message(r, 100);
-        if (!m) {
+        if (m) {
+            rc = handle_message(r, m);
+            rd_kafka_message_destroy(m);
+        } else {
             fflush(stdout); /* idle: let a reader see what we have */
-            continue;
+            rc = check_output(r);
         }
-        rc = handle_message(r, m);
-        rd_kafka_message_destroy(m);
         if (rc)
             return rc < 0 ? CLI_EXIT_OK : rc;
     }
@@ -774,13 +791,16 @@ static int run_consumer(struct consume_run *r)
     if (rc)
         return rc;
     cli_catch_stop_signals();
+    /* A closed output pipe is noticed as EPIPE, so that a group member
+     * still leaves its group properly. */
+    signal(SIGPIPE, SIG_IGN);
     rc = fetch_partition_count(r, &partitions);
     if (!rc)
         rc = r->opts.group ? subscribe(r) : start_partitions(r, partitions);
     if (!rc)
         rc = consume_loop(r);
     close_consumer(r);
-    if (fflush(stdout) || ferror(stdout)) {
+    if (rc == CLI_EXIT_OK && fflush(stdout) && errno != EPIPE) {
         cli_error(&r->common, "cannot write output: %s", strerror(errno));
         rc = CLI_EXIT_ERROR;
     }

@@ -16,12 +16,14 @@ static const char produce_help[] =
     "wait until every record is acknowledged; exit 1 if any was not.\n"
     "\n"
     "Options:\n"
-    "  -k, --key-separator SEP  the text before the first SEP of a line is\n"
-    "                        the record key, the rest the value; lines\n"
-    "                        without SEP get a null key\n"
-    "  -H, --header KEY=VALUE   add this header to every record (repeatable)\n"
-    "  -p, --partition N     send to partition N (default: librdkafka's\n"
-    "                        partitioner, by key hash)\n"
+    "  -k, --key-separator SEP\n"
+    "                        the text before the first SEP of a line is the\n"
+    "                        record key, the rest the value; lines without\n"
+    "                        SEP get a null key\n"
+    "  -H, --header KEY=VALUE\n"
+    "                        add this header to every record (repeatable)\n"
+    "  -p, --partition N     send to partition N (default: records with a key\n"
+    "                        go by key hash, the others spread at random)\n"
     "  -z, --compression none|gzip|snappy|lz4|zstd\n"
     "                        compress record batches (default: none)\n"
     "      --acks 0|1|all    acknowledgement level (default: all)\n"
@@ -63,9 +65,10 @@ static bool is_one_of(const char *s, const char *const *choices)
     return false;
 }
 
-static bool take_produce_option(struct cli_common *c, struct produce_opts *o,
-                                int opt, const char *arg)
+static bool take_produce_option(struct cli_common *c, void *opts, int opt,
+                                const char *arg)
 {
+    struct produce_opts *o = opts;
     static const char *const codecs[] = {"none", "gzip", "snappy", "lz4",
                                          "zstd", NULL};
     static const char *const acks[] = {"0", "1", "all", NULL};
@@ -74,16 +77,13 @@ static bool take_produce_option(struct cli_common *c, struct produce_opts *o,
     switch (opt) {
     case 'k':
         if (!*arg)
-            return cli_usage_error(c, "--key-separator must not be empty"),
-                   false;
+            return cli_invalid(c, "--key-separator must not be empty");
         o->key_sep = arg;
         o->key_sep_len = strlen(arg);
         return true;
     case 'H':
         if (!strchr(arg, '=') || *arg == '=')
-            return cli_usage_error(c, "--header expects KEY=VALUE, got '%s'",
-                                   arg),
-                   false;
+            return cli_invalid(c, "--header expects KEY=VALUE, got '%s'", arg);
         o->headers[o->nheaders++] = arg;
         return true;
     case 'p':
@@ -93,12 +93,12 @@ static bool take_produce_option(struct cli_common *c, struct produce_opts *o,
         return true;
     case 'z':
         if (!is_one_of(arg, codecs))
-            return cli_usage_error(c, "unknown compression '%s'", arg), false;
+            return cli_invalid(c, "unknown compression '%s'", arg);
         o->compression = arg;
         return true;
     case OPT_ACKS:
         if (!is_one_of(arg, acks))
-            return cli_usage_error(c, "--acks must be 0, 1 or all"), false;
+            return cli_invalid(c, "--acks must be 0, 1 or all");
         o->acks = arg;
         return true;
     case OPT_LINGER_MS:
@@ -110,7 +110,7 @@ static bool take_produce_option(struct cli_common *c, struct produce_opts *o,
         o->idempotent = true;
         return true;
     default:
-        return cli_usage_error(c, "unexpected option"), false;
+        return cli_invalid(c, "unexpected option");
     }
 }
 
@@ -129,19 +129,11 @@ static int parse_produce_args(struct cli_common *c, struct produce_opts *o,
         {"idempotent", no_argument, NULL, OPT_IDEMPOTENT},
         {NULL, 0, NULL, 0},
     };
-    int opt;
+    int rc = cli_parse_options(c, argc, argv, CLI_COMMON_SHORT_OPTS "k:H:p:z:",
+                               longopts, take_produce_option, o);
 
-    optind = 0; /* full getopt reset: the caller may have used it */
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTS "k:H:p:z:",
-                              longopts, NULL)) != -1) {
-        enum cli_opt_result r = cli_common_option(c, opt, optarg, argv);
-
-        if (r == CLI_OPT_BAD)
-            return CLI_EXIT_USAGE;
-        if (r == CLI_OPT_NOT_MINE && !take_produce_option(c, o, opt, optarg))
-            return CLI_EXIT_USAGE;
-    }
+    if (rc)
+        return rc;
     if (c->help) {
         fputs(produce_help, stdout);
         return -1;

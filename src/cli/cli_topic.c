@@ -43,7 +43,8 @@ static const char topic_help[] =
     "      --replication-factor N\n"
     "                        (create) copies of each partition (default 1;\n"
     "                        -1: the broker's default)\n"
-    "      --config KEY=VALUE  (create) topic configuration entry (repeatable)\n"
+    "      --config KEY=VALUE\n"
+    "                        (create) topic configuration entry (repeatable)\n"
     "      --validate-only   (create, alter-config) let the broker check the\n"
     "                        request without carrying it out\n"
     "      --all             (list) include internal topics\n"
@@ -123,7 +124,8 @@ static rd_kafka_AdminOptions_t *admin_options(struct topic_run *t,
         op == RD_KAFKA_ADMIN_OP_DELETETOPICS)
         rd_kafka_AdminOptions_set_operation_timeout(ao, timeout, errstr,
                                                     sizeof(errstr));
-    if (t->opts.validate_only)
+    /* Only the requests that change something can be validated. */
+    if (t->opts.validate_only && op != RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS)
         rd_kafka_AdminOptions_set_validate_only(ao, 1, errstr, sizeof(errstr));
     return ao;
 }
@@ -520,7 +522,7 @@ static void print_describe_json(const char *name,
     json_object_set_new(o, "topic", json_string(name));
     json_object_set_new(o, "partitions", json_partitions(parts, n));
     json_object_set_new(o, "configs", cr ? json_configs(cr) : json_null());
-    json_dumpf(o, stdout, JSON_INDENT(2));
+    json_dumpf(o, stdout, JSON_COMPACT);
     putchar('\n');
     json_decref(o);
 }
@@ -579,15 +581,6 @@ static bool sets_name(const char *const *sets, size_t n, const char *key)
 
     for (size_t i = 0; i < n; i++)
         if (!strncmp(sets[i], key, len) && sets[i][len] == '=')
-            return true;
-    return false;
-}
-
-/* Whether a --delete list names KEY. */
-static bool deletes_name(const char *const *deletes, size_t n, const char *key)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(deletes[i], key))
             return true;
     return false;
 }
@@ -715,6 +708,15 @@ static void config_set_free(struct config_set *s)
     }
     free(s->names);
     free(s->values);
+}
+
+/* Whether a --delete list names KEY. */
+static bool deletes_name(const char *const *deletes, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(deletes[i], key))
+            return true;
+    return false;
 }
 
 /* An entry set on the topic itself. Brokers answering DescribeConfigs v0
@@ -864,8 +866,7 @@ static bool needs_kv(struct cli_common *c, const char *opt, const char *arg)
 
     if (eq && eq != arg)
         return true;
-    cli_usage_error(c, "%s expects KEY=VALUE, got '%s'", opt, arg);
-    return false;
+    return cli_invalid(c, "%s expects KEY=VALUE, got '%s'", opt, arg);
 }
 
 /* Count limits: a partition count must fit the int librdkafka takes, and
@@ -876,13 +877,15 @@ static bool take_count(struct cli_common *c, const char *name,
     if (!cli_parse_int(c, name, arg, -1, INT32_MAX, out))
         return false;
     if (*out == 0)
-        return cli_usage_error(c, "%s cannot be 0", name), false;
+        return cli_invalid(c, "%s cannot be 0", name);
     return true;
 }
 
-static bool take_topic_option(struct cli_common *c, struct topic_opts *o,
-                              int opt, const char *arg)
+static bool take_topic_option(struct cli_common *c, void *opts, int opt,
+                              const char *arg)
 {
+    struct topic_opts *o = opts;
+
     if (opt >= OPT_PARTITIONS && opt <= OPT_TIMEOUT_MS)
         o->given |= OPT_BIT(opt);
     switch (opt) {
@@ -902,8 +905,7 @@ static bool take_topic_option(struct cli_common *c, struct topic_opts *o,
         return true;
     case OPT_DELETE:
         if (!*arg || strchr(arg, '='))
-            return cli_usage_error(c, "--delete expects a KEY, got '%s'", arg),
-                   false;
+            return cli_invalid(c, "--delete expects a KEY, got '%s'", arg);
         o->deletes[o->ndeletes++] = arg;
         return true;
     case OPT_VALIDATE_ONLY:
@@ -919,7 +921,7 @@ static bool take_topic_option(struct cli_common *c, struct topic_opts *o,
         return cli_parse_int(c, "--timeout-ms", arg, 1, INT32_MAX - 10000,
                              &o->timeout_ms);
     default:
-        return cli_usage_error(c, "unexpected option"), false;
+        return cli_invalid(c, "unexpected option");
     }
 }
 
@@ -978,24 +980,17 @@ static int parse_topic_args(struct topic_run *t, int argc, char **argv,
 {
     struct cli_common *c = &t->common;
     struct topic_opts *o = &t->opts;
-    int opt;
+    int rc;
 
     /* Name the action in messages about its options, when it comes first. */
     if (argc > 1 && find_action(argv[1])) {
         snprintf(t->cmd, sizeof(t->cmd), "topic %s", argv[1]);
         c->cmd = t->cmd;
     }
-    optind = 0; /* full getopt reset: the caller may have used it */
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTS,
-                              topic_longopts, NULL)) != -1) {
-        enum cli_opt_result r = cli_common_option(c, opt, optarg, argv);
-
-        if (r == CLI_OPT_BAD)
-            return CLI_EXIT_USAGE;
-        if (r == CLI_OPT_NOT_MINE && !take_topic_option(c, o, opt, optarg))
-            return CLI_EXIT_USAGE;
-    }
+    rc = cli_parse_options(c, argc, argv, CLI_COMMON_SHORT_OPTS,
+                           topic_longopts, take_topic_option, o);
+    if (rc)
+        return rc;
     if (c->help) {
         fputs(topic_help, stdout);
         return -1;

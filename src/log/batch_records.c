@@ -145,8 +145,8 @@ int batch_walk_records(struct batch_validator *v, const struct batch_info *bi, c
             rc = KERR_CORRUPT_MESSAGE;
             goto out;
         }
-        size_t need = (size_t)(q - s.p) + (size_t)rec_len;
-        if ((rc = fill(v, &s, need, why)))
+        size_t prefix = (size_t)(q - s.p), need = prefix + (size_t)rec_len;
+        if ((rc = fill(v, &s, need, why)))   /* may move the window: q is stale after this */
             goto out;
         if ((size_t)(s.end - s.p) < need) {
             rc = invalid(why, "record runs past the end of the batch");
@@ -154,7 +154,7 @@ int batch_walk_records(struct batch_validator *v, const struct batch_info *bi, c
         }
         struct record_view rv;
         int64_t ts_delta;
-        if ((rc = parse_record(q, (size_t)rec_len, i, &rv, &ts_delta, why)))
+        if ((rc = parse_record(s.p + prefix, (size_t)rec_len, i, &rv, &ts_delta, why)))
             goto out;
         if (cb) {
             /* unsigned sums: hostile deltas must not be undefined behaviour */

@@ -21,7 +21,8 @@ struct fileio_faults {
  * NULL turns every fault mode off. */
 void fileio_configure(const struct fileio_faults *f);
 
-/* Thin wrappers; they return what the syscalls return (errno set). */
+/* Thin wrappers; they return what the syscalls return (errno set).
+ * fileio_open always adds O_CLOEXEC. */
 int fileio_open(const char *path, int flags, mode_t mode);
 ssize_t fileio_pwrite(int fd, const void *p, size_t n, off_t off);
 ssize_t fileio_write(int fd, const void *p, size_t n);

@@ -11,7 +11,9 @@
  *  - high watermark: end of the last fsynced batch; readers never see past it.
  * The broker's flusher fsyncs the active file and then calls
  * plog_set_high_watermark(); plog itself never blocks on fsync except
- * at roll and close.
+ * at roll and close. A roll (in plog_append or plog_housekeep) and
+ * plog_checkpoint fsync the whole log and so move the high watermark up
+ * to the log end of what they synced by themselves.
  *
  * An idle partition holds at most one open file: the active segment.
  * Older segments are opened on demand for reads.
@@ -72,7 +74,8 @@ struct fileref *plog_active_file(struct plog *l);
  * from one segment, ending at a batch boundary not past the high
  * watermark. The first batch is returned whole even if larger than
  * max_bytes (KIP-74). len 0 means nothing to read yet (offset == hw).
- * Returns 0 or OFFSET_OUT_OF_RANGE (offset < log start or > hw). */
+ * Returns 0 or OFFSET_OUT_OF_RANGE (offset < log start or > hw), or
+ * KAFKA_STORAGE_ERROR / CORRUPT_MESSAGE if the segment cannot be read. */
 struct log_read {
     struct fileref *file;   /* borrowed: take fileref_get() to keep */
     int64_t pos;
@@ -96,4 +99,8 @@ int plog_housekeep(struct plog *l, int64_t now_ms);
 
 /* Writes index files and checkpoint (used at clean shutdown). */
 int plog_checkpoint(struct plog *l);
+
+/* Bytes of log validated by recovery when this log was opened: 0 after a
+ * clean close (for tests and startup metrics). */
+uint64_t plog_recovered_bytes(const struct plog *l);
 #endif

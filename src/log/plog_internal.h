@@ -127,7 +127,9 @@ struct checkpoint {
     int64_t log_end, active_base, active_size, active_first_ts;   /* clean only */
 };
 int checkpoint_read(const char *dir, struct checkpoint *ck);      /* 0, or -1 missing or bad */
-int checkpoint_write(struct plog *l, bool clean);                 /* no directory fsync */
+/* No directory fsync, and clean_on_disk is left to the caller, which
+ * knows when the new file is durable. */
+int checkpoint_write(struct plog *l, bool clean);
 /* Writes a not-clean checkpoint and fsyncs the directory. */
 int checkpoint_persist(struct plog *l);
 

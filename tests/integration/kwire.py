@@ -180,3 +180,242 @@ def parse_produce_v3_response(body):
             idx, err, base, _lat = struct.unpack_from(">ihqq", body, pos); pos += 22
             out.append((name, idx, err, base))
     return out
+
+
+# ---- helpers for admin/offset APIs that the installed clients lack ----
+# (kafka-python 2.0.2 and confluent-kafka 1.7 have no DeleteRecords,
+# DescribeLogDirs, DescribeCluster, IncrementalAlterConfigs or
+# ListOffsets max-timestamp.)
+
+class Reader:
+    """Reads Kafka primitive types from a response body."""
+
+    def __init__(self, data, pos=0):
+        self.data = data
+        self.pos = pos
+
+    def _unpack(self, fmt, n):
+        v, = struct.unpack_from(fmt, self.data, self.pos)
+        self.pos += n
+        return v
+
+    def i8(self): return self._unpack(">b", 1)
+    def i16(self): return self._unpack(">h", 2)
+    def i32(self): return self._unpack(">i", 4)
+    def i64(self): return self._unpack(">q", 8)
+    def bool(self): return self.i8() != 0
+
+    def uvarint(self):
+        shift = v = 0
+        while True:
+            b = self.data[self.pos]
+            self.pos += 1
+            v |= (b & 0x7F) << shift
+            if not b & 0x80:
+                return v
+            shift += 7
+
+    def string(self):
+        n = self.i16()
+        if n < 0:
+            return None
+        s = self.data[self.pos:self.pos + n].decode()
+        self.pos += n
+        return s
+
+    def compact_string(self):
+        n = self.uvarint() - 1
+        if n < 0:
+            return None
+        s = self.data[self.pos:self.pos + n].decode()
+        self.pos += n
+        return s
+
+    def nbytes(self):
+        n = self.i32()
+        if n < 0:
+            return None
+        b = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return b
+
+    def array(self, item):
+        n = self.i32()
+        return None if n < 0 else [item() for _ in range(n)]
+
+    def compact_array(self, item):
+        n = self.uvarint() - 1
+        return None if n < 0 else [item() for _ in range(n)]
+
+    def skip_tags(self):
+        for _ in range(self.uvarint()):
+            self.uvarint()
+            self.pos += self.uvarint()
+
+
+def call(conn, api_key, version, body, flexible=False):
+    """Sends one request and returns a Reader on its response body."""
+    corr = conn.request(api_key, version, body, flexible=flexible)
+    got, data = conn.response(flexible=flexible)
+    assert got == corr, "correlation id %d, expected %d" % (got, corr)
+    return Reader(data)
+
+
+def list_offsets_v7(conn, topic, partition, timestamp):
+    """ListOffsets v7 (flexible) for one partition; returns (error, timestamp, offset, leader_epoch)."""
+    body = (i32(-1) + i8(0) + uvarint(2) + compact_string(topic) + uvarint(2) + i32(partition) + i32(-1) +
+            i64(timestamp) + uvarint(0) + uvarint(0) + uvarint(0))
+    r = call(conn, 2, 7, body, flexible=True)
+    r.i32()  # throttle
+    out = []
+
+    def part():
+        p = (r.i32(), r.i16(), r.i64(), r.i64(), r.i32())
+        r.skip_tags()
+        return p
+
+    def top():
+        r.compact_string()
+        out.extend(r.compact_array(part))
+        r.skip_tags()
+
+    r.compact_array(top)
+    assert len(out) == 1 and out[0][0] == partition
+    return out[0][1:]
+
+
+def delete_records(conn, topic, offsets, timeout_ms=5000, version=1):
+    """DeleteRecords v0/v1; offsets {partition: offset}. Returns {partition: (error, low_watermark)}."""
+    body = i32(1) + string(topic) + i32(len(offsets))
+    for p, off in offsets.items():
+        body += i32(p) + i64(off)
+    body += i32(timeout_ms)
+    r = call(conn, 21, version, body)
+    r.i32()
+    out = {}
+
+    def part():
+        idx, low, err = r.i32(), r.i64(), r.i16()
+        out[idx] = (err, low)
+
+    def top():
+        r.string()
+        r.array(part)
+
+    r.array(top)
+    return out
+
+
+def describe_log_dirs_v1(conn, topics=None):
+    """DescribeLogDirs v1; topics {name: [partitions]} or None for all.
+    Returns [(error, log_dir, {topic: {partition: size}})]."""
+    if topics is None:
+        body = i32(-1)
+    else:
+        body = i32(len(topics))
+        for name, parts in topics.items():
+            body += string(name) + i32(len(parts)) + b"".join(i32(p) for p in parts)
+    r = call(conn, 35, 1, body)
+    r.i32()
+
+    def result():
+        err, d = r.i16(), r.string()
+        sizes = {}
+
+        def top():
+            name = r.string()
+            sizes[name] = {}
+
+            def part():
+                idx, size, _lag, _fut = r.i32(), r.i64(), r.i64(), r.bool()
+                sizes[name][idx] = size
+
+            r.array(part)
+
+        r.array(top)
+        return err, d, sizes
+
+    return r.array(result)
+
+
+def describe_cluster_v0(conn):
+    """DescribeCluster v0 (flexible). Returns a dict."""
+    r = call(conn, 60, 0, i8(0) + uvarint(0), flexible=True)
+    out = {"throttle": r.i32(), "error_code": r.i16(), "error_message": r.compact_string(),
+           "cluster_id": r.compact_string(), "controller_id": r.i32()}
+
+    def broker():
+        b = {"broker_id": r.i32(), "host": r.compact_string(), "port": r.i32(), "rack": r.compact_string()}
+        r.skip_tags()
+        return b
+
+    out["brokers"] = r.compact_array(broker)
+    return out
+
+
+OP_SET, OP_DELETE, OP_APPEND, OP_SUBTRACT = 0, 1, 2, 3
+
+
+def incremental_alter_configs_v0(conn, resource_type, resource_name, changes, validate_only=False):
+    """IncrementalAlterConfigs v0 for one resource; changes [(name, op, value)].
+    Returns (error_code, error_message)."""
+    body = i32(1) + i8(resource_type) + string(resource_name) + i32(len(changes))
+    for name, op, value in changes:
+        body += string(name) + i8(op) + string(value)
+    body += i8(1 if validate_only else 0)
+    r = call(conn, 44, 0, body)
+    r.i32()
+    res = r.array(lambda: (r.i16(), r.string(), r.i8(), r.string()))
+    assert len(res) == 1
+    return res[0][0], res[0][1]
+
+
+def metadata_v4(conn, topics, allow_auto_topic_creation):
+    """Metadata v4 for the named topics. Returns {topic: (error_code, partition count)}."""
+    body = i32(len(topics)) + b"".join(string(t) for t in topics) + i8(1 if allow_auto_topic_creation else 0)
+    r = call(conn, 3, 4, body)
+    r.i32()
+    r.array(lambda: (r.i32(), r.string(), r.i32(), r.string()))
+    r.string()
+    r.i32()
+    out = {}
+
+    def part():
+        r.i16(), r.i32(), r.i32()
+        r.array(r.i32)
+        r.array(r.i32)
+
+    def top():
+        err, name, _internal = r.i16(), r.string(), r.bool()
+        parts = r.array(part)
+        out[name] = (err, len(parts or []))
+
+    r.array(top)
+    return out
+
+
+def fetch_v4_request(conn, topic, partition, offset, max_wait_ms, min_bytes, max_bytes=1 << 20):
+    """Sends a Fetch v4 for one partition without waiting; returns the correlation id."""
+    body = (i32(-1) + i32(max_wait_ms) + i32(min_bytes) + i32(max_bytes) + i8(0) + i32(1) + string(topic) +
+            i32(1) + i32(partition) + i64(offset) + i32(max_bytes))
+    return conn.request(1, 4, body)
+
+
+def parse_fetch_v4_response(body):
+    """Returns [(topic, partition, error_code, high_watermark, records bytes)]."""
+    r = Reader(body)
+    r.i32()
+    out = []
+
+    def part():
+        idx, err, hw, _lso = r.i32(), r.i16(), r.i64(), r.i64()
+        r.array(lambda: (r.i64(), r.i64()))
+        return idx, err, hw, r.nbytes()
+
+    def top():
+        name = r.string()
+        for p in r.array(part):
+            out.append((name,) + p)
+
+    r.array(top)
+    return out

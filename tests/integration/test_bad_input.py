@@ -1,0 +1,1041 @@
+"""Bad input: malformed frames and requests, corrupt record batches,
+invalid names, abusive clients and bad configuration.
+
+Every case checks three things: a clear error (the Kafka error code a
+Kafka broker gives, or the connection closed with a log line saying why),
+nothing lost (what was produced before is still readable, and nothing
+else is), and the broker still serving (a fresh connection gets
+ApiVersions, the process is alive, and its log has no sanitizer report)."""
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import SANITIZED, SLUICE_BIN, free_port
+from kwire import (Conn, batch, crc32c, i8, i16, i32, i64, nbytes, parse_produce_v3_response, produce_v3, record,
+                   string, uvarint, compact_string)
+
+# Kafka error codes
+NONE = 0
+CORRUPT_MESSAGE = 2
+UNKNOWN_TOPIC_OR_PARTITION = 3
+MESSAGE_TOO_LARGE = 10
+INVALID_TOPIC_EXCEPTION = 17
+UNSUPPORTED_VERSION = 35
+UNSUPPORTED_COMPRESSION_TYPE = 76
+INVALID_RECORD = 87
+# What Kafka answers for a batch whose bytes do not add up: CORRUPT_MESSAGE
+# when a check on the batch as a whole fails (CRC, size, decompression),
+# INVALID_RECORD when its records contradict its header (LogValidator).
+CORRUPT_CODES = (CORRUPT_MESSAGE, INVALID_RECORD)
+
+# Ranges this broker serves (Kafka's full valid range for each).
+EXPECTED_RANGES = {
+    0: (0, 11),    # Produce
+    1: (0, 17),    # Fetch
+    2: (0, 10),    # ListOffsets
+    3: (0, 12),    # Metadata
+    18: (0, 4),    # ApiVersions
+    19: (0, 7),    # CreateTopics
+    20: (0, 6),    # DeleteTopics
+    21: (0, 2),    # DeleteRecords
+    32: (0, 4),    # DescribeConfigs
+    33: (0, 2),    # AlterConfigs
+    35: (0, 4),    # DescribeLogDirs
+    37: (0, 3),    # CreatePartitions
+    44: (0, 1),    # IncrementalAlterConfigs
+    60: (0, 1),    # DescribeCluster
+}
+KAFKA_API_KEYS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared",
+                              "kafka-protocol", "api-keys.tsv")
+
+
+# ---------------------------------------------------------------- wire helpers
+
+class R:
+    """Reads a response body; exact() checks that every byte was used."""
+
+    def __init__(self, data):
+        self.d, self.p = data, 0
+
+    def _u(self, fmt):
+        v, = struct.unpack_from(fmt, self.d, self.p)
+        self.p += struct.calcsize(fmt)
+        return v
+
+    def i8(self): return self._u(">b")
+    def i16(self): return self._u(">h")
+    def i32(self): return self._u(">i")
+    def i64(self): return self._u(">q")
+
+    def uvarint(self):
+        v = shift = 0
+        while True:
+            b = self.d[self.p]
+            self.p += 1
+            v |= (b & 0x7F) << shift
+            if not b & 0x80:
+                return v
+            shift += 7
+
+    def string(self):
+        n = self.i16()
+        if n < 0:
+            return None
+        s = self.d[self.p:self.p + n].decode()
+        self.p += n
+        return s
+
+    def nbytes(self):
+        n = self.i32()
+        if n < 0:
+            return None
+        b = self.d[self.p:self.p + n]
+        self.p += n
+        return b
+
+    def array(self, item):
+        n = self.i32()
+        return None if n < 0 else [item() for _ in range(n)]
+
+    def compact_array(self, item):
+        n = self.uvarint() - 1
+        return None if n < 0 else [item() for _ in range(n)]
+
+    def skip_tags(self):
+        for _ in range(self.uvarint()):
+            self.uvarint()
+            self.p += self.uvarint()
+
+    def exact(self):
+        assert self.p == len(self.d), "response has %d bytes left over" % (len(self.d) - self.p)
+
+
+def call(conn, key, version, body, flexible_req=False, flexible_resp=False):
+    corr = conn.request(key, version, body, flexible=flexible_req)
+    got, data = conn.response(flexible=flexible_resp)
+    assert got == corr, "correlation id %d, expected %d" % (got, corr)
+    return R(data)
+
+
+def api_versions(conn, version):
+    """Returns (error_code, {key: (min, max)}) and checks the v0 response header
+    and the exact layout of the version's body."""
+    flexible = version >= 3
+    body = compact_string("kwire") + compact_string("1.0") + uvarint(0) if flexible else b""
+    # ApiVersions responses always use response header v0: no tagged fields after the correlation id.
+    r = call(conn, 18, version, body, flexible_req=flexible, flexible_resp=False)
+    err = r.i16()
+    apis = {}
+
+    def one():
+        k, lo, hi = r.i16(), r.i16(), r.i16()
+        if flexible:
+            r.skip_tags()
+        assert k not in apis, "api key %d listed twice" % k
+        apis[k] = (lo, hi)
+
+    (r.compact_array if flexible else r.array)(one)
+    if version >= 1:
+        r.i32()
+    if flexible:
+        r.skip_tags()
+    r.exact()
+    return err, apis
+
+
+def metadata_v1(conn, topics):
+    """topics: list of names or None (all). Returns {name: (error, partition count)}."""
+    body = i32(-1) if topics is None else i32(len(topics)) + b"".join(string(t) for t in topics)
+    return _parse_metadata(call(conn, 3, 1, body), 1)
+
+
+def metadata_v4(conn, topics, allow_auto_create):
+    body = i32(len(topics)) + b"".join(string(t) for t in topics) + i8(1 if allow_auto_create else 0)
+    return _parse_metadata(call(conn, 3, 4, body), 4)
+
+
+def _parse_metadata(r, version):
+    if version >= 3:
+        r.i32()
+    r.array(lambda: (r.i32(), r.string(), r.i32(), r.string()))
+    if version >= 2:
+        r.string()
+    r.i32()
+    out = {}
+
+    def part():
+        r.i16(), r.i32(), r.i32()
+        r.array(r.i32)
+        r.array(r.i32)
+
+    def top():
+        err, name, _internal = r.i16(), r.string(), r.i8()
+        parts = r.array(part)
+        out[name] = (err, len(parts or []))
+
+    r.array(top)
+    r.exact()
+    return out
+
+
+def create_topics(conn, topics, validate_only=False):
+    """CreateTopics v2; topics [(name, partitions, {config: value})]. Returns {name: (error, message)}."""
+    body = i32(len(topics))
+    for name, parts, cfg in topics:
+        body += string(name) + i32(parts) + i16(1) + i32(0) + i32(len(cfg))
+        body += b"".join(string(k) + string(v) for k, v in cfg.items())
+    body += i32(10000) + i8(1 if validate_only else 0)
+    r = call(conn, 19, 2, body)
+    r.i32()
+    out = {}
+
+    def top():
+        name, err, msg = r.string(), r.i16(), r.string()
+        out[name] = (err, msg)
+
+    r.array(top)
+    r.exact()
+    return out
+
+
+def produce(conn, topic, partition, blob, acks=-1):
+    """Produce v3 of one records blob; returns (error_code, base_offset)."""
+    corr = conn.request(0, 3, produce_v3(topic, partition, blob, acks=acks))
+    got, body = conn.response()
+    assert got == corr
+    res = parse_produce_v3_response(body)
+    assert len(res) == 1 and res[0][:2] == (topic, partition), res
+    return res[0][2], res[0][3]
+
+
+def list_offset(conn, topic, partition, ts=-1):
+    """ListOffsets v1; returns (error, offset)."""
+    body = i32(-1) + i32(1) + string(topic) + i32(1) + i32(partition) + i64(ts)
+    r = call(conn, 2, 1, body)
+    out = []
+
+    def part():
+        idx, err, _ts, off = r.i32(), r.i16(), r.i64(), r.i64()
+        out.append((idx, err, off))
+
+    r.array(lambda: (r.string(), r.array(part)))
+    r.exact()
+    assert len(out) == 1 and out[0][0] == partition
+    return out[0][1], out[0][2]
+
+
+def fetch_v4(conn, topic, partition, offset, max_bytes=1 << 20):
+    """Returns (error, high_watermark, records bytes)."""
+    body = (i32(-1) + i32(0) + i32(0) + i32(max_bytes) + i8(0) + i32(1) + string(topic) + i32(1) +
+            i32(partition) + i64(offset) + i32(max_bytes))
+    r = call(conn, 1, 4, body)
+    r.i32()
+    out = []
+
+    def part():
+        idx, err, hw, _lso = r.i32(), r.i16(), r.i64(), r.i64()
+        r.array(lambda: (r.i64(), r.i64()))
+        out.append((idx, err, hw, r.nbytes() or b""))
+
+    r.array(lambda: (r.string(), r.array(part)))
+    r.exact()
+    assert len(out) == 1
+    return out[0][1:]
+
+
+def _varint(d, p):
+    v = shift = 0
+    while True:
+        b = d[p]
+        p += 1
+        v |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return (v >> 1) ^ -(v & 1), p
+        shift += 7
+
+
+def decode_records(blob):
+    """[(offset, key, value)] of every whole uncompressed batch in blob."""
+    out = []
+    pos = 0
+    while pos + 61 <= len(blob):
+        base, length = struct.unpack_from(">qi", blob, pos)
+        end = pos + 12 + length
+        if end > len(blob):
+            break
+        attrs, = struct.unpack_from(">h", blob, pos + 21)
+        assert attrs & 7 == 0, "compressed batch in a test that produced none"
+        crc, = struct.unpack_from(">I", blob, pos + 17)
+        assert crc32c(blob[pos + 21:end]) == crc, "stored batch at offset %d has a bad CRC" % base
+        count, = struct.unpack_from(">i", blob, pos + 57)
+        p = pos + 61
+        for _ in range(count):
+            ln, p = _varint(blob, p)
+            rec_end = p + ln
+            p += 1
+            _, p = _varint(blob, p)
+            od, p = _varint(blob, p)
+            kl, p = _varint(blob, p)
+            key = None if kl < 0 else bytes(blob[p:p + kl])
+            p += max(kl, 0)
+            vl, p = _varint(blob, p)
+            val = None if vl < 0 else bytes(blob[p:p + vl])
+            out.append((base + od, key, val))
+            p = rec_end
+        assert p == end, "records do not fill the stored batch"
+        pos = end
+    return out
+
+
+def read_all(bootstrap, topic, partition=0):
+    """Every record up to the high watermark: (hw, [(offset, key, value)])."""
+    c = Conn(bootstrap)
+    try:
+        out = []
+        offset = 0
+        while True:
+            err, hw, blob = fetch_v4(c, topic, partition, offset)
+            assert err == NONE, "fetch error %d" % err
+            recs = [r for r in decode_records(blob) if r[0] >= offset]
+            out += recs
+            if not recs:
+                return hw, out
+            offset = recs[-1][0] + 1
+            if offset >= hw:
+                return hw, out
+    finally:
+        c.close()
+
+
+def wait_log(b, pattern, timeout=5):
+    deadline = time.monotonic() + timeout
+    while True:
+        m = re.search(pattern, b.read_log())
+        if m:
+            return m.group(0)
+        if time.monotonic() > deadline:
+            raise AssertionError("no log line matching %r:\n%s" % (pattern, b.read_log()[-2000:]))
+        time.sleep(0.05)
+
+
+def assert_serving(b):
+    """The process is alive and a fresh connection is answered."""
+    assert b.proc.poll() is None, "broker exited with %s" % b.proc.returncode
+    c = Conn(b.bootstrap)
+    try:
+        err, apis = api_versions(c, 2)
+        assert err == NONE and 18 in apis
+    finally:
+        c.close()
+
+
+def good_record_topic(b, topic="t", partitions=1, configs=None):
+    """Creates topic and produces one good record to partition 0; returns the record's value."""
+    c = Conn(b.bootstrap)
+    try:
+        res = create_topics(c, [(topic, partitions, configs or {})])
+        assert res[topic][0] == NONE, res
+        err, base = produce(c, topic, 0, batch([(b"k", b"good")]))
+        assert (err, base) == (NONE, 0)
+    finally:
+        c.close()
+    return b"good"
+
+
+def assert_only_good(b, topic="t"):
+    hw, recs = read_all(b.bootstrap, topic)
+    assert hw == 1 and recs == [(0, b"k", b"good")], (hw, recs)
+    c = Conn(b.bootstrap)
+    try:
+        assert list_offset(c, topic, 0) == (NONE, 1)
+    finally:
+        c.close()
+
+
+def send_frame(conn, payload):
+    conn.send_raw(i32(len(payload)) + payload)
+
+
+def header(key, version, corr=1, client_id="kwire"):
+    return i16(key) + i16(version) + i32(corr) + string(client_id)
+
+
+# ---------------------------------------------------------------- framing
+
+def test_truncated_frame_then_close(broker):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    c.send_raw(i32(100) + b"\x00\x12\x00\x00" + b"x" * 10)   # 14 of 100 bytes
+    time.sleep(0.1)
+    c.close()
+    # A partial frame that stays open must not hold up anyone else.
+    stuck = Conn(broker.bootstrap)
+    stuck.send_raw(i32(1000) + header(18, 0))
+    assert_serving(broker)
+    stuck.close()
+    assert_only_good(broker)
+    broker.check_log_clean()
+
+
+@pytest.mark.parametrize("size", [-1, -2147483648])
+def test_negative_frame_size(broker, size):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    c.send_raw(i32(size) + header(18, 0))
+    assert c.is_closed(), "negative size did not close the connection"
+    wait_log(broker, r"request too large, closing connection.*size=%d" % size)
+    assert_serving(broker)
+    assert_only_good(broker)
+
+
+def test_frame_above_socket_request_max_bytes(broker_factory):
+    limit = 1048576
+    b = broker_factory(props={"socket.request.max.bytes": limit})
+    good_record_topic(b)
+    # Exactly the limit is allowed (Kafka refuses only size > max): a
+    # produce padded to a frame of exactly `limit` bytes is served.
+    c = Conn(b.bootstrap)
+    hdr = header(0, 3, corr=7)
+    fixed = len(hdr) + len(produce_v3("t", 0, batch([(b"k", b"")])))
+    pad = limit - fixed
+    blob = batch([(b"k", b"x" * pad)])
+    extra = len(hdr) + len(produce_v3("t", 0, blob)) - limit   # varint lengths grew
+    value = b"x" * (pad - extra)
+    blob = batch([(b"k", value)])
+    payload = hdr + produce_v3("t", 0, blob)
+    assert len(payload) == limit
+    send_frame(c, payload)
+    got, body = c.response()
+    assert got == 7
+    assert parse_produce_v3_response(body)[0][2:] == (NONE, 1)
+    # One byte more closes the connection before the body is read.
+    c.send_raw(i32(limit + 1) + hdr)
+    assert c.is_closed()
+    wait_log(b, r"request too large.*size=%d max=%d" % (limit + 1, limit))
+    # A 2 MB size prefix, with no body to follow: closed at once, nothing allocated.
+    rss0 = b.rss_kb()
+    c = Conn(b.bootstrap)
+    c.send_raw(i32(2 * 1024 * 1024) + hdr + b"y" * 1000)
+    assert c.is_closed(timeout=3)
+    wait_log(b, r"request too large.*size=%d max=%d" % (2 * 1024 * 1024, limit))
+    assert b.rss_kb() - rss0 < 16 * 1024
+    assert_serving(b)
+    hw, recs = read_all(b.bootstrap, "t")
+    assert hw == 2 and recs[0] == (0, b"k", b"good") and recs[1] == (1, b"k", value)
+
+
+@pytest.mark.parametrize("payload", [b"", b"\x00", b"\x00\x12\x00", b"\x00\x12\x00\x00\x00\x00",
+                                     # client id length 50, 3 bytes follow
+                                     b"\x00\x12\x00\x00\x00\x00\x00\x01\x00\x32abc",
+                                     # client id length -2
+                                     b"\x00\x12\x00\x00\x00\x00\x00\x01\xff\xfe"],
+                         ids=["empty", "1byte", "3bytes", "6bytes", "client_id_overrun", "client_id_len_-2"])
+def test_garbage_header(broker, payload):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    send_frame(c, payload)
+    assert c.is_closed(), "a malformed header did not close the connection"
+    wait_log(broker, r"malformed request header")
+    assert_serving(broker)
+    assert_only_good(broker)
+
+
+# ---------------------------------------------------------------- api keys and versions
+
+@pytest.mark.parametrize("key,version", [(9999, 0), (100, 0), (-1, 0), (88, 0), (3, 99), (3, -1), (0, 12),
+                                         (1, 18)],
+                         ids=["key9999", "key100", "key-1", "key88", "metadata_v99", "metadata_v-1",
+                              "produce_v12", "fetch_v18"])
+def test_unknown_api_or_version_closes(broker, key, version):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    c.request(key, version, b"\x00" * 16)
+    assert c.is_closed(), "api %d v%d did not close the connection" % (key, version)
+    wait_log(broker, r"unsupported API or version, closing connection.*api_key=%d api_version=%d" % (key, version))
+    assert_serving(broker)
+    assert_only_good(broker)
+
+
+def test_api_versions_unsupported_version(broker):
+    c = Conn(broker.bootstrap)
+    for v in (5, 99, 32767):
+        # The client's header may be v2 (with tags) for an unknown new version.
+        corr = c.request(18, v, compact_string("kwire") + compact_string("1.0") + uvarint(0), flexible=True)
+        got, data = c.response(flexible=False)
+        assert got == corr
+        r = R(data)
+        assert r.i16() == UNSUPPORTED_VERSION
+        apis = {}
+        r.array(lambda: apis.__setitem__(r.i16(), (r.i16(), r.i16())))
+        r.exact()   # v0 format: no throttle time, no tags
+        assert apis.get(18) == (0, 4), apis
+        assert apis.get(3) == (0, 12), apis
+    # The connection stays usable: retry at a supported version.
+    err, apis = api_versions(c, 3)
+    assert err == NONE
+
+
+def _kafka_valid_ranges():
+    out = {}
+    with open(KAFKA_API_KEYS) as f:
+        next(f)
+        for line in f:
+            key, _name, valid = line.split("\t")[:3]
+            lo, hi = valid.split("-") if "-" in valid else (valid, valid)
+            out[int(key)] = (int(lo), int(hi))
+    return out
+
+
+def test_api_versions_all_versions(broker):
+    c = Conn(broker.bootstrap)
+    lists = {}
+    for v in range(5):
+        err, apis = api_versions(c, v)
+        assert err == NONE, "ApiVersions v%d error %d" % (v, err)
+        lists[v] = apis
+    for v in range(1, 5):
+        assert lists[v] == lists[0], "ApiVersions v%d lists other APIs than v0" % v
+    apis = lists[0]
+    for k, rng in EXPECTED_RANGES.items():
+        assert apis.get(k) == rng, "api %d advertised %s, expected %s" % (k, apis.get(k), rng)
+    if os.path.exists(KAFKA_API_KEYS):
+        kafka = _kafka_valid_ranges()
+        for k, (lo, hi) in apis.items():
+            assert k in kafka and kafka[k][0] <= lo <= hi <= kafka[k][1], "api %d range %d-%d" % (k, lo, hi)
+    # Everything advertised is served: one version above the range closes.
+    for k, (lo, hi) in sorted(apis.items()):
+        if k == 18:
+            continue
+        c2 = Conn(broker.bootstrap)
+        c2.request(k, hi + 1, b"")
+        assert c2.is_closed(), "api %d v%d (above the advertised range) was accepted" % (k, hi + 1)
+        c2.close()
+    # Invalid client software name (KIP-511) -> INVALID_REQUEST (42), still the list.
+    body = compact_string("bad name!") + compact_string("1.0") + uvarint(0)
+    r = call(c, 18, 3, body, flexible_req=True)
+    assert r.i16() == 42
+    assert_serving(broker)
+
+
+def test_old_produce_versions_unsupported(broker):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    legacy = _legacy_message_set()
+    for v in (0, 1, 2):
+        body = i16(-1) + i32(5000) + i32(1) + string("t") + i32(2) + i32(0) + nbytes(legacy) + i32(7) + nbytes(legacy)
+        r = call(c, 0, v, body)
+        parts = []
+
+        def part():
+            idx, err, base = r.i32(), r.i16(), r.i64()
+            if v >= 2:
+                r.i64()
+            parts.append((idx, err, base))
+
+        r.array(lambda: (r.string(), r.array(part)))
+        if v >= 1:
+            r.i32()
+        r.exact()
+        assert parts == [(0, UNSUPPORTED_VERSION, -1), (7, UNSUPPORTED_VERSION, -1)], (v, parts)
+    assert_serving(broker)
+    assert_only_good(broker)
+
+
+def test_old_fetch_version_unsupported(broker):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    for v in (0, 3):
+        body = i32(-1) + i32(0) + i32(0) + (i32(1 << 20) if v >= 3 else b"") + i32(1) + string("t") + i32(1) + \
+            i32(0) + i64(0) + i32(1 << 20)
+        r = call(c, 1, v, body)
+        if v >= 1:
+            r.i32()
+        parts = []
+
+        def part():
+            idx, err, hw, recs = r.i32(), r.i16(), r.i64(), r.nbytes()
+            parts.append((idx, err, recs))
+
+        r.array(lambda: (r.string(), r.array(part)))
+        r.exact()
+        assert len(parts) == 1 and parts[0][0] == 0 and parts[0][1] == UNSUPPORTED_VERSION, parts
+        assert not parts[0][2], "fetch v%d returned records" % v
+    assert_serving(broker)
+    assert_only_good(broker)
+
+
+# ---------------------------------------------------------------- wrong counts
+
+@pytest.mark.parametrize("key,version,body", [
+    (3, 1, i32(1000000) + b"\x00\x01"),
+    (3, 1, i32(0x7FFFFFFF)),
+    (3, 9, uvarint(0xFFFFFFF) + b"\x00"),
+    (0, 3, string(None) + i16(-1) + i32(5000) + i32(1) + string("t") + i32(50000000) + i32(0)),
+    (0, 3, string(None) + i16(-1) + i32(5000) + i32(1) + string("t") + i32(1) + i32(0) + i32(0x7FFFFFF0) + b"ab"),
+    (19, 2, i32(1) + string("x") + i32(1) + i16(1) + i32(-5) + i32(0) + i32(1000) + i8(0)),
+], ids=["metadata_1M_topics", "metadata_2G_topics", "metadata_v9_compact_huge", "produce_50M_partitions",
+        "produce_records_2GB", "create_topics_negative_count"])
+def test_wrong_counts_close_without_allocating(broker, key, version, body):
+    good_record_topic(broker)
+    rss0 = broker.rss_kb()
+    c = Conn(broker.bootstrap)
+    c.request(key, version, body, flexible=version >= 9 and key == 3)
+    assert c.is_closed(), "an impossible count did not close the connection"
+    wait_log(broker, r"malformed request, closing connection.*api_key=%d" % key)
+    assert broker.rss_kb() - rss0 < 16 * 1024, "an impossible count made the broker allocate"
+    assert_serving(broker)
+    assert_only_good(broker)
+
+
+# ---------------------------------------------------------------- corrupt record batches
+
+def _flip(blob, pos):
+    b = bytearray(blob)
+    b[pos] ^= 0xFF
+    return bytes(b)
+
+
+def _with_crc(blob):
+    """Recomputes the CRC after editing bytes it covers."""
+    b = bytearray(blob)
+    struct.pack_into(">I", b, 17, crc32c(bytes(b[21:])))
+    return bytes(b)
+
+
+def _legacy_message_set(value=b"v" * 40):
+    """One magic 1 message (offset, size, crc, magic, attributes, timestamp, key, value)."""
+    body = i8(1) + i8(0) + i64(int(time.time() * 1000)) + nbytes(b"k") + nbytes(value)
+    import zlib
+    msg = struct.pack(">I", zlib.crc32(body)) + body
+    return i64(0) + i32(len(msg)) + msg
+
+
+def _batch_with_codec(codec, payload, count=1):
+    """A batch whose attributes name codec and whose records block is payload (CRC right)."""
+    ts = int(time.time() * 1000)
+    after = (i16(codec) + i32(count - 1) + i64(ts) + i64(ts) + i64(-1) + i16(-1) + i32(-1) + i32(count) + payload)
+    tail = i32(0) + i8(2) + struct.pack(">I", crc32c(after)) + after
+    return i64(0) + i32(len(tail)) + tail
+
+
+def _corrupt_cases():
+    good2 = [(b"a", b"1"), (b"b", b"2")]
+    recs = record(0, b"a", b"1") + record(1, b"b", b"2")
+    # record length one too big: the first record claims a byte of the next
+    bad_len = bytearray(recs)
+    bad_len[0] += 2          # zig-zag: +1 in length
+    import gzip
+    return [
+        ("bad_crc", _flip(batch(good2), 70), (CORRUPT_MESSAGE,)),
+        ("crc_field_flipped", _flip(batch(good2), 18), (CORRUPT_MESSAGE,)),
+        ("count_3_records_2", batch(good2, count=3, last_offset_delta=2), CORRUPT_CODES),
+        ("count_1_records_2", batch(good2, count=1, last_offset_delta=0), CORRUPT_CODES),
+        ("last_offset_delta_wrong", batch(good2, last_offset_delta=5), CORRUPT_CODES),
+        ("count_0", batch([], count=0, last_offset_delta=-1, raw_records=b""), CORRUPT_CODES),
+        ("record_length_wrong", batch(good2, raw_records=bytes(bad_len)), CORRUPT_CODES),
+        ("offset_delta_wrong", batch(good2, raw_records=record(0, b"a", b"1") + record(5, b"b", b"2")),
+         CORRUPT_CODES),
+        ("trailing_garbage_in_batch", batch(good2, raw_records=recs + b"\x00\x01\x02"), CORRUPT_CODES),
+        ("batch_length_too_big", _with_length(batch(good2), +10), (CORRUPT_MESSAGE,)),
+        ("batch_length_too_small", _with_length(batch(good2), -3), CORRUPT_CODES),
+        ("batch_length_negative", _with_length(batch(good2), None), (CORRUPT_MESSAGE,)),
+        ("truncated_header", batch(good2)[:40], (CORRUPT_MESSAGE,)),
+        ("empty_records", b"", CORRUPT_CODES),
+        # Kafka: "Produce requests with version 3 are only allowed to contain
+        # record batches with magic version 2" (InvalidRecordException).
+        ("magic_1", _legacy_message_set(), (INVALID_RECORD,)),
+        ("magic_0", _set_magic(_legacy_message_set(), 0), (INVALID_RECORD,)),
+        # ... and an unknown magic is "Invalid magic found in record" (CorruptRecordException).
+        ("magic_3", _set_magic(batch(good2), 3), (CORRUPT_MESSAGE,)),
+        ("magic_-1", _set_magic(batch(good2), 0xFF), (CORRUPT_MESSAGE,)),
+        ("gzip_not_gzip", _batch_with_codec(1, recs), (CORRUPT_MESSAGE,)),
+        ("gzip_truncated", _batch_with_codec(1, gzip.compress(recs)[:-12]), CORRUPT_CODES),
+        ("gzip_fewer_records", _batch_with_codec(1, gzip.compress(recs), count=3), CORRUPT_CODES),
+        ("snappy_not_snappy", _batch_with_codec(2, b"\xff" * 30), (CORRUPT_MESSAGE,)),
+        ("lz4_not_lz4", _batch_with_codec(3, recs), (CORRUPT_MESSAGE,)),
+        ("zstd_not_zstd", _batch_with_codec(4, recs), (CORRUPT_MESSAGE,)),
+        ("codec_5", _batch_with_codec(5, recs), (UNSUPPORTED_COMPRESSION_TYPE, CORRUPT_MESSAGE)),
+        ("codec_7", _batch_with_codec(7, recs), (UNSUPPORTED_COMPRESSION_TYPE, CORRUPT_MESSAGE)),
+        ("second_batch_corrupt", batch(good2) + _flip(batch(good2), 70), (CORRUPT_MESSAGE,)),
+        ("trailing_garbage_after_batch", batch(good2) + b"\x00" * 20, CORRUPT_CODES),
+    ]
+
+
+def _with_length(blob, delta):
+    b = bytearray(blob)
+    n, = struct.unpack_from(">i", b, 8)
+    struct.pack_into(">i", b, 8, -100 if delta is None else n + delta)
+    return bytes(b)
+
+
+def _set_magic(blob, magic):
+    b = bytearray(blob)
+    b[16] = magic
+    return bytes(b)
+
+
+def test_corrupt_batches_rejected(broker):
+    """Each bad batch gets its error, and the partition still holds only
+    the one good record produced before (high watermark 1)."""
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    wrong = []
+    for name, blob, codes in _corrupt_cases():
+        try:
+            err, base = produce(c, "t", 0, blob)
+        except (ConnectionError, OSError) as e:
+            wrong.append("%s: connection dropped (%s)" % (name, e))
+            c = Conn(broker.bootstrap)
+            continue
+        if err not in codes or base != -1:
+            wrong.append("%s: error %d base %d, expected one of %s" % (name, err, base, codes))
+    assert not wrong, "\n".join(wrong)
+    assert_only_good(broker)
+    # A good batch afterwards lands right after the good record.
+    assert produce(c, "t", 0, batch([(b"k", b"after")])) == (NONE, 1)
+    hw, recs = read_all(broker.bootstrap, "t")
+    assert recs == [(0, b"k", b"good"), (1, b"k", b"after")]
+    assert_serving(broker)
+
+
+def test_corrupt_batch_in_one_partition_only(broker):
+    """Errors are per partition: a bad batch for one partition does not stop
+    the good batch for another in the same request."""
+    good_record_topic(broker, partitions=2)
+    c = Conn(broker.bootstrap)
+    body = (string(None) + i16(-1) + i32(5000) + i32(1) + string("t") + i32(2) +
+            i32(0) + nbytes(_flip(batch([(b"k", b"bad")]), 70)) + i32(1) + nbytes(batch([(b"k", b"p1")])))
+    r = call(c, 0, 3, body)
+    res = parse_produce_v3_response(r.d)
+    assert sorted(res) == [("t", 0, CORRUPT_MESSAGE, -1), ("t", 1, NONE, 0)], res
+    assert_only_good(broker)
+    assert read_all(broker.bootstrap, "t", 1)[1] == [(0, b"k", b"p1")]
+
+
+def test_batch_larger_than_max_message_bytes(broker):
+    good_record_topic(broker, configs={"max.message.bytes": "1024"})
+    c = Conn(broker.bootstrap)
+    big = batch([(b"k", b"x" * 1100)])
+    assert len(big) > 1024
+    assert produce(c, "t", 0, big) == (MESSAGE_TOO_LARGE, -1)
+    edge = next(batch([(b"k", b"x" * n)]) for n in range(900, 1024) if len(batch([(b"k", b"x" * n)])) == 1024)
+    over = next(batch([(b"k", b"x" * n)]) for n in range(900, 1024) if len(batch([(b"k", b"x" * n)])) == 1025)
+    assert produce(c, "t", 0, over) == (MESSAGE_TOO_LARGE, -1)
+    hw, recs = read_all(broker.bootstrap, "t")
+    assert recs == [(0, b"k", b"good")]
+    # Exactly max.message.bytes is accepted (Kafka refuses size > max).
+    assert produce(c, "t", 0, edge) == (NONE, 1)
+    # The broker default (message.max.bytes) still applies to other topics.
+    assert create_topics(c, [("u", 1, {})])["u"][0] == NONE
+    assert produce(c, "u", 0, big) == (NONE, 0)
+    assert_serving(broker)
+
+
+# ---------------------------------------------------------------- topics
+
+def test_produce_to_missing_topic(broker_factory):
+    b = broker_factory(props={"auto.create.topics.enable": "false"})
+    good_record_topic(b)
+    c = Conn(b.bootstrap)
+    assert produce(c, "missing", 0, batch([(b"k", b"v")])) == (UNKNOWN_TOPIC_OR_PARTITION, -1)
+    assert produce(c, "t", 1, batch([(b"k", b"v")])) == (UNKNOWN_TOPIC_OR_PARTITION, -1)
+    assert produce(c, "t", -1, batch([(b"k", b"v")])) == (UNKNOWN_TOPIC_OR_PARTITION, -1)
+    # Metadata neither creates it nor lists it.
+    assert metadata_v1(c, ["missing"]) == {"missing": (UNKNOWN_TOPIC_OR_PARTITION, 0)}
+    assert metadata_v4(c, ["missing"], True) == {"missing": (UNKNOWN_TOPIC_OR_PARTITION, 0)}
+    assert set(metadata_v1(c, None)) == {"t"}
+    assert not os.path.exists(os.path.join(b.data_dir, "missing-0"))
+    assert_only_good(b)
+    assert_serving(b)
+
+
+BAD_NAMES = ["bad name", "..", ".", "a" * 250, "tab\tname", "slash/name", "naïve", ""]
+
+
+def test_invalid_topic_names(broker):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    for name in BAD_NAMES:
+        if name:   # an empty name in Metadata is not a request to create
+            res = metadata_v1(c, [name])
+            assert res == {name: (INVALID_TOPIC_EXCEPTION, 0)}, (name, res)
+        res = create_topics(c, [(name, 1, {})])
+        assert res[name][0] == INVALID_TOPIC_EXCEPTION, (name, res)
+        assert res[name][1], "no error message for %r" % name
+        res = create_topics(c, [(name, 1, {})], validate_only=True)
+        assert res[name][0] == INVALID_TOPIC_EXCEPTION, (name, res)
+    # 249 characters is the longest valid name.
+    assert create_topics(c, [("b" * 249, 1, {})])["b" * 249][0] == NONE
+    listed = set(metadata_v1(c, None))
+    assert listed == {"t", "b" * 249}, listed
+    dirs = sorted(os.listdir(broker.data_dir))
+    assert not [d for d in dirs if d.startswith(("bad", "..-", "a" * 200, "tab", "slash", "na"))], dirs
+    assert_only_good(broker)
+    assert_serving(broker)
+
+
+# ---------------------------------------------------------------- acks=0
+
+def test_acks0_error_closes_connection(broker):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    # A good acks=0 produce gets no response: the next response on the
+    # connection is the ApiVersions that follows it.
+    c.request(0, 3, produce_v3("t", 0, batch([(b"k", b"silent")]), acks=0))
+    corr = c.request(18, 0, b"")
+    got, _ = c.response()
+    assert got == corr
+    # A failing acks=0 produce closes the connection (Kafka's way to tell
+    # a client that does not read responses).
+    c.request(0, 3, produce_v3("t", 0, _flip(batch([(b"k", b"bad")]), 70), acks=0))
+    assert c.is_closed(), "acks=0 produce error did not close the connection"
+    c = Conn(broker.bootstrap)
+    c.request(0, 3, produce_v3("missing", 0, batch([(b"k", b"v")]), acks=0))
+    assert c.is_closed()
+    assert_serving(broker)
+    deadline = time.monotonic() + 5
+    while True:
+        hw, recs = read_all(broker.bootstrap, "t")
+        if hw >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert recs == [(0, b"k", b"good"), (1, b"k", b"silent")], recs
+
+
+# ---------------------------------------------------------------- pipelining and backpressure
+
+def test_pipelining_keeps_order(broker):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    frames = []
+    kinds = []
+    corr = 100
+    for i in range(50):
+        corr += 1
+        kind = ("apiv", "meta", "prod_all", "prod_1", "list")[i % 5]
+        if kind == "apiv":
+            p = header(18, 2, corr)
+        elif kind == "meta":
+            p = header(3, 1, corr) + i32(1) + string("t")
+        elif kind == "prod_all":
+            p = header(0, 3, corr) + produce_v3("t", 0, batch([(b"k", b"p%d" % i)]), acks=-1)
+        elif kind == "prod_1":
+            p = header(0, 3, corr) + produce_v3("t", 0, batch([(b"k", b"p%d" % i)]), acks=1)
+        else:
+            p = header(2, 1, corr) + i32(-1) + i32(1) + string("t") + i32(1) + i32(0) + i64(-2)
+        frames.append(i32(len(p)) + p)
+        kinds.append((corr, kind))
+    c.send_raw(b"".join(frames))
+    next_offset = 1
+    for corr, kind in kinds:
+        got, body = c.response()
+        assert got == corr, "response %d arrived where %d was expected" % (got, corr)
+        if kind.startswith("prod"):
+            res = parse_produce_v3_response(body)
+            assert res == [("t", 0, NONE, next_offset)], res
+            next_offset += 1
+        elif kind == "meta":
+            assert _parse_metadata(R(body), 1) == {"t": (NONE, 1)}
+    hw, recs = read_all(broker.bootstrap, "t")
+    assert hw == 21 and [r[0] for r in recs] == list(range(21))
+    assert_serving(broker)
+
+
+def test_backpressure_client_that_never_reads(broker_factory):
+    """A client pipelines 2,000 large Metadata requests and does not read.
+    The broker stops reading it (queued.max.requests) instead of buffering
+    every response, serves others meanwhile, and the client gets every
+    response in order once it reads."""
+    broker = broker_factory()
+    c0 = Conn(broker.bootstrap)
+    assert create_topics(c0, [("bp", 100, {})])["bp"][0] == NONE
+    c0.close()
+    n = 2000
+    body = i32(20) + string("bp") * 20     # ~52 KB response each, ~104 MB in all
+    hog = Conn(broker.bootstrap, timeout=60)
+    frames = []
+    for i in range(n):
+        p = header(3, 1, 1000 + i) + body
+        frames.append(i32(len(p)) + p)
+    data = b"".join(frames)
+    sent = threading.Event()
+    err = []
+
+    def sender():
+        try:
+            hog.sock.sendall(data)
+        except OSError as e:
+            err.append(e)
+        sent.set()
+
+    rss0 = broker.rss_kb()
+    t = threading.Thread(target=sender, daemon=True)
+    t.start()
+    time.sleep(1.0)
+    peak = 0
+    for _ in range(10):
+        peak = max(peak, broker.rss_kb())
+        time.sleep(0.1)
+    # Others are served while the hog is stalled.
+    t0 = time.monotonic()
+    assert_serving(broker)
+    c2 = Conn(broker.bootstrap)
+    assert metadata_v1(c2, ["bp"]) == {"bp": (NONE, 100)}
+    c2.close()
+    assert time.monotonic() - t0 < 2.0, "other clients waited behind the hog"
+    growth_mb = (peak - rss0) / 1024
+    assert growth_mb < 50, "RSS grew by %.0f MB while a client did not read" % growth_mb
+    if not SANITIZED:
+        assert peak < 100 * 1024, "RSS %d kB" % peak
+    # Now read everything, in order.
+    for i in range(n):
+        got, resp = hog.response()
+        assert got == 1000 + i, "response %d arrived where %d was expected" % (got, 1000 + i)
+        if i in (0, n - 1):
+            res = _parse_metadata(R(resp), 1)
+            assert res == {"bp": (NONE, 100)}
+    assert sent.wait(10) and not err
+    assert_serving(broker)
+
+
+def test_idle_connections_closed(broker_factory):
+    b = broker_factory(props={"connections.max.idle.ms": 1000})
+    idle = Conn(b.bootstrap)
+    busy = Conn(b.bootstrap)
+    t0 = time.monotonic()
+    closed_at = None
+    while time.monotonic() - t0 < 4:
+        err, _ = api_versions(busy, 0)      # active every 250 ms
+        assert err == NONE
+        if closed_at is None:
+            idle.sock.settimeout(0.25)
+            try:
+                if idle.sock.recv(1) == b"":
+                    closed_at = time.monotonic() - t0
+            except socket.timeout:
+                pass
+            except ConnectionResetError:
+                closed_at = time.monotonic() - t0
+        else:
+            time.sleep(0.25)
+    assert closed_at is not None, "idle connection still open after 4 s"
+    assert 0.9 <= closed_at <= 3.0, "idle connection closed after %.2f s" % closed_at
+    # The busy one, never idle for 1 s, is still open.
+    assert api_versions(busy, 0)[0] == NONE
+    assert_serving(b)
+
+
+# ---------------------------------------------------------------- startup errors and configuration
+
+def _sluice_env(extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")}
+    if SANITIZED:
+        env.setdefault("ASAN_OPTIONS", "abort_on_error=0:detect_leaks=1:exitcode=23")
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:exitcode=23")
+    env.update(extra or {})
+    return env
+
+
+def _run_sluice(args, tmp_path, env=None, timeout=20):
+    port = free_port()
+    base = [SLUICE_BIN, "serve", "--listeners=PLAINTEXT://127.0.0.1:%d" % port, "--log.dirs=%s" % (tmp_path / "d")]
+    p = subprocess.run(base + args, env=_sluice_env(env), capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout + p.stderr
+
+
+@pytest.mark.parametrize("arg,name", [
+    ("--no.such.thing=1", "no.such.thing"),
+    ("--num.partitions=abc", "num.partitions"),
+    ("--num.partitions=0", "num.partitions"),
+    ("--listeners=FOO://x:1", "listeners"),
+    ("--socket.request.max.bytes=-5", "socket.request.max.bytes"),
+    ("--auto.create.topics.enable=maybe", "auto.create.topics.enable"),
+])
+def test_startup_rejects_bad_property(tmp_path, arg, name):
+    rc, out = _run_sluice([arg], tmp_path)
+    assert rc == 2, "exit %s for %s:\n%s" % (rc, arg, out)
+    assert name in out, "the message does not name %s:\n%s" % (name, out)
+    assert not re.search(r"Sanitizer|runtime error", out), out
+
+
+def test_startup_rejects_bad_env_and_file(tmp_path):
+    rc, out = _run_sluice([], tmp_path, env={"SLUICE_NUM_PARTITIONS": "abc"})
+    assert rc == 2 and "num.partitions" in out and "SLUICE_NUM_PARTITIONS" in out, out
+    props = tmp_path / "bad.properties"
+    props.write_text("# comment\nno.such.thing=1\n")
+    rc, out = _run_sluice([str(props)], tmp_path)
+    assert rc == 2 and "no.such.thing" in out, out
+    rc, out = _run_sluice([str(tmp_path / "missing.properties")], tmp_path)
+    assert rc == 2 and "missing.properties" in out, out
+
+
+def test_startup_port_in_use(tmp_path):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    port = s.getsockname()[1]
+    try:
+        p = subprocess.run([SLUICE_BIN, "serve", "--listeners=PLAINTEXT://127.0.0.1:%d" % port,
+                            "--log.dirs=%s" % (tmp_path / "d")], env=_sluice_env(), capture_output=True,
+                           text=True, timeout=20)
+    finally:
+        s.close()
+    out = p.stdout + p.stderr
+    assert p.returncode not in (0, None) and p.returncode > 0, "exit %s:\n%s" % (p.returncode, out)
+    assert str(port) in out and "in use" in out, out
+    assert not re.search(r"Sanitizer|runtime error", out), out
+
+
+class _Proc:
+    """A broker started with a properties file (which the harness cannot pass)."""
+
+    def __init__(self, tmp_path, name, file_text, env=None, args=()):
+        self.port = free_port()
+        props = tmp_path / ("%s.properties" % name)
+        props.write_text(file_text % {"dir": tmp_path / name})
+        self.log_path = tmp_path / ("%s.log" % name)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([SLUICE_BIN, "serve", str(props), "--listeners=PLAINTEXT://127.0.0.1:%d" % self.port]
+                                     + list(args), env=_sluice_env(env), stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while True:
+            assert self.proc.poll() is None, "exited %s: %s" % (self.proc.returncode, self.log_path.read_text())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "did not start: " + self.log_path.read_text()
+                time.sleep(0.01)
+        self.bootstrap = "127.0.0.1:%d" % self.port
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=30)
+        self.log.close()
+        text = self.log_path.read_text()
+        assert rc == 0, "exit %s:\n%s" % (rc, text[-2000:])
+        assert not re.search(r"Sanitizer|runtime error", text), text
+
+
+def test_config_precedence_file_env_cli(tmp_path):
+    """File < SLUICE_* environment < command line, seen through num.partitions
+    of an auto-created topic."""
+    text = "log.dirs=%(dir)s\nnum.partitions = 2\nauto.create.topics.enable: true\n"
+    cases = [("file", {}, [], 2),
+             ("env", {"SLUICE_NUM_PARTITIONS": "3"}, [], 3),
+             ("cli", {"SLUICE_NUM_PARTITIONS": "3"}, ["--num.partitions=4"], 4)]
+    for name, env, args, want in cases:
+        p = _Proc(tmp_path, name, text, env, args)
+        try:
+            c = Conn(p.bootstrap)
+            assert metadata_v1(c, ["auto"]) == {"auto": (NONE, want)}, name
+            c.close()
+        finally:
+            p.stop()
