@@ -517,10 +517,13 @@ void partition_flushed(struct broker *b, struct partition *p, int64_t end, int e
         return;
     }
     p->storage_error = 0;
-    if (end <= plog_high_watermark(p->log))
-        return;
-    plog_set_high_watermark(p->log, end);
-    while (p->ack_head && p->ack_head->end <= end) {
+    /* A roll may already have moved the high watermark past end (it
+     * syncs the old segment itself): acks up to it are due either way. */
+    bool moved = end > plog_high_watermark(p->log);
+    if (moved)
+        plog_set_high_watermark(p->log, end);
+    int64_t hw = plog_high_watermark(p->log);
+    while (p->ack_head && p->ack_head->end <= hw) {
         struct ack_waiter *w = p->ack_head;
         p->ack_head = w->next;
         if (!p->ack_head)
@@ -528,8 +531,9 @@ void partition_flushed(struct broker *b, struct partition *p, int64_t end, int e
         w->next = NULL;
         w->done(w, 0);
     }
-    for (struct fetch_link *l = p->fetch_waiters; l; l = l->next)
-        fetch_wake(b, l->owner);
+    if (moved)
+        for (struct fetch_link *l = p->fetch_waiters; l; l = l->next)
+            fetch_wake(b, l->owner);
 }
 
 void partition_add_ack_waiter(struct partition *p, struct ack_waiter *w)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "core/util.h"
+#include "log/fileio.h"
 
 struct fileref *fileref_new(int fd)
 {
@@ -22,7 +23,7 @@ void fileref_put(struct fileref *f)
     if (!f)
         return;
     if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) == 1) {
-        close(f->fd);
+        fileio_close(f->fd);
         free(f);
     }
 }

@@ -89,15 +89,16 @@ int plog_offset_for_timestamp(struct plog *l, int64_t ts, int64_t *offset, int64
 /* The offset and timestamp of the record with the largest timestamp (-1 if empty). */
 int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *ts);
 
-/* DeleteRecords: moves log start up to offset (<= hw), deleting whole
- * segments below it; persisted in the checkpoint. */
+/* DeleteRecords: moves log start up to offset (<= hw; -1 means hw),
+ * deleting whole segments below it; persisted in the checkpoint. */
 int plog_delete_records(struct plog *l, int64_t offset);
 /* Retention by time and size and segment roll by time; returns the
  * number of segments deleted. Never deletes the active segment's data
  * above the high watermark. */
 int plog_housekeep(struct plog *l, int64_t now_ms);
 
-/* Writes index files and checkpoint (used at clean shutdown). */
+/* Writes index files and checkpoint (used at clean shutdown). The log
+ * stays usable: the next append marks the checkpoint not clean again. */
 int plog_checkpoint(struct plog *l);
 
 /* Bytes of log validated by recovery when this log was opened: 0 after a

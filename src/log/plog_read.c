@@ -1,8 +1,8 @@
 /* plog_read: which byte range of which segment file answers a fetch. */
+#include "core/fileref.h"
 #include "core/util.h"
 #include "log/kerr.h"
 #include "log/plog_internal.h"
-#include "core/fileref.h"
 
 /* Ends the range at the last batch boundary within max_bytes (but after
  * at least the first batch). The offset index gives a boundary close to

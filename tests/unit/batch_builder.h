@@ -71,7 +71,8 @@ static inline void bb_record(struct bb *out, int32_t offset_delta, int64_t ts_de
 }
 
 /* Compresses with codec; xerial_chunk > 0 gives Java's snappy framing. */
-static inline uint8_t *bb_compress(int codec, const uint8_t *p, size_t n, size_t xerial_chunk, size_t *out_len)
+static inline uint8_t *bb_compress(int codec, const uint8_t *p, size_t n, size_t xerial_chunk,
+                                   size_t *out_len)
 {
     struct bb out = {0};
     switch (codec) {
