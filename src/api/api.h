@@ -17,6 +17,7 @@ void handle_incremental_alter_configs(struct request *req);
 void handle_create_partitions(struct request *req);
 void handle_describe_cluster(struct request *req);
 void handle_describe_log_dirs(struct request *req);
+void handle_find_coordinator(struct request *req);
 
 /* Answers an ApiVersions request whose version is not supported: v0
  * format, UNSUPPORTED_VERSION and the full list, so the client retries. */

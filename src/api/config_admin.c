@@ -1,6 +1,6 @@
 /* DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topic
  * and broker resources. Broker resource "" is the cluster-wide default;
- * the node id names this broker; both change the same dynamic configs. */
+ * the node id names this broker, whose values win over the defaults. */
 #include "api/config_entries.h"
 #include "api/handler.h"
 
@@ -57,9 +57,14 @@ static void describe_one(struct request *req, const struct DescribeConfigsReques
         if (in->resource_name.len == 0) {
             /* The cluster default resource lists only dynamic defaults. */
             int k = 0;
-            for (int i = 0; i < n; i++)
-                if (entries[i].source == SRC_DYNAMIC_DEFAULT_BROKER)
-                    entries[k++] = entries[i];
+            for (int i = 0; i < n; i++) {
+                int id = broker_prop_find(entries[i].name);
+                if (b->cfg.dynamic[DYN_CLUSTER_DEFAULT][id]) {
+                    entries[k] = entries[i];
+                    entries[k].value = b->cfg.dynamic[DYN_CLUSTER_DEFAULT][id];
+                    entries[k++].source = SRC_DYNAMIC_DEFAULT_BROKER;
+                }
+            }
             n = k;
         }
     } else {
@@ -204,13 +209,13 @@ static int16_t alter_topic(struct request *req, struct topic *t, struct config_c
     return (int16_t)topic_set_config(b, t, &next);
 }
 
-static int16_t alter_broker(struct request *req, struct config_change *ch, int32_t n, bool replace_all,
-                            bool validate_only, struct kstr *msg)
+static int16_t alter_broker(struct request *req, enum dynamic_layer layer, struct config_change *ch, int32_t n,
+                            bool replace_all, bool validate_only, struct kstr *msg)
 {
     struct broker *b = req->broker;
     const char *next[P__COUNT];
     for (int i = 0; i < P__COUNT; i++)
-        next[i] = replace_all ? NULL : b->cfg.dynamic[i];
+        next[i] = replace_all ? NULL : b->cfg.dynamic[layer][i];
     for (int32_t i = 0; i < n; i++) {
         char *name = req_cstr(req, ch[i].name);
         int id = name ? broker_prop_find(name) : -1;
@@ -245,8 +250,8 @@ static int16_t alter_broker(struct request *req, struct config_change *ch, int32
     if (validate_only)
         return 0;
     for (int i = 0; i < P__COUNT; i++)
-        if (next[i] != b->cfg.dynamic[i])
-            config_set_dynamic(&b->cfg, (enum broker_prop)i, next[i]);
+        if (next[i] != b->cfg.dynamic[layer][i])
+            config_set_dynamic(&b->cfg, layer, (enum broker_prop)i, next[i]);
     topics_reconfigure(b);
     return broker_config_save(b) == 0 ? 0 : KERR_KAFKA_STORAGE_ERROR;
 }
@@ -268,7 +273,8 @@ static int16_t alter_resource(struct request *req, int8_t type, struct kstr name
             *msg = kstr_c("Unexpected broker id: this is a single broker");
             return KERR_INVALID_REQUEST;
         }
-        return alter_broker(req, ch, n, replace_all, validate_only, msg);
+        return alter_broker(req, name.len == 0 ? DYN_CLUSTER_DEFAULT : DYN_BROKER, ch, n, replace_all,
+                            validate_only, msg);
     }
     *msg = req_strf(req, "Unsupported resource type %d", type);
     return KERR_INVALID_REQUEST;

@@ -44,7 +44,7 @@ int broker_config_entries(struct broker *b, struct config_entry *out)
         memset(e, 0, sizeof(*e));
         e->name = d->name;
         e->value = config_str(&b->cfg, (enum broker_prop)i);
-        if (!e->value[0] && !b->cfg.value[i] && !b->cfg.dynamic[i])
+        if (!e->value[0] && !b->cfg.value[i] && config_source(&b->cfg, (enum broker_prop)i) == SRC_DEFAULT)
             e->value = NULL;
         e->source = (int8_t)config_source(&b->cfg, (enum broker_prop)i);
         e->read_only = !d->dynamic;

@@ -236,7 +236,8 @@ void config_free(struct config *c)
 {
     for (int i = 0; i < P__COUNT; i++) {
         free(c->value[i]);
-        free(c->dynamic[i]);
+        free(c->dynamic[0][i]);
+        free(c->dynamic[1][i]);
     }
     memset(c, 0, sizeof(*c));
 }
@@ -320,8 +321,7 @@ bool config_load_env(struct config *c, char **envp, char *err, size_t errlen)
         }
         name[n] = 0;
         /* Variables for the CLI and the test scripts are not broker properties. */
-        if (strcmp(name, "bootstrap") == 0 || strncmp(name, "cli.", 4) == 0 || strcmp(name, "bin") == 0 ||
-            strcmp(name, "sanitized") == 0)
+        if (strcmp(name, "bootstrap") == 0 || strncmp(name, "cli.", 4) == 0)
             continue;
         char e2[400];
         if (!config_set(c, name, eq + 1, SRC_STATIC, e2, sizeof(e2))) {
@@ -383,20 +383,25 @@ bool config_finish(struct config *c, char *err, size_t errlen)
 
 const char *config_str(const struct config *c, enum broker_prop p)
 {
-    if (c->dynamic[p])
-        return c->dynamic[p];
+    if (c->dynamic[DYN_BROKER][p])
+        return c->dynamic[DYN_BROKER][p];
+    if (c->dynamic[DYN_CLUSTER_DEFAULT][p])
+        return c->dynamic[DYN_CLUSTER_DEFAULT][p];
     return c->value[p] ? c->value[p] : broker_prop_defs[p].def;
 }
 
 enum prop_source config_source(const struct config *c, enum broker_prop p)
 {
-    return c->dynamic[p] ? SRC_DYNAMIC_DEFAULT_BROKER : c->source[p];
+    if (c->dynamic[DYN_BROKER][p])
+        return SRC_DYNAMIC_BROKER;
+    return c->dynamic[DYN_CLUSTER_DEFAULT][p] ? SRC_DYNAMIC_DEFAULT_BROKER : c->source[p];
 }
 
-void config_set_dynamic(struct config *c, enum broker_prop p, const char *value)
+void config_set_dynamic(struct config *c, enum dynamic_layer layer, enum broker_prop p, const char *value)
 {
-    free(c->dynamic[p]);
-    c->dynamic[p] = value ? xstrdup(value) : NULL;
+    char *old = c->dynamic[layer][p];
+    c->dynamic[layer][p] = value ? xstrdup(value) : NULL;
+    free(old);    /* after the copy: value may point into it */
 }
 
 int64_t config_int(const struct config *c, enum broker_prop p)

@@ -103,7 +103,9 @@ enum prop_source { SRC_DEFAULT = 5, SRC_STATIC = 4, SRC_DYNAMIC_DEFAULT_BROKER =
 struct config {
     char *value[P__COUNT];          /* static: file, env, command line; NULL = default */
     enum prop_source source[P__COUNT];
-    char *dynamic[P__COUNT];        /* set at run time (AlterConfigs); wins over value */
+    /* Set at run time (AlterConfigs): per-broker values win over the
+     * cluster-wide default ones, which win over the static value. */
+    char *dynamic[2][P__COUNT];
 };
 
 void config_init(struct config *c);
@@ -122,7 +124,8 @@ bool config_finish(struct config *c, char *err, size_t errlen);
 const char *config_str(const struct config *c, enum broker_prop p);   /* effective value */
 enum prop_source config_source(const struct config *c, enum broker_prop p);
 /* Run-time overrides (dynamic broker configs); value NULL removes one. */
-void config_set_dynamic(struct config *c, enum broker_prop p, const char *value);
+enum dynamic_layer { DYN_CLUSTER_DEFAULT = 0, DYN_BROKER = 1 };
+void config_set_dynamic(struct config *c, enum dynamic_layer layer, enum broker_prop p, const char *value);
 int64_t config_int(const struct config *c, enum broker_prop p);
 bool config_bool(const struct config *c, enum broker_prop p);
 /* Derived values that Kafka computes from several properties. */

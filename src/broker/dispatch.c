@@ -27,6 +27,7 @@ const struct api_handler api_handlers[API_TABLE_SIZE] = {
     [API_CreatePartitions] = {0, 3, handle_create_partitions},
     [API_DescribeCluster] = {0, 1, handle_describe_cluster},
     [API_DescribeLogDirs] = {0, 4, handle_describe_log_dirs},
+    [API_FindCoordinator] = {0, 6, handle_find_coordinator},
 };
 
 static bool is_flexible(int16_t key, int16_t version)

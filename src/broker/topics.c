@@ -434,13 +434,21 @@ int topics_load(struct broker *b, char *err, size_t errlen)
     return rc;
 }
 
+/* Dynamic broker configs, by layer: "cluster_default" (resource "") and
+ * "broker" (resource = node id). */
+static const char *const layer_names[2] = {"cluster_default", "broker"};
+
 int broker_config_save(struct broker *b)
 {
-    json_t *cfg = json_object();
-    for (int i = 0; i < P__COUNT; i++)
-        if (b->cfg.dynamic[i])
-            json_object_set_new(cfg, broker_prop_defs[i].name, json_string(b->cfg.dynamic[i]));
-    return save_json(b, "broker-config.json", json_pack("{s:i, s:o}", "version", 1, "configs", cfg));
+    json_t *doc = json_pack("{s:i}", "version", 2);
+    for (int layer = 0; layer < 2; layer++) {
+        json_t *cfg = json_object();
+        for (int i = 0; i < P__COUNT; i++)
+            if (b->cfg.dynamic[layer][i])
+                json_object_set_new(cfg, broker_prop_defs[i].name, json_string(b->cfg.dynamic[layer][i]));
+        json_object_set_new(doc, layer_names[layer], cfg);
+    }
+    return save_json(b, "broker-config.json", doc);
 }
 
 int broker_config_load(struct broker *b, char *err, size_t errlen)
@@ -451,16 +459,18 @@ int broker_config_load(struct broker *b, char *err, size_t errlen)
         return 0;
     if (!doc)
         return -1;
-    const char *key;
-    json_t *val;
-    json_object_foreach(json_object_get(doc, "configs"), key, val) {
-        char e2[300];
-        int id = broker_prop_find(key);
-        if (id < 0 || !broker_prop_defs[id].dynamic || !json_is_string(val) ||
-            !prop_validate(&broker_prop_defs[id], json_string_value(val), e2, sizeof(e2)))
-            log_warn("config", "ignoring stored dynamic config", "name=%s", key);
-        else
-            config_set_dynamic(&b->cfg, (enum broker_prop)id, json_string_value(val));
+    for (int layer = 0; layer < 2; layer++) {
+        const char *key;
+        json_t *val;
+        json_object_foreach(json_object_get(doc, layer_names[layer]), key, val) {
+            char e2[300];
+            int id = broker_prop_find(key);
+            if (id < 0 || !broker_prop_defs[id].dynamic || !json_is_string(val) ||
+                !prop_validate(&broker_prop_defs[id], json_string_value(val), e2, sizeof(e2)))
+                log_warn("config", "ignoring stored dynamic config", "name=%s", key);
+            else
+                config_set_dynamic(&b->cfg, (enum dynamic_layer)layer, (enum broker_prop)id, json_string_value(val));
+        }
     }
     json_decref(doc);
     return 0;

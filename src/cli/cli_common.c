@@ -27,6 +27,7 @@ void cli_common_free(struct cli_common *c)
     c->props = NULL;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vreport(const struct cli_common *c, const char *fmt, va_list ap)
 {
     fprintf(stderr, "sluice %s: ", c->cmd);
@@ -43,6 +44,7 @@ void cli_error(const struct cli_common *c, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vusage(const struct cli_common *c, const char *fmt, va_list ap)
 {
     vreport(c, fmt, ap);

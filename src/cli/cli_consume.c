@@ -1,8 +1,10 @@
 /* sluice consume: print the records of a topic, one per line. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -690,6 +692,15 @@ static int handle_consumer_error(struct consume_run *r,
     }
 }
 
+/* Whether standard output is a pipe whose reader has gone: such a pipe
+ * reports POLLERR even while we have nothing to write. */
+static bool reader_gone(void)
+{
+    struct pollfd p = {.fd = STDOUT_FILENO, .events = 0, .revents = 0};
+
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 /* Returns CLI_EXIT_OK while standard output works. A reader that went
  * away (EPIPE, as with `| head`) ends the run normally, returning -1. */
 static int check_output(struct consume_run *r)
@@ -759,7 +770,7 @@ static int consume_loop(struct consume_run *r)
             rd_kafka_message_destroy(m);
         } else {
             fflush(stdout); /* idle: let a reader see what we have */
-            rc = check_output(r);
+            rc = reader_gone() ? -1 : check_output(r);
         }
         if (rc)
             return rc < 0 ? CLI_EXIT_OK : rc;

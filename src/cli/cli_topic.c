@@ -1046,7 +1046,7 @@ int cli_topic_main(int argc, char **argv)
     o->sets = xcalloc((size_t)argc + 1, sizeof(*o->sets));
     o->deletes = xcalloc((size_t)argc + 1, sizeof(*o->deletes));
     rc = parse_topic_args(&t, argc, argv, &action);
-    if (rc == CLI_EXIT_OK)
+    if (rc == CLI_EXIT_OK && action)
         rc = run_action(&t, action);
     else if (rc < 0) /* --help */
         rc = CLI_EXIT_OK;

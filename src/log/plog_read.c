@@ -52,6 +52,10 @@ int plog_read(struct plog *l, int64_t offset, int32_t max_bytes, struct log_read
     int64_t first_end = -1;
     if (pos < 0) {
         int rc = plog_locate(l, i, offset, limit, &w, &b);
+        /* In a gap past a segment's last batch (a damaged log), as Kafka:
+         * go on to the next segment; below the active one there is nothing yet. */
+        if (rc == KERR_OFFSET_OUT_OF_RANGE)
+            return is_active ? 0 : plog_read(l, l->segs[i + 1].base, max_bytes, out);
         if (rc)
             return rc;
         pos = b.pos;

@@ -140,39 +140,48 @@ expect_rc "describe (text) succeeds" 0
 expect_grep "describe (text) prints partition lines" "partition=2 leader="
 
 # ---- produce ----
+# produced counts the records of the produce runs that succeeded, so that
+# one failing feature does not fail every later count as well.
+produced=0
+
+# produce_ok DESCRIPTION RECORDS: expect_rc 0, counting RECORDS if it passed.
+produce_ok() {
+    expect_rc "$1" 0
+    if [ "$rc" -eq 0 ]; then produced=$((produced + $2)); fi
+}
 
 printf 'key%d|value %d\n' 1 1 2 2 3 3 4 4 5 5 >"$work/keyed"
 run "$work/keyed" -- produce "$topic" --key-separator '|' \
     --header source=test --header 'trace=a=b' -v
-expect_rc "produce keyed lines with headers" 0
+produce_ok "produce keyed lines with headers" 5
 expect_grep "produce -v reports the count" "produced 5 records to $topic" "$work/err"
 
 for codec in none gzip snappy lz4 zstd; do
     printf '%s-1\n%s-2\n' "$codec" "$codec" >"$work/codec"
     run "$work/codec" -- produce "$topic" --compression "$codec"
-    expect_rc "produce with compression $codec" 0
+    produce_ok "produce with compression $codec" 2
 done
 
 printf 'p1-only\n' >"$work/p1"
 run "$work/p1" -- produce "$topic" --partition 1 --acks 1 --linger-ms 0
-expect_rc "produce to partition 1 with acks=1" 0
+produce_ok "produce to partition 1 with acks=1" 1
 
 printf '\xff\xfe|\xc3\x28\n' >"$work/binary"
 run "$work/binary" -- produce "$topic" --key-separator '|' --acks all
-expect_rc "produce a record that is not UTF-8" 0
+produce_ok "produce a record that is not UTF-8" 1
 
 printf 'idem-1\nidem-2\n' >"$work/idem"
 run "$work/idem" -- produce "$topic" --idempotent
-expect_rc "produce with the idempotent producer" 0
+produce_ok "produce with the idempotent producer" 2
 
 printf 'fire-and-forget\n' >"$work/acks0"
 run "$work/acks0" -- produce "$topic" --acks 0
-expect_rc "produce with acks=0" 0
+produce_ok "produce with acks=0" 1
 
 run "$work/p1" -- produce "$topic" --partition 99
 expect_rc "produce to a missing partition fails" 1
 
-total=$((5 + 5 * 2 + 1 + 1 + 2 + 1))
+total=$produced
 
 # ---- consume ----
 
@@ -266,19 +275,19 @@ expect_rc "alter-config --set" 0
 expect "describe shows the new value as a topic config" \
     test "$(config_of retention.ms)" = "$topic_override"
 
-run -- topic alter-config "$topic" --set cleanup.policy=compact
+run -- topic alter-config "$topic" --set retention.bytes=1048576
 expect_rc "alter-config --set another entry" 0
 expect "altering one entry keeps the others" \
     test "$(config_of retention.ms)" = "$topic_override"
 expect "the second entry is set" \
-    test "$(config_of cleanup.policy | jq -r .value)" = compact
+    test "$(config_of retention.bytes | jq -r .value)" = 1048576
 
 run -- topic alter-config "$topic" --delete retention.ms
 expect_rc "alter-config --delete" 0
 expect "a deleted entry is no longer a topic config" \
     test "$(config_of retention.ms | jq -r .source)" != DYNAMIC_TOPIC_CONFIG
 expect "deleting one entry keeps the others" \
-    test "$(config_of cleanup.policy | jq -r .value)" = compact
+    test "$(config_of retention.bytes | jq -r .value)" = 1048576
 
 run -- topic alter-config "$topic" --set retention.ms=1 --validate-only
 expect_rc "alter-config --validate-only" 0

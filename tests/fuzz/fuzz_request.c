@@ -27,6 +27,7 @@
 #include "protocol/wire.h"
 
 static struct batch_validator *validator;
+static bool verbose;   /* FUZZ_VERBOSE=1: say what each input decoded to (checking seeds) */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,6 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     slog_set_level(SLOG_ERROR);
+    verbose = getenv("FUZZ_VERBOSE") != NULL;
     validator = batch_validator_new();
     /* Small decode limits: a decompression bomb must be refused, not
      * exhaust the fuzzer's memory. */
@@ -88,6 +90,8 @@ static void check_batches(const uint8_t *p, size_t len)
         struct batch_info out;
         char why[200];
         int rc = batch_validate(validator, copy, size, true, &out, why, sizeof(why));
+        if (verbose)
+            fprintf(stderr, "fuzz_request: batch of %zu bytes: %s\n", size, rc ? why : "valid");
         if (rc == 0) {
             CHECK(size >= BATCH_HEADER_SIZE && batch_total_size(&out) == size, "valid batch has a wrong size");
             CHECK(out.records_count > 0 && out.last_offset_delta == out.records_count - 1,
@@ -128,6 +132,9 @@ static void decode_body(int16_t key, int16_t version, const uint8_t *body, size_
     rbuf_init(&r, copy, len);
     void *m = NULL;
     int rc = kafka_request_decode(key, &r, version, &m, &a);
+    if (verbose)
+        fprintf(stderr, "fuzz_request: api %d v%d: decode %s, %zu bytes left\n", key, version, rc == 0 ? "ok" : "failed",
+                rc == 0 ? rbuf_left(&r) : len);
     if (rc == 0) {
         CHECK(r.p >= copy && r.p <= copy + len, "reader ran outside its buffer");
         if (key == API_Produce)

@@ -1,7 +1,7 @@
 """Integration test harness: starts the real `sluice` binary on a free port
 in a temporary directory and stops it by process id when the test is done.
 
-SLUICE_BIN names the binary (scripts/run-integration sets it). A test
+TEST_SLUICE_BIN names the binary (scripts/run-integration sets it). A test
 fails if the broker's log shows a sanitizer report or a crash."""
 import os
 import re
@@ -14,8 +14,8 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SLUICE_BIN = os.environ.get("SLUICE_BIN", os.path.join(ROOT, "build", "sluice"))
-SANITIZED = os.environ.get("SLUICE_SANITIZED") == "1"
+SLUICE_BIN = os.environ.get("TEST_SLUICE_BIN", os.path.join(ROOT, "build", "sluice"))
+SANITIZED = os.environ.get("TEST_SANITIZED") == "1"
 
 
 def free_port():

@@ -419,3 +419,43 @@ def parse_fetch_v4_response(body):
 
     r.array(top)
     return out
+
+
+def metadata_v12(conn, topics=None):
+    """Metadata v12 (flexible) by name, or all topics.
+    Returns {name: (error_code, topic_id bytes, partition count)}."""
+    if topics is None:
+        body = uvarint(0)
+    else:
+        body = uvarint(len(topics) + 1) + b"".join(b"\0" * 16 + compact_string(t) + uvarint(0) for t in topics)
+    body += i8(0) + i8(0) + uvarint(0)
+    r = call(conn, 3, 12, body, flexible=True)
+    r.i32()
+
+    def broker():
+        r.i32(), r.compact_string(), r.i32(), r.compact_string()
+        r.skip_tags()
+
+    r.compact_array(broker)
+    r.compact_string()
+    r.i32()
+    out = {}
+
+    def part():
+        r.i16(), r.i32(), r.i32(), r.i32()
+        for _ in range(3):
+            r.compact_array(r.i32)
+        r.skip_tags()
+
+    def top():
+        err, name = r.i16(), r.compact_string()
+        tid = r.data[r.pos:r.pos + 16]
+        r.pos += 16
+        r.bool()
+        parts = r.compact_array(part)
+        r.i32()
+        r.skip_tags()
+        out[name] = (err, tid, len(parts or []))
+
+    r.compact_array(top)
+    return out

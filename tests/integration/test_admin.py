@@ -220,6 +220,33 @@ def test_list_topics_leader_replicas_isr(broker):
         ka.close()
 
 
+def test_topic_ids(broker):
+    assert create(broker, "ids-a", 2) is None and create(broker, "ids-b", 1) is None
+    c = raw(broker)
+    try:
+        md = kwire.metadata_v12(c)
+        assert md["ids-a"][0] == 0 and md["ids-a"][2] == 2 and md["ids-b"][2] == 1
+        ida, idb = md["ids-a"][1], md["ids-b"][1]
+        assert ida != b"\0" * 16 and idb != b"\0" * 16 and ida != idb
+        assert kwire.metadata_v12(c, ["ids-a"]) == {"ids-a": md["ids-a"]}
+    finally:
+        c.close()
+    broker.restart()
+    c = raw(broker)
+    try:
+        assert kwire.metadata_v12(c, ["ids-a", "ids-b"]) == {"ids-a": md["ids-a"], "ids-b": md["ids-b"]}
+    finally:
+        c.close()
+    admin(broker).delete_topics(["ids-a"], operation_timeout=10)["ids-a"].result(timeout=15)
+    assert create(broker, "ids-a", 2) is None
+    c = raw(broker)
+    try:
+        again = kwire.metadata_v12(c, ["ids-a"])["ids-a"]
+    finally:
+        c.close()
+    assert again[0] == 0 and again[1] not in (ida, b"\0" * 16), "a re-created topic needs a new id"
+
+
 # ------------------------------------------------------------ DeleteTopics
 
 def test_delete_topics(broker):
@@ -611,4 +638,5 @@ def test_log_append_time(broker):
     # a CreateTime topic keeps the producer's timestamps
     assert create(broker, "ct", 1) is None
     (_p, _o, (ts_type, ts)), = produce(broker, "ct", [b"c"], timestamps=[1_000_000_000_000])
+    assert (ts_type, ts) == (1, 1_000_000_000_000)
     assert read_all(broker, "ct", 0, 0, 1)[0].timestamp() == (1, 1_000_000_000_000)

@@ -432,11 +432,16 @@ def test_frame_above_socket_request_max_bytes(broker_factory):
 
 
 @pytest.mark.parametrize("payload", [b"", b"\x00", b"\x00\x12\x00", b"\x00\x12\x00\x00\x00\x00",
+                                     # Metadata v9 (flexible): header tagged fields claim 3 fields, none follow
+                                     b"\x00\x03\x00\x09\x00\x00\x00\x01\x00\x01k\x03",
+                                     # ... and a tag whose size runs past the frame
+                                     b"\x00\x03\x00\x09\x00\x00\x00\x01\x00\x01k\x01\x00\x7f",
                                      # client id length 50, 3 bytes follow
                                      b"\x00\x12\x00\x00\x00\x00\x00\x01\x00\x32abc",
                                      # client id length -2
                                      b"\x00\x12\x00\x00\x00\x00\x00\x01\xff\xfe"],
-                         ids=["empty", "1byte", "3bytes", "6bytes", "client_id_overrun", "client_id_len_-2"])
+                         ids=["empty", "1byte", "3bytes", "6bytes", "header_tags_missing", "header_tag_overrun",
+                              "client_id_overrun", "client_id_len_-2"])
 def test_garbage_header(broker, payload):
     good_record_topic(broker)
     c = Conn(broker.bootstrap)
@@ -580,8 +585,12 @@ def test_old_fetch_version_unsupported(broker):
     (0, 3, string(None) + i16(-1) + i32(5000) + i32(1) + string("t") + i32(50000000) + i32(0)),
     (0, 3, string(None) + i16(-1) + i32(5000) + i32(1) + string("t") + i32(1) + i32(0) + i32(0x7FFFFFF0) + b"ab"),
     (19, 2, i32(1) + string("x") + i32(1) + i16(1) + i32(-5) + i32(0) + i32(1000) + i8(0)),
+    (3, 9, uvarint(2) + uvarint(0xFFFFFFF) + b"ab"),
+    (3, 9, uvarint(2) + b"\xff\xff\xff\xff\xff\xff\x01"),
+    (3, 9, uvarint(2) + compact_string("t") + uvarint(5)),
 ], ids=["metadata_1M_topics", "metadata_2G_topics", "metadata_v9_compact_huge", "produce_50M_partitions",
-        "produce_records_2GB", "create_topics_negative_count"])
+        "produce_records_2GB", "create_topics_negative_count", "metadata_v9_name_overrun",
+        "metadata_v9_varint_too_long", "metadata_v9_tags_missing"])
 def test_wrong_counts_close_without_allocating(broker, key, version, body):
     good_record_topic(broker)
     rss0 = broker.rss_kb()
@@ -738,6 +747,29 @@ def test_batch_larger_than_max_message_bytes(broker):
     assert_serving(broker)
 
 
+def test_invalid_acks(broker):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    for acks in (2, -2, 100):
+        assert produce(c, "t", 0, batch([(b"k", b"v")]), acks=acks) == (21, -1), acks   # INVALID_REQUIRED_ACKS
+    assert_only_good(broker)
+
+
+def test_fetch_out_of_range_and_unknown(broker):
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap)
+    for off in (2, 1000, -1, -(1 << 62)):
+        err, hw, blob = fetch_v4(c, "t", 0, off)
+        assert (err, blob) == (1, b""), (off, err)   # OFFSET_OUT_OF_RANGE
+    err, _hw, blob = fetch_v4(c, "t", 0, 1)          # the high watermark itself: empty, no error
+    assert (err, blob) == (NONE, b"")
+    assert fetch_v4(c, "nope", 0, 0)[0] == UNKNOWN_TOPIC_OR_PARTITION
+    assert fetch_v4(c, "t", 5, 0)[0] == UNKNOWN_TOPIC_OR_PARTITION
+    assert list_offset(c, "nope", 0) == (UNKNOWN_TOPIC_OR_PARTITION, -1)
+    assert_serving(broker)
+    assert_only_good(broker)
+
+
 # ---------------------------------------------------------------- topics
 
 def test_produce_to_missing_topic(broker_factory):
@@ -843,7 +875,13 @@ def test_pipelining_keeps_order(broker):
             next_offset += 1
         elif kind == "meta":
             assert _parse_metadata(R(body), 1) == {"t": (NONE, 1)}
-    hw, recs = read_all(broker.bootstrap, "t")
+    # The last produces were acks=1: visible once the flusher has synced them.
+    deadline = time.monotonic() + 5
+    while True:
+        hw, recs = read_all(broker.bootstrap, "t")
+        if hw >= 21 or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
     assert hw == 21 and [r[0] for r in recs] == list(range(21))
     assert_serving(broker)
 
@@ -907,6 +945,39 @@ def test_backpressure_client_that_never_reads(broker_factory):
             assert res == {"bp": (NONE, 100)}
     assert sent.wait(10) and not err
     assert_serving(broker)
+
+
+def test_client_disconnects_with_requests_in_flight(broker):
+    """Clients that vanish with parked requests (acks=all produces waiting
+    for the flusher, long-poll fetches) and unsent responses."""
+    good_record_topic(broker)
+    for round_ in range(10):
+        c = Conn(broker.bootstrap)
+        frames = []
+        for i in range(20):
+            p = header(0, 3, i) + produce_v3("t", 0, batch([(b"k", b"gone-%d-%d" % (round_, i))]), acks=-1)
+            frames.append(i32(len(p)) + p)
+        # A fetch that parks: wants 1 MB, waits up to 5 s.
+        body = (i32(-1) + i32(5000) + i32(1 << 20) + i32(1 << 20) + i8(0) + i32(1) + string("t") + i32(1) +
+                i32(0) + i64(0) + i32(1 << 20))
+        p = header(1, 4, 99) + body
+        frames.append(i32(len(p)) + p)
+        frames.append(i32(len(header(3, 1, 100)) + 4) + header(3, 1, 100) + i32(-1))
+        c.send_raw(b"".join(frames))
+        if round_ % 2:
+            time.sleep(0.01 * round_)
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))   # RST
+        c.close()
+    assert_serving(broker)
+    # Whatever was accepted is there, in order, with no gaps, and the
+    # partition takes new records right after it.
+    c = Conn(broker.bootstrap)
+    err, base = produce(c, "t", 0, batch([(b"k", b"last")]))
+    assert err == NONE
+    hw, recs = read_all(broker.bootstrap, "t")
+    assert [r[0] for r in recs] == list(range(hw)) and hw == base + 1
+    assert recs[0] == (0, b"k", b"good") and recs[-1] == (base, b"k", b"last")
+    broker.check_log_clean()
 
 
 def test_idle_connections_closed(broker_factory):

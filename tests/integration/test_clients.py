@@ -8,7 +8,6 @@ import json
 import os
 import queue
 import subprocess
-import sys
 import threading
 import time
 
@@ -267,6 +266,8 @@ def test_article_example(broker):
                 pass
             if text in printed:
                 return True
+            assert proc.poll() is None or not lines.empty(), "the consumer loop exited (%s):\n%s" % (
+                proc.returncode, proc.stderr.read())
         return False
 
     try:

@@ -191,14 +191,17 @@ def crash_and_restart(b, how, restart_props=None):
 
 # ---------------------------------------------------------------- crash simulation and kill -9
 
-@pytest.mark.parametrize("how,crash_after,keep_sim", [
-    ("crash-sim", 0.5, True),
-    ("crash-sim", 1.0, False),
-    ("crash-sim", 1.7, True),
-    ("kill-9", 1.0, False),
-], ids=["sim-0.5s", "sim-1.0s", "sim-1.7s-sim-again", "kill9-1.0s"])
-def test_crash_mid_produce(broker_factory, how, crash_after, keep_sim):
+@pytest.mark.parametrize("how,crash_after,keep_sim,segment_bytes", [
+    ("crash-sim", 0.5, True, None),
+    ("crash-sim", 1.0, False, None),
+    ("crash-sim", 1.7, True, None),
+    ("crash-sim", 1.2, False, 65536),
+    ("kill-9", 1.0, False, None),
+], ids=["sim-0.5s", "sim-1.0s", "sim-1.7s-sim-again", "sim-1.2s-rolling", "kill9-1.0s"])
+def test_crash_mid_produce(broker_factory, how, crash_after, keep_sim, segment_bytes):
     props = {"sluice.test.crash.simulation": "true"} if how == "crash-sim" else {}
+    if segment_bytes:
+        props["log.segment.bytes"] = segment_bytes   # segments roll all through the run
     b = broker_factory(props=props)
     # Many partitions: a flusher round syncs one file after another, so
     # there is always data written but not yet synced when the crash comes.
@@ -211,7 +214,8 @@ def test_crash_mid_produce(broker_factory, how, crash_after, keep_sim):
         acked_before = len(prod.acked)
     assert not prod.finished.is_set(), "the producer finished before the crash: make it produce more"
     assert acked_before > 0, "nothing acknowledged in %.1f s" % crash_after
-    crash_and_restart(b, how, restart_props=props if keep_sim else {})
+    crash_and_restart(b, how, restart_props=props if keep_sim else
+                      {k: v for k, v in props.items() if k != "sluice.test.crash.simulation"})
     prod.halt()
     watch.stop.set()
     # Messages in flight at the crash are retried against the restarted
@@ -232,7 +236,7 @@ def test_crash_mid_produce(broker_factory, how, crash_after, keep_sim):
 # ---------------------------------------------------------------- clean shutdown and group commit
 
 def test_clean_shutdown_restart_reads_nothing(broker_factory):
-    b = broker_factory(props={"log.segment.bytes": 200000})   # several segments per partition
+    b = broker_factory(props={"log.segment.bytes": 50000})   # several segments per partition
     make_topic(b, "c", 2)
     conn = Conn(b.bootstrap)
     for i in range(400):
@@ -240,6 +244,13 @@ def test_clean_shutdown_restart_reads_nothing(broker_factory):
     conn.close()
     before = all_records(b, "c", 2)
     assert b.stop() == 0
+    # A clean close leaves an index per segment and a checkpoint (plog.h).
+    for p in (0, 1):
+        files = os.listdir(os.path.join(b.data_dir, "c-%d" % p))
+        logs = [f for f in files if f.endswith(".log")]
+        assert len(logs) > 1 and "checkpoint" in files, files
+        for f in logs:
+            assert f[:-4] + ".index" in files and f[:-4] + ".timeindex" in files, files
     start = len(b.read_log())
     b.start()
     log = b.read_log()[start:]
@@ -345,6 +356,26 @@ def test_disk_full(broker_factory, tmp_path):
     check_continues_from_end(b, "f", recs)
 
 
+def test_disk_full_at_shutdown(broker_factory, tmp_path):
+    """A clean shutdown that cannot write its index files and checkpoint:
+    the next start recovers by reading the log, and loses nothing."""
+    full = tmp_path / "full"
+    b = broker_factory(props={"sluice.test.disk.full.file": str(full), "log.segment.bytes": 4096})
+    make_topic(b, "h", 1)
+    c = Conn(b.bootstrap)
+    for i in range(40):
+        assert produce(c, "h", 0, batch([(b"k", b"h%02d-" % i + b"z" * 200)]))[0] == NONE
+    c.close()
+    before = all_records(b, "h", 1)
+    full.write_text("")
+    time.sleep(0.2)
+    assert b.stop() == 0
+    full.unlink()
+    b.start()
+    assert all_records(b, "h", 1) == before
+    check_continues_from_end(b, "h", before)
+
+
 def test_disk_full_create_topic(broker_factory, tmp_path):
     """Topic creation while the disk is full fails cleanly and leaves no half topic."""
     full = tmp_path / "full"
@@ -439,3 +470,62 @@ def test_damaged_segment_on_start(broker_factory, stop_sig, damage):
     assert "truncat" not in b.read_log()[start:]
     hw3, again = read_all(b.bootstrap, "s")
     assert hw3 == keep + 1 and again[-1] == (keep, b"k", b"new") and again[:-1] == after
+
+
+def test_missing_segments(broker_factory):
+    """Segment files removed from a partition (an operator's mistake, a bad
+    restore): the broker starts and serves what is left. A fetch at an
+    offset in a missing range goes on to the next segment, or answers
+    empty when nothing follows yet, as Kafka's does; it must not fail
+    with OFFSET_OUT_OF_RANGE, which makes consumers reset their offsets."""
+    b = broker_factory(props={"log.segment.bytes": 2048, "log.roll.ms": 300,
+                              "log.retention.check.interval.ms": 100})
+    make_topic(b, "m", 1)
+    c = Conn(b.bootstrap)
+    for i in range(20):
+        assert produce(c, "m", 0, batch([(b"k", b"m%02d-" % i + b"q" * 300)]))[0] == NONE
+    c.close()
+    hw, before = read_all(b.bootstrap, "m")
+    pdir = os.path.join(b.data_dir, "m-0")
+
+    def bases():
+        return sorted(int(f[:-4]) for f in os.listdir(pdir) if f.endswith(".log"))
+
+    deadline = time.monotonic() + 10
+    while bases()[-1] != hw:      # segment.ms rolls the last segment: the active one is empty
+        assert time.monotonic() < deadline, bases()
+        time.sleep(0.1)
+    assert b.stop() == 0
+    segs = bases()
+    assert len(segs) >= 5 and segs[-1] == hw, segs
+    gaps = [(segs[1], segs[2]), (segs[-2], segs[-1])]    # a middle one, and the one before the active
+    for lo, _hi in gaps:
+        for ext in ("log", "index", "timeindex"):
+            path = os.path.join(pdir, "%020d.%s" % (lo, ext))
+            if os.path.exists(path):
+                os.unlink(path)
+    b.start()
+    c = Conn(b.bootstrap)
+    kept = [r for r in before if not any(lo <= r[0] < hi for lo, hi in gaps)]
+
+    def fetch_first(off):
+        err, _hw, blob = fetch_v4(c, "m", 0, off)
+        assert err == NONE, "fetch at %d (in a missing segment %s) failed with error %d" % (off, gaps, err)
+        got = decode_records_any(blob)
+        return got[0][0] if got else None
+
+    for off in range(gaps[0][0], gaps[0][1]):
+        assert fetch_first(off) == gaps[0][1]
+    for off in range(gaps[1][0], gaps[1][1]):
+        assert fetch_first(off) is None
+    hw2, after = read_all(b.bootstrap, "m")
+    assert hw2 == hw and after == kept
+    assert produce(c, "m", 0, batch([(b"k", b"new")])) == (NONE, hw)
+    for off in range(gaps[1][0], gaps[1][1]):
+        assert fetch_first(off) == hw, off
+    c.close()
+
+
+def decode_records_any(blob):
+    from test_bad_input import decode_records
+    return decode_records(blob)

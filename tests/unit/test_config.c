@@ -99,7 +99,7 @@ static void test_topic_configs(void **state)
     assert_true(topic_config_check("cleanup.policy", "delete", err, sizeof(err)));
     assert_false(topic_config_check("retention.ms", "-2", err, sizeof(err)));
     assert_false(topic_config_check("nope", "1", err, sizeof(err)));
-    config_set_dynamic(&c, P_LOG_RETENTION_MS, "7");
+    config_set_dynamic(&c, DYN_CLUSTER_DEFAULT, P_LOG_RETENTION_MS, "7");
     assert_int_equal(config_source(&c, P_LOG_RETENTION_MS), SRC_DYNAMIC_DEFAULT_BROKER);
     assert_int_equal(topic_config_int(NULL, &c, T_RETENTION_MS), 7);
     topic_config_free(&tc);
