@@ -17,8 +17,8 @@ import pytest
 from confluent_kafka import Producer
 
 from kwire import Conn, batch, i32, i64, parse_batches, produce_v3
-from test_bad_input import (NONE, assert_serving, create_topics, fetch_v4, list_offset, produce, read_all,
-                            wait_log)
+from test_bad_input import (NONE, assert_serving, create_topics, decode_records, fetch_v4, list_offset, produce,
+                            read_all, wait_log)
 
 KAFKA_STORAGE_ERROR = 56
 SEGMENT0 = "00000000000000000000.log"
@@ -132,7 +132,6 @@ class FetchWatcher:
         self.t = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
-        from test_bad_input import decode_records
         try:
             c = Conn(self.bootstrap, timeout=5)
             nxt = {p: 0 for p in range(self.partitions)}
@@ -511,7 +510,7 @@ def test_missing_segments(broker_factory):
     def fetch_first(off):
         err, _hw, blob = fetch_v4(c, "m", 0, off)
         assert err == NONE, "fetch at %d (in a missing segment %s) failed with error %d" % (off, gaps, err)
-        got = decode_records_any(blob)
+        got = decode_records(blob)
         return got[0][0] if got else None
 
     for off in range(gaps[0][0], gaps[0][1]):
@@ -524,8 +523,3 @@ def test_missing_segments(broker_factory):
     for off in range(gaps[1][0], gaps[1][1]):
         assert fetch_first(off) == hw, off
     c.close()
-
-
-def decode_records_any(blob):
-    from test_bad_input import decode_records
-    return decode_records(blob)
