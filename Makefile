@@ -12,7 +12,7 @@ CLILIBS := -lrdkafka
 
 # CORE: what unit tests and fuzzers link without the event loop.
 CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c) src/broker/config.c
-BROKER_SRC := $(filter-out src/broker/config.c,$(wildcard src/net/*.c src/broker/*.c src/api/*.c))
+BROKER_SRC := $(filter-out src/broker/config.c,$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
 

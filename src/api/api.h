@@ -18,6 +18,17 @@ void handle_create_partitions(struct request *req);
 void handle_describe_cluster(struct request *req);
 void handle_describe_log_dirs(struct request *req);
 void handle_find_coordinator(struct request *req);
+void handle_init_producer_id(struct request *req);
+void handle_join_group(struct request *req);
+void handle_sync_group(struct request *req);
+void handle_heartbeat(struct request *req);
+void handle_leave_group(struct request *req);
+void handle_offset_commit(struct request *req);
+void handle_offset_fetch(struct request *req);
+void handle_describe_groups(struct request *req);
+void handle_list_groups(struct request *req);
+void handle_delete_groups(struct request *req);
+void handle_offset_delete(struct request *req);
 
 /* Answers an ApiVersions request whose version is not supported: v0
  * format, UNSUPPORTED_VERSION and the full list, so the client retries. */

@@ -2,9 +2,25 @@
  * (base offset patched), and answer by acks:
  *   acks=0   no response (an error closes the connection, as Kafka does)
  *   acks=1   once written
- *   acks=all once the flusher has fsynced them (group commit) */
+ *   acks=all once the flusher has fsynced them (group commit)
+ *
+ * Idempotent batches (producer id >= 0) are checked against the
+ * partition's producer state (log/producer_state.h) right before the
+ * append, on the loop thread: a retry of one of the producer's last five
+ * appends is answered with its original offset and nothing is written.
+ * The records of one partition are one append: when they hold several
+ * batches, all must be from the same producer and epoch, in sequence. */
 #include "api/handler.h"
+#include "broker/producers.h"
 #include "log/batch.h"
+#include "log/producer_state.h"
+
+/* The idempotence fields of one partition's records (pid -1: none). */
+struct idem {
+    int64_t pid;
+    int16_t epoch;
+    int32_t first_seq, last_seq;
+};
 
 struct produce_wait {
     struct request *req;
@@ -13,6 +29,7 @@ struct produce_wait {
     struct ack_waiter *waiters;
     struct ProduceResponse_PartitionProduceResponse **slots;
     int nwaiters;
+    int appended;        /* partitions appended to */
 };
 
 static void produce_finish(struct produce_wait *pw) { RESPOND(pw->req, ProduceResponse, &pw->resp); }
@@ -41,8 +58,9 @@ static void produce_cancel(struct request *req)
 /* Checks every batch in the records blob. Returns 0 and the batch count,
  * or a Kafka error code with a message. */
 static int validate_records(struct request *req, struct topic *t, const struct krecords *rec, int32_t *count,
-                            struct kstr *msg)
+                            struct idem *idem, struct kstr *msg)
 {
+    *idem = (struct idem){.pid = -1};
     struct broker *b = req->broker;
     if (rec->len <= 0) {
         *msg = kstr_c("no record batch in the request");
@@ -81,6 +99,23 @@ static int validate_records(struct request *req, struct topic *t, const struct k
             *msg = req_strf(req, "%s", why[0] ? why : kafka_error_name(rc));
             return rc;
         }
+        int32_t last_seq = pstate_last_seq(bi.base_sequence, bi.last_offset_delta);
+        if (n == 0) {
+            idem->pid = bi.producer_id < 0 ? -1 : bi.producer_id;
+            idem->epoch = bi.producer_epoch;
+            idem->first_seq = bi.base_sequence;
+            idem->last_seq = last_seq;
+        } else if ((bi.producer_id < 0 ? -1 : bi.producer_id) != idem->pid ||
+                   (idem->pid >= 0 && bi.producer_epoch != idem->epoch)) {
+            *msg = kstr_c("record batches of one partition are from different producers or epochs");
+            return KERR_INVALID_RECORD;
+        } else if (idem->pid >= 0) {
+            if (bi.base_sequence != pstate_last_seq(idem->last_seq, 1)) {
+                *msg = kstr_c("record batches of one partition are not in sequence");
+                return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+            }
+            idem->last_seq = last_seq;
+        }
         p += size;
         left -= size;
         n++;
@@ -100,10 +135,39 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
         return;
     }
     struct partition *p = t->partitions[in->index];
+    struct broker *b = req->broker;
     int32_t count = 0;
-    int rc = validate_records(req, t, &in->records, &count, &out->error_message);
+    struct idem idem;
+    int rc = validate_records(req, t, &in->records, &count, &idem, &out->error_message);
     if (!rc && p->storage_error)
         rc = p->storage_error;
+    int64_t now = now_ms(), end = -1;
+    struct pbatch dup;
+    if (!rc && idem.pid >= 0) {
+        rc = pstate_check(p->producers, idem.pid, idem.epoch, idem.first_seq, idem.last_seq, now,
+                          config_int(&b->cfg, P_PRODUCER_ID_EXPIRATION_MS), &dup);
+        if (rc == PSTATE_DUPLICATE) {
+            /* Answered as the original was; acks=all still waits until it is durable. */
+            b->stats.duplicate_batches++;
+            log_debug("producer", "duplicate batch", "topic=%s partition=%d producer_id=%lld epoch=%d "
+                      "first_seq=%d last_seq=%d offset=%lld", t->name, p->index, (long long)idem.pid, idem.epoch,
+                      idem.first_seq, idem.last_seq, (long long)dup.first_off);
+            out->base_offset = dup.first_off;
+            out->log_start_offset = plog_log_start(p->log);
+            if (acks == -1 && dup.last_off + 1 > plog_high_watermark(p->log))
+                end = plog_log_end(p->log);   /* keeps the waiter list in order */
+            goto wait;
+        }
+        if (rc && out->error_message.len < 0) {
+            const struct pentry *e = pstate_find(p->producers, idem.pid);
+            out->error_message =
+                rc == KERR_INVALID_PRODUCER_EPOCH
+                    ? req_strf(req, "producer %lld epoch %d is older than the current epoch %d", (long long)idem.pid,
+                               idem.epoch, e ? e->epoch : -1)
+                    : req_strf(req, "producer %lld epoch %d: sequence %d does not follow %d", (long long)idem.pid,
+                               idem.epoch, idem.first_seq, e && e->n && e->epoch == idem.epoch ? e->b[e->head].last_seq : -1);
+        }
+    }
     int64_t base = -1, append_time = -1;
     if (!rc)
         rc = plog_append(p->log, (uint8_t *)in->records.p, (size_t)in->records.len, count, &base, &append_time);
@@ -114,14 +178,21 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
             out->error_message = kstr_c(kafka_error_name(rc));
         return;
     }
+    if (idem.pid >= 0 && pstate_record(p->producers, idem.pid, idem.epoch, idem.first_seq, idem.last_seq, base,
+                                       plog_log_end(p->log) - 1, now))
+        producers_note_epoch(b, idem.pid, idem.epoch);
     out->base_offset = base;
     out->log_append_time_ms = append_time;
-    req->broker->stats.records_produced_batches += (uint64_t)count;
-    partition_append_done(req->broker, p);
-    if (acks == -1) {
+    b->stats.records_produced_batches += (uint64_t)count;
+    pw->appended++;
+    partition_append_done(b, p);
+    if (acks == -1)
+        end = plog_log_end(p->log);
+wait:
+    if (end >= 0) {
         struct ack_waiter *w = &pw->waiters[pw->nwaiters];
         pw->slots[pw->nwaiters++] = out;
-        w->end = plog_log_end(p->log);
+        w->end = end;
         w->done = on_durable;
         w->owner = pw;
         pw->pending++;
@@ -184,6 +255,16 @@ void handle_produce(struct request *req)
     }
     if (req->error_code)
         b->stats.request_errors[API_Produce]++;
+    /* Test hook: the append happened, the answer is lost. */
+    int64_t drop_every = config_int(&b->cfg, P_TEST_DROP_AFTER_APPEND);
+    if (drop_every > 0 && pw->appended > 0 && ++b->test_appends % (uint64_t)drop_every == 0) {
+        log_debug("producer", "test: dropping connection after append", "conn=%llu",
+                  (unsigned long long)req->conn->id);
+        req->async = pw;
+        req->cancel = produce_cancel;   /* conn_close lets go of the ack waiters */
+        conn_close(req->conn, "sluice.test.drop.after.append");
+        return;
+    }
     if (m.acks == 0) {
         if (any_error)
             request_fail(req, "acks=0 produce failed");

@@ -7,12 +7,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "broker/config.h"
+#include "broker/producers.h"
 #include "broker/stats.h"
 #include "net/loop.h"
 
 struct conn;
 struct topic;
 struct flusher;
+struct group_coordinator;
 struct batch_validator;
 
 #define MAX_LISTENERS 16
@@ -39,6 +41,7 @@ struct broker {
     int nlisteners;
     struct topic_map *topics;
     struct flusher *flusher;
+    struct group_coordinator *groups;   /* consumer groups (src/group) */
     struct batch_validator *validator;
     struct conn *conns;        /* all open connections */
     struct conn *flush_list;   /* connections with responses to write */
@@ -50,6 +53,8 @@ struct broker {
     bool ready;
     bool stopping;
     struct broker_stats stats;
+    struct producer_ids producer_ids;
+    uint64_t test_appends;     /* sluice.test.drop.after.append counter */
 };
 
 /* Starts everything: data dir, recovery, listeners. Returns NULL with err. */

@@ -46,11 +46,21 @@ enum prop_type { PT_STRING, PT_INT, PT_LONG, PT_BOOL, PT_LIST, PT_PASSWORD };
     X(MAX_CONNECTIONS, "max.connections", PT_INT, "10000", 1, INT32_MAX, false, "Connections accepted at once") \
     X(QUEUED_MAX_REQUESTS, "queued.max.requests", PT_INT, "64", 1, 100000, false, "Requests in flight per connection before it is no longer read") \
     X(QUEUED_MAX_REQUEST_BYTES, "queued.max.request.bytes", PT_LONG, "67108864", 1024, INT64_MAX, false, "Unsent response bytes per connection before it is no longer read") \
+    X(GROUP_MIN_SESSION_TIMEOUT_MS, "group.min.session.timeout.ms", PT_INT, "6000", 1, INT32_MAX, false, "Smallest session.timeout.ms a consumer may ask for") \
+    X(GROUP_MAX_SESSION_TIMEOUT_MS, "group.max.session.timeout.ms", PT_INT, "1800000", 1, INT32_MAX, false, "Largest session.timeout.ms a consumer may ask for") \
+    X(GROUP_INITIAL_REBALANCE_DELAY_MS, "group.initial.rebalance.delay.ms", PT_INT, "3000", 0, INT32_MAX, false, "How long the first rebalance of an empty group waits for more members") \
+    X(GROUP_MAX_SIZE, "group.max.size", PT_INT, "2147483647", 1, INT32_MAX, false, "Most members in one consumer group") \
+    X(OFFSETS_RETENTION_MINUTES, "offsets.retention.minutes", PT_INT, "10080", 1, INT32_MAX, false, "Committed offsets of an empty group are dropped after this long") \
+    X(OFFSETS_RETENTION_CHECK_INTERVAL_MS, "offsets.retention.check.interval.ms", PT_LONG, "600000", 1, INT64_MAX, false, "How often expired offsets are looked for") \
     X(LOG_LEVEL, "log.level", PT_STRING, "info", 0, 0, false, "debug, info, warn or error") \
     X(LOG_FORMAT, "log.format", PT_STRING, "logfmt", 0, 0, false, "logfmt or json") \
     X(SLOW_REQUEST_MS, "sluice.slow.request.ms", PT_LONG, "1000", 0, INT64_MAX, false, "Requests slower than this are logged") \
     X(VALIDATE_COMPRESSED, "sluice.validate.compressed.batches", PT_BOOL, "true", 0, 0, true, "Decompress produced batches to validate their records") \
+    X(PRODUCER_ID_EXPIRATION_MS, "producer.id.expiration.ms", PT_LONG, "86400000", 1, INT64_MAX, true, "Idempotent producer state is dropped after this long without a produce") \
+    X(TRANSACTIONAL_ID_EXPIRATION_MS, "transactional.id.expiration.ms", PT_LONG, "604800000", 1, INT64_MAX, false, "Accepted for compatibility: transactions are not supported yet") \
+    X(TEST_DROP_AFTER_APPEND, "sluice.test.drop.after.append", PT_INT, "0", 0, INT32_MAX, false, "Test only: after every Nth produce that appended, close the connection instead of answering (0 = off)") \
     X(TEST_CRASH_SIM, "sluice.test.crash.simulation", PT_BOOL, "false", 0, 0, false, "Test only: on SIGUSR2 drop every write not covered by an fsync and exit") \
+    X(TEST_OFFSETS_RETENTION_MS, "sluice.test.offsets.retention.ms", PT_LONG, "-1", -1, INT64_MAX, false, "Test only: offsets retention in ms instead of offsets.retention.minutes (-1 = off)") \
     X(TEST_DISK_FULL_FILE, "sluice.test.disk.full.file", PT_STRING, "", 0, 0, false, "Test only: writes fail with ENOSPC while this file exists")
 
 enum broker_prop {

@@ -28,6 +28,17 @@ const struct api_handler api_handlers[API_TABLE_SIZE] = {
     [API_DescribeCluster] = {0, 1, handle_describe_cluster},
     [API_DescribeLogDirs] = {0, 4, handle_describe_log_dirs},
     [API_FindCoordinator] = {0, 6, handle_find_coordinator},
+    [API_InitProducerId] = {0, 5, handle_init_producer_id},
+    [API_OffsetCommit] = {0, 9, handle_offset_commit},
+    [API_OffsetFetch] = {0, 9, handle_offset_fetch},
+    [API_JoinGroup] = {0, 9, handle_join_group},
+    [API_Heartbeat] = {0, 4, handle_heartbeat},
+    [API_LeaveGroup] = {0, 5, handle_leave_group},
+    [API_SyncGroup] = {0, 5, handle_sync_group},
+    [API_DescribeGroups] = {0, 5, handle_describe_groups},
+    [API_ListGroups] = {0, 5, handle_list_groups},
+    [API_DeleteGroups] = {0, 2, handle_delete_groups},
+    [API_OffsetDelete] = {0, 0, handle_offset_delete},
 };
 
 static bool is_flexible(int16_t key, int16_t version)

@@ -18,5 +18,6 @@ struct broker_stats {
     uint64_t connections_closed;
     uint64_t frames_too_large;
     uint64_t corrupt_batches;
+    uint64_t duplicate_batches;  /* idempotent retries answered with their original offset */
 };
 #endif

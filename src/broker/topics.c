@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include "broker/broker.h"
 #include "broker/flusher.h"
+#include "broker/producers.h"
 #include "core/slog.h"
 #include "log/fileio.h"
 #include "protocol/gen/errors.h"
@@ -150,11 +151,13 @@ static struct partition *partition_open(struct broker *b, struct topic *t, int32
     p->topic = t;
     p->index = index;
     p->log = log;
+    partition_producers_open(b, p);
     return p;
 }
 
 static void partition_free(struct partition *p)
 {
+    partition_producers_close(NULL, p, false);
     free(p);
 }
 
@@ -180,6 +183,11 @@ int topic_create(struct broker *b, const char *name, int32_t partitions, const s
 {
     if (!topic_name_valid(kstr_c(name), err, errlen))
         return KERR_INVALID_TOPIC_EXCEPTION;
+    if (strcmp(name, "__consumer_offsets") == 0) {
+        /* Its directory holds the group coordinator's offsets log. */
+        snprintf(err, errlen, "Topic name '%s' is reserved for the group coordinator.", name);
+        return KERR_INVALID_TOPIC_EXCEPTION;
+    }
     if (topic_find(b, kstr_c(name))) {
         snprintf(err, errlen, "Topic '%s' already exists.", name);
         return KERR_TOPIC_ALREADY_EXISTS;
@@ -483,6 +491,7 @@ void topics_close_all(struct broker *b)
     for (size_t i = 0; i < m->n; i++) {
         struct topic *t = m->v[i];
         for (int32_t k = 0; k < t->partition_count; k++) {
+            partition_producers_close(b, t->partitions[k], true);
             plog_close(t->partitions[k]->log);
             t->partitions[k]->log = NULL;
             partition_free(t->partitions[k]);
@@ -496,6 +505,7 @@ void topics_close_all(struct broker *b)
 
 void topics_housekeep(struct broker *b, int64_t now)
 {
+    producers_expire(b, now);
     struct topic_map *m = map_of(b);
     for (size_t i = 0; i < m->n; i++)
         for (int32_t k = 0; k < m->v[i]->partition_count; k++)

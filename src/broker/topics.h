@@ -15,6 +15,8 @@
 #include "core/util.h"
 #include "log/plog.h"
 
+struct pstate;
+
 struct broker;
 
 /* A Produce acks=all waiting for the high watermark to reach end. */
@@ -44,6 +46,7 @@ struct partition {
     uint64_t flush_slot_gen;
     bool deleted;                              /* freed when no flush holds it */
     int16_t storage_error;                     /* last fsync failure, sticky until ok */
+    struct pstate *producers;                  /* idempotent producers (producers.h) */
 };
 
 struct topic {

@@ -104,4 +104,13 @@ int plog_checkpoint(struct plog *l);
 /* Bytes of log validated by recovery when this log was opened: 0 after a
  * clean close (for tests and startup metrics). */
 uint64_t plog_recovered_bytes(const struct plog *l);
+/* Batch headers from the batch holding offset `from` to the log end
+ * (what is written, not only the high watermark), in order, reading
+ * headers only (plog_batches.c; for rebuilding producer state). fn
+ * returns non-zero to stop. Returns 0 or a Kafka error code. */
+struct batch_info;
+typedef int (*plog_batch_fn)(void *arg, const struct batch_info *bi);
+int plog_for_each_batch(struct plog *l, int64_t from, plog_batch_fn fn, void *arg);
+/* The log's directory (files of other modules may live there). */
+const char *plog_dir(const struct plog *l);
 #endif

@@ -79,7 +79,8 @@ static int list_dir(struct plog *l, char *err, size_t errlen)
     struct dirent *e;
     while ((e = readdir(d))) {
         const char *name = e->d_name;
-        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "checkpoint") == 0)
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "checkpoint") == 0 ||
+            strcmp(name, "producer-state") == 0)   /* producer_state.h snapshot */
             continue;
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/%s", l->dir, name);

@@ -170,13 +170,10 @@ printf '\xff\xfe|\xc3\x28\n' >"$work/binary"
 run "$work/binary" -- produce "$topic" --key-separator '|' --acks all
 produce_ok "produce a record that is not UTF-8" 1
 
-# Idempotent producers and consumer groups need broker features that
-# come later (InitProducerId, the group APIs): CLI_TEST_GROUPS=1 runs them.
-if [ "${CLI_TEST_GROUPS:-0}" = 1 ]; then
-    printf 'idem-1\nidem-2\n' >"$work/idem"
-    run "$work/idem" -- produce "$topic" --idempotent
-    produce_ok "produce with the idempotent producer" 2
-fi
+# The idempotent producer (InitProducerId, producer ids and sequences).
+printf 'idem-1\nidem-2\n' >"$work/idem"
+run "$work/idem" -- produce "$topic" --idempotent
+produce_ok "produce with the idempotent producer" 2
 
 printf 'fire-and-forget\n' >"$work/acks0"
 run "$work/acks0" -- produce "$topic" --acks 0
@@ -260,14 +257,12 @@ expect_rc "consume partition 0 from offset 1" 0
 expect_jq "consume from offset 1 starts there" \
     'length == 0 or (.[0].offset == 1 and all(.partition == 0))'
 
-if [ "${CLI_TEST_GROUPS:-0}" = 1 ]; then
-    run -- consume "$topic" --group "$group" --format json --count "$total" --timeout-ms 30000
-    expect_rc "consume as a group member" 0
-    expect_jq "the group consumer gets every record" "length == $total"
-    run -- consume "$topic" --group "$group" --timeout-ms 10000
-    expect_rc "the group resumes from its committed offsets" 0
-    expect "a second group run finds nothing new" test ! -s "$work/out"
-fi
+run -- consume "$topic" --group "$group" --format json --count "$total" --timeout-ms 30000
+expect_rc "consume as a group member" 0
+expect_jq "the group consumer gets every record" "length == $total"
+run -- consume "$topic" --group "$group" --timeout-ms 10000
+expect_rc "the group resumes from its committed offsets" 0
+expect "a second group run finds nothing new" test ! -s "$work/out"
 
 run -- topic describe "$topic" --json
 expect_jq "high watermarks add up to the records produced" \

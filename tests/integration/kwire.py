@@ -459,3 +459,222 @@ def metadata_v12(conn, topics=None):
 
     r.compact_array(top)
     return out
+
+
+# ---- idempotent producers ----
+
+def init_producer_id(conn, version=4, transactional_id=None, timeout_ms=60000, producer_id=-1, producer_epoch=-1):
+    """InitProducerId v0-5. Returns (error_code, producer_id, producer_epoch)."""
+    flexible = version >= 2
+    body = (compact_string if flexible else string)(transactional_id) + i32(timeout_ms)
+    if version >= 3:
+        body += i64(producer_id) + i16(producer_epoch)
+    if flexible:
+        body += uvarint(0)
+    r = call(conn, 22, version, body, flexible=flexible)
+    r.i32()
+    return r.i16(), r.i64(), r.i16()
+
+
+def idempotent_batch(producer_id, producer_epoch, base_sequence, values):
+    """One idempotent batch of the given values (bytes), keys None."""
+    return batch([(None, v) for v in values], producer_id=producer_id, producer_epoch=producer_epoch,
+                 base_sequence=base_sequence)
+
+
+def produce_one(conn, topic, partition, blob, acks=-1):
+    """Produce v3 of one records blob to one partition; returns (error_code, base_offset)."""
+    corr = conn.request(0, 3, produce_v3(topic, partition, blob, acks=acks))
+    got, body = conn.response()
+    assert got == corr
+    res = parse_produce_v3_response(body)
+    assert len(res) == 1 and res[0][:2] == (topic, partition)
+    return res[0][2], res[0][3]
+
+
+# ---- consumer groups (test_groups.py) ----
+
+def _compact_bytes(r):
+    n = r.uvarint() - 1
+    if n < 0:
+        return None
+    b = r.data[r.pos:r.pos + n]
+    r.pos += n
+    return b
+
+
+def find_coordinator_v2(conn, key, key_type=0):
+    """FindCoordinator v2; returns (error, node_id, port, host)."""
+    r = call(conn, 10, 2, string(key) + i8(key_type))
+    r.i32()
+    err, _msg, node, host, port = r.i16(), r.string(), r.i32(), r.string(), r.i32()
+    return err, node, port, host
+
+
+def join_group_v5(conn, group, member_id, session_timeout_ms, instance_id=None,
+                  protocols=(("range", b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"),)):
+    """JoinGroup v5 (protocol type consumer); returns a dict of the response."""
+    body = (string(group) + i32(session_timeout_ms) + i32(session_timeout_ms) + string(member_id) +
+            string(instance_id) + string("consumer") + i32(len(protocols)))
+    for name, meta in protocols:
+        body += string(name) + nbytes(meta)
+    r = call(conn, 11, 5, body)
+    r.i32()
+    out = {"error": r.i16(), "generation": r.i32(), "protocol": r.string(), "leader": r.string(),
+           "member_id": r.string()}
+    out["members"] = r.array(lambda: (r.string(), r.string(), r.nbytes()))
+    return out
+
+
+def heartbeat_v3(conn, group, generation, member_id, instance_id=None):
+    r = call(conn, 12, 3, string(group) + i32(generation) + string(member_id) + string(instance_id))
+    r.i32()
+    return r.i16()
+
+
+def sync_group_v3(conn, group, generation, member_id, assignments, instance_id=None):
+    """SyncGroup v3; assignments {member_id: bytes}. Returns (error, assignment)."""
+    body = string(group) + i32(generation) + string(member_id) + string(instance_id) + i32(len(assignments))
+    for m, a in assignments.items():
+        body += string(m) + nbytes(a)
+    r = call(conn, 14, 3, body)
+    r.i32()
+    return r.i16(), r.nbytes()
+
+
+def offset_commit_v2(conn, group, topic, offsets, generation=-1, member_id="", metadata=""):
+    """OffsetCommit v2 (kafka-python's version); offsets {partition: offset}. Returns {partition: error}."""
+    body = string(group) + i32(generation) + string(member_id) + i64(-1) + i32(1) + string(topic)
+    body += i32(len(offsets))
+    for p, o in offsets.items():
+        body += i32(p) + i64(o) + string(metadata)
+    r = call(conn, 8, 2, body)
+    out = {}
+
+    def part():
+        p, e = r.i32(), r.i16()
+        out[p] = e
+
+    def top():
+        r.string()
+        r.array(part)
+
+    r.array(top)
+    return out
+
+
+def offset_fetch_v8(conn, groups):
+    """OffsetFetch v8; groups {group: {topic: [partitions]} or None for all}.
+    Returns {group: ({topic: {partition: (offset, leader_epoch, metadata, error)}}, error)}."""
+    body = uvarint(len(groups) + 1)
+    for g, topics in groups.items():
+        body += compact_string(g)
+        if topics is None:
+            body += uvarint(0)
+        else:
+            body += uvarint(len(topics) + 1)
+            for t, parts in topics.items():
+                body += compact_string(t) + uvarint(len(parts) + 1) + b"".join(i32(p) for p in parts) + uvarint(0)
+        body += uvarint(0)
+    body += i8(0) + uvarint(0)
+    r = call(conn, 9, 8, body, flexible=True)
+    r.i32()
+    out = {}
+
+    def group():
+        gid = r.compact_string()
+        topics = {}
+
+        def top():
+            name = topics.setdefault(r.compact_string(), {})
+
+            def part():
+                p, o, ep, md, err = r.i32(), r.i64(), r.i32(), r.compact_string(), r.i16()
+                r.skip_tags()
+                name[p] = (o, ep, md, err)
+
+            r.compact_array(part)
+            r.skip_tags()
+
+        r.compact_array(top)
+        err = r.i16()
+        r.skip_tags()
+        out[gid] = (topics, err)
+
+    r.compact_array(group)
+    return out
+
+
+def list_groups_v4(conn, states=None):
+    """ListGroups v4 with a states filter; returns [(group, protocol_type, state)]."""
+    states = states or []
+    body = uvarint(len(states) + 1) + b"".join(compact_string(s) for s in states) + uvarint(0)
+    r = call(conn, 16, 4, body, flexible=True)
+    r.i32()
+    assert r.i16() == 0
+
+    def group():
+        g = (r.compact_string(), r.compact_string(), r.compact_string())
+        r.skip_tags()
+        return g
+
+    return sorted(r.compact_array(group))
+
+
+def describe_groups_v5(conn, groups):
+    """DescribeGroups v5; returns {group: {error, state, protocol_type, protocol, members: [dict]}}."""
+    body = uvarint(len(groups) + 1) + b"".join(compact_string(g) for g in groups) + i8(0) + uvarint(0)
+    r = call(conn, 15, 5, body, flexible=True)
+    r.i32()
+    out = {}
+
+    def member():
+        m = {"member_id": r.compact_string(), "instance_id": r.compact_string(), "client_id": r.compact_string(),
+             "client_host": r.compact_string(), "metadata": _compact_bytes(r), "assignment": _compact_bytes(r)}
+        r.skip_tags()
+        return m
+
+    def group():
+        err, gid, state, ptype, pdata = r.i16(), r.compact_string(), r.compact_string(), r.compact_string(), \
+            r.compact_string()
+        members = r.compact_array(member)
+        r.i32()
+        r.skip_tags()
+        out[gid] = {"error": err, "state": state, "protocol_type": ptype, "protocol": pdata, "members": members}
+
+    r.compact_array(group)
+    return out
+
+
+def delete_groups(conn, groups):
+    """DeleteGroups v1; returns {group: error}."""
+    r = call(conn, 42, 1, i32(len(groups)) + b"".join(string(g) for g in groups))
+    r.i32()
+    out = {}
+
+    def res():
+        g, e = r.string(), r.i16()
+        out[g] = e
+
+    r.array(res)
+    return out
+
+
+def offset_delete(conn, group, topic, partitions):
+    """OffsetDelete v0; returns (error, {partition: error})."""
+    body = string(group) + i32(1) + string(topic) + i32(len(partitions)) + b"".join(i32(p) for p in partitions)
+    r = call(conn, 47, 0, body)
+    err = r.i16()
+    r.i32()
+    out = {}
+
+    def part():
+        p, e = r.i32(), r.i16()
+        out[p] = e
+
+    def top():
+        r.string()
+        r.array(part)
+
+    r.array(top)
+    return err, out

@@ -1,0 +1,480 @@
+/* Committed offsets and their log.
+ *
+ * The coordinator keeps its own partition log in
+ * <log.dirs>/__consumer_offsets-0. It is not a topic (clients cannot see,
+ * produce to or delete it), but it is a struct partition like any other,
+ * so the flusher fsyncs it with the rest (group commit) and an
+ * OffsetCommit is answered through an ack waiter on its high watermark,
+ * exactly like Produce acks=all. Retention never deletes from it.
+ *
+ * One record per committed partition, in our own format (big-endian,
+ * strings int16 length; Kafka's __consumer_offsets schema is not needed
+ * since nothing but this broker reads the file):
+ *   key   int16 1 | string group | string topic | int32 partition
+ *   value int16 1 | int64 offset | int32 leader epoch | nullable string
+ *         metadata | int64 commit time (ms)
+ *   a null value is a tombstone (offset deleted, expired or group deleted)
+ * At start the whole log is replayed in order; the last record per key
+ * wins. Groups that have offsets come back as Empty groups. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "api/handler.h"
+#include "core/fileref.h"
+#include "group/group.h"
+#include "log/batch.h"
+
+#define REC_OFFSET 1
+
+struct bytebuf {
+    uint8_t *p;
+    size_t n, cap;
+};
+
+static void bb_put(struct bytebuf *b, const void *p, size_t n)
+{
+    if (b->n + n > b->cap) {
+        b->cap = MAX(b->cap * 2, b->n + n + 256);
+        b->p = xrealloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+static void bb_u8(struct bytebuf *b, uint8_t v) { bb_put(b, &v, 1); }
+static void bb_be(struct bytebuf *b, uint64_t v, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; i--)
+        bb_u8(b, (uint8_t)(v >> (8 * i)));
+}
+static void bb_uvarint(struct bytebuf *b, uint64_t v)
+{
+    while (v >= 0x80) {
+        bb_u8(b, (uint8_t)(v | 0x80));
+        v >>= 7;
+    }
+    bb_u8(b, (uint8_t)v);
+}
+static void bb_varint(struct bytebuf *b, int64_t v) { bb_uvarint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
+static void bb_str(struct bytebuf *b, const char *s, int32_t len)
+{
+    if (!s || len < 0) {
+        bb_be(b, (uint16_t)-1, 2);
+        return;
+    }
+    bb_be(b, (uint16_t)len, 2);
+    bb_put(b, s, (size_t)len);
+}
+
+/* One record of a batch under construction. */
+static void add_record(struct bytebuf *recs, int32_t delta, const struct bytebuf *key, const struct bytebuf *val)
+{
+    struct bytebuf r = {0};
+    bb_u8(&r, 0);            /* attributes */
+    bb_varint(&r, 0);        /* timestamp delta */
+    bb_varint(&r, delta);
+    bb_varint(&r, (int64_t)key->n);
+    bb_put(&r, key->p, key->n);
+    if (val) {
+        bb_varint(&r, (int64_t)val->n);
+        bb_put(&r, val->p, val->n);
+    } else {
+        bb_varint(&r, -1);
+    }
+    bb_varint(&r, 0);        /* headers */
+    bb_varint(recs, (int64_t)r.n);
+    bb_put(recs, r.p, r.n);
+    free(r.p);
+}
+
+static void build_batch(struct bytebuf *out, const struct bytebuf *recs, int32_t count, int64_t ts)
+{
+    bb_be(out, 0, 8);                                           /* base offset */
+    bb_be(out, (uint32_t)(BATCH_HEADER_SIZE - 12 + recs->n), 4); /* batch length */
+    bb_be(out, 0, 4);                                           /* leader epoch */
+    bb_u8(out, 2);                                              /* magic */
+    bb_be(out, 0, 4);                                           /* crc, below */
+    size_t crc_from = out->n;
+    bb_be(out, 0, 2);                                           /* attributes */
+    bb_be(out, (uint32_t)(count - 1), 4);
+    bb_be(out, (uint64_t)ts, 8);
+    bb_be(out, (uint64_t)ts, 8);
+    bb_be(out, (uint64_t)-1, 8);                                /* producer id */
+    bb_be(out, (uint16_t)-1, 2);
+    bb_be(out, (uint32_t)-1, 4);
+    bb_be(out, (uint32_t)count, 4);
+    bb_put(out, recs->p, recs->n);
+    uint32_t crc = crc32c(0, out->p + crc_from, out->n - crc_from);
+    for (int i = 0; i < 4; i++)
+        out->p[BATCH_OFF_CRC + i] = (uint8_t)(crc >> (24 - 8 * i));
+}
+
+/* ---- in-memory offsets ---- */
+
+struct committed_offset *group_offset(struct cgroup *g, const char *topic, int32_t partition)
+{
+    for (struct committed_offset *o = g->offsets; o; o = o->next)
+        if (o->partition == partition && strcmp(o->topic, topic) == 0)
+            return o;
+    return NULL;
+}
+
+static void offset_set(struct cgroup *g, const char *topic, int32_t partition, int64_t offset, int32_t epoch,
+                       const char *meta, int32_t meta_len, int64_t commit_ms)
+{
+    struct committed_offset *o = group_offset(g, topic, partition);
+    if (!o) {
+        o = xcalloc(1, sizeof(*o));
+        o->topic = xstrdup(topic);
+        o->partition = partition;
+        o->next = g->offsets;
+        g->offsets = o;
+    }
+    o->offset = offset;
+    o->leader_epoch = epoch;
+    free(o->metadata);
+    o->metadata = meta && meta_len >= 0 ? xstrndup(meta, (size_t)meta_len) : NULL;
+    o->commit_ms = commit_ms;
+}
+
+void offsets_remove(struct cgroup *g, const char *topic, int32_t partition)
+{
+    for (struct committed_offset **pp = &g->offsets; *pp; pp = &(*pp)->next)
+        if ((*pp)->partition == partition && strcmp((*pp)->topic, topic) == 0) {
+            struct committed_offset *o = *pp;
+            *pp = o->next;
+            free(o->topic);
+            free(o->metadata);
+            free(o);
+            return;
+        }
+}
+
+/* ---- writes ---- */
+
+struct write_item {
+    char *topic;
+    int32_t partition;
+    int64_t offset;
+    int32_t leader_epoch;
+    char *metadata;
+    int32_t metadata_len;
+};
+
+struct offsets_write {
+    struct ack_waiter waiter;
+    struct broker *b;
+    char *group_id;
+    struct write_item *items;
+    int n;
+    bool tombstones;
+    int64_t commit_ms;
+    void (*done)(void *arg, int16_t error);
+    void *arg;
+};
+
+static void write_free(struct offsets_write *w)
+{
+    for (int i = 0; i < w->n; i++) {
+        free(w->items[i].topic);
+        free(w->items[i].metadata);
+    }
+    free(w->items);
+    free(w->group_id);
+    free(w);
+}
+
+static void on_write_durable(struct ack_waiter *aw, int16_t error)
+{
+    struct offsets_write *w = aw->owner;
+    w->waiter.partition = NULL;
+    if (!error && !w->tombstones) {
+        struct cgroup *g = group_get_or_create(w->b, kstr_c(w->group_id));
+        for (int i = 0; i < w->n; i++)
+            offset_set(g, w->items[i].topic, w->items[i].partition, w->items[i].offset, w->items[i].leader_epoch,
+                       w->items[i].metadata, w->items[i].metadata_len, w->commit_ms);
+    }
+    if (w->done)
+        w->done(w->arg, error);
+    write_free(w);
+}
+
+void offsets_write_cancel(struct offsets_write *w)
+{
+    /* The write still lands and is applied; only nobody is told. */
+    if (w)
+        w->done = NULL;
+}
+
+int offsets_write(struct broker *b, struct cgroup *g, struct offset_commit_item *items, int n, bool tombstones,
+                  void (*done)(void *arg, int16_t error), void *arg, struct offsets_write **handle)
+{
+    struct group_coordinator *gc = b->groups;
+    if (n <= 0)
+        return -1;
+    if (gc->log.storage_error)
+        return gc->log.storage_error;
+    int64_t ts = now_ms();
+    struct bytebuf recs = {0}, batch = {0};
+    for (int i = 0; i < n; i++) {
+        struct bytebuf key = {0}, val = {0};
+        bb_be(&key, REC_OFFSET, 2);
+        bb_str(&key, g->id, (int32_t)strlen(g->id));
+        bb_str(&key, items[i].topic, (int32_t)strlen(items[i].topic));
+        bb_be(&key, (uint32_t)items[i].partition, 4);
+        if (!tombstones) {
+            bb_be(&val, 1, 2);
+            bb_be(&val, (uint64_t)items[i].offset, 8);
+            bb_be(&val, (uint32_t)items[i].leader_epoch, 4);
+            bb_str(&val, items[i].metadata.p, items[i].metadata.len);
+            bb_be(&val, (uint64_t)ts, 8);
+        }
+        add_record(&recs, i, &key, tombstones ? NULL : &val);
+        free(key.p);
+        free(val.p);
+    }
+    build_batch(&batch, &recs, n, ts);
+    free(recs.p);
+    int64_t base = -1, append_time = -1;
+    int rc = plog_append(gc->plog, batch.p, batch.n, 1, &base, &append_time);
+    free(batch.p);
+    if (rc)
+        return rc;
+    struct offsets_write *w = xcalloc(1, sizeof(*w));
+    w->b = b;
+    w->group_id = xstrdup(g->id);
+    w->n = n;
+    w->tombstones = tombstones;
+    w->commit_ms = ts;
+    w->done = done;
+    w->arg = arg;
+    w->items = xcalloc((size_t)n, sizeof(*w->items));
+    for (int i = 0; i < n; i++) {
+        w->items[i].topic = xstrdup(items[i].topic);
+        w->items[i].partition = items[i].partition;
+        w->items[i].offset = items[i].offset;
+        w->items[i].leader_epoch = items[i].leader_epoch;
+        w->items[i].metadata_len = items[i].metadata.len;
+        if (items[i].metadata.len >= 0)
+            w->items[i].metadata = xstrndup(items[i].metadata.p ? items[i].metadata.p : "",
+                                            (size_t)items[i].metadata.len);
+        if (tombstones)
+            offsets_remove(g, items[i].topic, items[i].partition);
+    }
+    w->waiter.end = plog_log_end(gc->plog);
+    w->waiter.done = on_write_durable;
+    w->waiter.owner = w;
+    partition_append_done(b, &gc->log);
+    partition_add_ack_waiter(&gc->log, &w->waiter);
+    if (handle)
+        *handle = w;
+    return 0;
+}
+
+/* ---- expiry ---- */
+
+int offsets_expire(struct broker *b, int64_t now)
+{
+    struct group_coordinator *gc = b->groups;
+    int64_t retention = config_int(&b->cfg, P_TEST_OFFSETS_RETENTION_MS);
+    if (retention < 0)
+        retention = config_int(&b->cfg, P_OFFSETS_RETENTION_MINUTES) * 60000;
+    int expired = 0;
+    for (struct cgroup *g = gc->groups, *next; g; g = next) {
+        next = g->next;
+        if (g->state != GROUP_EMPTY)
+            continue;
+        int n = 0;
+        for (struct committed_offset *o = g->offsets; o; o = o->next)
+            if (MAX(o->commit_ms, g->state_since_ms) + retention <= now)
+                n++;
+        if (n > 0) {
+            struct offset_commit_item *items = xcalloc((size_t)n, sizeof(*items));
+            char **names = xcalloc((size_t)n, sizeof(char *));
+            int k = 0;
+            for (struct committed_offset *o = g->offsets; o; o = o->next)
+                if (MAX(o->commit_ms, g->state_since_ms) + retention <= now) {
+                    names[k] = xstrdup(o->topic);
+                    items[k].topic = names[k];
+                    items[k].partition = o->partition;
+                    k++;
+                }
+            if (offsets_write(b, g, items, n, true, NULL, NULL, NULL) == 0)
+                expired += n;
+            for (int i = 0; i < n; i++)
+                free(names[i]);
+            free(names);
+            free(items);
+            log_info("group", "offsets expired", "group=%s partitions=%d", g->id, n);
+        }
+        if (!g->offsets && !g->members && !g->pending)
+            group_delete(g);
+    }
+    return expired;
+}
+
+static void on_expiry_timer(struct loop *l, void *arg)
+{
+    struct broker *b = arg;
+    offsets_expire(b, now_ms());
+    loop_timer_at(l, &b->groups->expiry_timer,
+                  loop_now_ms(l) + config_int(&b->cfg, P_OFFSETS_RETENTION_CHECK_INTERVAL_MS));
+}
+
+/* ---- replay ---- */
+
+struct rd {
+    const uint8_t *p, *end;
+    bool err;
+};
+static uint64_t rd_be(struct rd *r, int bytes)
+{
+    if (r->end - r->p < bytes) {
+        r->err = true;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v = (v << 8) | *r->p++;
+    return v;
+}
+static const char *rd_str(struct rd *r, int32_t *len)
+{
+    int16_t n = (int16_t)rd_be(r, 2);
+    *len = n;
+    if (n < 0)
+        return NULL;
+    if (r->end - r->p < n) {
+        r->err = true;
+        return NULL;
+    }
+    const char *s = (const char *)r->p;
+    r->p += n;
+    return s;
+}
+
+static int replay_record(void *arg, const struct record_view *rec)
+{
+    struct broker *b = arg;
+    if (!rec->key || rec->key_len < 2)
+        return 0;
+    struct rd k = {rec->key, rec->key + rec->key_len, false};
+    if (rd_be(&k, 2) != REC_OFFSET)
+        return 0;
+    int32_t glen, tlen;
+    const char *gid = rd_str(&k, &glen);
+    const char *topic = rd_str(&k, &tlen);
+    int32_t partition = (int32_t)rd_be(&k, 4);
+    if (k.err || !gid || !topic)
+        return 0;
+    char *topic_c = xstrndup(topic, (size_t)tlen);
+    struct cgroup *g = group_get_or_create(b, (struct kstr){gid, glen});
+    if (!rec->value || rec->value_len < 0) {
+        offsets_remove(g, topic_c, partition);
+        if (!g->offsets)
+            group_delete(g);
+    } else {
+        struct rd v = {rec->value, rec->value + rec->value_len, false};
+        rd_be(&v, 2);
+        int64_t offset = (int64_t)rd_be(&v, 8);
+        int32_t epoch = (int32_t)rd_be(&v, 4);
+        int32_t mlen;
+        const char *meta = rd_str(&v, &mlen);
+        int64_t ts = (int64_t)rd_be(&v, 8);
+        if (!v.err)
+            offset_set(g, topic_c, partition, offset, epoch, meta, mlen, ts);
+    }
+    free(topic_c);
+    return 0;
+}
+
+static int replay(struct broker *b, char *err, size_t errlen)
+{
+    struct plog *l = b->groups->plog;
+    int64_t off = plog_log_start(l), end = plog_high_watermark(l);
+    size_t records = 0;
+    while (off < end) {
+        struct log_read rd;
+        int rc = plog_read(l, off, 1 << 20, &rd);
+        if (rc || rd.len <= 0)
+            break;
+        uint8_t *buf = xmalloc((size_t)rd.len);
+        ssize_t got = pread(rd.file->fd, buf, (size_t)rd.len, rd.pos);
+        if (got != rd.len) {
+            snprintf(err, errlen, "cannot read the offsets log: %s", got < 0 ? strerror(errno) : "short read");
+            free(buf);
+            return -1;
+        }
+        size_t pos = 0;
+        int64_t next = off;
+        while (pos < (size_t)rd.len) {
+            struct batch_info bi;
+            if (batch_parse_header(buf + pos, (size_t)rd.len - pos, &bi) != 0 ||
+                batch_total_size(&bi) > (size_t)rd.len - pos)
+                break;
+            if (bi.base_offset + bi.last_offset_delta >= off) {
+                batch_for_each_record(b->validator, buf + pos, batch_total_size(&bi), replay_record, b);
+                records += (size_t)bi.records_count;
+            }
+            next = bi.base_offset + bi.last_offset_delta + 1;
+            pos += batch_total_size(&bi);
+        }
+        free(buf);
+        if (next <= off)
+            break;
+        off = next;
+    }
+    size_t ngroups = 0;
+    for (struct cgroup *g = b->groups->groups; g; g = g->next)
+        ngroups++;
+    log_info("group", "offsets loaded", "records=%zu groups=%zu", records, ngroups);
+    return 0;
+}
+
+int groups_start(struct broker *b, char *err, size_t errlen)
+{
+    struct group_coordinator *gc = xcalloc(1, sizeof(*gc));
+    gc->b = b;
+    b->groups = gc;
+    char dir[PATH_MAX + 32];
+    snprintf(dir, sizeof(dir), "%s/__consumer_offsets-0", b->data_dir);
+    struct log_config lc = {.segment_bytes = 100 * 1024 * 1024,
+                            .segment_ms = INT64_MAX / 4,
+                            .retention_ms = -1,
+                            .retention_bytes = -1,
+                            .index_interval_bytes = 4096,
+                            .log_append_time = false};
+    gc->plog = plog_open(dir, &lc, err, errlen);
+    if (!gc->plog)
+        return -1;
+    gc->log.log = gc->plog;
+    gc->log.index = 0;
+    if (replay(b, err, errlen) != 0)
+        return -1;
+    timer_init(&gc->expiry_timer, on_expiry_timer, b);
+    loop_timer_at(b->loop, &gc->expiry_timer,
+                  loop_now_ms(b->loop) + config_int(&b->cfg, P_OFFSETS_RETENTION_CHECK_INTERVAL_MS));
+    return 0;
+}
+
+void groups_free_all(struct group_coordinator *gc);
+
+void groups_stop(struct broker *b)
+{
+    struct group_coordinator *gc = b->groups;
+    if (!gc)
+        return;
+    loop_timer_cancel(b->loop, &gc->expiry_timer);
+    /* Writes the flusher never got to (it is stopped): answered with an error. */
+    while (gc->log.ack_head) {
+        struct ack_waiter *w = gc->log.ack_head;
+        gc->log.ack_head = w->next;
+        w->next = NULL;
+        w->done(w, KERR_COORDINATOR_NOT_AVAILABLE);
+    }
+    gc->log.ack_tail = NULL;
+    groups_free_all(gc);
+    if (gc->plog)
+        plog_close(gc->plog);
+    free(gc);
+    b->groups = NULL;
+}
