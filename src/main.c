@@ -20,6 +20,7 @@ static void usage(FILE *out)
             "  serve [FILE] [--name=value ...]   run the broker (properties file, then SLUICE_* env,\n"
             "                                    then --name=value options; see `sluice serve --help`)\n"
             "  topic create|list|describe|delete|alter-config ...\n"
+            "  group list|describe|delete|reset-offsets ...\n"
             "  produce TOPIC                     lines from stdin become records\n"
             "  consume TOPIC                     print records\n"
             "  version\n\n"
@@ -109,6 +110,8 @@ int main(int argc, char **argv)
         return serve_main(argc - 1, argv + 1);
     if (strcmp(cmd, "topic") == 0)
         return cli_topic_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "group") == 0)
+        return cli_group_main(argc - 1, argv + 1);
     if (strcmp(cmd, "produce") == 0)
         return cli_produce_main(argc - 1, argv + 1);
     if (strcmp(cmd, "consume") == 0)

@@ -49,7 +49,7 @@ static int16_t check_member(struct cgroup *g, const struct OffsetCommitRequest *
         return KERR_COORDINATOR_NOT_AVAILABLE;
     struct member *mem = group_find_member(g, m->member_id);
     if (!mem)
-        return KERR_UNKNOWN_MEMBER_ID;
+        return group_member_by_instance(g, m->group_instance_id) ? KERR_FENCED_INSTANCE_ID : KERR_UNKNOWN_MEMBER_ID;
     if (mem->instance_id && m->group_instance_id.len >= 0 && !kstr_eq(m->group_instance_id, mem->instance_id))
         return KERR_FENCED_INSTANCE_ID;
     if (m->generation_id_or_member_epoch != g->generation)

@@ -124,6 +124,19 @@ static int validate_records(struct request *req, struct topic *t, const struct k
     return 0;
 }
 
+/* acks=all: the partition's answer waits until the high watermark reaches end. */
+static void wait_durable(struct produce_wait *pw, struct partition *p,
+                         struct ProduceResponse_PartitionProduceResponse *out, int64_t end)
+{
+    struct ack_waiter *w = &pw->waiters[pw->nwaiters];
+    pw->slots[pw->nwaiters++] = out;
+    w->end = end;
+    w->done = on_durable;
+    w->owner = pw;
+    pw->pending++;
+    partition_add_ack_waiter(p, w);
+}
+
 static void produce_partition(struct request *req, struct produce_wait *pw, struct topic *t,
                               struct ProduceRequest_PartitionProduceData *in,
                               struct ProduceResponse_PartitionProduceResponse *out, int16_t acks)
@@ -141,7 +154,7 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     int rc = validate_records(req, t, &in->records, &count, &idem, &out->error_message);
     if (!rc && p->storage_error)
         rc = p->storage_error;
-    int64_t now = now_ms(), end = -1;
+    int64_t now = now_ms();
     struct pbatch dup;
     if (!rc && idem.pid >= 0) {
         rc = pstate_check(p->producers, idem.pid, idem.epoch, idem.first_seq, idem.last_seq, now,
@@ -155,8 +168,8 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
             out->base_offset = dup.first_off;
             out->log_start_offset = plog_log_start(p->log);
             if (acks == -1 && dup.last_off + 1 > plog_high_watermark(p->log))
-                end = plog_log_end(p->log);   /* keeps the waiter list in order */
-            goto wait;
+                wait_durable(pw, p, out, plog_log_end(p->log));   /* log end keeps the waiters in order */
+            return;
         }
         if (rc && out->error_message.len < 0) {
             const struct pentry *e = pstate_find(p->producers, idem.pid);
@@ -169,8 +182,13 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
         }
     }
     int64_t base = -1, append_time = -1;
+    int segments = plog_segment_count(p->log);
     if (!rc)
         rc = plog_append(p->log, (uint8_t *)in->records.p, (size_t)in->records.len, count, &base, &append_time);
+    /* A roll synced everything below base: snapshot the producer state as
+     * of there (before this append), bounding recovery's header scan. */
+    if (!rc && plog_segment_count(p->log) > segments)
+        partition_producers_snapshot(p, base);
     out->log_start_offset = plog_log_start(p->log);
     if (rc) {
         out->error_code = (int16_t)rc;
@@ -187,17 +205,7 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     pw->appended++;
     partition_append_done(b, p);
     if (acks == -1)
-        end = plog_log_end(p->log);
-wait:
-    if (end >= 0) {
-        struct ack_waiter *w = &pw->waiters[pw->nwaiters];
-        pw->slots[pw->nwaiters++] = out;
-        w->end = end;
-        w->done = on_durable;
-        w->owner = pw;
-        pw->pending++;
-        partition_add_ack_waiter(p, w);
-    }
+        wait_durable(pw, p, out, plog_log_end(p->log));
 }
 
 void handle_produce(struct request *req)

@@ -67,6 +67,24 @@ static int allocate(struct broker *b, int64_t *out)
     return 0;
 }
 
+struct find_epoch {
+    int64_t pid;
+    int16_t epoch;
+    bool found;
+};
+
+static void find_epoch_topic(struct topic *t, void *arg)
+{
+    struct find_epoch *f = arg;
+    for (int32_t i = 0; i < t->partition_count; i++) {
+        struct pentry *e = t->partitions[i]->producers ? pstate_find(t->partitions[i]->producers, f->pid) : NULL;
+        if (e && (!f->found || e->epoch > f->epoch)) {
+            f->epoch = e->epoch;
+            f->found = true;
+        }
+    }
+}
+
 int producers_init(struct broker *b, int64_t pid, int16_t epoch, int64_t *out_pid, int16_t *out_epoch)
 {
     struct producer_ids *pi = &b->producer_ids;
@@ -74,6 +92,16 @@ int producers_init(struct broker *b, int64_t pid, int16_t epoch, int64_t *out_pi
     if (pid >= 0) {
         /* KIP-360: the producer asks for an epoch bump of its own id. */
         struct pentry *e = pstate_find(pi->epochs, pid);
+        if (!e) {
+            /* Not touched lately (its entry here expired while it kept
+             * producing with one epoch): the partitions may know it. */
+            struct find_epoch f = {.pid = pid};
+            topics_for_each(b, find_epoch_topic, &f);
+            if (f.found) {
+                e = pstate_upsert(pi->epochs, pid);
+                e->epoch = f.epoch;
+            }
+        }
         if (!e || epoch < 0 || epoch < e->epoch)
             return KERR_INVALID_PRODUCER_EPOCH;
         if (epoch < INT16_MAX - 1) {
@@ -147,6 +175,9 @@ static int rebuild_batch(void *arg, const struct batch_info *bi)
 static void note_epoch(const struct pentry *e, void *arg)
 {
     struct broker *b = arg;
+    /* Never hand out an id the logs already hold (a lost producer-ids file). */
+    if (e->pid >= b->producer_ids.next)
+        b->producer_ids.next = e->pid + 1;
     struct pentry *g = pstate_upsert(b->producer_ids.epochs, e->pid);
     if (e->epoch > g->epoch)
         g->epoch = e->epoch;
@@ -190,25 +221,30 @@ void partition_producers_open(struct broker *b, struct partition *p)
     p->producers = r.ps;
     if (b->producer_ids.epochs)
         pstate_for_each(r.ps, note_epoch, b);
-    if (r.batches || r.ps->count)
+    /* Logged when batch headers had to be read (no snapshot, or a crash). */
+    if (r.batches)
         log_info("producer", "producer state loaded", "dir=%s snapshot=%s from_offset=%lld batches_scanned=%llu "
                  "producers=%zu ms=%.1f", plog_dir(p->log), had_snapshot ? "yes" : "no", (long long)from,
                  (unsigned long long)r.batches, r.ps->count, (double)(mono_us() - t0) / 1000.0);
+}
+
+void partition_producers_snapshot(struct partition *p, int64_t upto)
+{
+    if (!p->producers || !p->log)
+        return;
+    char path[PATH_MAX];
+    snapshot_path(p, path, sizeof(path));
+    /* Written even when empty: the next start reads no log below upto. */
+    if (pstate_save(p->producers, path, upto) != 0)
+        log_warn("producer", "cannot write producer state snapshot", "file=%s error=\"%s\"", path, strerror(errno));
 }
 
 void partition_producers_close(struct broker *b, struct partition *p, bool clean)
 {
     if (!p->producers)
         return;
-    if (clean && p->log) {
-        char path[PATH_MAX];
-        snapshot_path(p, path, sizeof(path));
-        /* Written even when empty: the next start reads no log after it. */
-        if (pstate_save(p->producers, path, plog_log_end(p->log)) != 0) {
-            log_warn("producer", "cannot write producer state snapshot", "file=%s error=\"%s\"", path,
-                     strerror(errno));
-        }
-    }
+    if (clean && p->log)
+        partition_producers_snapshot(p, plog_log_end(p->log));
     pstate_free(p->producers);
     p->producers = NULL;
 }

@@ -41,4 +41,9 @@ void producers_expire(struct broker *b, int64_t now_ms);
  * batch headers after it), saved when it closes cleanly. */
 void partition_producers_open(struct broker *b, struct partition *p);
 void partition_producers_close(struct broker *b, struct partition *p, bool clean);
+/* Writes the snapshot as of log end `upto` (the state must cover exactly
+ * the log below it): at clean close, and when an append rolled the
+ * segment, so that recovery after a crash reads at most the headers
+ * written since the last roll. */
+void partition_producers_snapshot(struct partition *p, int64_t upto);
 #endif

@@ -1,8 +1,8 @@
-/* Client subcommands of the sluice binary: topic administration, a line
- * producer and a consumer, all built on librdkafka.
+/* Client subcommands of the sluice binary: topic and consumer group
+ * administration, a line producer and a consumer, all built on librdkafka.
  *
  * Each entry point takes the arguments starting at the subcommand name
- * (argv[0] is "topic", "produce" or "consume") and returns the process exit
+ * (argv[0] is "topic", "group", "produce" or "consume") and returns the process exit
  * status: 0 success, 1 error, 2 usage error. */
 #ifndef SLUICE_CLI_H
 #define SLUICE_CLI_H
@@ -10,5 +10,6 @@
 int cli_topic_main(int argc, char **argv);
 int cli_produce_main(int argc, char **argv);
 int cli_consume_main(int argc, char **argv);
+int cli_group_main(int argc, char **argv);
 
 #endif

@@ -17,12 +17,18 @@
  * group.initial.rebalance.delay.ms for the first phase of an empty group
  * (which always waits the full delay, so members starting together land
  * in one generation). Members that did not rejoin in time are removed.
+ * The first phase's delay restarts when another member joins, up to the
+ * rebalance timeout (Kafka's InitialDelayedJoin).
+ * After a join phase the same timer bounds the sync: members that send
+ * no SyncGroup within the rebalance timeout are removed (and the group
+ * rebalances), so a leader that never syncs cannot stall the group.
  * Each member has a session timer, restarted by every heartbeat, join
  * and sync; it is stopped while the member's JoinGroup is parked. */
 #include "group/group.h"
 #include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include "api/handler.h"
 
 const char *group_state_name(enum group_state s)
@@ -180,8 +186,11 @@ static void session_restart(struct member *m)
 static void join_cancel(struct request *req)
 {
     struct member *m = req->async;
-    if (m && m->join_req == req)
+    if (m && m->join_req == req) {
+        /* Its connection is gone: the session timer decides from here. */
         m->join_req = NULL;
+        session_restart(m);
+    }
 }
 
 static void sync_cancel(struct request *req)
@@ -329,6 +338,20 @@ static char *select_protocol(struct cgroup *g)
     return best;
 }
 
+/* Unlinks and frees m without moving the group on (the caller does). */
+static void drop_member(struct cgroup *g, struct member *m, const char *why)
+{
+    struct member **pp = &g->members;
+    while (*pp != m)
+        pp = &(*pp)->next;
+    *pp = m->next;
+    g->nmembers--;
+    loop_timer_cancel(g->gc->b->loop, &m->session_timer);
+    answer_parked(m, KERR_UNKNOWN_MEMBER_ID);
+    log_info("group", "member removed", "group=%s member=%s reason=\"%s\"", g->id, m->member_id, why);
+    member_free(m);
+}
+
 static void complete_join(struct cgroup *g)
 {
     struct loop *l = g->gc->b->loop;
@@ -337,17 +360,8 @@ static void complete_join(struct cgroup *g)
     /* Members that did not rejoin in time are out. */
     for (struct member *m = g->members, *next; m; m = next) {
         next = m->next;
-        if (!m->join_req) {
-            log_info("group", "member did not rejoin in time", "group=%s member=%s", g->id, m->member_id);
-            struct member **pp = &g->members;
-            while (*pp != m)
-                pp = &(*pp)->next;
-            *pp = m->next;
-            g->nmembers--;
-            loop_timer_cancel(l, &m->session_timer);
-            answer_parked(m, KERR_UNKNOWN_MEMBER_ID);
-            member_free(m);
-        }
+        if (!m->join_req)
+            drop_member(g, m, "did not rejoin in time");
     }
     g->generation++;
     free(g->protocol_name);
@@ -372,16 +386,48 @@ static void complete_join(struct cgroup *g)
         struct request *r = m->join_req;
         m->join_req = NULL;
         set_assignment(m, NULL, 0);
+        m->awaiting_sync = true;
         session_restart(m);
         join_respond(g, m, r);
     }
+    loop_timer_at(l, &g->join_timer, loop_now_ms(l) + max_rebalance_timeout(g));
 }
+
+static void on_membership_change(struct cgroup *g, const char *why);
+static void try_complete_join(struct cgroup *g);
 
 static void on_join_timer(struct loop *l, void *arg)
 {
     struct cgroup *g = arg;
-    if (g->state == GROUP_PREPARING_REBALANCE)
+    if (g->state == GROUP_PREPARING_REBALANCE) {
         complete_join(g);
+    } else if (g->state == GROUP_COMPLETING_REBALANCE || g->state == GROUP_STABLE) {
+        /* The sync deadline: whoever has not synced is out. */
+        bool dropped = false;
+        for (struct member *m = g->members, *next; m; m = next) {
+            next = m->next;
+            if (m->awaiting_sync) {
+                drop_member(g, m, "no SyncGroup within the rebalance timeout");
+                dropped = true;
+            }
+        }
+        if (dropped)
+            on_membership_change(g, "members did not sync in time");
+    }
+}
+
+/* A member joined a group in its join phase. */
+static void joined_during_rebalance(struct cgroup *g)
+{
+    if (g->initial_delay) {
+        struct broker *b = g->gc->b;
+        int64_t now = loop_now_ms(b->loop);
+        int64_t when = MIN(now + config_int(&b->cfg, P_GROUP_INITIAL_REBALANCE_DELAY_MS), g->initial_deadline_ms);
+        if (when > g->join_timer.when_ms)
+            loop_timer_at(b->loop, &g->join_timer, when);
+        return;
+    }
+    try_complete_join(g);
 }
 
 static void try_complete_join(struct cgroup *g)
@@ -410,6 +456,8 @@ static void prepare_rebalance(struct cgroup *g, const char *why)
     group_set_state(g, GROUP_PREPARING_REBALANCE);
     int64_t delay = first ? config_int(&b->cfg, P_GROUP_INITIAL_REBALANCE_DELAY_MS) : max_rebalance_timeout(g);
     g->initial_delay = first && delay > 0;
+    if (g->initial_delay)
+        g->initial_deadline_ms = loop_now_ms(b->loop) + MAX(delay, (int64_t)max_rebalance_timeout(g));
     log_info("group", "preparing rebalance", "group=%s generation=%d members=%d reason=\"%s\" wait_ms=%lld", g->id,
              g->generation, g->nmembers, why, (long long)delay);
     loop_timer_at(b->loop, &g->join_timer, loop_now_ms(b->loop) + delay);
@@ -504,13 +552,23 @@ static bool protocols_compatible(struct cgroup *g, const struct JoinGroupRequest
     return false;
 }
 
+/* As Kafka: the client id, a dash and a random UUID. */
 static char *new_member_id(struct group_coordinator *gc, struct request *req)
 {
-    char buf[512];
-    snprintf(buf, sizeof(buf), "%.*s-%016" PRIx64 "%08x",
-             req->client_id.len > 0 ? MIN((int)req->client_id.len, 200) : 0,
-             req->client_id.p ? req->client_id.p : "", (uint64_t)now_ms() ^ (++gc->next_member_seq << 40),
-             (unsigned)(rand() & 0x7fffffff));
+    uint8_t u[16];
+    if (getrandom(u, sizeof(u), 0) != (ssize_t)sizeof(u)) {
+        uint64_t x = (uint64_t)mono_us() ^ ((uint64_t)now_ms() << 20) ^ (++gc->next_member_seq << 48);
+        for (int i = 0; i < 16; i++, x = x * 6364136223846793005ULL + 1442695040888963407ULL)
+            u[i] = (uint8_t)(x >> 56);
+    }
+    u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);
+    u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
+    char buf[300];
+    int n = snprintf(buf, sizeof(buf), "%.*s-", req->client_id.len > 0 ? MIN((int)req->client_id.len, 200) : 0,
+                     req->client_id.p ? req->client_id.p : "");
+    for (int i = 0; i < 16; i++)
+        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "",
+                      u[i]);
     return xstrdup(buf);
 }
 
@@ -523,6 +581,9 @@ static struct member *member_new(struct cgroup *g, char *member_id, const struct
     m->instance_id = kstr_dup(jr->group_instance_id);
     m->client_id = kstr_dup(req->client_id.len >= 0 ? req->client_id : kstr_c(""));
     m->client_host = xstrdup(req->conn ? req->conn->peer : "");
+    char *colon = strrchr(m->client_host, ':');   /* "ip:port": the host only */
+    if (colon)
+        *colon = '\0';
     m->session_timeout_ms = jr->session_timeout_ms;
     m->rebalance_timeout_ms = jr->rebalance_timeout_ms > 0 ? jr->rebalance_timeout_ms : jr->session_timeout_ms;
     set_protocols(m, jr);
@@ -550,6 +611,20 @@ static void park_join(struct member *m, struct request *req)
     req->async = m;
     req->cancel = join_cancel;
     loop_timer_cancel(m->group->gc->b->loop, &m->session_timer);
+}
+
+void group_prune_pending(struct cgroup *g, int64_t now_mono)
+{
+    for (struct pending_id **pp = &g->pending; *pp;) {
+        struct pending_id *p = *pp;
+        if (p->expires_ms <= now_mono) {
+            *pp = p->next;
+            free(p->member_id);
+            free(p);
+        } else {
+            pp = &p->next;
+        }
+    }
 }
 
 static bool take_pending(struct cgroup *g, struct kstr id)
@@ -620,6 +695,8 @@ void group_join(struct request *req)
     }
     struct cgroup *g = group_find(b, jr.group_id);
     bool unknown = jr.member_id.len <= 0;
+    if (g)
+        group_prune_pending(g, loop_now_ms(b->loop));
     if (!g) {
         if (!unknown) {
             join_respond_error(req, KERR_UNKNOWN_MEMBER_ID, NULL);
@@ -659,6 +736,7 @@ void group_join(struct request *req)
             /* KIP-394: the client must come back with this id. */
             struct pending_id *p = xcalloc(1, sizeof(*p));
             p->member_id = id;
+            p->expires_ms = loop_now_ms(b->loop) + jr.session_timeout_ms;
             p->next = g->pending;
             g->pending = p;
             join_respond_error(req, KERR_MEMBER_ID_REQUIRED, id);
@@ -667,7 +745,7 @@ void group_join(struct request *req)
         struct member *m = member_new(g, id, &jr, req);
         park_join(m, req);
         if (g->state == GROUP_PREPARING_REBALANCE)
-            try_complete_join(g);
+            joined_during_rebalance(g);
         else
             prepare_rebalance(g, "new member joined");
         return;
@@ -690,7 +768,7 @@ void group_join(struct request *req)
         m = member_new(g, kstr_dup(jr.member_id), &jr, req);
         park_join(m, req);
         if (g->state == GROUP_PREPARING_REBALANCE)
-            try_complete_join(g);
+            joined_during_rebalance(g);
         else
             prepare_rebalance(g, "new member joined");
         return;
@@ -741,6 +819,17 @@ void group_join(struct request *req)
 
 /* ---- SyncGroup ---- */
 
+/* Once stable with every member synced, the sync deadline is over. */
+static void stop_sync_deadline(struct cgroup *g)
+{
+    if (g->state != GROUP_STABLE)
+        return;
+    for (struct member *m = g->members; m; m = m->next)
+        if (m->awaiting_sync)
+            return;
+    loop_timer_cancel(g->gc->b->loop, &g->join_timer);
+}
+
 void group_sync(struct request *req)
 {
     struct SyncGroupRequest sr;
@@ -752,7 +841,7 @@ void group_sync(struct request *req)
     if (!g || g->state == GROUP_DEAD)
         err = g ? KERR_COORDINATOR_NOT_AVAILABLE : KERR_UNKNOWN_MEMBER_ID;
     else if (!m)
-        err = KERR_UNKNOWN_MEMBER_ID;
+        err = group_member_by_instance(g, sr.group_instance_id) ? KERR_FENCED_INSTANCE_ID : KERR_UNKNOWN_MEMBER_ID;
     else if (m->instance_id && !cstr_eq(m->instance_id, sr.group_instance_id))
         err = KERR_FENCED_INSTANCE_ID;
     else if (sr.generation_id != g->generation)
@@ -769,8 +858,10 @@ void group_sync(struct request *req)
         return;
     }
     session_restart(m);
+    m->awaiting_sync = false;
     if (g->state == GROUP_STABLE) {
         sync_respond(req, 0, g, m->assignment, m->assignment_len);
+        stop_sync_deadline(g);
         return;
     }
     /* CompletingRebalance: wait for the leader's assignment. */
@@ -798,6 +889,7 @@ void group_sync(struct request *req)
             o->sync_req = NULL;
             sync_respond(r, 0, g, o->assignment, o->assignment_len);
         }
+    stop_sync_deadline(g);
 }
 
 /* ---- Heartbeat ---- */
@@ -815,7 +907,7 @@ void group_heartbeat(struct request *req)
     else if (g->state == GROUP_DEAD)
         err = KERR_COORDINATOR_NOT_AVAILABLE;
     else if (!m)
-        err = KERR_UNKNOWN_MEMBER_ID;
+        err = group_member_by_instance(g, hr.group_instance_id) ? KERR_FENCED_INSTANCE_ID : KERR_UNKNOWN_MEMBER_ID;
     else if (m->instance_id && !cstr_eq(m->instance_id, hr.group_instance_id))
         err = KERR_FENCED_INSTANCE_ID;
     else if (hr.generation_id != g->generation)

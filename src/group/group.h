@@ -48,6 +48,7 @@ struct member {
     int32_t assignment_len;
     struct request *join_req;          /* parked JoinGroup */
     struct request *sync_req;          /* parked SyncGroup */
+    bool awaiting_sync;                /* joined this generation, no SyncGroup yet */
     struct timer session_timer;
 };
 
@@ -64,6 +65,7 @@ struct committed_offset {
 struct pending_id {
     struct pending_id *next;
     char *member_id;
+    int64_t expires_ms;                /* monotonic: dropped if it does not come back */
 };
 
 struct cgroup {
@@ -78,8 +80,9 @@ struct cgroup {
     struct member *members;
     int nmembers;
     struct pending_id *pending;        /* ids handed out with MEMBER_ID_REQUIRED */
-    struct timer join_timer;           /* end of the join phase */
+    struct timer join_timer;           /* end of the join phase, then the sync deadline */
     bool initial_delay;                /* join phase of an empty group: wait the full delay */
+    int64_t initial_deadline_ms;       /* the delay grows per new member up to this */
     struct committed_offset *offsets;
     int64_t state_since_ms;            /* wall clock of the last state change */
 };
@@ -108,6 +111,8 @@ struct member *group_member_by_instance(struct cgroup *g, struct kstr instance_i
 void group_remove_member(struct cgroup *g, struct member *m, const char *why);
 /* Deletes an empty group: tombstones for its offsets, then forgets it. */
 void group_delete(struct cgroup *g);
+/* Forgets member ids handed out with MEMBER_ID_REQUIRED that never came back. */
+void group_prune_pending(struct cgroup *g, int64_t now_mono_ms);
 
 /* The API entry points (decode/encode are in src/api/<api>.c). */
 void group_join(struct request *req);

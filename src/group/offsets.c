@@ -306,6 +306,7 @@ int offsets_expire(struct broker *b, int64_t now)
             free(items);
             log_info("group", "offsets expired", "group=%s partitions=%d", g->id, n);
         }
+        group_prune_pending(g, loop_now_ms(b->loop));
         if (!g->offsets && !g->members && !g->pending)
             group_delete(g);
     }

@@ -285,6 +285,27 @@ def test_broker_restart_keeps_committed_offsets(broker_factory):
     assert committed_offsets(bs, group, topic, 4) == {p: 20 for p in range(4)}
 
 
+def test_acknowledged_commit_survives_a_crash(broker_factory):
+    """OffsetCommit is answered only once fsynced: a simulated crash right
+    after the answers (unsynced writes dropped) loses none of them."""
+    props = dict(GROUP_PROPS, **{"sluice.test.crash.simulation": "true"})
+    broker = broker_factory(props=props)
+    conn = kwire.Conn(broker.bootstrap)
+    for i in range(20):
+        assert kwire.offset_commit_v2(conn, "g-crash", "t%d" % (i % 3), {i: 100 + i}, metadata="m%d" % i) == {i: 0}
+    conn.close()
+    os.kill(broker.proc.pid, signal.SIGUSR2)
+    broker.proc.wait(timeout=30)
+    assert broker.stop() == 137
+    broker.start()
+    conn = kwire.Conn(broker.bootstrap)
+    got = kwire.offset_fetch_v8(conn, {"g-crash": None})["g-crash"]
+    conn.close()
+    assert got[1] == 0
+    assert {(t, p): (o, md) for t, parts in got[0].items() for p, (o, _ep, md, _e) in parts.items()} == \
+        {("t%d" % (i % 3), i): (100 + i, "m%d" % i) for i in range(20)}
+
+
 def test_offsets_of_empty_group_expire(broker_factory):
     broker = broker_factory(props=dict(GROUP_PROPS, **{"sluice.test.offsets.retention.ms": "1500",
                                                       "offsets.retention.check.interval.ms": "300"}))
@@ -378,4 +399,92 @@ def test_group_protocol_errors(broker_factory):
     # FindCoordinator: this broker for groups, transactions refused.
     assert kwire.find_coordinator_v2(conn, "g-err", 0)[:3] == (0, 1, broker.port)
     assert kwire.find_coordinator_v2(conn, "tx", 1)[0] == 53                    # TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+    conn.close()
+
+
+# ---------------------------------------------------------------- CLI
+
+def sluice(broker, *args, timeout=60):
+    from conftest import SLUICE_BIN
+    p = subprocess.run([SLUICE_BIN, *args, "-b", broker.bootstrap], capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_cli_group_list_describe_reset_delete(broker_factory):
+    broker = broker_factory(props=GROUP_PROPS)
+    bs = broker.bootstrap
+    topic = "grp-cli"
+    create_topic(bs, topic, 3)
+    produce(bs, topic, 3, 4, "a")
+    w = Worker("confluent", bs, topic, "g-cli", name="cli")
+    try:
+        wait_assigned([w], 3)
+        wait_delivered([w], 3, 4)
+        produce(bs, topic, 3, 2, "b")   # lag 2 once the worker is gone... or consumed
+
+        rc, out, err = sluice(broker, "group", "list")
+        assert rc == 0 and out.splitlines() == ["g-cli Stable"], (out, err)
+        rc, out, _ = sluice(broker, "group", "list", "--state", "Empty")
+        assert rc == 0 and out == ""
+        rc, out, err = sluice(broker, "group", "describe", "g-cli")
+        assert rc == 0, err
+        assert "state Stable" in out and "assignor range" in out and "members 1" in out
+        assert "partitions=grp-cli-0,grp-cli-1,grp-cli-2" in out
+
+        rc, out, err = sluice(broker, "group", "reset-offsets", "g-cli", "--topic", topic, "--to-earliest")
+        assert rc == 1 and "empty group" in err
+    finally:
+        w.close()
+
+    wait_for(lambda: sluice(broker, "group", "list")[1].split() == ["g-cli", "Empty"], 20, "an empty group")
+    rc, out, err = sluice(broker, "group", "describe", "g-cli")
+    assert rc == 0, err
+    rows = [line.split() for line in out.splitlines() if line.startswith(topic)]
+    # TOPIC PARTITION COMMITTED LOG-END LAG MEMBER: everything consumed, no lag.
+    assert [(r[1], r[2], r[3], r[4]) for r in rows] == [(str(p), "6", "6", "0") for p in range(3)], out
+
+    rc, out, err = sluice(broker, "group", "reset-offsets", "g-cli", "--topic", topic, "--to-earliest", "--dry-run")
+    assert rc == 0 and "dry run" in out, err
+    assert committed_offsets(bs, "g-cli", topic, 3) == {0: 6, 1: 6, 2: 6}
+    rc, out, err = sluice(broker, "group", "reset-offsets", "g-cli", "--topic", topic, "--to-offset", "2")
+    assert rc == 0, err
+    assert committed_offsets(bs, "g-cli", topic, 3) == {0: 2, 1: 2, 2: 2}
+    rc, out, _ = sluice(broker, "group", "describe", "g-cli")
+    assert [line.split()[4] for line in out.splitlines() if line.startswith(topic)] == ["4", "4", "4"]
+
+    rc, out, err = sluice(broker, "group", "delete", "g-cli")
+    assert rc == 0 and "deleted group g-cli" in out, err
+    rc, out, _ = sluice(broker, "group", "list")
+    assert rc == 0 and out == ""
+    rc, _, err = sluice(broker, "group", "delete", "g-cli")
+    assert rc == 1 and "does not exist" in err
+    assert sluice(broker, "group", "bogus")[0] == 2
+
+
+def test_static_member_fencing_and_sync_deadline(broker_factory):
+    broker = broker_factory(props={"group.initial.rebalance.delay.ms": "0"})
+    conn = kwire.Conn(broker.bootstrap)
+    # A static member joins at once (no MEMBER_ID_REQUIRED round) ...
+    a = kwire.join_group_v5(conn, "g-static-raw", "", 6000, instance_id="i1")
+    assert a["error"] == 0 and a["generation"] == 1
+    assert kwire.sync_group_v3(conn, "g-static-raw", 1, a["member_id"], {a["member_id"]: b"as"}, "i1") == (0, b"as")
+    # ... and its restart takes over: same generation, old assignment, old id fenced.
+    b = kwire.join_group_v5(conn, "g-static-raw", "", 6000, instance_id="i1")
+    assert b["error"] == 0 and b["generation"] == 1 and b["member_id"] != a["member_id"]
+    assert kwire.sync_group_v3(conn, "g-static-raw", 1, b["member_id"], {}, "i1") == (0, b"as")
+    assert kwire.heartbeat_v3(conn, "g-static-raw", 1, a["member_id"], "i1") == 82    # FENCED_INSTANCE_ID
+    assert kwire.heartbeat_v3(conn, "g-static-raw", 1, b["member_id"], "i1") == 0
+
+    # A leader that joins but never sends SyncGroup is removed after the
+    # rebalance timeout (6 s here) even though it keeps heartbeating.
+    r = kwire.join_group_v5(conn, "g-nosync", "", 6000)
+    r = kwire.join_group_v5(conn, "g-nosync", r["member_id"], 6000)
+    assert r["error"] == 0
+    t0 = time.monotonic()
+    while kwire.heartbeat_v3(conn, "g-nosync", r["generation"], r["member_id"]) == 0:
+        assert time.monotonic() - t0 < 15 * SLOW, "the member was never removed"
+        time.sleep(0.5)
+    assert time.monotonic() - t0 >= 5
+    assert kwire.heartbeat_v3(conn, "g-nosync", r["generation"], r["member_id"]) == 25  # UNKNOWN_MEMBER_ID
     conn.close()

@@ -54,6 +54,7 @@ def test_init_producer_id_all_versions_and_never_reused(broker):
     for v in range(6):
         err, pid, epoch = kwire.init_producer_id(c, version=v, transactional_id="txn-%d" % v)
         assert (err, pid, epoch) == (ERR_TXN_AUTH, -1, -1), "v%d" % v
+    assert kwire.init_producer_id(c, transactional_id="")[0] == 42   # INVALID_REQUEST, as Kafka
     c.close()
     # The high-water mark is persisted before use: a restart (even kill -9) never reuses an id.
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -87,6 +88,22 @@ def test_init_producer_id_epoch_bump(broker):
     assert kwire.produce_one(c, "bump", 0, kwire.idempotent_batch(pid, 0, 3, values(5, 1)))[0] == ERR_INVALID_EPOCH
     c.close()
     assert log_end(broker.bootstrap, "bump") == 5
+    # After a restart the id and its epoch are known from the partitions' state.
+    broker.restart()
+    c = kwire.Conn(broker.bootstrap)
+    assert kwire.init_producer_id(c, version=3, producer_id=pid, producer_epoch=1)[0] == ERR_INVALID_EPOCH
+    assert kwire.init_producer_id(c, version=3, producer_id=pid, producer_epoch=2) == (0, pid, 3)
+    assert kwire.produce_one(c, "bump", 0, kwire.idempotent_batch(pid, 3, 0, values(5, 1))) == (0, 5)
+    assert kwire.produce_one(c, "bump", 0, kwire.idempotent_batch(pid, 2, 2, values(6, 1)))[0] == ERR_INVALID_EPOCH
+    c.close()
+    # Even without its producer-ids file the broker never gives out an id the logs hold.
+    broker.stop()
+    os.unlink(os.path.join(broker.data_dir, "producer-ids"))
+    broker.start()
+    c = kwire.Conn(broker.bootstrap)
+    err, pid2, _ = kwire.init_producer_id(c)
+    assert err == 0 and pid2 > pid
+    c.close()
 
 
 # ---------------------------------------------------------------- sequence checks
@@ -124,6 +141,25 @@ def test_raw_sequence_checks(broker):
     assert log_end(broker.bootstrap, t) == 14
     assert [b[0] for b in segment_batches(broker.data_dir, t, 0)] == [0, 2, 4, 6, 8, 10, 12, 13]
     assert shutdown_duplicates(broker) == 10
+
+
+def test_several_batches_in_one_partition_request(broker):
+    """One partition's records holding several batches are one append:
+    same producer and epoch, in sequence; a retry of it is a duplicate."""
+    t = "multi"
+    create_topic(broker.bootstrap, t)
+    c = kwire.Conn(broker.bootstrap)
+    err, pid, epoch = kwire.init_producer_id(c)
+    two = kwire.idempotent_batch(pid, epoch, 0, values(0, 3)) + kwire.idempotent_batch(pid, epoch, 3, values(3, 2))
+    assert kwire.produce_one(c, t, 0, two) == (0, 0)
+    assert kwire.produce_one(c, t, 0, two) == (0, 0)
+    gap = kwire.idempotent_batch(pid, epoch, 5, values(5, 1)) + kwire.idempotent_batch(pid, epoch, 7, values(7, 1))
+    assert kwire.produce_one(c, t, 0, gap)[0] == ERR_OUT_OF_ORDER
+    mixed = kwire.idempotent_batch(pid, epoch, 5, values(5, 1)) + kwire.batch([(None, b"plain")])
+    assert kwire.produce_one(c, t, 0, mixed)[0] == 87   # INVALID_RECORD
+    assert kwire.produce_one(c, t, 0, kwire.idempotent_batch(pid, epoch, 5, values(5, 1))) == (0, 5)
+    c.close()
+    assert log_end(broker.bootstrap, t) == 6
 
 
 # ---------------------------------------------------------------- restarts
@@ -164,6 +200,33 @@ def test_duplicate_recognised_after_restart(broker, sig):
     assert log_end(broker.bootstrap, t) == end + 1
     assert shutdown_duplicates(broker) == 2
     assert os.path.exists(os.path.join(broker.data_dir, "restart-0", "producer-state"))
+
+
+def test_snapshot_at_roll_bounds_recovery(broker):
+    """Each roll snapshots the producer state, so after kill -9 recovery
+    reads only the batch headers after the last roll."""
+    t = "rolls"
+    create_topic(broker.bootstrap, t, config={"segment.bytes": "2000"})
+    c = kwire.Conn(broker.bootstrap)
+    err, pid, epoch = kwire.init_producer_id(c)
+    blobs = [kwire.idempotent_batch(pid, epoch, 5 * i, values(5 * i, 5, b"x" * 100)) for i in range(30)]
+    for i, blob in enumerate(blobs):
+        assert kwire.produce_one(c, t, 0, blob) == (0, 5 * i)
+    c.close()
+    assert len(segment_batches(broker.data_dir, t, 0)) == 30
+    broker.stop(sig=signal.SIGKILL)
+    log_before = len(broker.read_log())
+    broker.start()
+    loaded = re.findall(r"producer state loaded.*rolls-0.*", broker.read_log()[log_before:])
+    assert loaded, broker.read_log()[log_before:]
+    m = re.search(r"snapshot=(\w+) from_offset=(\d+) batches_scanned=(\d+)", loaded[0])
+    assert m.group(1) == "yes" and int(m.group(2)) > 0 and int(m.group(3)) < 10, loaded[0]
+    c = kwire.Conn(broker.bootstrap)
+    for i in range(25, 30):
+        assert kwire.produce_one(c, t, 0, blobs[i]) == (0, 5 * i)
+    assert kwire.produce_one(c, t, 0, blobs[24])[0] == ERR_OUT_OF_ORDER
+    c.close()
+    assert log_end(broker.bootstrap, t) == 150
 
 
 def test_producer_state_expires(broker_factory):
@@ -209,7 +272,16 @@ def test_idempotent_producer_exactly_once_with_dropped_connections(broker_factor
         p.poll(0)
     assert p.flush(150) == 0
     elapsed = time.monotonic() - t0
+    del p
     assert not errors, errors[:5]
+    check_exactly_once_in_order(b, topic, n, parts)
+    dups = shutdown_duplicates(b)
+    print("produced %d records in %.1fs, duplicates=%d" % (n, elapsed, dups))
+    assert dups > 0
+
+
+def check_exactly_once_in_order(b, topic, n, parts):
+    """Record i (value "i") went to partition i % parts: each partition holds its share once, in order."""
     ends = {i: log_end(b.bootstrap, topic, i) for i in range(parts)}
     recs = consume_all(b.bootstrap, topic, ends, timeout=120)
     per = {i: [] for i in range(parts)}
@@ -218,9 +290,41 @@ def test_idempotent_producer_exactly_once_with_dropped_connections(broker_factor
     for i in range(parts):
         assert per[i] == list(range(i, n, parts)), "partition %d: %d records, first wrong at %s" % (
             i, len(per[i]), next((k for k, (x, y) in enumerate(zip(per[i], range(i, n, parts))) if x != y), None))
-    dups = shutdown_duplicates(b)
-    print("produced %d records in %.1fs, duplicates=%d" % (n, elapsed, dups))
-    assert dups > 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill9"])
+def test_idempotent_producer_across_broker_restart(broker_factory, sig):
+    """The broker restarts under a producing idempotent client: batches in
+    flight are retried against the recovered producer state."""
+    n, parts = 20000, 2
+    b = broker_factory()
+    topic = "idem-restart"
+    create_topic(b.bootstrap, topic, parts)
+    p = Producer({"bootstrap.servers": b.bootstrap, "enable.idempotence": True, "acks": "all",
+                  "linger.ms": 1, "batch.num.messages": 100, "message.timeout.ms": 120000,
+                  "reconnect.backoff.ms": 10, "reconnect.backoff.max.ms": 200, "retry.backoff.ms": 20,
+                  "log.connection.close": False})
+    errors = []
+
+    def on_delivery(err, msg):
+        if err:
+            errors.append(err)
+
+    for i in range(n):
+        if i == n // 2:
+            b.stop(sig=sig)
+            b.start()
+        while True:
+            try:
+                p.produce(topic, value=b"%d" % i, partition=i % parts, on_delivery=on_delivery)
+                break
+            except BufferError:
+                p.poll(0.05)
+        p.poll(0)
+    assert p.flush(150) == 0
+    del p
+    assert not errors, errors[:5]
+    check_exactly_once_in_order(b, topic, n, parts)
 
 
 def test_transactional_producer_fails_fast(broker):

@@ -11,7 +11,8 @@ async function main() {
   const [bootstrap, topic, group] = process.argv.slice(2)
   const kafka = new Kafka({ clientId: 'sluice-it-group', brokers: [bootstrap], logLevel: logLevel.NOTHING })
   const consumer = kafka.consumer({ groupId: group, sessionTimeout: 6000, heartbeatInterval: 500,
-                                    rebalanceTimeout: 10000, metadataMaxAge: 2000 })
+                                    rebalanceTimeout: 10000, metadataMaxAge: 2000,
+                                    maxWaitTimeInMs: 500 })
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     const parts = (e.payload.memberAssignment[topic] || []).slice().sort((a, b) => a - b)
     emit({ ev: 'assign', parts })

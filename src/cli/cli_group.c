@@ -1,0 +1,561 @@
+/* sluice group: list, describe, delete and reset-offsets, on librdkafka's
+ * admin API (ListConsumerGroups, DescribeConsumerGroups, DeleteGroups,
+ * ListConsumerGroupOffsets, AlterConsumerGroupOffsets) plus watermark and
+ * timestamp queries for lag and resets. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_common.h"
+#include "core/util.h"
+
+static const char group_help[] =
+    "Usage: sluice group list [--state STATE]...\n"
+    "       sluice group describe GROUP\n"
+    "       sluice group delete GROUP...\n"
+    "       sluice group reset-offsets GROUP --topic TOPIC\n"
+    "                          (--to-earliest | --to-latest | --to-datetime MS |\n"
+    "                           --to-offset N) [--dry-run]\n"
+    "\n"
+    "Actions:\n"
+    "  list           print the groups, one per line: GROUP STATE, sorted\n"
+    "  describe       print the group's state, assignor and members with their\n"
+    "                 partitions, then per partition the committed offset, the\n"
+    "                 log end offset and the lag\n"
+    "  delete         delete empty groups and their committed offsets\n"
+    "  reset-offsets  set the committed offsets of every partition of TOPIC;\n"
+    "                 only for a group without members (Empty)\n"
+    "\n"
+    "Options:\n"
+    "      --state STATE     (list) only groups in this state: Empty, Stable,\n"
+    "                        PreparingRebalance, CompletingRebalance (repeatable)\n"
+    "      --topic TOPIC     (reset-offsets) the topic whose offsets to reset\n"
+    "      --to-earliest     (reset-offsets) to each partition's log start\n"
+    "      --to-latest       (reset-offsets) to each partition's log end\n"
+    "      --to-datetime MS  (reset-offsets) to the first record at or after\n"
+    "                        this timestamp (ms since the epoch), else the end\n"
+    "      --to-offset N     (reset-offsets) to offset N, kept within the log\n"
+    "      --dry-run         (reset-offsets) print the new offsets only\n"
+    "      --timeout-ms N    how long to wait for the broker (default 30000)\n"
+    CLI_COMMON_HELP
+    "\n"
+    "Exit status: 0 success, 1 error, 2 usage error.\n";
+
+enum {
+    OPT_STATE = 256,
+    OPT_TOPIC,
+    OPT_TO_EARLIEST,
+    OPT_TO_LATEST,
+    OPT_TO_DATETIME,
+    OPT_TO_OFFSET,
+    OPT_DRY_RUN,
+    OPT_TIMEOUT_MS,
+};
+
+enum reset_to { RESET_NONE, RESET_EARLIEST, RESET_LATEST, RESET_DATETIME, RESET_OFFSET };
+
+struct group_opts {
+    const char **states;
+    size_t nstates;
+    const char *topic;
+    enum reset_to to;
+    int nresets;              /* --to-* options given */
+    int64_t to_value;
+    bool dry_run;
+    int64_t timeout_ms;
+    char **names;
+    int nnames;
+};
+
+struct group_run {
+    struct cli_common common;
+    char cmd[40];
+    struct group_opts opts;
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *queue;
+};
+
+static const struct option group_longopts[] = {
+    CLI_COMMON_LONG_OPTS,
+    {"state", required_argument, NULL, OPT_STATE},
+    {"topic", required_argument, NULL, OPT_TOPIC},
+    {"to-earliest", no_argument, NULL, OPT_TO_EARLIEST},
+    {"to-latest", no_argument, NULL, OPT_TO_LATEST},
+    {"to-datetime", required_argument, NULL, OPT_TO_DATETIME},
+    {"to-offset", required_argument, NULL, OPT_TO_OFFSET},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT_MS},
+    {NULL, 0, NULL, 0},
+};
+
+static bool take_group_option(struct cli_common *c, void *opts, int opt, const char *arg)
+{
+    struct group_opts *o = opts;
+    switch (opt) {
+    case OPT_STATE:
+        if (rd_kafka_consumer_group_state_code(arg) == RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN)
+            return cli_invalid(c, "unknown group state '%s'", arg);
+        o->states[o->nstates++] = arg;
+        return true;
+    case OPT_TOPIC:
+        o->topic = arg;
+        return true;
+    case OPT_TO_EARLIEST:
+        o->to = RESET_EARLIEST;
+        o->nresets++;
+        return true;
+    case OPT_TO_LATEST:
+        o->to = RESET_LATEST;
+        o->nresets++;
+        return true;
+    case OPT_TO_DATETIME:
+        o->to = RESET_DATETIME;
+        o->nresets++;
+        return cli_parse_int(c, "--to-datetime", arg, 0, INT64_MAX, &o->to_value);
+    case OPT_TO_OFFSET:
+        o->to = RESET_OFFSET;
+        o->nresets++;
+        return cli_parse_int(c, "--to-offset", arg, 0, INT64_MAX, &o->to_value);
+    case OPT_DRY_RUN:
+        o->dry_run = true;
+        return true;
+    case OPT_TIMEOUT_MS:
+        return cli_parse_int(c, "--timeout-ms", arg, 1, INT32_MAX - 10000, &o->timeout_ms);
+    default:
+        return cli_invalid(c, "unexpected option");
+    }
+}
+
+/* ---- admin plumbing ---- */
+
+static rd_kafka_AdminOptions_t *admin_options(struct group_run *g, rd_kafka_admin_op_t op)
+{
+    rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(g->rk, op);
+    char errstr[256];
+    rd_kafka_AdminOptions_set_request_timeout(ao, (int)g->opts.timeout_ms, errstr, sizeof(errstr));
+    return ao;
+}
+
+static rd_kafka_event_t *wait_result(struct group_run *g, const char *what)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(g->queue, (int)g->opts.timeout_ms + 5000);
+    if (!ev) {
+        cli_error(&g->common, "%s: no answer from the broker", what);
+        return NULL;
+    }
+    if (rd_kafka_event_error(ev)) {
+        cli_error(&g->common, "%s: %s", what, rd_kafka_event_error_string(ev));
+        rd_kafka_event_destroy(ev);
+        return NULL;
+    }
+    return ev;
+}
+
+/* ---- list ---- */
+
+struct listed {
+    const char *id;
+    const char *state;
+};
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const struct listed *)a)->id, ((const struct listed *)b)->id);
+}
+
+static int group_list(struct group_run *g)
+{
+    rd_kafka_AdminOptions_t *ao = admin_options(g, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS);
+    if (g->opts.nstates) {
+        rd_kafka_consumer_group_state_t st[8];
+        size_t n = 0;
+        for (size_t i = 0; i < g->opts.nstates && n < 8; i++)
+            st[n++] = rd_kafka_consumer_group_state_code(g->opts.states[i]);
+        rd_kafka_error_t *err = rd_kafka_AdminOptions_set_match_consumer_group_states(ao, st, n);
+        if (err) {
+            cli_error(&g->common, "%s", rd_kafka_error_string(err));
+            rd_kafka_error_destroy(err);
+            rd_kafka_AdminOptions_destroy(ao);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    rd_kafka_ListConsumerGroups(g->rk, ao, g->queue);
+    rd_kafka_AdminOptions_destroy(ao);
+    rd_kafka_event_t *ev = wait_result(g, "cannot list groups");
+    if (!ev)
+        return CLI_EXIT_ERROR;
+    const rd_kafka_ListConsumerGroups_result_t *res = rd_kafka_event_ListConsumerGroups_result(ev);
+    size_t n = 0, nerr = 0;
+    const rd_kafka_ConsumerGroupListing_t **valid = rd_kafka_ListConsumerGroups_result_valid(res, &n);
+    const rd_kafka_error_t **errs = rd_kafka_ListConsumerGroups_result_errors(res, &nerr);
+    struct listed *v = xcalloc(n ? n : 1, sizeof(*v));
+    for (size_t i = 0; i < n; i++) {
+        v[i].id = rd_kafka_ConsumerGroupListing_group_id(valid[i]);
+        v[i].state = rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(valid[i]));
+    }
+    qsort(v, n, sizeof(*v), by_id);
+    for (size_t i = 0; i < n; i++)
+        printf("%s %s\n", v[i].id, v[i].state);
+    for (size_t i = 0; i < nerr; i++)
+        cli_error(&g->common, "%s", rd_kafka_error_string(errs[i]));
+    free(v);
+    rd_kafka_event_destroy(ev);
+    return nerr ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+}
+
+/* ---- shared: committed offsets and describe ---- */
+
+/* The group's committed offsets (all partitions); NULL on error (reported). */
+static rd_kafka_topic_partition_list_t *committed_offsets(struct group_run *g, const char *group)
+{
+    rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(group, NULL);
+    rd_kafka_AdminOptions_t *ao = admin_options(g, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+    rd_kafka_ListConsumerGroupOffsets(g->rk, &req, 1, ao, g->queue);
+    rd_kafka_AdminOptions_destroy(ao);
+    rd_kafka_ListConsumerGroupOffsets_destroy(req);
+    rd_kafka_event_t *ev = wait_result(g, "cannot fetch committed offsets");
+    if (!ev)
+        return NULL;
+    size_t n = 0;
+    const rd_kafka_group_result_t **gr =
+        rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n);
+    rd_kafka_topic_partition_list_t *out = NULL;
+    if (n == 1 && !rd_kafka_group_result_error(gr[0]))
+        out = rd_kafka_topic_partition_list_copy(rd_kafka_group_result_partitions(gr[0]));
+    else if (n == 1)
+        cli_error(&g->common, "cannot fetch committed offsets of %s: %s", group,
+                  rd_kafka_error_string(rd_kafka_group_result_error(gr[0])));
+    rd_kafka_event_destroy(ev);
+    if (out)
+        rd_kafka_topic_partition_list_sort(out, NULL, NULL);
+    return out;
+}
+
+/* The group's description (caller destroys the event); NULL on error. */
+static const rd_kafka_ConsumerGroupDescription_t *describe_one(struct group_run *g, const char *group,
+                                                              rd_kafka_event_t **evp)
+{
+    const char *groups[1] = {group};
+    rd_kafka_AdminOptions_t *ao = admin_options(g, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+    rd_kafka_DescribeConsumerGroups(g->rk, groups, 1, ao, g->queue);
+    rd_kafka_AdminOptions_destroy(ao);
+    rd_kafka_event_t *ev = wait_result(g, "cannot describe the group");
+    if (!ev)
+        return NULL;
+    size_t n = 0;
+    const rd_kafka_ConsumerGroupDescription_t **d =
+        rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
+    if (n != 1 || rd_kafka_ConsumerGroupDescription_error(d[0])) {
+        cli_error(&g->common, "cannot describe %s: %s", group,
+                  n == 1 ? rd_kafka_error_string(rd_kafka_ConsumerGroupDescription_error(d[0])) : "no result");
+        rd_kafka_event_destroy(ev);
+        return NULL;
+    }
+    *evp = ev;
+    return d[0];
+}
+
+static const char *owner_of(const rd_kafka_ConsumerGroupDescription_t *d, const char *topic, int32_t partition)
+{
+    size_t n = rd_kafka_ConsumerGroupDescription_member_count(d);
+    for (size_t i = 0; i < n; i++) {
+        const rd_kafka_MemberDescription_t *m = rd_kafka_ConsumerGroupDescription_member(d, i);
+        const rd_kafka_topic_partition_list_t *a =
+            rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(m));
+        for (int k = 0; a && k < a->cnt; k++)
+            if (a->elems[k].partition == partition && strcmp(a->elems[k].topic, topic) == 0)
+                return rd_kafka_MemberDescription_consumer_id(m);
+    }
+    return "-";
+}
+
+static int group_describe(struct group_run *g)
+{
+    const char *group = g->opts.names[0];
+    rd_kafka_event_t *ev = NULL;
+    const rd_kafka_ConsumerGroupDescription_t *d = describe_one(g, group, &ev);
+    if (!d)
+        return CLI_EXIT_ERROR;
+    size_t nm = rd_kafka_ConsumerGroupDescription_member_count(d);
+    const char *assignor = rd_kafka_ConsumerGroupDescription_partition_assignor(d);
+    printf("group %s\nstate %s\nassignor %s\nmembers %zu\n", group,
+           rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(d)),
+           assignor && *assignor ? assignor : "-", nm);
+    for (size_t i = 0; i < nm; i++) {
+        const rd_kafka_MemberDescription_t *m = rd_kafka_ConsumerGroupDescription_member(d, i);
+        const char *inst = rd_kafka_MemberDescription_group_instance_id(m);
+        printf("  member %s client-id=%s host=%s%s%s partitions=", rd_kafka_MemberDescription_consumer_id(m),
+               rd_kafka_MemberDescription_client_id(m), rd_kafka_MemberDescription_host(m),
+               inst ? " instance-id=" : "", inst ? inst : "");
+        const rd_kafka_topic_partition_list_t *a =
+            rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(m));
+        for (int k = 0; a && k < a->cnt; k++)
+            printf("%s%s-%d", k ? "," : "", a->elems[k].topic, a->elems[k].partition);
+        printf("%s\n", a && a->cnt ? "" : "-");
+    }
+    rd_kafka_topic_partition_list_t *offs = committed_offsets(g, group);
+    int rc = offs ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+    if (offs) {
+        printf("%-30s %9s %12s %12s %8s  %s\n", "TOPIC", "PARTITION", "COMMITTED", "LOG-END", "LAG", "MEMBER");
+        for (int i = 0; i < offs->cnt; i++) {
+            const rd_kafka_topic_partition_t *p = &offs->elems[i];
+            if (p->offset < 0)
+                continue;
+            int64_t lo = -1, hi = -1;
+            rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(g->rk, p->topic, p->partition, &lo, &hi,
+                                                                       (int)g->opts.timeout_ms);
+            char end[32] = "-", lag[32] = "-";
+            if (!err) {
+                snprintf(end, sizeof(end), "%" PRId64, hi);
+                snprintf(lag, sizeof(lag), "%" PRId64, hi > p->offset ? hi - p->offset : 0);
+            }
+            printf("%-30s %9d %12" PRId64 " %12s %8s  %s\n", p->topic, p->partition, p->offset, end, lag,
+                   owner_of(d, p->topic, p->partition));
+        }
+        rd_kafka_topic_partition_list_destroy(offs);
+    }
+    rd_kafka_event_destroy(ev);
+    return rc;
+}
+
+/* ---- delete ---- */
+
+static int group_delete(struct group_run *g)
+{
+    int n = g->opts.nnames;
+    rd_kafka_DeleteGroup_t **dg = xcalloc((size_t)n, sizeof(*dg));
+    for (int i = 0; i < n; i++)
+        dg[i] = rd_kafka_DeleteGroup_new(g->opts.names[i]);
+    rd_kafka_AdminOptions_t *ao = admin_options(g, RD_KAFKA_ADMIN_OP_DELETEGROUPS);
+    rd_kafka_DeleteGroups(g->rk, dg, (size_t)n, ao, g->queue);
+    rd_kafka_AdminOptions_destroy(ao);
+    rd_kafka_DeleteGroup_destroy_array(dg, (size_t)n);
+    free(dg);
+    rd_kafka_event_t *ev = wait_result(g, "cannot delete groups");
+    if (!ev)
+        return CLI_EXIT_ERROR;
+    size_t cnt = 0;
+    const rd_kafka_group_result_t **res =
+        rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(ev), &cnt);
+    int rc = CLI_EXIT_OK;
+    for (size_t i = 0; i < cnt; i++) {
+        const rd_kafka_error_t *err = rd_kafka_group_result_error(res[i]);
+        if (err) {
+            cli_error(&g->common, "cannot delete group %s: %s", rd_kafka_group_result_name(res[i]),
+                      rd_kafka_error_string(err));
+            rc = CLI_EXIT_ERROR;
+        } else {
+            printf("deleted group %s\n", rd_kafka_group_result_name(res[i]));
+        }
+    }
+    rd_kafka_event_destroy(ev);
+    return rc;
+}
+
+/* ---- reset-offsets ---- */
+
+static int partition_count(struct group_run *g, const char *topic)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(g->rk, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    int n = -1;
+    if (rd_kafka_metadata(g->rk, 0, rkt, &md, (int)g->opts.timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (md->topic_cnt == 1 && !md->topics[0].err)
+            n = md->topics[0].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+    }
+    rd_kafka_topic_destroy(rkt);
+    return n;
+}
+
+static int group_reset_offsets(struct group_run *g)
+{
+    const char *group = g->opts.names[0], *topic = g->opts.topic;
+    rd_kafka_event_t *ev = NULL;
+    const rd_kafka_ConsumerGroupDescription_t *d = describe_one(g, group, &ev);
+    if (!d)
+        return CLI_EXIT_ERROR;
+    rd_kafka_consumer_group_state_t state = rd_kafka_ConsumerGroupDescription_state(d);
+    rd_kafka_event_destroy(ev);
+    /* A group that has never committed is described as Dead: nothing to lose. */
+    if (state != RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY && state != RD_KAFKA_CONSUMER_GROUP_STATE_DEAD) {
+        cli_error(&g->common, "group %s is %s: stop its consumers first (reset-offsets needs an empty group)",
+                  group, rd_kafka_consumer_group_state_name(state));
+        return CLI_EXIT_ERROR;
+    }
+    int nparts = partition_count(g, topic);
+    if (nparts <= 0) {
+        cli_error(&g->common, "topic %s not found", topic);
+        return CLI_EXIT_ERROR;
+    }
+    rd_kafka_topic_partition_list_t *old = committed_offsets(g, group);
+    rd_kafka_topic_partition_list_t *want = rd_kafka_topic_partition_list_new(nparts);
+    for (int p = 0; p < nparts; p++)
+        rd_kafka_topic_partition_list_add(want, topic, p)->offset = g->opts.to_value;
+    if (g->opts.to == RESET_DATETIME) {
+        rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(g->rk, want, (int)g->opts.timeout_ms);
+        if (err) {
+            cli_error(&g->common, "cannot look up offsets by time: %s", rd_kafka_err2str(err));
+            rd_kafka_topic_partition_list_destroy(want);
+            if (old)
+                rd_kafka_topic_partition_list_destroy(old);
+            return CLI_EXIT_ERROR;
+        }
+    }
+    int rc = CLI_EXIT_OK;
+    printf("%-30s %9s %12s %12s\n", "TOPIC", "PARTITION", "OLD", "NEW");
+    for (int i = 0; i < want->cnt; i++) {
+        rd_kafka_topic_partition_t *p = &want->elems[i];
+        int64_t lo = 0, hi = 0;
+        rd_kafka_resp_err_t err =
+            rd_kafka_query_watermark_offsets(g->rk, topic, p->partition, &lo, &hi, (int)g->opts.timeout_ms);
+        if (err) {
+            cli_error(&g->common, "cannot read the offsets of %s-%d: %s", topic, p->partition, rd_kafka_err2str(err));
+            rc = CLI_EXIT_ERROR;
+            break;
+        }
+        switch (g->opts.to) {
+        case RESET_EARLIEST: p->offset = lo; break;
+        case RESET_LATEST: p->offset = hi; break;
+        case RESET_DATETIME: p->offset = p->offset < 0 ? hi : p->offset; break;
+        default: p->offset = p->offset < lo ? lo : p->offset > hi ? hi : p->offset; break;
+        }
+        rd_kafka_topic_partition_t *o = old ? rd_kafka_topic_partition_list_find(old, topic, p->partition) : NULL;
+        char was[32] = "-";
+        if (o && o->offset >= 0)
+            snprintf(was, sizeof(was), "%" PRId64, o->offset);
+        printf("%-30s %9d %12s %12" PRId64 "\n", topic, p->partition, was, p->offset);
+    }
+    if (old)
+        rd_kafka_topic_partition_list_destroy(old);
+    if (rc == CLI_EXIT_OK && g->opts.dry_run) {
+        printf("dry run: offsets of group %s not changed\n", group);
+    } else if (rc == CLI_EXIT_OK) {
+        rd_kafka_AlterConsumerGroupOffsets_t *alter = rd_kafka_AlterConsumerGroupOffsets_new(group, want);
+        rd_kafka_AdminOptions_t *ao = admin_options(g, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS);
+        rd_kafka_AlterConsumerGroupOffsets(g->rk, &alter, 1, ao, g->queue);
+        rd_kafka_AdminOptions_destroy(ao);
+        rd_kafka_AlterConsumerGroupOffsets_destroy(alter);
+        rd_kafka_event_t *aev = wait_result(g, "cannot reset offsets");
+        if (!aev) {
+            rc = CLI_EXIT_ERROR;
+        } else {
+            size_t n = 0;
+            const rd_kafka_group_result_t **res = rd_kafka_AlterConsumerGroupOffsets_result_groups(
+                rd_kafka_event_AlterConsumerGroupOffsets_result(aev), &n);
+            for (size_t i = 0; i < n; i++) {
+                const rd_kafka_topic_partition_list_t *pl = rd_kafka_group_result_partitions(res[i]);
+                if (rd_kafka_group_result_error(res[i])) {
+                    cli_error(&g->common, "cannot reset offsets: %s",
+                              rd_kafka_error_string(rd_kafka_group_result_error(res[i])));
+                    rc = CLI_EXIT_ERROR;
+                }
+                for (int k = 0; pl && k < pl->cnt; k++)
+                    if (pl->elems[k].err) {
+                        cli_error(&g->common, "cannot reset %s-%d: %s", pl->elems[k].topic, pl->elems[k].partition,
+                                  rd_kafka_err2str(pl->elems[k].err));
+                        rc = CLI_EXIT_ERROR;
+                    }
+            }
+            rd_kafka_event_destroy(aev);
+            if (rc == CLI_EXIT_OK)
+                printf("reset offsets of group %s on %s\n", group, topic);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(want);
+    return rc;
+}
+
+/* ---- actions ---- */
+
+struct group_action {
+    const char *name;
+    int min_names, max_names;   /* -1: any number */
+    int (*run)(struct group_run *g);
+};
+
+static const struct group_action actions[] = {
+    {"list", 0, 0, group_list},
+    {"describe", 1, 1, group_describe},
+    {"delete", 1, -1, group_delete},
+    {"reset-offsets", 1, 1, group_reset_offsets},
+};
+
+static const struct group_action *find_action(const char *name)
+{
+    for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+        if (strcmp(actions[i].name, name) == 0)
+            return &actions[i];
+    return NULL;
+}
+
+static int check_args(struct group_run *g, const struct group_action *a)
+{
+    struct cli_common *c = &g->common;
+    struct group_opts *o = &g->opts;
+    if (o->nnames < a->min_names)
+        return cli_usage_error(c, "missing group name");
+    if (a->max_names >= 0 && o->nnames > a->max_names)
+        return cli_usage_error(c, "too many arguments");
+    bool reset = a->run == group_reset_offsets;
+    if (!reset && (o->topic || o->nresets || o->dry_run))
+        return cli_usage_error(c, "--topic, --to-* and --dry-run are for reset-offsets");
+    if (a->run != group_list && o->nstates)
+        return cli_usage_error(c, "--state is for list");
+    if (reset && !o->topic)
+        return cli_usage_error(c, "reset-offsets needs --topic");
+    if (reset && o->nresets != 1)
+        return cli_usage_error(c, "reset-offsets needs exactly one of --to-earliest, --to-latest, "
+                                  "--to-datetime, --to-offset");
+    return CLI_EXIT_OK;
+}
+
+int cli_group_main(int argc, char **argv)
+{
+    struct group_run g;
+    struct group_opts *o = &g.opts;
+    memset(&g, 0, sizeof(g));
+    cli_common_init(&g.common, "group", argc);
+    o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
+    o->states = xcalloc((size_t)argc + 1, sizeof(*o->states));
+    if (argc > 1 && find_action(argv[1])) {
+        snprintf(g.cmd, sizeof(g.cmd), "group %s", argv[1]);
+        g.common.cmd = g.cmd;
+    }
+    int rc = cli_parse_options(&g.common, argc, argv, CLI_COMMON_SHORT_OPTS, group_longopts, take_group_option, o);
+    const struct group_action *a = NULL;
+    if (rc == CLI_EXIT_OK && g.common.help) {
+        fputs(group_help, stdout);
+    } else if (rc == CLI_EXIT_OK && optind >= argc) {
+        rc = cli_usage_error(&g.common, "missing action: list, describe, delete or reset-offsets");
+    } else if (rc == CLI_EXIT_OK && !(a = find_action(argv[optind]))) {
+        rc = cli_usage_error(&g.common, "unknown action '%s'", argv[optind]);
+    } else if (rc == CLI_EXIT_OK) {
+        snprintf(g.cmd, sizeof(g.cmd), "group %s", a->name);
+        g.common.cmd = g.cmd;
+        o->names = argv + optind + 1;
+        o->nnames = argc - optind - 1;
+        rc = check_args(&g, a);
+    }
+    if (rc == CLI_EXIT_OK && a) {
+        rd_kafka_conf_t *conf = cli_conf_new(&g.common);
+        if (!conf) {
+            rc = CLI_EXIT_ERROR;
+        } else if (!cli_conf_apply_props(&g.common, conf)) {
+            rd_kafka_conf_destroy(conf);
+            rc = CLI_EXIT_USAGE;
+        } else if (!(g.rk = cli_client_new(&g.common, RD_KAFKA_PRODUCER, conf))) {
+            rc = CLI_EXIT_ERROR;
+        } else {
+            g.queue = rd_kafka_queue_new(g.rk);
+            rc = a->run(&g);
+            rd_kafka_queue_destroy(g.queue);
+            rd_kafka_destroy(g.rk);
+        }
+    }
+    free(o->states);
+    cli_common_free(&g.common);
+    return rc;
+}
