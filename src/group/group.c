@@ -26,7 +26,6 @@
  * and sync; it is stopped while the member's JoinGroup is parked. */
 #include "group/group.h"
 #include <assert.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <sys/random.h>
 #include "api/handler.h"
@@ -47,8 +46,7 @@ static bool valid_previous_state(enum group_state from, enum group_state to)
 {
     switch (to) {
     case GROUP_EMPTY:
-        return from == GROUP_PREPARING_REBALANCE || from == GROUP_STABLE || from == GROUP_COMPLETING_REBALANCE ||
-               from == GROUP_EMPTY;
+        return from == GROUP_PREPARING_REBALANCE || from == GROUP_STABLE || from == GROUP_COMPLETING_REBALANCE;
     case GROUP_PREPARING_REBALANCE:
         return from == GROUP_EMPTY || from == GROUP_STABLE || from == GROUP_COMPLETING_REBALANCE;
     case GROUP_COMPLETING_REBALANCE:

@@ -93,6 +93,9 @@ struct group_coordinator {
     struct partition log;              /* the offsets log, not a topic */
     struct plog *plog;
     struct timer expiry_timer;
+    bool compacting;                   /* a snapshot is being written */
+    int64_t snapshot_base;             /* its first offset: the next log start */
+    struct ack_waiter snapshot_waiter;
     uint64_t next_member_seq;
 };
 
@@ -141,4 +144,7 @@ void offsets_write_cancel(struct offsets_write *w);
 void offsets_remove(struct cgroup *g, const char *topic, int32_t partition);
 /* Drops a group's expired offsets (empty groups only), for the timer and tests. */
 int offsets_expire(struct broker *b, int64_t now_ms);
+/* Compacts the offsets log when it holds far more records than live
+ * offsets (or always, with force). Returns 1 if it started. */
+int offsets_compact(struct broker *b, bool force);
 #endif

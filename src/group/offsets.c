@@ -5,7 +5,8 @@
  * produce to or delete it), but it is a struct partition like any other,
  * so the flusher fsyncs it with the rest (group commit) and an
  * OffsetCommit is answered through an ack waiter on its high watermark,
- * exactly like Produce acks=all. Retention never deletes from it.
+ * exactly like Produce acks=all. Retention never deletes from it; the
+ * snapshot compaction below keeps it small.
  *
  * One record per committed partition, in our own format (big-endian,
  * strings int16 length; Kafka's __consumer_offsets schema is not needed
@@ -106,6 +107,28 @@ static void build_batch(struct bytebuf *out, const struct bytebuf *recs, int32_t
     uint32_t crc = crc32c(0, out->p + crc_from, out->n - crc_from);
     for (int i = 0; i < 4; i++)
         out->p[BATCH_OFF_CRC + i] = (uint8_t)(crc >> (24 - 8 * i));
+}
+
+/* One offset record (a tombstone when delete is set), as described above. */
+static void add_offset_record(struct bytebuf *recs, int32_t delta, const char *group, const char *topic,
+                              int32_t partition, bool delete, int64_t offset, int32_t epoch, const char *meta,
+                              int32_t meta_len, int64_t ts)
+{
+    struct bytebuf key = {0}, val = {0};
+    bb_be(&key, REC_OFFSET, 2);
+    bb_str(&key, group, (int32_t)strlen(group));
+    bb_str(&key, topic, (int32_t)strlen(topic));
+    bb_be(&key, (uint32_t)partition, 4);
+    if (!delete) {
+        bb_be(&val, 1, 2);
+        bb_be(&val, (uint64_t)offset, 8);
+        bb_be(&val, (uint32_t)epoch, 4);
+        bb_str(&val, meta, meta_len);
+        bb_be(&val, (uint64_t)ts, 8);
+    }
+    add_record(recs, delta, &key, delete ? NULL : &val);
+    free(key.p);
+    free(val.p);
 }
 
 /* ---- in-memory offsets ---- */
@@ -215,23 +238,9 @@ int offsets_write(struct broker *b, struct cgroup *g, struct offset_commit_item 
         return gc->log.storage_error;
     int64_t ts = now_ms();
     struct bytebuf recs = {0}, batch = {0};
-    for (int i = 0; i < n; i++) {
-        struct bytebuf key = {0}, val = {0};
-        bb_be(&key, REC_OFFSET, 2);
-        bb_str(&key, g->id, (int32_t)strlen(g->id));
-        bb_str(&key, items[i].topic, (int32_t)strlen(items[i].topic));
-        bb_be(&key, (uint32_t)items[i].partition, 4);
-        if (!tombstones) {
-            bb_be(&val, 1, 2);
-            bb_be(&val, (uint64_t)items[i].offset, 8);
-            bb_be(&val, (uint32_t)items[i].leader_epoch, 4);
-            bb_str(&val, items[i].metadata.p, items[i].metadata.len);
-            bb_be(&val, (uint64_t)ts, 8);
-        }
-        add_record(&recs, i, &key, tombstones ? NULL : &val);
-        free(key.p);
-        free(val.p);
-    }
+    for (int i = 0; i < n; i++)
+        add_offset_record(&recs, i, g->id, items[i].topic, items[i].partition, tombstones, items[i].offset,
+                          items[i].leader_epoch, items[i].metadata.p, items[i].metadata.len, ts);
     build_batch(&batch, &recs, n, ts);
     free(recs.p);
     int64_t base = -1, append_time = -1;
@@ -313,10 +322,92 @@ int offsets_expire(struct broker *b, int64_t now)
     return expired;
 }
 
+/* ---- compaction ----
+ * Without log compaction the offsets log would grow with every commit.
+ * When it holds many more records than there are live offsets, the live
+ * offsets are written again at its end (a snapshot, with their original
+ * commit times) and, once that is durable, the log start moves up to the
+ * snapshot, so whole segments before it are deleted and a restart
+ * replays little. It runs only while no write is in flight, so the
+ * in-memory offsets are exactly what the log says up to its end. */
+
+#define COMPACT_MIN_RECORDS 1000
+#define SNAPSHOT_BATCH 500
+
+static void on_snapshot_durable(struct ack_waiter *w, int16_t error)
+{
+    struct group_coordinator *gc = w->owner;
+    w->partition = NULL;
+    gc->compacting = false;
+    if (error)
+        return;
+    int64_t before = plog_log_start(gc->plog);
+    if (plog_delete_records(gc->plog, gc->snapshot_base) == 0)
+        log_info("group", "offsets log compacted", "log_start=%lld records_dropped=%lld",
+                 (long long)plog_log_start(gc->plog), (long long)(plog_log_start(gc->plog) - before));
+}
+
+static int append_batch(struct group_coordinator *gc, struct bytebuf *recs, int32_t count)
+{
+    struct bytebuf batch = {0};
+    build_batch(&batch, recs, count, now_ms());
+    int64_t base = -1, append_time = -1;
+    int rc = plog_append(gc->plog, batch.p, batch.n, 1, &base, &append_time);
+    free(batch.p);
+    recs->n = 0;
+    return rc;
+}
+
+int offsets_compact(struct broker *b, bool force)
+{
+    struct group_coordinator *gc = b->groups;
+    struct plog *l = gc->plog;
+    if (gc->compacting || gc->log.ack_head || gc->log.storage_error || plog_high_watermark(l) != plog_log_end(l))
+        return 0;
+    int64_t records = plog_log_end(l) - plog_log_start(l), live = 0;
+    for (struct cgroup *g = gc->groups; g; g = g->next)
+        for (struct committed_offset *o = g->offsets; o; o = o->next)
+            live++;
+    if (!force && (records < COMPACT_MIN_RECORDS || records <= 2 * live))
+        return 0;
+    gc->snapshot_base = plog_log_end(l);
+    if (live == 0) {
+        on_snapshot_durable(&gc->snapshot_waiter, 0);
+        return 1;
+    }
+    struct bytebuf recs = {0};
+    int32_t n = 0;
+    int rc = 0;
+    for (struct cgroup *g = gc->groups; g && !rc; g = g->next)
+        for (struct committed_offset *o = g->offsets; o && !rc; o = o->next) {
+            add_offset_record(&recs, n++, g->id, o->topic, o->partition, false, o->offset, o->leader_epoch,
+                              o->metadata, o->metadata ? (int32_t)strlen(o->metadata) : -1, o->commit_ms);
+            if (n == SNAPSHOT_BATCH) {
+                rc = append_batch(gc, &recs, n);
+                n = 0;
+            }
+        }
+    if (!rc && n > 0)
+        rc = append_batch(gc, &recs, n);
+    free(recs.p);
+    if (rc) {
+        log_warn("group", "offsets log snapshot failed", "error=%s", kafka_error_name(rc));
+        return 0;
+    }
+    gc->compacting = true;
+    gc->snapshot_waiter.end = plog_log_end(l);
+    gc->snapshot_waiter.done = on_snapshot_durable;
+    gc->snapshot_waiter.owner = gc;
+    partition_append_done(b, &gc->log);
+    partition_add_ack_waiter(&gc->log, &gc->snapshot_waiter);
+    return 1;
+}
+
 static void on_expiry_timer(struct loop *l, void *arg)
 {
     struct broker *b = arg;
     offsets_expire(b, now_ms());
+    offsets_compact(b, false);
     loop_timer_at(l, &b->groups->expiry_timer,
                   loop_now_ms(l) + config_int(&b->cfg, P_OFFSETS_RETENTION_CHECK_INTERVAL_MS));
 }
@@ -438,7 +529,7 @@ int groups_start(struct broker *b, char *err, size_t errlen)
     b->groups = gc;
     char dir[PATH_MAX + 32];
     snprintf(dir, sizeof(dir), "%s/__consumer_offsets-0", b->data_dir);
-    struct log_config lc = {.segment_bytes = 100 * 1024 * 1024,
+    struct log_config lc = {.segment_bytes = 8 * 1024 * 1024,
                             .segment_ms = INT64_MAX / 4,
                             .retention_ms = -1,
                             .retention_bytes = -1,

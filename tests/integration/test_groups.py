@@ -488,3 +488,23 @@ def test_static_member_fencing_and_sync_deadline(broker_factory):
     assert time.monotonic() - t0 >= 5
     assert kwire.heartbeat_v3(conn, "g-nosync", r["generation"], r["member_id"]) == 25  # UNKNOWN_MEMBER_ID
     conn.close()
+
+
+def test_offsets_log_is_compacted(broker_factory):
+    """Many commits of few partitions: the log is snapshotted and cut, and a
+    restart replays only the snapshot and what came after it."""
+    broker = broker_factory(props=dict(GROUP_PROPS, **{"offsets.retention.check.interval.ms": "200"}))
+    conn = kwire.Conn(broker.bootstrap)
+    for i in range(1100):
+        assert kwire.offset_commit_v2(conn, "g-compact", "t", {i % 2: i}, metadata="m%d" % i) == {i % 2: 0}
+    wait_for(lambda: "offsets log compacted" in broker.read_log(), 10, "the offsets log to be compacted")
+    assert kwire.offset_commit_v2(conn, "g-compact", "t", {2: 7}) == {2: 0}
+    conn.close()
+    broker.restart()
+    loaded = [line for line in broker.read_log().splitlines() if "offsets loaded" in line][-1]
+    assert "records=3 " in loaded, loaded     # the two-record snapshot and the last commit
+    conn = kwire.Conn(broker.bootstrap)
+    got = kwire.offset_fetch_v8(conn, {"g-compact": {"t": [0, 1, 2]}})["g-compact"][0]["t"]
+    conn.close()
+    assert {p: (o, md) for p, (o, _ep, md, _e) in got.items()} == {0: (1098, "m1098"), 1: (1099, "m1099"),
+                                                                   2: (7, "")}
