@@ -1,8 +1,9 @@
 """Real client libraries against the real broker: confluent-kafka
 (librdkafka), kafka-python, kcat and kafkajs.
 
-Consumer groups (FindCoordinator, JoinGroup, OffsetCommit ...) are not
-implemented yet, so every consumer here assigns partitions itself."""
+Consumers here assign partitions themselves, so each test controls its
+start offsets exactly; group consumers (kafkajs's among them) are tested
+in test_groups.py."""
 import glob
 import json
 import os
@@ -314,7 +315,7 @@ def test_offset_reset_below_log_start(broker):
             p.flush(10)   # several batches, so the new log start is mid-log
     assert p.flush(10) == 0
 
-    # Consume the first 30 records (no groups yet: an explicit start offset).
+    # Consume the first 30 records (from an explicit start offset).
     got = consume_all(broker.bootstrap, topic, {0: 30}, start=0)
     assert [r[3] for r in got[:30]] == [b"r%d" % i for i in range(30)]
     position = 30
@@ -678,10 +679,7 @@ def test_kafkajs_admin_and_producer(broker):
             assert seqs == sorted(seqs), "partition %d out of send order" % part
     codec = [b[1] & 7 for b in segment_batches(broker.data_dir, gz, 0)]
     assert codec and set(codec) == {1}, "kafkajs gzip batches stored with codecs %s" % set(codec)
-    # The kafkajs consumer always joins a group (FindCoordinator, JoinGroup,
-    # SyncGroup, OffsetCommit). Enable a kafkajs consumer round trip here
-    # (a js/consumer.js reading these 1000 records) once the broker has
-    # consumer groups; until then the records are read back with librdkafka.
+    # The kafkajs group consumer is exercised in test_groups.py.
 
 
 # --------------------------------------------------------------- 8. kcat
