@@ -23,6 +23,8 @@ static void usage(FILE *out)
             "  group list|describe|delete|reset-offsets ...\n"
             "  produce TOPIC                     lines from stdin become records\n"
             "  consume TOPIC                     print records\n"
+            "  bench produce|consume|latency TOPIC, bench mock-cluster\n"
+            "                                    load generator (messages/s, MB/s, latency)\n"
             "  version\n\n"
             "Run `sluice <command> --help` for a command's options.\n",
             SLUICE_VERSION);
@@ -116,6 +118,8 @@ int main(int argc, char **argv)
         return cli_produce_main(argc - 1, argv + 1);
     if (strcmp(cmd, "consume") == 0)
         return cli_consume_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0)
+        return cli_bench_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("sluice %s\n", SLUICE_VERSION);
         return 0;

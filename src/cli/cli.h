@@ -2,7 +2,7 @@
  * administration, a line producer and a consumer, all built on librdkafka.
  *
  * Each entry point takes the arguments starting at the subcommand name
- * (argv[0] is "topic", "group", "produce" or "consume") and returns the process exit
+ * (argv[0] is "topic", "group", "produce", "consume" or "bench") and returns the process exit
  * status: 0 success, 1 error, 2 usage error. */
 #ifndef SLUICE_CLI_H
 #define SLUICE_CLI_H
@@ -11,5 +11,7 @@ int cli_topic_main(int argc, char **argv);
 int cli_produce_main(int argc, char **argv);
 int cli_consume_main(int argc, char **argv);
 int cli_group_main(int argc, char **argv);
+/* bench produce|consume|latency|mock-cluster: the load generator. */
+int cli_bench_main(int argc, char **argv);
 
 #endif
