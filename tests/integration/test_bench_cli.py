@@ -1,0 +1,75 @@
+"""`sluice bench produce|consume|latency` against a test broker, with small
+counts: the output format and that the counts match, so the load generator
+cannot silently rot. (The benchmark itself is bench/compare, not a test.)"""
+import json
+import re
+import subprocess
+
+from conftest import SLUICE_BIN
+
+
+def bench(broker, *args, timeout=120):
+    p = subprocess.run([SLUICE_BIN, "bench", *args, "-b", broker.bootstrap],
+                       capture_output=True, text=True, timeout=timeout)
+    assert p.returncode == 0, p.stdout + p.stderr
+    return p.stdout
+
+
+def test_produce_consume_latency_json(broker):
+    out = bench(broker, "produce", "bt", "-n", "5000", "-s", "100", "-P", "3", "--json")
+    r = json.loads(out)
+    assert r["mode"] == "produce" and r["messages"] == 5000 and r["failed"] == 0
+    assert r["bytes"] == 5000 * 100
+    assert r["lat_count"] == 5000
+    assert 0 < r["lat_p50_ms"] <= r["lat_p99_ms"] <= r["lat_p999_ms"] <= r["lat_max_ms"]
+    assert r["msgs_per_s"] > 0 and r["mb_per_s"] > 0
+
+    r = json.loads(bench(broker, "consume", "bt", "-n", "5000", "--json"))
+    assert r["mode"] == "consume" and r["messages"] == 5000 and r["bytes"] == 500000
+
+    r = json.loads(bench(broker, "latency", "bt", "-n", "200", "--acks", "1", "--json"))
+    assert r["mode"] == "latency" and r["messages"] == 200 and r["lat_count"] == 200
+    assert r["lat_p50_ms"] <= r["lat_max_ms"]
+
+    # Everything produced so far is there: 5000 + 200 + the latency warm-up.
+    r = json.loads(bench(broker, "consume", "bt", "--idle-ms", "1000", "--json"))
+    assert r["messages"] == 5000 + 200 + 10
+
+
+def test_text_output_keys_and_producers(broker):
+    out = bench(broker, "produce", "bk", "-n", "3000", "-s", "64", "-P", "4", "-c", "3",
+                "--keys", "10", "-z", "lz4", "--acks", "1", "--linger-ms", "1")
+    assert re.search(r"^produce bk: 3000 messages, \d+ bytes in [\d.]+ s$", out, re.M), out
+    assert re.search(r"^  \d+ msgs/s  [\d.]+ MB/s$", out, re.M), out
+    assert re.search(r"^  latency ms: p50 [\d.]+  p99 [\d.]+  p99\.9 [\d.]+  max [\d.]+  mean [\d.]+ "
+                     r"\(3000 samples\)$", out, re.M), out
+    out = bench(broker, "consume", "bk", "-n", "3000")
+    assert re.search(r"^consume bk: 3000 messages, ", out, re.M), out
+    out = bench(broker, "latency", "bk", "-n", "50", "--acks", "all")
+    assert "(50 samples)" in out, out
+
+
+def test_usage_errors():
+    for args in (["bench"], ["bench", "nope", "t"], ["bench", "produce"],
+                 ["bench", "produce", "t", "--size", "4"], ["bench", "produce", "t", "--acks", "2"]):
+        p = subprocess.run([SLUICE_BIN, *args], capture_output=True, text=True, timeout=30)
+        assert p.returncode == 2, (args, p.stdout, p.stderr)
+    p = subprocess.run([SLUICE_BIN, "bench", "--help"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0 and "mock-cluster" in p.stdout
+
+
+def test_mock_cluster_helper():
+    p = subprocess.Popen([SLUICE_BIN, "bench", "mock-cluster", "--topic", "m", "--partitions", "2"],
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        m = re.match(r"bootstrap=(\S+)", line)
+        assert m, line
+
+        class B:
+            bootstrap = m.group(1)
+        r = json.loads(bench(B, "produce", "m", "-n", "1000", "--json"))
+        assert r["messages"] == 1000
+    finally:
+        p.terminate()
+        assert p.wait(timeout=30) == 0
