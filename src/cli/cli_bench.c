@@ -62,7 +62,8 @@ static const char bench_help[] =
     "  -c, --producers N     produce: parallel producer clients (default: 1)\n"
     "      --idle-ms N       consume: stop after N ms without a record\n"
     "                        (default: 5000)\n"
-    "      --topic T         mock-cluster: create T up front\n"
+    "      --topic T[,T...]  mock-cluster: create these topics up front (the\n"
+    "                        mock has no CreateTopics; others get 4 partitions)\n"
     "      --brokers N       mock-cluster: brokers (default: 1)\n"
     "      --json            one JSON object on one line instead of text\n"
     CLI_COMMON_HELP
@@ -714,11 +715,17 @@ static int run_mock(struct cli_common *c, struct bench_opts *o)
         rd_kafka_destroy(rk);
         return CLI_EXIT_ERROR;
     }
-    if (o->topic) {
+    /* The mock has no CreateTopics: --topic A,B,... makes them here.
+     * Others are auto-created with the mock's default of 4 partitions. */
+    for (const char *t = o->topic; t && *t;) {
+        size_t len = strcspn(t, ",");
+        char *name = xstrndup(t, len);
         rd_kafka_resp_err_t err =
-            rd_kafka_mock_topic_create(mc, o->topic, (int)(o->partitions ? o->partitions : 1), 1);
+            rd_kafka_mock_topic_create(mc, name, (int)(o->partitions ? o->partitions : 1), 1);
         if (err)
-            cli_error(c, "cannot create topic '%s': %s", o->topic, rd_kafka_err2str(err));
+            cli_error(c, "cannot create topic '%s': %s", name, rd_kafka_err2str(err));
+        free(name);
+        t += len + (t[len] == ',');
     }
     cli_catch_stop_signals();
     printf("bootstrap=%s\n", rd_kafka_mock_cluster_bootstraps(mc));
