@@ -235,6 +235,7 @@ struct bench_result {
     uint64_t failed;
     double seconds;
     const struct hdr_hist *lat;   /* NULL: no latency figures */
+    double first_s;          /* consume: from the assignment to the first record */
 };
 
 static double ms(uint64_t ns)
@@ -251,6 +252,8 @@ static void print_result(const struct bench_opts *o, const struct bench_result *
         printf("{\"mode\":\"%s\",\"topic\":\"%s\",\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
                ",\"failed\":%" PRIu64 ",\"seconds\":%.6f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f",
                o->mode_name, o->topic, r->messages, r->bytes, r->failed, r->seconds, mps, mbs);
+        if (r->first_s > 0)
+            printf(",\"first_ms\":%.3f", r->first_s * 1e3);
         if (r->lat && r->lat->count)
             printf(",\"lat_count\":%" PRIu64 ",\"lat_mean_ms\":%.4f,\"lat_p50_ms\":%.4f,"
                    "\"lat_p99_ms\":%.4f,\"lat_p999_ms\":%.4f,\"lat_max_ms\":%.4f",
@@ -264,6 +267,8 @@ static void print_result(const struct bench_opts *o, const struct bench_result *
         printf("  %.0f msgs/s  %.2f MB/s\n", mps, mbs);
         if (r->failed)
             printf("  failed: %" PRIu64 "\n", r->failed);
+        if (r->first_s > 0)
+            printf("  first record after %.3f ms\n", r->first_s * 1e3);
         if (r->lat && r->lat->count)
             printf("  latency ms: p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  mean %.3f (%" PRIu64
                    " samples)\n",
@@ -681,6 +686,7 @@ static int run_consume(struct cli_common *c, struct bench_opts *o)
     /* Timed from the assignment (the first fetch is part of consuming) to
      * the last record. */
     r.seconds = t_last ? (double)(t_last - t_assign) / 1e9 : 0;
+    r.first_s = t_first ? (double)(t_first - t_assign) / 1e9 : 0;
     print_result(o, &r);
     if (want && r.messages < want) {
         cli_error(c, "read %" PRIu64 " of %" PRIu64 " records", r.messages, want);
