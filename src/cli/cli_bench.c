@@ -222,7 +222,7 @@ static int parse_bench_args(struct cli_common *c, struct bench_opts *o,
     if (argc - optind > 1)
         return cli_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
     o->topic = argv[optind];
-    if (o->mode != MODE_CONSUME && o->size < 8 && o->mode == MODE_PRODUCE)
+    if (o->mode == MODE_PRODUCE && o->size < 8)
         return cli_usage_error(c, "--size must be at least 8 (the send time travels in the value)");
     return CLI_EXIT_OK;
 }
@@ -289,6 +289,7 @@ struct producer {
     uint64_t to_send;        /* 0: until deadline */
     uint64_t deadline_ns;
     uint64_t sent, delivered, failed, bytes;
+    uint64_t rejected;       /* refused by rd_kafka_producev() itself */
     uint64_t last_ack_ns;
     struct hdr_hist hist;
     char first_error[256];
@@ -384,8 +385,10 @@ static bool warm_up(struct cli_common *c, rd_kafka_t *rk, const char *topic)
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     bool ok = false;
 
-    for (int i = 0; i < 50 && !ok && !cli_stop_requested; i++) {
-        err = rd_kafka_metadata(rk, 0, rkt, &md, 5000);
+    uint64_t deadline = now_ns() + 10 * 1000000000ull;   /* a topic being created, a broker starting */
+
+    while (!ok && !cli_stop_requested && now_ns() < deadline) {
+        err = rd_kafka_metadata(rk, 0, rkt, &md, 2000);
         if (!err) {
             ok = md->topic_cnt == 1 && !md->topics[0].err && md->topics[0].partition_cnt > 0;
             if (!ok)
@@ -441,8 +444,9 @@ static void *producer_thread(void *arg)
             rd_kafka_poll(p->rk, 1);
         }
         if (err) {
-            snprintf(p->first_error, sizeof(p->first_error), "%s", rd_kafka_err2str(err));
-            p->failed++;
+            if (!p->failed && !p->rejected)
+                snprintf(p->first_error, sizeof(p->first_error), "%s", rd_kafka_err2str(err));
+            p->rejected++;
             p->rc = CLI_EXIT_ERROR;
             break;
         }
@@ -511,10 +515,11 @@ static int run_produce(struct cli_common *c, struct bench_opts *o)
         hdr_merge(all, &ps[i].hist);
         r.messages += ps[i].delivered;
         r.bytes += ps[i].bytes;
-        r.failed += ps[i].failed + (ps[i].sent - ps[i].delivered - ps[i].failed);
+        /* Whatever was queued and not acknowledged failed, reported or not. */
+        r.failed += ps[i].sent - ps[i].delivered + ps[i].rejected;
         if (ps[i].last_ack_ns > t_end)
             t_end = ps[i].last_ack_ns;
-        if (ps[i].failed && !err)
+        if ((ps[i].failed || ps[i].rejected) && !err)
             err = ps[i].first_error;
         if (ps[i].rc)
             rc = ps[i].rc;
