@@ -146,12 +146,14 @@ function renderOverviewLive() {
     ["Connections", fmt(c.connections)], ["Disk used", bytes(c.disk_used_bytes)], ["Groups", fmt(c.groups)]];
   $("#cards").innerHTML = cards.map(([l, v, cls]) => `<div class="card ${cls || ""}"><div class="v">${v}</div><div class="l">${l}</div></div>`).join("");
   const worst = [...state.groups].sort((a, b) => b.lag - a.lag);
-  const behind = worst.filter(g => g.lag > 0);
+  const falling = worst.filter(g => lagClass(g) === "lag-bad"), behind = worst.filter(g => g.lag > 0);
   const flow = s.inRate > 0 || s.outRate > 0
     ? `Events are flowing: ${fmt(s.inRate, 1)} messages/s in, ${fmt(s.outRate, 1)} out.`
     : "No events in the last seconds.";
-  const lagText = behind.length
-    ? ` <span class="lag-bad">${behind.length} consumer group${behind.length > 1 ? "s" : ""} behind; most behind: <a href="#/groups/${encodeURIComponent(behind[0].group_id)}">${esc(behind[0].group_id)}</a> (${fmt(behind[0].lag)} records).</span>`
+  const link = g => `<a href="#/groups/${encodeURIComponent(g.group_id)}">${esc(g.group_id)}</a> (${fmt(g.lag)} records behind)`;
+  const lagText = falling.length
+    ? ` <span class="lag-bad">Falling behind: ${falling.slice(0, 3).map(link).join(", ")}.</span>`
+    : behind.length ? ` <span class="lag-warn">Most behind: ${link(behind[0])}.</span>`
     : (state.groups.length ? ' <span class="lag-ok">Every consumer group is caught up.</span>' : "");
   $("#headline").innerHTML = flow + lagText;
   const tput = [{ name: "in", color: "#2f6fde", points: state.samples.map(x => ({ t: x.t, v: x.inRate })) },

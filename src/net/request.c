@@ -37,8 +37,11 @@ static void request_account(struct request *req)
     s->latency_count[req->api_key]++;
     if (req->error_code)
         s->request_errors[req->api_key]++;
+    /* Fetch, JoinGroup and SyncGroup wait on purpose (long poll,
+     * rebalance): only counted in the histograms. 0 logs every request. */
     int64_t slow_ms = config_int(&b->cfg, P_SLOW_REQUEST_MS);
-    if (slow_ms > 0 && (int64_t)us >= slow_ms * 1000) {
+    bool waits = req->api_key == API_Fetch || req->api_key == API_JoinGroup || req->api_key == API_SyncGroup;
+    if ((!waits || slow_ms == 0) && (int64_t)us >= slow_ms * 1000) {
         s->slow_requests++;
         const struct api_spec *spec = api_spec_get(req->api_key);
         log_warn("net", "slow request", "api=%s api_version=%d client_id=\"%.*s\" conn=%llu peer=%s ms=%.1f error=%d",

@@ -318,3 +318,30 @@ def test_console_assets_are_served(broker):
         assert not m.startswith(b"http"), "the console must not fetch from the internet: %r" % m
         s, _, _ = http(broker, "/" + m.decode().lstrip("/"))
         assert s == 200, m
+
+
+# ---------------------------------------------------------------- logs
+
+def test_slow_request_log_is_structured_and_info_is_quiet(broker_factory):
+    # At info level, traffic writes no per-request line.
+    quiet = broker_factory(name="quiet")
+    before = len(quiet.read_log().splitlines())
+    create_topic(quiet, "hush", 1)
+    produce(quiet, "hush", 200)
+    consume_and_commit(quiet, "hush", "hushers", 200)
+    lines = quiet.read_log().splitlines()[before:]
+    assert all("sub=topic" in l or "sub=group" in l for l in lines), lines
+    # sluice.slow.request.ms=0 logs every request as slow: one JSON object
+    # per line with the fields that matter.
+    loud = broker_factory(name="loud", props={"sluice.slow.request.ms": "0", "log.format": "json"})
+    p = Producer({"bootstrap.servers": loud.bootstrap, "client.id": "slow-client"})
+    p.produce("noisy", value=b"x")
+    assert p.flush(15) == 0
+    events = [json.loads(l) for l in loud.read_log().splitlines() if l.startswith("{")]
+    slow = [e for e in events if e.get("msg") == "slow request" and e.get("api") == "Produce"]
+    assert slow, events[-5:]
+    e = slow[0]
+    assert e["level"] == "warn" and e["sub"] == "net" and e["client_id"] == "slow-client" and "time" in e
+    assert "ms" in e and "error" in e
+    m = scrape(loud)
+    assert metric(m, "sluice_slow_requests_total") >= 1
