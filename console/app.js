@@ -38,7 +38,8 @@ function send(method, path, body) {
 async function poll() {
   try {
     const [c, groups] = await Promise.all([api("/cluster"), api("/groups")]);
-    const now = Date.now();
+    const now = c.time_ms;            /* the broker's clock, as /api/history */
+    state.clockOffset = now - Date.now();
     const prev = state.last;
     let s = { t: now, inRate: 0, outRate: 0, bytesIn: 0, bytesOut: 0 };
     if (prev) {
@@ -82,7 +83,7 @@ function drawChart(canvas, series, opts) {
   g.scale(dpr, dpr);
   g.fillStyle = "#fff"; g.fillRect(0, 0, w, h);
   const L = 52, R = 10, T = 10, B = 24;
-  const now = Date.now(), span = opts.spanMs || 5 * 60 * 1000, t0 = now - span;
+  const now = Date.now() + (state.clockOffset || 0), span = opts.spanMs || 5 * 60 * 1000, t0 = now - span;
   let max = 1;
   for (const s of series) for (const p of s.points) if (p.t >= t0) max = Math.max(max, p.v);
   max *= 1.15;
@@ -320,8 +321,25 @@ async function route() {
     $("#view").innerHTML = `<p class="err">${esc(e.message)}</p>`;
   }
 }
+/* The broker keeps the last minutes (sampled every 2 s): charts start full. */
+async function seed() {
+  try {
+    const h = await api("/history");
+    for (let i = 1; i < h.length; i++) {
+      const a = h[i - 1], b = h[i], dt = Math.max((b.t - a.t) / 1000, 0.001);
+      state.samples.push({ t: b.t, inRate: Math.max(0, (b.records_in - a.records_in) / dt),
+        outRate: Math.max(0, (b.records_out - a.records_out) / dt), bytesIn: Math.max(0, (b.bytes_in - a.bytes_in) / dt),
+        bytesOut: Math.max(0, (b.bytes_out - a.bytes_out) / dt) });
+    }
+    for (const s of h)
+      for (const [g, v] of Object.entries(s.lag)) (state.lagHistory[g] = state.lagHistory[g] || []).push({ t: s.t, v });
+  } catch (e) { /* no history: the charts fill as samples come */ }
+}
+
 window.addEventListener("hashchange", route);
 window.addEventListener("resize", () => { if (!location.hash || location.hash === "#/") renderOverviewLive(); });
-route();
-poll();
-state.timer = setInterval(poll, POLL_MS);
+seed().then(() => {
+  route();
+  poll();
+  state.timer = setInterval(poll, POLL_MS);
+});

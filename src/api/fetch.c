@@ -107,8 +107,10 @@ static int64_t fetch_build(struct fetch_state *fs, bool *any_error)
                     }
                 }
             }
-            if (pd->error_code)
+            if (pd->error_code) {
                 *any_error = true;
+                req->error_code = pd->error_code;   /* counted by response_end */
+            }
         }
     }
     return total;

@@ -1,5 +1,6 @@
 /* The JSON admin API the console uses, on the loop thread (http.h):
  *   GET    /api/cluster                        identity, totals, listeners
+ *   GET    /api/history                        the last minutes, sampled every 2 s
  *   GET    /api/topics                         topics with sizes and message counts
  *   POST   /api/topics                         {"name","partitions","configs":{}}
  *   GET    /api/topics/NAME                    partitions and configs
@@ -536,6 +537,12 @@ void api_handle(struct broker *b, struct http_job *j)
          del = strcmp(j->method, "DELETE") == 0;
     if (strcmp(p, "/cluster") == 0 && get) {
         get_cluster(b, j);
+        return;
+    }
+    if (strcmp(p, "/history") == 0 && get) {
+        j->status = 200;
+        j->content_type = "application/json";
+        http_history_json(b, &j->out);
         return;
     }
     if (strcmp(p, "/topics") == 0) {

@@ -38,6 +38,7 @@ struct http_server {
     atomic_bool ready;
     int wake_fd;
     struct io_watch wake_watch;
+    struct history *history;        /* samples for the console's charts */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct http_job *head, *tail;   /* queued for the loop */
@@ -94,6 +95,8 @@ const char *http_job_arg(const struct http_job *j, const char *name)
 }
 
 int http_port(const struct broker *b) { return b->http ? b->http->port : 0; }
+
+void http_history_json(struct broker *b, struct sbuf *out) { history_json(b->http ? b->http->history : NULL, out); }
 
 void http_set_ready(struct broker *b, bool ready)
 {
@@ -182,6 +185,21 @@ static bool authority_ok(const struct http_server *s, const char *a)
     for (size_t i = 0; i < ARRAY_LEN(loopback); i++)
         if (strlen(loopback[i]) == hl && strncasecmp(a, loopback[i], hl) == 0)
             return true;
+    /* Bound to every interface: any IP literal of this machine's port
+     * (DNS rebinding needs a name, so an address is safe to accept). */
+    bool wildcard = !s->host[0] || strcmp(s->host, "0.0.0.0") == 0 || strcmp(s->host, "::") == 0;
+    char ip[64];
+    if (wildcard && hl < sizeof(ip)) {
+        memcpy(ip, a, hl);
+        ip[hl] = 0;
+        struct in6_addr addr;
+        if (inet_pton(AF_INET, ip, &addr) == 1)
+            return true;
+        if (hl > 2 && ip[0] == '[' && ip[hl - 1] == ']') {
+            ip[hl - 1] = 0;
+            return inet_pton(AF_INET6, ip + 1, &addr) == 1;
+        }
+    }
     return false;
 }
 
@@ -379,6 +397,7 @@ int http_start(struct broker *b, char *err, size_t errlen)
         return -1;
     }
     loop_watch(b->loop, &s->wake_watch, s->wake_fd, EPOLLIN, on_wake, s);
+    s->history = history_start(b);
     /* The threads must not take the broker's signals (SIGTERM is read
      * from a signalfd on the loop thread). */
     sigset_t all, old;
@@ -394,6 +413,7 @@ int http_start(struct broker *b, char *err, size_t errlen)
         http_stop(b);
         return -1;
     }
+    s->listen_fd = -1;   /* the daemon owns it now: MHD_stop_daemon closes it */
     log_info("http", "listening", "addr=%s:%d console=http://%s:%d/", s->host[0] ? s->host : "0.0.0.0", s->port,
              s->host[0] && strcmp(s->host, "0.0.0.0") != 0 ? s->host : "127.0.0.1", s->port);
     return 0;
@@ -417,6 +437,7 @@ void http_stop(struct broker *b)
     pthread_mutex_unlock(&s->mu);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    history_stop(b, s->history);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     if (s->wake_fd >= 0) {

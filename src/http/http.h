@@ -53,6 +53,13 @@ void http_set_ready(struct broker *b, bool ready);
 void http_stop(struct broker *b);
 int http_port(const struct broker *b);   /* bound port, 0 if off */
 
+/* The recent past for the console's charts (history.c), on the loop thread. */
+struct history;
+struct history *history_start(struct broker *b);
+void history_stop(struct broker *b, struct history *h);
+void history_json(struct history *h, struct sbuf *out);
+void http_history_json(struct broker *b, struct sbuf *out);
+
 /* Loop-thread handlers (metrics.c, api.c). */
 void metrics_format(struct broker *b, struct sbuf *out);
 void api_handle(struct broker *b, struct http_job *j);
