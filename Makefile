@@ -7,18 +7,19 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
 CPPFLAGS += -Isrc -MMD -MP
-LIBS    := -lz -lsnappy -llz4 -lzstd -ljansson -lpthread -lm
+LIBS    := -lz -lsnappy -llz4 -lzstd -ljansson -lmicrohttpd -lpthread -lm
 CLILIBS := -lrdkafka
 
 # CORE: what unit tests and fuzzers link without the event loop.
 CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c) src/broker/config.c
-BROKER_SRC := $(filter-out src/broker/config.c,$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c))
+BROKER_SRC := $(filter-out src/broker/config.c,$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
 
 OBJ = $(patsubst %.c,$(BUILD)/%.o,$(1))
 CORE_OBJ   := $(call OBJ,$(CORE_SRC))
-BROKER_OBJ := $(call OBJ,$(BROKER_SRC))
+BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
+CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
 .PHONY: all run test deps test-deps unit integration asan fuzz clean gen format
@@ -26,6 +27,14 @@ all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CLILIBS)
+
+# The web console's files, embedded as C arrays (xxd -i); generated, not in git.
+$(BUILD)/gen/console_assets.c: $(CONSOLE_FILES) scripts/embed-assets
+	@mkdir -p $(dir $@)
+	scripts/embed-assets $@ $(CONSOLE_FILES)
+
+$(BUILD)/gen/console_assets.o: $(BUILD)/gen/console_assets.c
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -34,9 +34,7 @@ void handle_init_producer_id(struct request *req)
             resp.producer_epoch = out_epoch;
         }
     }
-    if (resp.error_code) {
-        req->error_code = resp.error_code;
-        req->broker->stats.request_errors[API_InitProducerId]++;
-    }
+    if (resp.error_code)
+        req->error_code = resp.error_code;   /* counted by response_end */
     RESPOND(req, InitProducerIdResponse, &resp);
 }

@@ -202,6 +202,8 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     out->base_offset = base;
     out->log_append_time_ms = append_time;
     b->stats.records_produced_batches += (uint64_t)count;
+    b->stats.records_produced += (uint64_t)(plog_log_end(p->log) - base);
+    b->stats.produce_bytes += (uint64_t)in->records.len;
     pw->appended++;
     partition_append_done(b, p);
     if (acks == -1)
@@ -261,8 +263,6 @@ void handle_produce(struct request *req)
                 req->error_code = out->error_code;
         }
     }
-    if (req->error_code)
-        b->stats.request_errors[API_Produce]++;
     /* Test hook: the append happened, the answer is lost. */
     int64_t drop_every = config_int(&b->cfg, P_TEST_DROP_AFTER_APPEND);
     if (drop_every > 0 && pw->appended > 0 && ++b->test_appends % (uint64_t)drop_every == 0) {

@@ -107,6 +107,8 @@ void handle_create_topics(struct request *req)
             continue;
         }
         create_one(req, &m.topics[i], m.validate_only, out);
+        if (out->error_code && !req->error_code)
+            req->error_code = out->error_code;   /* counted by response_end */
     }
     RESPOND(req, CreateTopicsResponse, &resp);
 }
@@ -150,6 +152,8 @@ void handle_delete_topics(struct request *req)
         out->topic_id = t->id;
         out->error_code = (int16_t)topic_delete(b, t);
     }
+    for (int32_t i = 0; i < resp.responses_count && !req->error_code; i++)
+        req->error_code = resp.responses[i].error_code;   /* counted by response_end */
     RESPOND(req, DeleteTopicsResponse, &resp);
 }
 

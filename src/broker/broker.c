@@ -20,6 +20,7 @@
 #include "broker/topics.h"
 #include "core/slog.h"
 #include "core/util.h"
+#include "http/http.h"
 #include "log/batch.h"
 #include "log/fileio.h"
 #include "net/conn.h"
@@ -237,6 +238,12 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     }
     b->loop = loop_new();
     b->validator = batch_validator_new();
+    /* HTTP first: /health/live answers (and /health/ready says not yet)
+     * while recovery runs. */
+    if (http_start(b, err, errlen) != 0)
+        goto fail;
+    if (config_int(&b->cfg, P_TEST_STARTUP_DELAY_MS) > 0)
+        usleep((useconds_t)config_int(&b->cfg, P_TEST_STARTUP_DELAY_MS) * 1000);
     if (load_identity(b, err, errlen) != 0 || broker_config_load(b, err, errlen) != 0)
         goto fail;
     if (producers_load(b, err, errlen) != 0 || topics_load(b, err, errlen) != 0)
@@ -273,6 +280,7 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     timer_init(&b->housekeeping, on_housekeeping, b);
     loop_timer_at(b->loop, &b->housekeeping, loop_now_ms(b->loop) + 1000);
     b->ready = true;
+    http_set_ready(b, true);
     for (int i = 0; i < b->nlisteners; i++)
         log_info("broker", "listening", "listener=%s addr=%s:%d advertised=%s:%d", b->listeners[i].name,
                  b->listeners[i].bind_host[0] ? b->listeners[i].bind_host : "0.0.0.0", b->listeners[i].port,
@@ -293,6 +301,7 @@ void broker_run(struct broker *b) { loop_run(b->loop); }
 
 void broker_shutdown(struct broker *b)
 {
+    http_stop(b);
     for (int i = 0; i < b->nlisteners; i++) {
         loop_unwatch(b->loop, &b->listeners[i].watch);
         close(b->listeners[i].watch.fd);
@@ -316,6 +325,7 @@ void broker_free(struct broker *b)
 {
     if (!b)
         return;
+    http_stop(b);
     if (b->flusher)
         flusher_stop(b->flusher);
     groups_stop(b);

@@ -16,6 +16,7 @@ struct topic;
 struct flusher;
 struct group_coordinator;
 struct batch_validator;
+struct http_server;
 
 #define MAX_LISTENERS 16
 
@@ -43,6 +44,7 @@ struct broker {
     struct flusher *flusher;
     struct group_coordinator *groups;   /* consumer groups (src/group) */
     struct batch_validator *validator;
+    struct http_server *http;  /* http.listeners (src/http), NULL if off */
     struct conn *conns;        /* all open connections */
     struct conn *flush_list;   /* connections with responses to write */
     struct conn *reap_list;    /* closed, to free */

@@ -54,14 +54,16 @@ enum prop_type { PT_STRING, PT_INT, PT_LONG, PT_BOOL, PT_LIST, PT_PASSWORD };
     X(OFFSETS_RETENTION_CHECK_INTERVAL_MS, "offsets.retention.check.interval.ms", PT_LONG, "600000", 1, INT64_MAX, false, "How often expired offsets are looked for") \
     X(LOG_LEVEL, "log.level", PT_STRING, "info", 0, 0, false, "debug, info, warn or error") \
     X(LOG_FORMAT, "log.format", PT_STRING, "logfmt", 0, 0, false, "logfmt or json") \
-    X(SLOW_REQUEST_MS, "sluice.slow.request.ms", PT_LONG, "1000", 0, INT64_MAX, false, "Requests slower than this are logged") \
+    X(HTTP_LISTENERS, "http.listeners", PT_LIST, "http://127.0.0.1:8080", 0, 0, false, "HTTP listener for /metrics, /health, /api and the console: http://host:port (one; port 0 picks a free port); empty turns it off") \
+    X(SLOW_REQUEST_MS, "sluice.slow.request.ms", PT_LONG, "1000", 0, INT64_MAX, false, "Requests slower than this are logged at warn level and counted (Fetch, JoinGroup and SyncGroup, which wait on purpose, are not); 0 logs every request") \
     X(VALIDATE_COMPRESSED, "sluice.validate.compressed.batches", PT_BOOL, "true", 0, 0, true, "Decompress produced batches to validate their records") \
     X(PRODUCER_ID_EXPIRATION_MS, "producer.id.expiration.ms", PT_LONG, "86400000", 1, INT64_MAX, true, "Idempotent producer state is dropped after this long without a produce") \
     X(TRANSACTIONAL_ID_EXPIRATION_MS, "transactional.id.expiration.ms", PT_LONG, "604800000", 1, INT64_MAX, false, "Accepted for compatibility: transactions are not supported yet") \
     X(TEST_DROP_AFTER_APPEND, "sluice.test.drop.after.append", PT_INT, "0", 0, INT32_MAX, false, "Test only: after every Nth produce that appended, close the connection instead of answering (0 = off)") \
     X(TEST_CRASH_SIM, "sluice.test.crash.simulation", PT_BOOL, "false", 0, 0, false, "Test only: on SIGUSR2 drop every write not covered by an fsync and exit") \
     X(TEST_OFFSETS_RETENTION_MS, "sluice.test.offsets.retention.ms", PT_LONG, "-1", -1, INT64_MAX, false, "Test only: offsets retention in ms instead of offsets.retention.minutes (-1 = off)") \
-    X(TEST_DISK_FULL_FILE, "sluice.test.disk.full.file", PT_STRING, "", 0, 0, false, "Test only: writes fail with ENOSPC while this file exists")
+    X(TEST_DISK_FULL_FILE, "sluice.test.disk.full.file", PT_STRING, "", 0, 0, false, "Test only: writes fail with ENOSPC while this file exists") \
+    X(TEST_STARTUP_DELAY_MS, "sluice.test.startup.delay.ms", PT_INT, "0", 0, 600000, false, "Test only: sleep this long before recovery (to observe /health/ready while starting)")
 
 enum broker_prop {
 #define X(id, ...) P_##id,

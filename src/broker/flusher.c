@@ -33,6 +33,7 @@ struct flusher {
     uint64_t gen;                /* bumps each time pending is taken */
     bool stop;
     uint64_t fsyncs, rounds, fsync_us;
+    uint64_t fsync_bucket[STATS_LAT_BUCKETS + 1];   /* latency histogram (stats.h bounds) */
 };
 
 static void list_push(struct entry_list *l, struct flush_entry e)
@@ -69,7 +70,7 @@ static void *flusher_main(void *arg)
         pthread_mutex_unlock(&f->mu);
 
         qsort(work.v, work.n, sizeof(*work.v), by_file);
-        uint64_t syncs = 0, us = 0;
+        uint64_t syncs = 0, us = 0, bucket[STATS_LAT_BUCKETS + 1] = {0};
         for (size_t i = 0; i < work.n; i++) {
             if (i > 0 && work.v[i].file == work.v[i - 1].file) {
                 work.v[i].error = work.v[i - 1].error;
@@ -77,7 +78,12 @@ static void *flusher_main(void *arg)
             }
             int64_t t0 = mono_us();
             int rc = fileio_fdatasync(work.v[i].file->fd);
-            us += (uint64_t)(mono_us() - t0);
+            uint64_t one = (uint64_t)(mono_us() - t0);
+            us += one;
+            int bi = 0;
+            while (bi < STATS_LAT_BUCKETS && one > stats_lat_bounds_us[bi])
+                bi++;
+            bucket[bi]++;
             syncs++;
             work.v[i].error = rc == 0 ? 0 : KERR_KAFKA_STORAGE_ERROR;
             if (rc != 0)
@@ -90,6 +96,8 @@ static void *flusher_main(void *arg)
         work.n = 0;
         f->fsyncs += syncs;
         f->fsync_us += us;
+        for (int bi = 0; bi <= STATS_LAT_BUCKETS; bi++)
+            f->fsync_bucket[bi] += bucket[bi];
         f->rounds++;
         pthread_mutex_unlock(&f->mu);
         loop_wake(f->b->loop);
@@ -111,6 +119,7 @@ static void flusher_collect(struct loop *l, void *arg)
     b->stats.fsyncs = f->fsyncs;
     b->stats.fsync_rounds = f->rounds;
     b->stats.fsync_us_total = f->fsync_us;
+    memcpy(b->stats.fsync_bucket, f->fsync_bucket, sizeof(f->fsync_bucket));
     pthread_mutex_unlock(&f->mu);
     for (size_t i = 0; i < done.n; i++) {
         struct flush_entry *e = &done.v[i];

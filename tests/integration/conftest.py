@@ -32,6 +32,7 @@ class Broker:
         self.props = dict(props or {})
         self.extra_env = dict(env or {})
         self.port = None
+        self.http_port = None   # the HTTP listener (metrics, API, console); None if turned off
         self.proc = None
         self.log_path = os.path.join(os.path.dirname(self.data_dir), os.path.basename(self.data_dir) + ".log")
         self.ready_ms = None
@@ -40,12 +41,22 @@ class Broker:
     def bootstrap(self):
         return "127.0.0.1:%d" % self.port
 
+    @property
+    def http_url(self):
+        return "http://127.0.0.1:%d" % self.http_port
+
     def start(self, timeout=20):
         if self.port is None:
             self.port = free_port()
         args = [SLUICE_BIN, "serve",
                 "--listeners=PLAINTEXT://127.0.0.1:%d" % self.port,
                 "--log.dirs=%s" % self.data_dir]
+        # Every broker gets its own HTTP port (the default 8080 may be taken),
+        # unless the test sets http.listeners itself.
+        if "http.listeners" not in self.props:
+            if self.http_port is None:
+                self.http_port = free_port()
+            args.append("--http.listeners=http://127.0.0.1:%d" % self.http_port)
         args += ["--%s=%s" % (k, v) for k, v in self.props.items()]
         env = dict(os.environ)
         env.update(self.extra_env)

@@ -1,0 +1,452 @@
+/* The HTTP listener: libmicrohttpd threads in front, the loop thread
+ * behind (see http.h). A request's life:
+ *   MHD thread: access_handler gathers the body, answers health and
+ *   assets itself, checks mutating /api calls (JSON content type, Origin
+ *   or Host of this listener, else 403), queues an http_job and waits;
+ *   loop thread: on_wake drains the queue, routes (metrics_format or
+ *   api_handle), marks each job done and signals;
+ *   MHD thread: turns the job's output into the response. */
+#include "http/http.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "broker/broker.h"
+#include "core/slog.h"
+#include "core/util.h"
+
+#define HTTP_MAX_BODY (1 << 20)
+
+struct http_server {
+    struct broker *b;
+    struct MHD_Daemon *daemon;
+    int listen_fd;
+    int port;
+    char host[256];
+    atomic_bool ready;
+    int wake_fd;
+    struct io_watch wake_watch;
+    struct history *history;        /* samples for the console's charts */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct http_job *head, *tail;   /* queued for the loop */
+    bool closing;
+};
+
+/* Per-connection upload state. */
+struct upload {
+    struct sbuf body;
+    bool too_large;
+};
+
+void sbuf_add(struct sbuf *s, const char *p, size_t n)
+{
+    if (s->len + n + 1 > s->cap) {
+        size_t cap = s->cap ? s->cap : 4096;
+        while (cap < s->len + n + 1)
+            cap *= 2;
+        s->p = xrealloc(s->p, cap);
+        s->cap = cap;
+    }
+    memcpy(s->p + s->len, p, n);
+    s->len += n;
+    s->p[s->len] = 0;
+}
+
+void sbuf_printf(struct sbuf *s, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof(tmp)) {
+        sbuf_add(s, tmp, (size_t)n);
+        return;
+    }
+    char *big = xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sbuf_add(s, big, (size_t)n);
+    free(big);
+}
+
+const char *http_job_arg(const struct http_job *j, const char *name)
+{
+    for (int i = 0; i < j->nargs; i++)
+        if (strcmp(j->arg_name[i], name) == 0)
+            return j->arg_value[i] ? j->arg_value[i] : "";
+    return NULL;
+}
+
+int http_port(const struct broker *b) { return b->http ? b->http->port : 0; }
+
+void http_history_json(struct broker *b, struct sbuf *out) { history_json(b->http ? b->http->history : NULL, out); }
+
+void http_set_ready(struct broker *b, bool ready)
+{
+    if (b->http)
+        atomic_store(&b->http->ready, ready);
+}
+
+/* ---- the loop side ---- */
+
+static void route(struct broker *b, struct http_job *j)
+{
+    if (strcmp(j->path, "/metrics") == 0 && strcmp(j->method, "GET") == 0) {
+        j->status = 200;
+        j->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        metrics_format(b, &j->out);
+    } else if (strncmp(j->path, "/api/", 5) == 0) {
+        api_handle(b, j);
+    } else {
+        j->status = 404;
+        j->content_type = "text/plain; charset=utf-8";
+        sbuf_printf(&j->out, "not found\n");
+    }
+}
+
+static void on_wake(struct loop *l, void *arg, uint32_t events)
+{
+    struct http_server *s = arg;
+    uint64_t v;
+    while (read(s->wake_fd, &v, sizeof(v)) > 0)
+        ;
+    pthread_mutex_lock(&s->mu);
+    struct http_job *list = s->head;
+    s->head = s->tail = NULL;
+    pthread_mutex_unlock(&s->mu);
+    while (list) {
+        struct http_job *j = list;
+        list = j->next;
+        int64_t t0 = mono_us();
+        route(s->b, j);
+        s->b->stats.http_requests++;
+        log_debug("http", "request", "method=%s path=%s status=%d bytes=%zu us=%lld", j->method, j->path, j->status,
+                  j->out.len, (long long)(mono_us() - t0));
+        pthread_mutex_lock(&s->mu);
+        j->done = true;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+/* ---- the libmicrohttpd side ---- */
+
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned code, const char *type, const char *text)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct http_job *j = cls;
+    if (j->nargs < HTTP_MAX_ARGS) {
+        j->arg_name[j->nargs] = key;
+        j->arg_value[j->nargs] = value;
+        j->nargs++;
+    }
+    return MHD_YES;
+}
+
+/* "host:port" matches this listener: its bound host, or a loopback name
+ * when bound to loopback or all interfaces. */
+static bool authority_ok(const struct http_server *s, const char *a)
+{
+    if (!a)
+        return false;
+    const char *colon = strrchr(a, ':');
+    if (!colon || atoi(colon + 1) != s->port)
+        return false;
+    size_t hl = (size_t)(colon - a);
+    static const char *const loopback[] = {"127.0.0.1", "localhost", "[::1]"};
+    if (strlen(s->host) == hl && strncmp(a, s->host, hl) == 0)
+        return true;
+    for (size_t i = 0; i < ARRAY_LEN(loopback); i++)
+        if (strlen(loopback[i]) == hl && strncasecmp(a, loopback[i], hl) == 0)
+            return true;
+    /* Bound to every interface: any IP literal of this machine's port
+     * (DNS rebinding needs a name, so an address is safe to accept). */
+    bool wildcard = !s->host[0] || strcmp(s->host, "0.0.0.0") == 0 || strcmp(s->host, "::") == 0;
+    char ip[64];
+    if (wildcard && hl < sizeof(ip)) {
+        memcpy(ip, a, hl);
+        ip[hl] = 0;
+        struct in6_addr addr;
+        if (inet_pton(AF_INET, ip, &addr) == 1)
+            return true;
+        if (hl > 2 && ip[0] == '[' && ip[hl - 1] == ']') {
+            ip[hl - 1] = 0;
+            return inet_pton(AF_INET6, ip + 1, &addr) == 1;
+        }
+    }
+    return false;
+}
+
+/* Calls that change anything: JSON only (a form post cannot send it
+ * without a CORS preflight) and from a page of this listener. */
+static bool mutation_allowed(const struct http_server *s, struct MHD_Connection *c)
+{
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (!type || strncasecmp(type, "application/json", 16) != 0)
+        return false;
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    if (origin)
+        return strncmp(origin, "http://", 7) == 0 && authority_ok(s, origin + 7);
+    return authority_ok(s, host);
+}
+
+static const struct console_asset *find_asset(const char *url)
+{
+    if (strcmp(url, "/") == 0 || strcmp(url, "/console") == 0 || strcmp(url, "/console/") == 0)
+        url = "/index.html";
+    else if (strncmp(url, "/console/", 9) == 0)
+        url += 8;
+    for (size_t i = 0; i < console_asset_count; i++)
+        if (strcmp(console_assets[i].path, url) == 0)
+            return &console_assets[i];
+    return NULL;
+}
+
+static const char *asset_type(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return "application/octet-stream";
+    if (strcmp(dot, ".html") == 0)
+        return "text/html; charset=utf-8";
+    if (strcmp(dot, ".js") == 0)
+        return "text/javascript; charset=utf-8";
+    if (strcmp(dot, ".css") == 0)
+        return "text/css; charset=utf-8";
+    if (strcmp(dot, ".svg") == 0)
+        return "image/svg+xml";
+    if (strcmp(dot, ".png") == 0)
+        return "image/png";
+    return "application/octet-stream";
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                      const char *version, const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls)
+{
+    struct http_server *s = cls;
+    struct upload *up = *con_cls;
+    if (!up) {
+        up = xcalloc(1, sizeof(*up));
+        *con_cls = up;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (up->body.len + *upload_data_size > HTTP_MAX_BODY)
+            up->too_large = true;
+        else
+            sbuf_add(&up->body, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (up->too_large)
+        return send_text(c, 413, "application/json", "{\"error\":\"request body too large\"}");
+
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (get && strcmp(url, "/health/live") == 0)
+        return send_text(c, 200, "application/json", "{\"status\":\"live\"}");
+    if (get && strcmp(url, "/health/ready") == 0)
+        return atomic_load(&s->ready) ? send_text(c, 200, "application/json", "{\"status\":\"ready\"}")
+                                      : send_text(c, 503, "application/json", "{\"status\":\"starting\"}");
+    if (get) {
+        const struct console_asset *a = find_asset(url);
+        if (a) {
+            struct MHD_Response *r =
+                MHD_create_response_from_buffer(a->len, (void *)a->data, MHD_RESPMEM_PERSISTENT);
+            MHD_add_response_header(r, "Content-Type", asset_type(a->path));
+            MHD_add_response_header(r, "Cache-Control", "no-cache");
+            MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+            enum MHD_Result ret = MHD_queue_response(c, 200, r);
+            MHD_destroy_response(r);
+            return ret;
+        }
+    }
+    bool api = strncmp(url, "/api/", 5) == 0;
+    if (!api && strcmp(url, "/metrics") != 0)
+        return send_text(c, 404, "text/plain; charset=utf-8", "not found\n");
+    if (api && !get && !mutation_allowed(s, c))
+        return send_text(c, 403, "application/json",
+                         "{\"error\":\"changes need Content-Type: application/json and an Origin or Host of this "
+                         "listener\"}");
+    if (!atomic_load(&s->ready))
+        return send_text(c, 503, "application/json", "{\"error\":\"starting\"}");
+
+    struct http_job j = {.method = strcmp(method, "HEAD") == 0 ? "GET" : method,
+                         .path = url,
+                         .body = up->body.p ? up->body.p : "",
+                         .body_len = up->body.len};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &j);
+    pthread_mutex_lock(&s->mu);
+    if (s->closing) {
+        pthread_mutex_unlock(&s->mu);
+        return send_text(c, 503, "application/json", "{\"error\":\"shutting down\"}");
+    }
+    if (s->tail)
+        s->tail->next = &j;
+    else
+        s->head = &j;
+    s->tail = &j;
+    pthread_mutex_unlock(&s->mu);
+    uint64_t one = 1;
+    ssize_t w = write(s->wake_fd, &one, sizeof(one));
+    (void)w;   /* EAGAIN: a wake-up is already pending */
+    pthread_mutex_lock(&s->mu);
+    while (!j.done)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+
+    size_t len = j.out.len;
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, j.out.p ? j.out.p : (void *)"",
+                                                             j.out.p ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", j.content_type ? j.content_type : "application/json");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)j.status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void request_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
+{
+    struct upload *up = *con_cls;
+    if (up) {
+        free(up->body.p);
+        free(up);
+        *con_cls = NULL;
+    }
+}
+
+static int bind_listener(struct http_server *s, const struct endpoint_spec *e, char *err, size_t errlen)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
+    char port[16];
+    snprintf(port, sizeof(port), "%d", e->port);
+    int rc = getaddrinfo(e->host[0] ? e->host : NULL, port, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "http.listeners http://%s:%d: %s", e->host, e->port, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd >= 0)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+        snprintf(err, errlen, "cannot listen on http.listeners http://%s:%d: %s%s", e->host, e->port,
+                 strerror(errno), errno == EADDRINUSE ? " (another process has the port; set http.listeners)" : "");
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    s->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                            : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    snprintf(s->host, sizeof(s->host), "%s", e->host);
+    s->listen_fd = fd;
+    return 0;
+}
+
+int http_start(struct broker *b, char *err, size_t errlen)
+{
+    struct endpoint_spec e[2];
+    int n = parse_endpoints(config_str(&b->cfg, P_HTTP_LISTENERS), e, 2, err, errlen);
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    struct http_server *s = xcalloc(1, sizeof(*s));
+    s->b = b;
+    s->listen_fd = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    b->http = s;
+    if (s->wake_fd < 0 || bind_listener(s, &e[0], err, errlen) != 0) {
+        if (s->wake_fd < 0)
+            snprintf(err, errlen, "eventfd: %s", strerror(errno));
+        http_stop(b);
+        return -1;
+    }
+    loop_watch(b->loop, &s->wake_watch, s->wake_fd, EPOLLIN, on_wake, s);
+    s->history = history_start(b);
+    /* The threads must not take the broker's signals (SIGTERM is read
+     * from a signalfd on the loop thread). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, access_handler, s,
+                                 MHD_OPTION_LISTEN_SOCKET, s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, 2u,
+                                 MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                                 MHD_OPTION_NOTIFY_COMPLETED, request_completed, s, MHD_OPTION_END);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!s->daemon) {
+        snprintf(err, errlen, "cannot start the HTTP server on http://%s:%d", s->host, s->port);
+        http_stop(b);
+        return -1;
+    }
+    s->listen_fd = -1;   /* the daemon owns it now: MHD_stop_daemon closes it */
+    log_info("http", "listening", "addr=%s:%d console=http://%s:%d/", s->host[0] ? s->host : "0.0.0.0", s->port,
+             s->host[0] && strcmp(s->host, "0.0.0.0") != 0 ? s->host : "127.0.0.1", s->port);
+    return 0;
+}
+
+void http_stop(struct broker *b)
+{
+    struct http_server *s = b->http;
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->closing = true;
+    for (struct http_job *j = s->head; j; j = j->next) {
+        j->status = 503;
+        j->content_type = "application/json";
+        sbuf_printf(&j->out, "{\"error\":\"shutting down\"}");
+        j->done = true;
+    }
+    s->head = s->tail = NULL;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
+    history_stop(b, s->history);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    if (s->wake_fd >= 0) {
+        if (s->wake_watch.cb)
+            loop_unwatch(b->loop, &s->wake_watch);
+        close(s->wake_fd);
+    }
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s);
+    b->http = NULL;
+}

@@ -1,0 +1,75 @@
+/* The HTTP side: one listener (http.listeners) served by libmicrohttpd
+ * for /metrics, /health/live, /health/ready, the JSON admin API under
+ * /api/ and the web console.
+ *
+ * Threads: libmicrohttpd runs its own small thread pool. Those threads
+ * never touch broker state: static assets and the health probes are
+ * answered there (readiness is an atomic flag); everything else becomes
+ * an http_job queued for the loop thread, woken through an eventfd of
+ * its own, which builds the whole response and hands it back. The HTTP
+ * thread waits for it; the Kafka loop never blocks on HTTP.
+ * @locality: http_start/http_stop/http_set_ready on the loop thread. */
+#ifndef SLUICE_HTTP_H
+#define SLUICE_HTTP_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct broker;
+struct http_server;
+
+/* A growing text buffer. */
+struct sbuf {
+    char *p;
+    size_t len, cap;
+};
+void sbuf_printf(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_add(struct sbuf *s, const char *p, size_t n);
+
+#define HTTP_MAX_ARGS 16
+/* One request handed to the loop thread, and its response. */
+struct http_job {
+    struct http_job *next;
+    const char *method;              /* GET, POST, DELETE */
+    const char *path;                /* without the query */
+    const char *arg_name[HTTP_MAX_ARGS], *arg_value[HTTP_MAX_ARGS];
+    int nargs;
+    const char *body;                /* NUL-terminated */
+    size_t body_len;
+    /* response, filled on the loop thread */
+    int status;
+    const char *content_type;
+    struct sbuf out;
+    bool done;
+};
+const char *http_job_arg(const struct http_job *j, const char *name);   /* NULL if absent */
+
+/* Binds the listener of http.listeners (nothing if empty) and starts
+ * serving: health answers at once, the rest waits for http_set_ready.
+ * Returns 0, or -1 with err (a port in use names the address). */
+int http_start(struct broker *b, char *err, size_t errlen);
+void http_set_ready(struct broker *b, bool ready);
+/* Answers queued jobs with 503 and stops the threads. */
+void http_stop(struct broker *b);
+int http_port(const struct broker *b);   /* bound port, 0 if off */
+
+/* The recent past for the console's charts (history.c), on the loop thread. */
+struct history;
+struct history *history_start(struct broker *b);
+void history_stop(struct broker *b, struct history *h);
+void history_json(struct history *h, struct sbuf *out);
+void http_history_json(struct broker *b, struct sbuf *out);
+
+/* Loop-thread handlers (metrics.c, api.c). */
+void metrics_format(struct broker *b, struct sbuf *out);
+void api_handle(struct broker *b, struct http_job *j);
+
+/* Embedded console assets (generated from console/ by the Makefile). */
+struct console_asset {
+    const char *path;                /* "/index.html" */
+    const unsigned char *data;
+    size_t len;
+};
+extern const struct console_asset console_assets[];
+extern const size_t console_asset_count;
+#endif

@@ -1,0 +1,391 @@
+"""The HTTP side: /metrics parsed with Prometheus' own text parser
+(python3-prometheus-client), the health probes during recovery and after,
+the HTTP listener's start-up errors, and the JSON admin API."""
+import json
+import re
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+from prometheus_client.parser import text_string_to_metric_families
+
+from conftest import SANITIZED, SLUICE_BIN, free_port
+
+SLOW = 3 if SANITIZED else 1
+
+
+# ---------------------------------------------------------------- helpers
+
+def http(b, path, method="GET", body=None, headers=None, timeout=10):
+    """Returns (status, headers, body bytes); never raises on an HTTP error."""
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    req = urllib.request.Request(b.http_url + path, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def api(b, path, method="GET", body=None, expect=200):
+    headers = {"Content-Type": "application/json"} if method != "GET" else {}
+    status, _, data = http(b, path, method, body, headers)
+    assert status == expect, "%s %s -> %d %s" % (method, path, status, data[:500])
+    return json.loads(data) if data else None
+
+
+def scrape(b):
+    """{(name, frozenset(labels)): value} from a real Prometheus parser."""
+    status, headers, body = http(b, "/metrics")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/plain")
+    out = {}
+    for fam in text_string_to_metric_families(body.decode()):
+        for s in fam.samples:
+            out[(s.name, frozenset(s.labels.items()))] = s.value
+    return out
+
+
+def metric(m, name, **labels):
+    return m.get((name, frozenset((k, str(v)) for k, v in labels.items())))
+
+
+def create_topic(b, name, partitions):
+    admin = AdminClient({"bootstrap.servers": b.bootstrap})
+    admin.create_topics([NewTopic(name, partitions, 1)], operation_timeout=10)[name].result(timeout=15)
+
+
+def produce(b, topic, n, partition=None, prefix="m"):
+    p = Producer({"bootstrap.servers": b.bootstrap, "acks": "all", "linger.ms": 2})
+    for i in range(n):
+        if partition is None:
+            p.produce(topic, key=b"k%d" % i, value=b"%s-%d" % (prefix.encode(), i))
+        else:
+            p.produce(topic, key=b"k%d" % i, value=b"%s-%d" % (prefix.encode(), i), partition=partition)
+    assert p.flush(30) == 0
+
+
+def consume_and_commit(b, topic, group, n, timeout=30):
+    c = Consumer({"bootstrap.servers": b.bootstrap, "group.id": group, "auto.offset.reset": "earliest",
+                  "enable.auto.commit": False, "session.timeout.ms": 6000})
+    c.subscribe([topic])
+    got = 0
+    deadline = time.monotonic() + timeout * SLOW
+    while got < n and time.monotonic() < deadline:
+        msg = c.poll(0.5)
+        if msg is None or msg.error():
+            continue
+        got += 1
+    assert got == n, "consumed %d of %d" % (got, n)
+    c.commit(asynchronous=False)
+    c.close()
+
+
+# ---------------------------------------------------------------- metrics
+
+def test_metrics_parse_and_move_with_traffic(broker):
+    m0 = scrape(broker)
+    assert metric(m0, "kafka_brokers") == 1
+    assert metric(m0, "sluice_connections") == 0
+    create_topic(broker, "metered", 3)
+    produce(broker, "metered", 300)
+    m1 = scrape(broker)
+    assert metric(m1, "kafka_topic_partitions", topic="metered") == 3
+    ends = [metric(m1, "kafka_topic_partition_current_offset", topic="metered", partition=p) for p in range(3)]
+    assert sum(ends) == 300
+    assert all(metric(m1, "kafka_topic_partition_oldest_offset", topic="metered", partition=p) == 0 for p in range(3))
+    assert all(metric(m1, "sluice_topic_partition_segments", topic="metered", partition=p) == 1 for p in range(3))
+    assert sum(metric(m1, "sluice_topic_partition_size_bytes", topic="metered", partition=p) for p in range(3)) > 300
+    assert metric(m1, "sluice_produced_records_total") == 300
+    assert metric(m1, "sluice_requests_total", api="Produce") >= 1
+    assert metric(m1, "sluice_request_duration_seconds_count", api="Produce") >= 1
+    assert metric(m1, "sluice_request_duration_seconds_bucket", api="Produce", le="+Inf") == \
+        metric(m1, "sluice_request_duration_seconds_count", api="Produce")
+    assert metric(m1, "sluice_network_bytes_in_total") > metric(m0, "sluice_network_bytes_in_total")
+    assert metric(m1, "sluice_fsync_total") >= 1
+    assert metric(m1, "sluice_fsync_duration_seconds_count") == metric(m1, "sluice_fsync_total")
+    assert metric(m1, "sluice_disk_used_bytes") > 0 and metric(m1, "sluice_disk_free_bytes") > 0
+    assert metric(m1, "process_resident_memory_bytes") > 1 << 20
+
+    consume_and_commit(broker, "metered", "readers", 300)
+    m2 = scrape(broker)
+    assert metric(m2, "sluice_fetched_records_total") >= 300
+    assert metric(m2, "sluice_fetched_bytes_total") >= metric(m1, "sluice_produced_bytes_total")
+    assert metric(m2, "sluice_network_bytes_out_total") > metric(m1, "sluice_network_bytes_out_total")
+    assert metric(m2, "kafka_consumergroup_lag_sum", consumergroup="readers", topic="metered") == 0
+    assert sum(metric(m2, "kafka_consumergroup_current_offset", consumergroup="readers", topic="metered",
+                      partition=p) for p in range(3)) == 300
+    assert metric(m2, "kafka_consumergroup_members", consumergroup="readers") == 0
+    assert metric(m2, "sluice_consumergroup_state", consumergroup="readers", state="Empty") == 1
+    # A response carrying an error code is counted per API: creating a
+    # topic that exists answers TOPIC_ALREADY_EXISTS.
+    before = metric(m2, "sluice_request_errors_total", api="CreateTopics")
+    with pytest.raises(Exception):
+        create_topic(broker, "metered", 3)
+    m3 = scrape(broker)
+    assert metric(m3, "sluice_request_errors_total", api="CreateTopics") == before + 1
+    assert metric(m3, "sluice_requests_total", api="CreateTopics") == 2
+
+
+def test_lag_grows_by_exactly_the_records_produced_since(broker):
+    create_topic(broker, "lagged", 2)
+    produce(broker, "lagged", 50)
+    consume_and_commit(broker, "lagged", "slowpoke", 50)
+    m = scrape(broker)
+    assert metric(m, "kafka_consumergroup_lag_sum", consumergroup="slowpoke", topic="lagged") == 0
+    # The group stops consuming; 37 more records go to partition 0, 21 to 1.
+    produce(broker, "lagged", 37, partition=0)
+    produce(broker, "lagged", 21, partition=1)
+    m = scrape(broker)
+    assert metric(m, "kafka_consumergroup_lag", consumergroup="slowpoke", topic="lagged", partition=0) == 37
+    assert metric(m, "kafka_consumergroup_lag", consumergroup="slowpoke", topic="lagged", partition=1) == 21
+    assert metric(m, "kafka_consumergroup_lag_sum", consumergroup="slowpoke", topic="lagged") == 58
+
+
+def test_scrape_with_hundreds_of_partitions_is_fast(broker):
+    create_topic(broker, "wide", 400)
+    scrape(broker)
+    t0 = time.monotonic()
+    for _ in range(5):
+        m = scrape(broker)
+    per = (time.monotonic() - t0) / 5
+    assert metric(m, "kafka_topic_partitions", topic="wide") == 400
+    assert per < 0.25 * SLOW, "a scrape took %.1f ms" % (per * 1000)
+
+
+# ---------------------------------------------------------------- health and start-up
+
+def test_health_during_recovery_and_after(broker_factory):
+    b = broker_factory(props={"sluice.test.startup.delay.ms": str(1500 * SLOW)}, start=False)
+    t = threading.Thread(target=b.start)
+    t.start()
+    try:
+        deadline = time.monotonic() + 10 * SLOW
+        live = None
+        while time.monotonic() < deadline:
+            if b.http_port:
+                try:
+                    live = http(b, "/health/live", timeout=1)[0]
+                    break
+                except OSError:
+                    pass
+            time.sleep(0.02)
+        assert live == 200
+        assert http(b, "/health/ready")[0] == 503
+        assert http(b, "/metrics")[0] == 503
+    finally:
+        t.join()
+    assert http(b, "/health/live")[0] == 200
+    assert http(b, "/health/ready")[0] == 200
+    assert http(b, "/metrics")[0] == 200
+
+
+def test_http_port_in_use_is_a_clear_startup_error(tmp_path):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    port = s.getsockname()[1]
+    with socket.socket() as k:
+        k.bind(("127.0.0.1", 0))
+        kport = k.getsockname()[1]
+    try:
+        p = subprocess.run([SLUICE_BIN, "serve", "--listeners=PLAINTEXT://127.0.0.1:%d" % kport,
+                            "--http.listeners=http://127.0.0.1:%d" % port, "--log.dirs=%s" % (tmp_path / "d")],
+                           capture_output=True, text=True, timeout=20)
+    finally:
+        s.close()
+    out = p.stdout + p.stderr
+    assert p.returncode > 0, out
+    assert "http.listeners" in out and str(port) in out and "in use" in out, out
+    assert not re.search(r"Sanitizer|runtime error", out), out
+
+
+def test_http_listener_can_be_turned_off(broker_factory):
+    b = broker_factory(props={"http.listeners": ""})
+    produce(b, "quiet", 1)
+    assert "sub=http" not in b.read_log()
+
+
+def test_bad_http_listeners_value_is_refused(tmp_path):
+    p = subprocess.run([SLUICE_BIN, "serve", "--http.listeners=ftp://x:1", "--log.dirs=%s" % (tmp_path / "d")],
+                       capture_output=True, text=True, timeout=20)
+    assert p.returncode == 2 and "http.listeners" in p.stdout + p.stderr
+
+
+# ---------------------------------------------------------------- the JSON admin API
+
+def test_api_topics_messages_and_groups(broker):
+    t = api(broker, "/api/topics", "POST", {"name": "browse", "partitions": 2,
+                                            "configs": {"retention.ms": "3600000"}}, expect=201)
+    assert t["name"] == "browse" and t["partitions"] == 2
+    api(broker, "/api/topics", "POST", {"name": "browse", "partitions": 1}, expect=409)
+    api(broker, "/api/topics", "POST", {"name": "bad/name"}, expect=400)
+    detail = api(broker, "/api/topics/browse")
+    assert [p["partition"] for p in detail["partition_list"]] == [0, 1]
+    cfg = {c["name"]: c for c in detail["configs"]}
+    assert cfg["retention.ms"]["value"] == "3600000" and not cfg["retention.ms"]["is_default"]
+    assert cfg["segment.bytes"]["is_default"]
+
+    # Real clients produce (compressed, with headers); the API decodes.
+    p = Producer({"bootstrap.servers": broker.bootstrap, "compression.type": "zstd", "linger.ms": 5})
+    p.produce("browse", key=b"j", value=b'{"order": 7, "items": [1, 2]}', partition=0, headers=[("src", b"test")])
+    p.produce("browse", key=b"t", value=b"plain text", partition=0)
+    p.produce("browse", key=None, value=bytes([0, 1, 2, 255]), partition=0)
+    assert p.flush(15) == 0
+    made = api(broker, "/api/topics/browse/messages", "POST",
+               {"partition": 1, "key": "cli", "value": {"hello": "console"}, "headers": {"from": "api"}}, expect=201)
+    assert made["partition"] == 1 and made["offset"] == 0
+    deadline = time.monotonic() + 10 * SLOW   # visible once fsynced (the high watermark)
+    while not api(broker, "/api/topics/browse/messages?partition=1&offset=0")["messages"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+    got = api(broker, "/api/topics/browse/messages?partition=0&offset=0")
+    msgs = got["messages"]
+    assert [m["offset"] for m in msgs] == [0, 1, 2]
+    assert msgs[0]["value_format"] == "json" and msgs[0]["value"] == {"order": 7, "items": [1, 2]}
+    assert msgs[0]["headers"] == [{"key": "src", "key_format": "text", "value": "test", "value_format": "text"}]
+    assert msgs[1]["value_format"] == "text" and msgs[1]["value"] == "plain text"
+    assert msgs[2]["value_format"] == "hex" and msgs[2]["value"] == "000102ff" and msgs[2]["key"] is None
+    assert got["high_watermark"] == 3
+    # From an offset, with a filter, by timestamp.
+    assert [m["offset"] for m in api(broker, "/api/topics/browse/messages?partition=0&offset=1")["messages"]] == [1, 2]
+    assert [m["offset"] for m in api(broker, "/api/topics/browse/messages?partition=0&offset=0&q=plain")["messages"]] == [1]
+    ts = msgs[1]["timestamp"]
+    by_ts = api(broker, "/api/topics/browse/messages?partition=0&timestamp=%d" % ts)["messages"]
+    assert by_ts and by_ts[0]["timestamp"] >= ts
+    one = api(broker, "/api/topics/browse/messages?partition=1&offset=0")["messages"]
+    assert one[0]["value"] == {"hello": "console"} and one[0]["key"] == "cli"
+
+    # The test message is a real record: a Kafka client reads it.
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "g-api", "auto.offset.reset": "earliest"})
+    c.assign([TopicPartition("browse", 1, 0)])
+    m = None
+    deadline = time.monotonic() + 15 * SLOW
+    while m is None and time.monotonic() < deadline:
+        m = c.poll(0.5)
+    assert m is not None and not m.error() and m.value() == b'{"hello":"console"}'
+    assert m.headers() == [("from", b"api")]
+    c.commit(message=m, asynchronous=False)
+    c.close()
+    groups = api(broker, "/api/groups")
+    g = [x for x in groups if x["group_id"] == "g-api"][0]
+    assert g["lag"] == 0
+    api(broker, "/api/topics/browse/messages", "POST", {"partition": 1, "value": "more"}, expect=201)
+    # Answered once written (acks=1); the high watermark moves after the fsync.
+    deadline = time.monotonic() + 10 * SLOW
+    while api(broker, "/api/groups/g-api")["lag"] != 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    g = api(broker, "/api/groups/g-api")
+    assert g["lag"] == 1 and g["offsets"] == [{"topic": "browse", "partition": 1, "offset": 1,
+                                               "high_watermark": 2, "lag": 1}]
+
+    cluster = api(broker, "/api/cluster")
+    assert cluster["topics"] == 1 and cluster["partitions"] == 2 and cluster["records_in"] == 5
+
+    api(broker, "/api/topics/browse", "DELETE", expect=200)
+    api(broker, "/api/topics/browse", expect=404)
+
+
+def test_api_changes_need_json_and_same_origin(broker):
+    """No other page a user opens may change anything: a form post (not
+    JSON) or a foreign Origin is refused with 403."""
+    api(broker, "/api/topics", "POST", {"name": "guarded"}, expect=201)
+    host = "127.0.0.1:%d" % broker.http_port
+    cases = [
+        ({"Content-Type": "application/x-www-form-urlencoded"}, 403),
+        ({"Content-Type": "text/plain"}, 403),
+        ({"Content-Type": "application/json", "Origin": "http://evil.example"}, 403),
+        ({"Content-Type": "application/json", "Origin": "http://127.0.0.1:1"}, 403),
+        ({"Content-Type": "application/json", "Host": "evil.example:%d" % broker.http_port}, 403),
+    ]
+    for headers, want in cases:
+        status, _, body = http(broker, "/api/topics/guarded", "DELETE", headers=headers)
+        assert status == want, (headers, status, body)
+        status, _, body = http(broker, "/api/topics", "POST", {"name": "evil"}, headers=headers)
+        assert status == want, (headers, status, body)
+    assert [t["name"] for t in api(broker, "/api/topics")] == ["guarded"]
+    status, _, _ = http(broker, "/api/topics/guarded", "DELETE",
+                        headers={"Content-Type": "application/json", "Origin": "http://" + host})
+    assert status == 200
+
+
+def test_console_assets_are_served(broker):
+    status, headers, body = http(broker, "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"<script" in body and b"http://" not in body.replace(b"http://www.w3.org", b"")
+    for m in re.findall(rb'(?:src|href)="([^"]+)"', body):
+        if m.startswith(b"data:"):
+            continue
+        assert not m.startswith(b"http"), "the console must not fetch from the internet: %r" % m
+        s, _, _ = http(broker, "/" + m.decode().lstrip("/"))
+        assert s == 200, m
+
+
+# ---------------------------------------------------------------- logs
+
+def test_slow_request_log_is_structured_and_info_is_quiet(broker_factory):
+    # At info level, traffic writes no per-request line.
+    quiet = broker_factory(name="quiet")
+    before = len(quiet.read_log().splitlines())
+    create_topic(quiet, "hush", 1)
+    produce(quiet, "hush", 200)
+    consume_and_commit(quiet, "hush", "hushers", 200)
+    lines = quiet.read_log().splitlines()[before:]
+    assert all("sub=topic" in l or "sub=group" in l for l in lines), lines
+    # sluice.slow.request.ms=0 logs every request as slow: one JSON object
+    # per line with the fields that matter.
+    loud = broker_factory(name="loud", props={"sluice.slow.request.ms": "0", "log.format": "json"})
+    p = Producer({"bootstrap.servers": loud.bootstrap, "client.id": "slow-client"})
+    p.produce("noisy", value=b"x")
+    assert p.flush(15) == 0
+    events = [json.loads(l) for l in loud.read_log().splitlines() if l.startswith("{")]
+    slow = [e for e in events if e.get("msg") == "slow request" and e.get("api") == "Produce"]
+    assert slow, events[-5:]
+    e = slow[0]
+    assert e["level"] == "warn" and e["sub"] == "net" and e["client_id"] == "slow-client" and "time" in e
+    assert "ms" in e and "error" in e
+    m = scrape(loud)
+    assert metric(m, "sluice_slow_requests_total") >= 1
+
+
+def test_api_changes_on_a_wildcard_listener(broker_factory):
+    """Bound to every interface: an IP address of the right port may
+    change things, a name (DNS rebinding) may not."""
+    port = free_port()
+    b = broker_factory(props={"http.listeners": "http://0.0.0.0:%d" % port}, start=False)
+    b.http_port = port
+    b.start()
+    json_headers = {"Content-Type": "application/json"}
+    status, _, _ = http(b, "/api/topics", "POST", {"name": "w1"},
+                        headers=dict(json_headers, Origin="http://rebound.example:%d" % port))
+    assert status == 403
+    status, _, _ = http(b, "/api/topics", "POST", {"name": "w1"},
+                        headers=dict(json_headers, Origin="http://127.0.0.2:%d" % port))
+    assert status == 201
+    status, _, _ = http(b, "/api/topics", "POST", {"name": "w2"},
+                        headers=dict(json_headers, Origin="http://127.0.0.2:%d" % (port + 1 if port < 65535 else 1)))
+    assert status == 403
+
+
+def test_api_history_keeps_the_last_minutes(broker):
+    create_topic(broker, "hist", 1)
+    produce(broker, "hist", 20)
+    consume_and_commit(broker, "hist", "hist-readers", 20)
+    produce(broker, "hist", 15)
+    deadline = time.monotonic() + 15 * SLOW
+    h = []
+    while time.monotonic() < deadline:
+        h = api(broker, "/api/history")
+        if len(h) >= 2 and h[-1]["lag"].get("hist-readers") == 15:
+            break
+        time.sleep(0.5)
+    assert len(h) >= 2, h
+    assert h[-1]["records_in"] == 35 and h[-1]["lag"]["hist-readers"] == 15
+    assert all(a["t"] < b["t"] and a["records_in"] <= b["records_in"] for a, b in zip(h, h[1:]))
