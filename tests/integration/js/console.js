@@ -80,13 +80,16 @@ async function main() {
     await page.waitForSelector("#messages-table");
     await page.fill("#filters input[name=offset]", "0");
     await page.click("#filters button");
-    await page.waitForFunction(() => document.querySelectorAll("#messages-table tr").length > 1);
+    // The page re-renders for the new hash: wait for that table, not the old one.
+    await page.waitForFunction(() => location.hash.includes("offset=0") &&
+                               document.querySelectorAll("#messages-table tr").length > 20);
     result.messages = await page.$$eval("#messages-table tr", rs => rs.length - 1);
     await page.fill("#filters input[name=q]", "needle");
     await page.click("#filters button");
-    await page.waitForFunction(() => location.hash.includes("q=needle"));
-    await page.waitForFunction(() => document.querySelectorAll("#messages-table tr").length >= 1);
-    await page.waitForTimeout(300);
+    await page.waitForFunction(() => location.hash.includes("q=needle") && document.querySelector("#messages-table") &&
+                               [...document.querySelectorAll("#messages-table tr td:nth-child(4)")]
+                                 .every(t => t.textContent.includes("needle")) &&
+                               document.querySelectorAll("#messages-table tr").length > 1);
     result.filtered = await page.$$eval("#messages-table tr td:nth-child(4)", ts => ts.map(t => t.textContent));
     await shot("messages");
     result.pages.push("messages");
