@@ -252,6 +252,10 @@ class Reader:
             self.uvarint()
             self.pos += self.uvarint()
 
+    def exact(self):
+        """Checks that every byte of the body was read."""
+        assert self.pos == len(self.data), "response has %d bytes left over" % (len(self.data) - self.pos)
+
 
 def call(conn, api_key, version, body, flexible=False):
     """Sends one request and returns a Reader on its response body."""

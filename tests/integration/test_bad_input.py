@@ -18,7 +18,7 @@ import time
 import pytest
 
 from conftest import SANITIZED, SLUICE_BIN, free_port
-from kwire import (Conn, batch, crc32c, i8, i16, i32, i64, nbytes, parse_produce_v3_response, produce_v3, record,
+from kwire import (Conn, Reader, batch, crc32c, i8, i16, i32, i64, nbytes, parse_produce_v3_response, produce_v3, record,
                    string, uvarint, compact_string)
 
 # Kafka error codes
@@ -58,63 +58,8 @@ KAFKA_API_KEYS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", 
 
 # ---------------------------------------------------------------- wire helpers
 
-class R:
-    """Reads a response body; exact() checks that every byte was used."""
-
-    def __init__(self, data):
-        self.d, self.p = data, 0
-
-    def _u(self, fmt):
-        v, = struct.unpack_from(fmt, self.d, self.p)
-        self.p += struct.calcsize(fmt)
-        return v
-
-    def i8(self): return self._u(">b")
-    def i16(self): return self._u(">h")
-    def i32(self): return self._u(">i")
-    def i64(self): return self._u(">q")
-
-    def uvarint(self):
-        v = shift = 0
-        while True:
-            b = self.d[self.p]
-            self.p += 1
-            v |= (b & 0x7F) << shift
-            if not b & 0x80:
-                return v
-            shift += 7
-
-    def string(self):
-        n = self.i16()
-        if n < 0:
-            return None
-        s = self.d[self.p:self.p + n].decode()
-        self.p += n
-        return s
-
-    def nbytes(self):
-        n = self.i32()
-        if n < 0:
-            return None
-        b = self.d[self.p:self.p + n]
-        self.p += n
-        return b
-
-    def array(self, item):
-        n = self.i32()
-        return None if n < 0 else [item() for _ in range(n)]
-
-    def compact_array(self, item):
-        n = self.uvarint() - 1
-        return None if n < 0 else [item() for _ in range(n)]
-
-    def skip_tags(self):
-        for _ in range(self.uvarint()):
-            self.uvarint()
-            self.p += self.uvarint()
-
-    def exact(self):
-        assert self.p == len(self.d), "response has %d bytes left over" % (len(self.d) - self.p)
+# Reads a response body; exact() checks that every byte was used.
+R = Reader
 
 
 def call(conn, key, version, body, flexible_req=False, flexible_resp=False):
@@ -722,7 +667,7 @@ def test_corrupt_batch_in_one_partition_only(broker):
     body = (string(None) + i16(-1) + i32(5000) + i32(1) + string("t") + i32(2) +
             i32(0) + nbytes(_flip(batch([(b"k", b"bad")]), 70)) + i32(1) + nbytes(batch([(b"k", b"p1")])))
     r = call(c, 0, 3, body)
-    res = parse_produce_v3_response(r.d)
+    res = parse_produce_v3_response(r.data)
     assert sorted(res) == [("t", 0, CORRUPT_MESSAGE, -1), ("t", 1, NONE, 0)], res
     assert_only_good(broker)
     assert read_all(broker.bootstrap, "t", 1)[1] == [(0, b"k", b"p1")]
