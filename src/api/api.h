@@ -38,6 +38,4 @@ void api_versions_reject(struct request *req);
 /* Fetch: re-evaluates parked fetches woken during this loop iteration. */
 struct broker;
 void fetch_process_woken(struct broker *b);
-/* Fails every parked fetch at shutdown (they are answered empty). */
-void fetch_shutdown(struct broker *b);
 #endif

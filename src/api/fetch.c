@@ -256,9 +256,3 @@ void fetch_process_woken(struct broker *b)
             fetch_respond(fs);
     }
 }
-
-void fetch_shutdown(struct broker *b)
-{
-    /* Parked fetches are cancelled with their connections. */
-    UNUSED(b);
-}

@@ -307,11 +307,11 @@ void broker_shutdown(struct broker *b)
         close(b->listeners[i].watch.fd);
     }
     b->nlisteners = 0;
-    fetch_shutdown(b);
     /* Let acks=all producers get their answers before the sockets go. */
     flusher_stop(b->flusher);
     b->flusher = NULL;
     conns_flush(b);
+    /* Closing a connection cancels its parked fetches and commits. */
     while (b->conns)
         conn_close(b->conns, "shutdown");
     conns_reap(b);
