@@ -296,10 +296,13 @@ struct producer {
     int rc;
 };
 
+/* The message's opaque carries its send time, so every message can share
+ * one constant value buffer that librdkafka need not copy; the producer
+ * is the topic's opaque (set_topic_opaque). */
 static void on_bench_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
-    struct producer *p = m->_private;
-    uint64_t t = now_ns(), sent_at;
+    struct producer *p = rd_kafka_topic_opaque(m->rkt);
+    uint64_t t = now_ns(), sent_at = (uint64_t)(uintptr_t)m->_private;
 
     if (m->err) {
         if (!p->failed++)
@@ -309,10 +312,7 @@ static void on_bench_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void 
     p->delivered++;
     p->bytes += m->len + m->key_len;
     p->last_ack_ns = t;
-    if (m->len >= sizeof(sent_at)) {
-        memcpy(&sent_at, m->payload, sizeof(sent_at));
-        hdr_record(&p->hist, t - sent_at);
-    }
+    hdr_record(&p->hist, t - sent_at);
 }
 
 static rd_kafka_conf_t *producer_conf(struct cli_common *c, const struct bench_opts *o,
@@ -413,6 +413,15 @@ static uint64_t xorshift(uint64_t *s)
     return *s = x;
 }
 
+/* Topics this producer makes get the producer as their opaque, which
+ * the delivery callback reads back. */
+static void set_topic_opaque(rd_kafka_conf_t *conf, struct producer *p)
+{
+    rd_kafka_topic_conf_t *tconf = rd_kafka_topic_conf_new();
+    rd_kafka_topic_conf_set_opaque(tconf, p);
+    rd_kafka_conf_set_default_topic_conf(conf, tconf);
+}
+
 static void *producer_thread(void *arg)
 {
     struct producer *p = arg;
@@ -422,13 +431,12 @@ static void *producer_thread(void *arg)
     char key[32];
     uint64_t seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)p;
 
-    for (size_t i = 8; i < size; i++)
+    for (size_t i = 0; i < size; i++)
         value[i] = (char)('a' + i % 26);
     while (!cli_stop_requested && !p->failed) {
         if (p->to_send ? p->sent >= p->to_send : now_ns() >= p->deadline_ns)
             break;
         uint64_t t = now_ns();
-        memcpy(value, &t, sizeof(t));
         size_t klen = 0;
         if (o->keys > 0)
             klen = (size_t)snprintf(key, sizeof(key), "key-%" PRIu64, xorshift(&seed) % (uint64_t)o->keys);
@@ -437,8 +445,8 @@ static void *producer_thread(void *arg)
             err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(o->topic),
                                     RD_KAFKA_V_VALUE(value, size),
                                     RD_KAFKA_V_KEY(klen ? key : NULL, klen),
-                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_OPAQUE(p), RD_KAFKA_V_END);
+                                    RD_KAFKA_V_MSGFLAGS(0),
+                                    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)t), RD_KAFKA_V_END);
             if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || cli_stop_requested)
                 break;
             rd_kafka_poll(p->rk, 1);
@@ -477,6 +485,7 @@ static int run_produce(struct cli_common *c, struct bench_opts *o)
         ps[i].c = c;
         ps[i].o = o;
         hdr_init(&ps[i].hist);
+        set_topic_opaque(conf, &ps[i]);
         ps[i].rk = cli_client_new(c, RD_KAFKA_PRODUCER, conf);
         if (!ps[i].rk) {
             rc = CLI_EXIT_ERROR;
@@ -556,6 +565,7 @@ static int run_latency(struct cli_common *c, struct bench_opts *o)
     memset(&p, 0, sizeof(p));
     p.c = c;
     p.o = o;
+    set_topic_opaque(conf, &p);
     p.rk = cli_client_new(c, RD_KAFKA_PRODUCER, conf);
     if (!p.rk)
         return CLI_EXIT_ERROR;
@@ -578,10 +588,9 @@ static int run_latency(struct cli_common *c, struct bench_opts *o)
         }
         uint64_t before = p.delivered + p.failed;
         uint64_t t = now_ns();
-        memcpy(value, &t, sizeof(t));
         rd_kafka_resp_err_t err = rd_kafka_producev(
             p.rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_VALUE(value, size),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&p), RD_KAFKA_V_END);
+            RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)t), RD_KAFKA_V_END);
         if (err) {
             cli_error(c, "cannot send: %s", rd_kafka_err2str(err));
             rc = CLI_EXIT_ERROR;

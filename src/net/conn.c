@@ -16,6 +16,11 @@
 #include "net/request.h"
 
 #define READ_CHUNK 65536
+/* Frames at least this large are handed over in the read buffer itself
+ * instead of being copied out of it. */
+#define HANDOVER_MIN_FRAME (32 * 1024)
+/* The largest spare read buffer a connection keeps. */
+#define SPARE_MAX (16 * 1024 * 1024)
 
 static void conn_io(struct loop *l, void *arg, uint32_t events);
 
@@ -42,9 +47,21 @@ struct conn *conn_new(struct broker *b, struct listener *lst, int fd, const char
     return c;
 }
 
-static void request_free(struct request *req)
+/* Keeps a finished request's frame block as the connection's spare read
+ * buffer when it has none, else frees it. */
+static void recycle_block(struct conn *c, uint8_t *block, size_t cap)
 {
-    free(req->frame);
+    if (c && !c->closing && !c->spare && cap <= SPARE_MAX) {
+        c->spare = block;
+        c->spare_cap = cap;
+    } else {
+        free(block);
+    }
+}
+
+static void request_free(struct request *req, struct conn *recycle_to)
+{
+    recycle_block(recycle_to, req->frame_block, req->frame_block_cap);
     arena_free(&req->arena);
     wbuf_free(&req->out);
     free(req);
@@ -85,10 +102,11 @@ static void conn_free(struct conn *c)
     struct request *r = c->head;
     while (r) {
         struct request *n = r->next;
-        request_free(r);
+        request_free(r, NULL);
         r = n;
     }
     free(c->rbuf);
+    free(c->spare);
     free(c);
 }
 
@@ -139,15 +157,16 @@ void conn_request_done(struct conn *c, struct request *req)
     queue_flush(c);
 }
 
-/* Takes one complete frame out of the read buffer. */
-static void conn_take_frame(struct conn *c, const uint8_t *frame, size_t frame_len)
+/* Starts a request on one complete frame held in block (which it owns). */
+static void conn_take_frame(struct conn *c, uint8_t *block, size_t block_cap, uint8_t *frame, size_t frame_len)
 {
     struct broker *b = c->broker;
     struct request *req = xcalloc(1, sizeof(*req));
     req->conn = c;
     req->broker = b;
-    req->frame = xmalloc(frame_len);
-    memcpy(req->frame, frame, frame_len);
+    req->frame_block = block;
+    req->frame_block_cap = block_cap;
+    req->frame = frame;
     req->frame_len = frame_len;
     req->start_us = mono_us();
     arena_init(&req->arena);
@@ -168,6 +187,27 @@ static void conn_take_frame(struct conn *c, const uint8_t *frame, size_t frame_l
     dispatch_request(req);
 }
 
+/* The read buffer starts with a complete large frame: the request takes
+ * the buffer as it is, and reading goes on in the spare (or a new one)
+ * with whatever followed the frame. */
+static void hand_over_read_buffer(struct conn *c, size_t size)
+{
+    uint8_t *block = c->rbuf;
+    size_t cap = c->rcap, rest = c->rlen - 4 - size;
+    c->rbuf = c->spare;
+    c->rcap = c->spare_cap;
+    c->spare = NULL;
+    c->spare_cap = 0;
+    if (c->rcap < rest || !c->rbuf) {
+        size_t want = rest > READ_CHUNK ? rest : READ_CHUNK;
+        c->rbuf = xrealloc(c->rbuf, want);
+        c->rcap = want;
+    }
+    memcpy(c->rbuf, block + 4 + size, rest);
+    c->rlen = rest;
+    conn_take_frame(c, block, cap, block + 4, size);
+}
+
 /* Hands every complete buffered frame to the dispatcher, stopping early
  * when the connection is over its limits. Returns false if it closed. */
 static bool conn_take_frames(struct conn *c)
@@ -186,7 +226,13 @@ static bool conn_take_frames(struct conn *c)
         }
         if (c->rlen - off - 4 < (size_t)size)
             break;
-        conn_take_frame(c, c->rbuf + off + 4, (size_t)size);
+        if (off == 0 && size >= HANDOVER_MIN_FRAME) {
+            hand_over_read_buffer(c, (size_t)size);
+            continue;
+        }
+        uint8_t *copy = xmalloc((size_t)size);
+        memcpy(copy, c->rbuf + off + 4, (size_t)size);
+        conn_take_frame(c, copy, (size_t)size, copy, (size_t)size);
         off += 4 + (size_t)size;
     }
     if (c->closing)
@@ -202,12 +248,6 @@ static bool conn_take_frames(struct conn *c)
             c->rbuf = xrealloc(c->rbuf, need);
             c->rcap = need;
         }
-    }
-    /* Give back a buffer grown for one large frame. */
-    if (c->rlen == 0 && c->rcap > 4 * READ_CHUNK) {
-        free(c->rbuf);
-        c->rbuf = NULL;
-        c->rcap = 0;
     }
     return true;
 }
@@ -309,7 +349,7 @@ static void conn_write(struct conn *c)
         if (!c->head)
             c->tail = NULL;
         c->inflight--;
-        request_free(req);
+        request_free(req, c);
         c->last_active_ms = loop_now_ms(c->broker->loop);
     }
     bool was_paused = c->read_paused;
@@ -348,6 +388,19 @@ void conns_flush(struct broker *b)
     }
 }
 
+/* A connection quiet for a second keeps no buffer grown for large frames. */
+static void release_idle_buffers(struct conn *c)
+{
+    free(c->spare);
+    c->spare = NULL;
+    c->spare_cap = 0;
+    if (c->rlen == 0 && c->rcap > READ_CHUNK) {
+        free(c->rbuf);
+        c->rbuf = NULL;
+        c->rcap = 0;
+    }
+}
+
 void conns_close_idle(struct broker *b, int64_t now_ms)
 {
     int64_t max_idle = config_int(&b->cfg, P_CONNECTIONS_MAX_IDLE_MS);
@@ -357,6 +410,8 @@ void conns_close_idle(struct broker *b, int64_t now_ms)
         if (!c->head && now_ms - c->last_active_ms > max_idle) {
             log_debug("net", "closing idle connection", "conn=%llu peer=%s", (unsigned long long)c->id, c->peer);
             conn_close(c, "idle");
+        } else if (!c->head && now_ms - c->last_active_ms >= 1000) {
+            release_idle_buffers(c);
         }
         c = n;
     }

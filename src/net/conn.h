@@ -24,6 +24,11 @@ struct conn {
     char peer[64];
     uint8_t *rbuf;
     size_t rlen, rcap;
+    /* A read buffer given back by a finished large request, so the next
+     * large frame lands in memory already touched (first touches of fresh
+     * pages cost more than the copy they replace). */
+    uint8_t *spare;
+    size_t spare_cap;
     struct request *head, *tail;   /* in request order */
     int inflight;
     size_t unsent_bytes;           /* encoded, not yet written */
@@ -45,6 +50,7 @@ void conn_close(struct conn *c, const char *reason);
 void conns_flush(struct broker *b);
 /* Frees connections closed during this iteration. */
 void conns_reap(struct broker *b);
-/* Closes connections idle for longer than connections.max.idle.ms. */
+/* Closes connections idle for longer than connections.max.idle.ms and
+ * gives back the large buffers of those idle for a second or more. */
 void conns_close_idle(struct broker *b, int64_t now_ms);
 #endif

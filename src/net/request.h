@@ -26,8 +26,10 @@ struct request {
     int32_t correlation_id;
     struct kstr client_id;
     bool flexible;                 /* request header v2 / flexible body */
-    uint8_t *frame;                /* owned; header + body */
+    uint8_t *frame;                /* header + body, inside frame_block */
     size_t frame_len;
+    uint8_t *frame_block;          /* owned allocation holding the frame */
+    size_t frame_block_cap;
     struct rbuf body;              /* positioned after the header */
     struct arena arena;
     struct wbuf out;               /* size prefix + response header + body */

@@ -831,6 +831,40 @@ def test_pipelining_keeps_order(broker):
     assert_serving(broker)
 
 
+def test_pipelined_large_frames_arrive_intact(broker):
+    """Large frames are handed over in the read buffer itself, the rest of
+    the buffer moving to a spare one. Frames of many sizes around that
+    threshold, pipelined and sent in odd-sized pieces, must all arrive
+    whole, in order, with nothing of a neighbour in them."""
+    good_record_topic(broker)
+    c = Conn(broker.bootstrap, timeout=30)
+    sizes = [10, 40_000, 33_000, 5, 200_000, 31_000, 1_000_000, 70_000, 1, 300_000, 65_536, 2]
+    values = [bytes([(i * 37 + j) % 251 for j in range(256)]) * (n // 256) + bytes(n % 256) for i, n in enumerate(sizes)]
+    frames = []
+    for i, v in enumerate(values):
+        p = header(0, 3, 500 + i) + produce_v3("t", 0, batch([(b"k%d" % i, v)]), acks=-1)
+        frames.append(i32(len(p)) + p)
+    data = b"".join(frames)
+    # The first half in one write, the rest in pieces that split frames
+    # and size prefixes alike.
+    half = len(data) // 2
+    c.send_raw(data[:half])
+    pos, step = half, 7001
+    while pos < len(data):
+        c.send_raw(data[pos:pos + step])
+        pos += step
+        step = step * 3 % 90_001 + 3
+        time.sleep(0.001)
+    for i in range(len(values)):
+        got, body = c.response()
+        assert got == 500 + i
+        assert parse_produce_v3_response(body) == [("t", 0, NONE, i + 1)]
+    hw, recs = read_all(broker.bootstrap, "t")
+    assert hw == len(values) + 1
+    assert [r[2] for r in recs[1:]] == values
+    assert_serving(broker)
+
+
 def test_backpressure_client_that_never_reads(broker_factory):
     """A client pipelines 2,000 large Metadata requests and does not read.
     The broker stops reading it (queued.max.requests) instead of buffering
