@@ -7,7 +7,7 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
 CPPFLAGS += -Isrc -MMD -MP
-LIBS    := -lz -lsnappy -llz4 -lzstd -ljansson -lmicrohttpd -lpthread -lm
+LIBS    := -lz -lsnappy -llz4 -lzstd -lisal -ljansson -lmicrohttpd -lpthread -lm
 CLILIBS := -lrdkafka
 
 # CORE: what unit tests and fuzzers link without the event loop.

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include "batch_builder.h"
 #include "log/batch.h"
-#include "log/crc32c_impl.h"
 #include "log/kerr.h"
 
 static const int all_codecs[] = {CODEC_NONE, CODEC_GZIP, CODEC_SNAPPY, CODEC_LZ4, CODEC_ZSTD};
@@ -21,30 +20,38 @@ static int validate(const uint8_t *b, size_t len, bool deep)
     return rc;
 }
 
+/* Bit at a time: slow and plainly the definition, to check the fast one. */
+static uint32_t crc32c_reference(uint32_t crc, const uint8_t *p, size_t n)
+{
+    crc = ~crc;
+    while (n--) {
+        crc ^= *p++;
+        for (int k = 0; k < 8; k++)
+            crc = (crc & 1) ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+    }
+    return ~crc;
+}
+
 static void test_crc32c_vectors(void **state)
 {
     (void)state;
     assert_int_equal(crc32c(0, "123456789", 9), 0xE3069283u);
-    assert_int_equal(crc32c_portable(0, "123456789", 9), 0xE3069283u);
     assert_int_equal(crc32c(0, "", 0), 0);
     uint8_t zeros[32] = {0}, ones[32];
     memset(ones, 0xff, sizeof(ones));
     assert_int_equal(crc32c(0, zeros, 32), 0x8A9136AAu);   /* RFC 3720 B.4 */
     assert_int_equal(crc32c(0, ones, 32), 0x62A8AB43u);
-    if (crc32c_hw_available())
-        assert_int_equal(crc32c_hw(0, "123456789", 9), 0xE3069283u);
-    /* every length and alignment: hardware, portable and chained agree */
-    uint8_t buf[300];
+    /* every alignment and many lengths, across the vector code's block
+     * sizes: the reference and chained calls agree */
+    static uint8_t buf[5000];
     for (size_t i = 0; i < sizeof(buf); i++)
         buf[i] = (uint8_t)(i * 131 + 7);
-    for (size_t off = 0; off < 8; off++)
-        for (size_t n = 0; n + off <= sizeof(buf); n += 7) {
-            uint32_t a = crc32c_portable(0, buf + off, n);
+    for (size_t off = 0; off < 16; off++)
+        for (size_t n = 0; n + off <= sizeof(buf); n += (n < 300 ? 1 : 97)) {
+            uint32_t a = crc32c_reference(0, buf + off, n);
             assert_int_equal(crc32c(0, buf + off, n), a);
-            if (crc32c_hw_available())
-                assert_int_equal(crc32c_hw(0, buf + off, n), a);
-            size_t half = n / 3;
-            assert_int_equal(crc32c(crc32c(0, buf + off, half), buf + off + half, n - half), a);
+            size_t third = n / 3;
+            assert_int_equal(crc32c(crc32c(0, buf + off, third), buf + off + third, n - third), a);
         }
 }
 
