@@ -15,7 +15,9 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from prometheus_client.parser import text_string_to_metric_families
 
+import kwire
 from conftest import SANITIZED, SLUICE_BIN, free_port
+from kwire import i8, i16, i32, string, compact_string, uvarint
 
 SLOW = 3 if SANITIZED else 1
 
@@ -131,6 +133,101 @@ def test_metrics_parse_and_move_with_traffic(broker):
     m3 = scrape(broker)
     assert metric(m3, "sluice_request_errors_total", api="CreateTopics") == before + 1
     assert metric(m3, "sluice_requests_total", api="CreateTopics") == 2
+
+
+def test_every_api_counts_its_errors(broker):
+    """Each API that can answer an error code counts the responses that
+    carry one, wherever in the response the code sits (whole response,
+    per topic, per partition, per group or per member). Raw requests, so
+    that each API is called exactly once with an error and once without."""
+    create_topic(broker, "exists", 1)
+    c = kwire.Conn(broker.bootstrap)
+    # A group with committed offsets and no members, for DeleteGroups/LeaveGroup.
+    assert kwire.offset_commit_v2(c, "idle", "exists", {0: 0}) == {0: 0}
+
+    def describe_configs(name):        # v0: [type, name, null keys]
+        r = kwire.call(c, 32, 0, i32(1) + i8(2) + string(name) + i32(-1))
+        r.i32()
+        assert r.i32() == 1
+        return r.i16()
+
+    def alter_configs(name):           # v0: [type, name, [(name, value)]], validate_only
+        r = kwire.call(c, 33, 0, i32(1) + i8(2) + string(name) + i32(1) + string("retention.ms") +
+                       string("60000") + i8(1))
+        r.i32()
+        assert r.i32() == 1
+        return r.i16()
+
+    def create_partitions(name, count):  # v0: [name, count, null assignments], timeout, validate_only
+        r = kwire.call(c, 37, 0, i32(1) + string(name) + i32(count) + i32(-1) + i32(5000) + i8(1))
+        r.i32()
+        assert r.i32() == 1
+        r.string()
+        return r.i16()
+
+    def describe_cluster(endpoint_type):  # v1 (flexible)
+        r = kwire.call(c, 60, 1, i8(0) + i8(endpoint_type) + uvarint(0), flexible=True)
+        r.i32()
+        return r.i16()
+
+    def leave_group(group, member):    # v3: per-member errors, the top-level one stays 0
+        r = kwire.call(c, 13, 3, string(group) + i32(1) + string(member) + string(None))
+        r.i32()
+        top = r.i16()
+        members = r.array(lambda: (r.string(), r.string(), r.i16()))
+        return top, [m[2] for m in members]
+
+    def fetch_session(session_id):     # v7 with no topics: only the session is checked
+        r = kwire.call(c, 1, 7, i32(-1) + i32(0) + i32(1) + i32(1 << 20) + i8(0) + i32(session_id) + i32(-1) +
+                       i32(0) + i32(0))
+        r.i32()
+        return r.i16()
+
+    def api_versions(software):        # v3: a request header v2, a response header v0
+        corr = c.request(18, 3, compact_string(software) + compact_string("1.0") + uvarint(0), flexible=True)
+        got, body = c.response(flexible=False)
+        assert got == corr
+        return kwire.Reader(body).i16()
+
+    # api -> (a call answered with an error, the error code, a call answered without one)
+    calls = {
+        "Metadata": (lambda: kwire.metadata_v4(c, ["missing"], False)["missing"][0], 3,
+                     lambda: kwire.metadata_v4(c, ["exists"], False)["exists"][0]),
+        "DescribeConfigs": (lambda: describe_configs("missing"), 3, lambda: describe_configs("exists")),
+        "AlterConfigs": (lambda: alter_configs("missing"), 3, lambda: alter_configs("exists")),
+        "IncrementalAlterConfigs": (
+            lambda: kwire.incremental_alter_configs_v0(c, 2, "exists", [("no.such.config", 0, "1")], True)[0], 40,
+            lambda: kwire.incremental_alter_configs_v0(c, 2, "exists", [("retention.ms", 0, "1000")], True)[0]),
+        "CreatePartitions": (lambda: create_partitions("missing", 2), 3, lambda: create_partitions("exists", 2)),
+        "DeleteRecords": (lambda: kwire.delete_records(c, "missing", {0: 0})[0][0], 3,
+                          lambda: kwire.delete_records(c, "exists", {0: 0})[0][0]),
+        "DescribeCluster": (lambda: describe_cluster(2), 114, lambda: describe_cluster(1)),
+        "DescribeGroups": (lambda: kwire.describe_groups_v5(c, [""])[""]["error"], 24,
+                           lambda: kwire.describe_groups_v5(c, ["idle"])["idle"]["error"]),
+        "OffsetFetch": (lambda: kwire.offset_fetch_v8(c, {"": None})[""][1], 24,
+                        lambda: kwire.offset_fetch_v8(c, {"idle": None})["idle"][1]),
+        "FindCoordinator": (lambda: kwire.find_coordinator_v2(c, "tx", key_type=1)[0], 53,
+                            lambda: kwire.find_coordinator_v2(c, "idle")[0]),
+        "LeaveGroup": (lambda: leave_group("idle", "nobody"), (0, [25]), None),
+        "Fetch": (lambda: fetch_session(12345), 70, lambda: fetch_session(0)),
+        "ApiVersions": (lambda: api_versions("bad name!"), 42, lambda: api_versions("kwire")),
+        # Last: it deletes the group the calls above use.
+        "DeleteGroups": (lambda: kwire.delete_groups(c, ["missing"])["missing"], 69,
+                         lambda: kwire.delete_groups(c, ["idle"])["idle"]),
+    }
+    for api_name, (bad, code, good) in calls.items():
+        m0 = scrape(broker)
+        errors0 = metric(m0, "sluice_request_errors_total", api=api_name) or 0
+        requests0 = metric(m0, "sluice_requests_total", api=api_name) or 0
+        if good:
+            assert good() == 0, api_name
+        assert bad() == code, api_name
+        m1 = scrape(broker)
+        want = 2 if good else 1
+        assert metric(m1, "sluice_requests_total", api=api_name) == requests0 + want, api_name
+        assert metric(m1, "sluice_request_errors_total", api=api_name) == errors0 + 1, \
+            "%s: an error answer was not counted" % api_name
+    c.close()
 
 
 def test_lag_grows_by_exactly_the_records_produced_since(broker):
