@@ -1,8 +1,9 @@
 /* The HTTP listener: libmicrohttpd threads in front, the loop thread
  * behind (see http.h). A request's life:
  *   MHD thread: access_handler gathers the body, answers health and
- *   assets itself, checks mutating /api calls (JSON content type, Origin
- *   or Host of this listener, else 403), queues an http_job and waits;
+ *   assets itself, checks /api calls (a Host of this listener; for
+ *   changes also a JSON content type and an Origin of this listener,
+ *   else 403), queues an http_job and waits;
  *   loop thread: on_wake drains the queue, routes (metrics_format or
  *   api_handle), marks each job done and signals;
  *   MHD thread: turns the job's output into the response. */
@@ -169,16 +170,31 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-/* "host:port" matches this listener: its bound host, or a loopback name
- * when bound to loopback or all interfaces. */
+/* "host[:port]" (a Host header, or an Origin after "http://") names this
+ * listener: its configured host or a loopback name (127.0.0.1,
+ * localhost, [::1]), with its port (80 when none is given). Defeats DNS
+ * rebinding: a foreign page that rebinds its own name to 127.0.0.1
+ * still sends that name. */
 static bool authority_ok(const struct http_server *s, const char *a)
 {
-    if (!a)
+    if (!a || !a[0])
         return false;
+    /* The port follows the last colon, unless that colon is inside an
+     * IPv6 literal's brackets. */
     const char *colon = strrchr(a, ':');
-    if (!colon || atoi(colon + 1) != s->port)
+    const char *bracket = strrchr(a, ']');
+    if (colon && bracket && colon < bracket)
+        colon = NULL;
+    size_t hl = colon ? (size_t)(colon - a) : strlen(a);
+    long port = 80;
+    if (colon) {
+        char *end;
+        port = strtol(colon + 1, &end, 10);
+        if (end == colon + 1 || *end)
+            return false;
+    }
+    if (port != s->port || hl == 0)
         return false;
-    size_t hl = (size_t)(colon - a);
     static const char *const loopback[] = {"127.0.0.1", "localhost", "[::1]"};
     if (strlen(s->host) == hl && strncmp(a, s->host, hl) == 0)
         return true;
@@ -201,6 +217,13 @@ static bool authority_ok(const struct http_server *s, const char *a)
         }
     }
     return false;
+}
+
+/* Every /api/ call: the Host names this listener, so a page whose name
+ * was rebound to this address cannot read (GET) or change anything. */
+static bool host_allowed(const struct http_server *s, struct MHD_Connection *c)
+{
+    return authority_ok(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"));
 }
 
 /* Calls that change anything: JSON only (a form post cannot send it
@@ -291,6 +314,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     bool api = strncmp(url, "/api/", 5) == 0;
     if (!api && strcmp(url, "/metrics") != 0)
         return send_text(c, 404, "text/plain; charset=utf-8", "not found\n");
+    /* /metrics stays open to any Host: Prometheus and probes send the
+     * name they scrape, and it holds no data a page could abuse. */
+    if (api && !host_allowed(s, c))
+        return send_text(c, 403, "application/json",
+                         "{\"error\":\"the Host header must name this listener (127.0.0.1, localhost, [::1] or its "
+                         "configured host, with its port)\"}");
     if (api && !get && !mutation_allowed(s, c))
         return send_text(c, 403, "application/json",
                          "{\"error\":\"changes need Content-Type: application/json and an Origin or Host of this "

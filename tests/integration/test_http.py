@@ -413,6 +413,53 @@ def test_api_changes_need_json_and_same_origin(broker):
     assert status == 200
 
 
+def raw_http(b, request):
+    """Sends request bytes as they are (HTTP/1.0, any Host or none); returns the status."""
+    with socket.create_connection(("127.0.0.1", b.http_port), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return int(data.split(b" ", 2)[1])
+
+
+def test_api_reads_need_the_host_of_this_listener(broker):
+    """DNS rebinding: a page on evil.example rebinds its name to 127.0.0.1
+    and reads the API from its own origin; the browser then sends
+    Host: evil.example:PORT. Every /api/ call needs a Host naming this
+    listener; /metrics and the health probes answer any Host."""
+    create_topic(broker, "secret", 1)
+    port = broker.http_port
+    for path in ["/api/topics", "/api/topics/secret", "/api/topics/secret/messages?partition=0",
+                 "/api/cluster", "/api/groups", "/api/history"]:
+        status, _, body = http(broker, path, headers={"Host": "evil.example:%d" % port})
+        assert status == 403, (path, status, body)
+        assert b"secret" not in body
+    for host in ["127.0.0.1:%d" % port, "localhost:%d" % port, "LOCALHOST:%d" % port, "[::1]:%d" % port]:
+        status, _, body = http(broker, "/api/topics", headers={"Host": host})
+        assert status == 200 and b"secret" in body, (host, status)
+    for host in ["127.0.0.1", "127.0.0.1:%d" % (port + 1 if port < 65535 else 1), "localhost:x", "evil.example",
+                 "127.0.0.1.evil.example:%d" % port, ":%d" % port]:
+        status, _, _ = http(broker, "/api/topics", headers={"Host": host})
+        assert status == 403, (host, status)
+    # HTTP/1.0 without any Host.
+    assert raw_http(broker, b"GET /api/topics HTTP/1.0\r\n\r\n") == 403
+    assert raw_http(broker, b"GET /api/topics HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n\r\n" % port) == 200
+    # Scrapers and probes name the host they were pointed at.
+    for path in ["/metrics", "/health/live", "/health/ready"]:
+        status, _, _ = http(broker, path, headers={"Host": "sluice-0.sluice.svc.cluster.local:%d" % port})
+        assert status == 200, path
+    assert raw_http(broker, b"GET /metrics HTTP/1.0\r\n\r\n") == 200
+    # A change with a rebound Host is refused even with a JSON body.
+    status, _, _ = http(broker, "/api/topics/secret", "DELETE",
+                        headers={"Content-Type": "application/json", "Host": "evil.example:%d" % port})
+    assert status == 403
+    assert [t["name"] for t in api(broker, "/api/topics")] == ["secret"]
+
+
 def test_console_assets_are_served(broker):
     status, headers, body = http(broker, "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
@@ -469,6 +516,9 @@ def test_api_changes_on_a_wildcard_listener(broker_factory):
     status, _, _ = http(b, "/api/topics", "POST", {"name": "w2"},
                         headers=dict(json_headers, Origin="http://127.0.0.2:%d" % (port + 1 if port < 65535 else 1)))
     assert status == 403
+    # Reads too: an address of this machine may, a name other than localhost may not.
+    assert http(b, "/api/topics", headers={"Host": "127.0.0.2:%d" % port})[0] == 200
+    assert http(b, "/api/topics", headers={"Host": "rebound.example:%d" % port})[0] == 403
 
 
 def test_api_history_keeps_the_last_minutes(broker):
