@@ -44,6 +44,7 @@ struct http_server {
     pthread_cond_t cv;
     struct http_job *head, *tail;   /* queued for the loop */
     bool closing;
+    struct http_job *parked;        /* loop thread only: waiting to be finished */
 };
 
 /* Per-connection upload state. */
@@ -122,6 +123,51 @@ static void route(struct broker *b, struct http_job *j)
     }
 }
 
+/* The response is complete: the waiting HTTP thread may send it (and
+ * the job, on that thread's stack, is gone once the mutex is released). */
+static void job_done(struct http_server *s, struct http_job *j)
+{
+    s->b->stats.http_requests++;
+    log_debug("http", "request", "method=%s path=%s status=%d bytes=%zu us=%lld", j->method, j->path, j->status,
+              j->out.len, (long long)(mono_us() - j->start_us));
+    pthread_mutex_lock(&s->mu);
+    j->done = true;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void http_job_park(struct broker *b, struct http_job *j, void (*cancel)(struct http_job *j), void *async)
+{
+    struct http_server *s = b->http;
+    j->parked = true;
+    j->cancel = cancel;
+    j->async = async;
+    j->parked_prev = NULL;
+    j->parked_next = s->parked;
+    if (s->parked)
+        s->parked->parked_prev = j;
+    s->parked = j;
+}
+
+static void unpark(struct http_server *s, struct http_job *j)
+{
+    if (j->parked_prev)
+        j->parked_prev->parked_next = j->parked_next;
+    else
+        s->parked = j->parked_next;
+    if (j->parked_next)
+        j->parked_next->parked_prev = j->parked_prev;
+    j->parked = false;
+    j->cancel = NULL;
+}
+
+void http_job_finish(struct broker *b, struct http_job *j)
+{
+    struct http_server *s = b->http;
+    unpark(s, j);
+    job_done(s, j);
+}
+
 static void on_wake(struct loop *l, void *arg, uint32_t events)
 {
     struct http_server *s = arg;
@@ -135,15 +181,10 @@ static void on_wake(struct loop *l, void *arg, uint32_t events)
     while (list) {
         struct http_job *j = list;
         list = j->next;
-        int64_t t0 = mono_us();
+        j->start_us = mono_us();
         route(s->b, j);
-        s->b->stats.http_requests++;
-        log_debug("http", "request", "method=%s path=%s status=%d bytes=%zu us=%lld", j->method, j->path, j->status,
-                  j->out.len, (long long)(mono_us() - t0));
-        pthread_mutex_lock(&s->mu);
-        j->done = true;
-        pthread_cond_broadcast(&s->cv);
-        pthread_mutex_unlock(&s->mu);
+        if (!j->parked)
+            job_done(s, j);
     }
 }
 
@@ -462,6 +503,19 @@ void http_stop(struct broker *b)
         j->done = true;
     }
     s->head = s->tail = NULL;
+    /* Parked jobs: their HTTP threads wait, and must be let go before
+     * the daemon can stop. */
+    while (s->parked) {
+        struct http_job *j = s->parked;
+        if (j->cancel)
+            j->cancel(j);
+        unpark(s, j);
+        j->status = 503;
+        j->content_type = "application/json";
+        j->out.len = 0;
+        sbuf_printf(&j->out, "{\"error\":\"shutting down\"}");
+        j->done = true;
+    }
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
     if (s->daemon)
