@@ -23,12 +23,14 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include "broker/broker.h"
 #include "core/slog.h"
 #include "core/util.h"
 
 #define HTTP_MAX_BODY (1 << 20)
+#define HTTP_DRAIN_MS 2000   /* at stop, the longest wait for answers still being sent */
 
 struct http_server {
     struct broker *b;
@@ -44,6 +46,7 @@ struct http_server {
     pthread_cond_t cv;
     struct http_job *head, *tail;   /* queued for the loop */
     bool closing;
+    int inflight;                   /* requests begun and not yet completed (sent or dropped) */
     struct http_job *parked;        /* loop thread only: waiting to be finished */
 };
 
@@ -320,6 +323,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     if (!up) {
         up = xcalloc(1, sizeof(*up));
         *con_cls = up;
+        pthread_mutex_lock(&s->mu);
+        s->inflight++;
+        pthread_mutex_unlock(&s->mu);
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -404,11 +410,16 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
 
 static void request_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
+    struct http_server *s = cls;
     struct upload *up = *con_cls;
     if (up) {
         free(up->body.p);
         free(up);
         *con_cls = NULL;
+        pthread_mutex_lock(&s->mu);
+        s->inflight--;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
     }
 }
 
@@ -517,6 +528,20 @@ void http_stop(struct broker *b)
         j->done = true;
     }
     pthread_cond_broadcast(&s->cv);
+    /* Let the answers just given (and those of test messages that the
+     * flusher's last round made durable) go out before the daemon closes
+     * every connection; new requests are answered 503 meanwhile. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += HTTP_DRAIN_MS / 1000;
+    until.tv_nsec += (long)(HTTP_DRAIN_MS % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (s->daemon && s->inflight > 0)
+        if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
+            break;
     pthread_mutex_unlock(&s->mu);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);

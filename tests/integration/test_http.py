@@ -415,6 +415,30 @@ def test_api_test_message_is_answered_once_durable(broker_factory):
     assert [(m["offset"], m["key"], m["value"]) for m in got["messages"]] == [(0, "k", "kept")]
 
 
+def test_api_test_message_waiting_for_its_fsync_at_shutdown(broker_factory):
+    """A clean shutdown while a test message waits for its fsync: the
+    flusher's last round makes it durable, the answer still goes out
+    before the HTTP server closes, and no thread is left waiting."""
+    b = broker_factory(props={"sluice.test.fsync.delay.ms": "1500"})
+    api(b, "/api/topics", "POST", {"name": "late", "partitions": 1}, expect=201)
+    result = {}
+
+    def post():
+        result["status"] = http(b, "/api/topics/late/messages", "POST", {"value": "v"},
+                                headers={"Content-Type": "application/json"}, timeout=30)[0]
+
+    t = threading.Thread(target=post)
+    t.start()
+    time.sleep(0.3)                    # the message is written and waits for the flusher
+    assert b.stop(timeout=30) == 0
+    t.join(timeout=30)
+    assert not t.is_alive()
+    assert result.get("status") == 201, result
+    b.start()
+    got = api(b, "/api/topics/late/messages?partition=0&offset=0")
+    assert [m["value"] for m in got["messages"]] == ["v"]
+
+
 def test_api_changes_need_json_and_same_origin(broker):
     """No other page a user opens may change anything: a form post (not
     JSON) or a foreign Origin is refused with 403."""
