@@ -439,6 +439,29 @@ def test_api_test_message_waiting_for_its_fsync_at_shutdown(broker_factory):
     assert [m["value"] for m in got["messages"]] == ["v"]
 
 
+def test_api_test_message_whose_topic_is_deleted_before_its_fsync(broker_factory):
+    """The topic goes while a test message waits for its fsync: the wait
+    ends with 404 (not 201: the record was never durable), and the broker
+    goes on (the flusher lets go of the deleted partition)."""
+    b = broker_factory(props={"sluice.test.fsync.delay.ms": "1000"})
+    api(b, "/api/topics", "POST", {"name": "doomed", "partitions": 1}, expect=201)
+    result = {}
+
+    def post():
+        result["status"], _, result["body"] = http(b, "/api/topics/doomed/messages", "POST", {"value": "v"},
+                                                   headers={"Content-Type": "application/json"}, timeout=30)
+
+    t = threading.Thread(target=post)
+    t.start()
+    time.sleep(0.3)
+    api(b, "/api/topics/doomed", "DELETE", expect=200)
+    t.join(timeout=30)
+    assert result.get("status") == 404 and b"deleted" in result["body"], result
+    api(b, "/api/topics", "POST", {"name": "doomed", "partitions": 1}, expect=201)
+    made = api(b, "/api/topics/doomed/messages", "POST", {"value": "again"}, expect=201)
+    assert made["offset"] == 0
+
+
 def test_api_changes_need_json_and_same_origin(broker):
     """No other page a user opens may change anything: a form post (not
     JSON) or a foreign Origin is refused with 403."""
