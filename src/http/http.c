@@ -5,7 +5,8 @@
  *   changes also a JSON content type and an Origin of this listener,
  *   else 403), queues an http_job and waits;
  *   loop thread: on_wake drains the queue, routes (metrics_format or
- *   api_handle), marks each job done and signals;
+ *   api_handle), marks each job done and signals, unless the handler
+ *   parked it (http_job_park) to mark it done later (http_job_finish);
  *   MHD thread: turns the job's output into the response. */
 #include "http/http.h"
 #include <arpa/inet.h>
@@ -361,8 +362,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     bool api = strncmp(url, "/api/", 5) == 0;
     if (!api && strcmp(url, "/metrics") != 0)
         return send_text(c, 404, "text/plain; charset=utf-8", "not found\n");
-    /* /metrics stays open to any Host: Prometheus and probes send the
-     * name they scrape, and it holds no data a page could abuse. */
+    /* /metrics stays open to any Host: Prometheus sends whatever name it
+     * was given to scrape. (It shows topic and group names and offsets,
+     * never message contents.) */
     if (api && !host_allowed(s, c))
         return send_text(c, 403, "application/json",
                          "{\"error\":\"the Host header must name this listener (127.0.0.1, localhost, [::1] or its "
@@ -524,7 +526,7 @@ void http_stop(struct broker *b)
         j->status = 503;
         j->content_type = "application/json";
         j->out.len = 0;
-        sbuf_printf(&j->out, "{\"error\":\"shutting down\"}");
+        sbuf_printf(&j->out, "{\"error\":\"shutting down before the answer was ready\"}");
         j->done = true;
     }
     pthread_cond_broadcast(&s->cv);
