@@ -73,7 +73,7 @@ void handle_offset_delete(struct request *req)
             rp->partition_index = t->partitions[k].partition_index;
             if (sub) {
                 rp->error_code = KERR_GROUP_SUBSCRIBED_TO_TOPIC;
-                req->error_code = rp->error_code;
+                request_note_error(req, rp->error_code);
             } else if (topic && group_offset(g, topic, rp->partition_index)) {
                 items[n].topic = topic;
                 items[n].partition = rp->partition_index;
@@ -85,6 +85,7 @@ void handle_offset_delete(struct request *req)
         int rc = offsets_write(req->broker, g, items, n, true, NULL, NULL, NULL);
         if (rc)
             resp.error_code = rc > 0 ? (int16_t)rc : KERR_UNKNOWN_SERVER_ERROR;
+        request_note_error(req, resp.error_code);
     }
     RESPOND(req, OffsetDeleteResponse, &resp);
 }

@@ -42,6 +42,7 @@ static void on_durable(struct ack_waiter *w, int16_t error)
     if (error) {
         pw->slots[i]->error_code = error;
         pw->slots[i]->base_offset = -1;
+        request_note_error(pw->req, error);
     }
     if (--pw->pending == 0)
         produce_finish(pw);
@@ -259,8 +260,7 @@ void handle_produce(struct request *req)
                 produce_partition(req, pw, t, &td->partition_data[k], out, m.acks);
             }
             any_error |= out->error_code != 0;
-            if (out->error_code && req->api_key < STATS_MAX_API)
-                req->error_code = out->error_code;
+            request_note_error(req, out->error_code);
         }
     }
     /* Test hook: the append happened, the answer is lost. */

@@ -199,6 +199,8 @@ void handle_create_partitions(struct request *req)
         if (out->error_code)
             out->error_message = req_strf(req, "%s", e);
     }
+    for (int32_t i = 0; i < resp.results_count; i++)
+        request_note_error(req, resp.results[i].error_code);
     RESPOND(req, CreatePartitionsResponse, &resp);
 }
 
@@ -238,6 +240,8 @@ void handle_delete_records(struct request *req)
             }
             out->low_watermark = plog_log_start(log);
         }
+        for (int32_t k = 0; k < tr->partitions_count; k++)
+            request_note_error(req, tr->partitions[k].error_code);
     }
     RESPOND(req, DeleteRecordsResponse, &resp);
 }

@@ -301,15 +301,17 @@ void broker_run(struct broker *b) { loop_run(b->loop); }
 
 void broker_shutdown(struct broker *b)
 {
-    http_stop(b);
     for (int i = 0; i < b->nlisteners; i++) {
         loop_unwatch(b->loop, &b->listeners[i].watch);
         close(b->listeners[i].watch.fd);
     }
     b->nlisteners = 0;
-    /* Let acks=all producers get their answers before the sockets go. */
+    /* Let acks=all producers (and test messages posted over HTTP) get
+     * their answers before the sockets go. HTTP requests arriving
+     * meanwhile wait, and http_stop answers them 503. */
     flusher_stop(b->flusher);
     b->flusher = NULL;
+    http_stop(b);
     conns_flush(b);
     /* Closing a connection cancels its parked fetches and commits. */
     while (b->conns)

@@ -63,7 +63,8 @@ enum prop_type { PT_STRING, PT_INT, PT_LONG, PT_BOOL, PT_LIST, PT_PASSWORD };
     X(TEST_CRASH_SIM, "sluice.test.crash.simulation", PT_BOOL, "false", 0, 0, false, "Test only: on SIGUSR2 drop every write not covered by an fsync and exit") \
     X(TEST_OFFSETS_RETENTION_MS, "sluice.test.offsets.retention.ms", PT_LONG, "-1", -1, INT64_MAX, false, "Test only: offsets retention in ms instead of offsets.retention.minutes (-1 = off)") \
     X(TEST_DISK_FULL_FILE, "sluice.test.disk.full.file", PT_STRING, "", 0, 0, false, "Test only: writes fail with ENOSPC while this file exists") \
-    X(TEST_STARTUP_DELAY_MS, "sluice.test.startup.delay.ms", PT_INT, "0", 0, 600000, false, "Test only: sleep this long before recovery (to observe /health/ready while starting)")
+    X(TEST_STARTUP_DELAY_MS, "sluice.test.startup.delay.ms", PT_INT, "0", 0, 600000, false, "Test only: sleep this long before recovery (to observe /health/ready while starting)") \
+    X(TEST_FSYNC_DELAY_MS, "sluice.test.fsync.delay.ms", PT_INT, "0", 0, 600000, false, "Test only: the flusher sleeps this long before each round of fsyncs (to observe what waits for them)")
 
 enum broker_prop {
 #define X(id, ...) P_##id,

@@ -65,6 +65,7 @@ int request_parse_header(struct request *req)
     if (key == API_ApiVersions && ver > h->max_version) {
         /* Unknown newer ApiVersions: the header is v2 from v3 on. */
         req->flexible = ver >= 3;
+        req->broker->stats.requests[API_ApiVersions]++;   /* answered, so counted like any other */
         api_versions_reject(req);
         return -1;
     }

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "broker/broker.h"
 #include "broker/topics.h"
 #include "core/fileref.h"
@@ -32,6 +33,7 @@ struct flusher {
     struct entry_list done;      /* flusher -> loop */
     uint64_t gen;                /* bumps each time pending is taken */
     bool stop;
+    int64_t test_delay_ms;       /* sluice.test.fsync.delay.ms */
     uint64_t fsyncs, rounds, fsync_us;
     uint64_t fsync_bucket[STATS_LAT_BUCKETS + 1];   /* latency histogram (stats.h bounds) */
 };
@@ -69,6 +71,8 @@ static void *flusher_main(void *arg)
         f->gen++;
         pthread_mutex_unlock(&f->mu);
 
+        if (f->test_delay_ms > 0)
+            usleep((useconds_t)f->test_delay_ms * 1000);
         qsort(work.v, work.n, sizeof(*work.v), by_file);
         uint64_t syncs = 0, us = 0, bucket[STATS_LAT_BUCKETS + 1] = {0};
         for (size_t i = 0; i < work.n; i++) {
@@ -135,6 +139,7 @@ struct flusher *flusher_start(struct broker *b)
     struct flusher *f = xcalloc(1, sizeof(*f));
     f->b = b;
     f->gen = 1;
+    f->test_delay_ms = config_int(&b->cfg, P_TEST_FSYNC_DELAY_MS);
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->cv, NULL);
     loop_set_wake_handler(b->loop, flusher_collect, f);

@@ -968,7 +968,9 @@ void group_leave(struct request *req)
                               : KERR_UNKNOWN_MEMBER_ID;
         }
     }
-    req->error_code = resp.error_code;
+    request_note_error(req, resp.error_code);
+    for (int32_t i = 0; i < resp.members_count; i++)
+        request_note_error(req, resp.members[i].error_code);
     RESPOND(req, LeaveGroupResponse, &resp);
 }
 

@@ -6,7 +6,7 @@
  *   GET    /api/topics/NAME                    partitions and configs
  *   DELETE /api/topics/NAME
  *   GET    /api/topics/NAME/messages?partition=&offset=|timestamp=&limit=&q=
- *   POST   /api/topics/NAME/messages           {"partition","key","value","headers":{}}
+ *   POST   /api/topics/NAME/messages           {"partition","key","value","headers":{}}, answered once fsynced
  *   GET    /api/groups                         state, members, lag sum
  *   GET    /api/groups/ID                      members and per-partition lag
  * Calls that change anything were checked by http.c (JSON content type,
@@ -405,6 +405,51 @@ static void put_be(uint8_t *p, uint64_t v, int n)
         p[i] = (uint8_t)v;
 }
 
+/* A test message waiting, as Produce acks=all does, until the flusher
+ * has made it durable (the high watermark passed it). */
+struct durable_wait {
+    struct ack_waiter w;
+    struct broker *b;
+    struct http_job *j;
+    char *topic;
+    int32_t partition;
+    int64_t offset;
+};
+
+static void produced_reply(struct http_job *j, const char *topic, int32_t partition, int64_t offset)
+{
+    reply(j, 201, json_pack("{s:s,s:I,s:I}", "topic", topic, "partition", (json_int_t)partition, "offset",
+                            (json_int_t)offset));
+}
+
+static void durable_wait_free(struct durable_wait *dw)
+{
+    free(dw->topic);
+    free(dw);
+}
+
+static void on_message_durable(struct ack_waiter *w, int16_t error)
+{
+    struct durable_wait *dw = w->owner;
+    w->partition = NULL;
+    if (error == KERR_UNKNOWN_TOPIC_OR_PARTITION)
+        fail(dw->j, 404, "topic %s was deleted before the message was synced", dw->topic);
+    else if (error)
+        fail(dw->j, 500, "written at offset %lld but not synced: %s", (long long)dw->offset, kafka_error_name(error));
+    else
+        produced_reply(dw->j, dw->topic, dw->partition, dw->offset);
+    http_job_finish(dw->b, dw->j);
+    durable_wait_free(dw);
+}
+
+static void message_wait_cancel(struct http_job *j)
+{
+    struct durable_wait *dw = j->async;
+    if (dw->w.partition)
+        partition_remove_ack_waiter(dw->w.partition, &dw->w);
+    durable_wait_free(dw);
+}
+
 static void produce_message(struct broker *b, struct http_job *j, struct topic *t)
 {
     json_t *in = json_loadb(j->body, j->body_len, 0, NULL);
@@ -482,8 +527,24 @@ static void produce_message(struct broker *b, struct http_job *j, struct topic *
     b->stats.records_produced_batches++;
     b->stats.produce_bytes += total;
     partition_append_done(b, p);
-    reply(j, 201, json_pack("{s:s,s:I,s:I}", "topic", t->name, "partition", (json_int_t)part, "offset",
-                            (json_int_t)base));
+    /* Answered once durable, the rule of acks=all: the flusher's round
+     * moves the high watermark past it and calls on_message_durable. */
+    int64_t end = plog_log_end(p->log);
+    if (plog_high_watermark(p->log) >= end) {
+        produced_reply(j, t->name, (int32_t)part, base);
+        return;
+    }
+    struct durable_wait *dw = xcalloc(1, sizeof(*dw));
+    dw->b = b;
+    dw->j = j;
+    dw->topic = xstrdup(t->name);
+    dw->partition = (int32_t)part;
+    dw->offset = base;
+    dw->w.end = end;
+    dw->w.done = on_message_durable;
+    dw->w.owner = dw;
+    partition_add_ack_waiter(p, &dw->w);
+    http_job_park(b, j, message_wait_cancel, dw);
 }
 
 /* ---- groups ---- */

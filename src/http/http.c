@@ -1,10 +1,12 @@
 /* The HTTP listener: libmicrohttpd threads in front, the loop thread
  * behind (see http.h). A request's life:
  *   MHD thread: access_handler gathers the body, answers health and
- *   assets itself, checks mutating /api calls (JSON content type, Origin
- *   or Host of this listener, else 403), queues an http_job and waits;
+ *   assets itself, checks /api calls (a Host of this listener; for
+ *   changes also a JSON content type and an Origin of this listener,
+ *   else 403), queues an http_job and waits;
  *   loop thread: on_wake drains the queue, routes (metrics_format or
- *   api_handle), marks each job done and signals;
+ *   api_handle), marks each job done and signals, unless the handler
+ *   parked it (http_job_park) to mark it done later (http_job_finish);
  *   MHD thread: turns the job's output into the response. */
 #include "http/http.h"
 #include <arpa/inet.h>
@@ -22,12 +24,14 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include "broker/broker.h"
 #include "core/slog.h"
 #include "core/util.h"
 
 #define HTTP_MAX_BODY (1 << 20)
+#define HTTP_DRAIN_MS 2000   /* at stop, the longest wait for answers still being sent */
 
 struct http_server {
     struct broker *b;
@@ -43,6 +47,8 @@ struct http_server {
     pthread_cond_t cv;
     struct http_job *head, *tail;   /* queued for the loop */
     bool closing;
+    int inflight;                   /* requests begun and not yet completed (sent or dropped) */
+    struct http_job *parked;        /* loop thread only: waiting to be finished */
 };
 
 /* Per-connection upload state. */
@@ -121,6 +127,51 @@ static void route(struct broker *b, struct http_job *j)
     }
 }
 
+/* The response is complete: the waiting HTTP thread may send it (and
+ * the job, on that thread's stack, is gone once the mutex is released). */
+static void job_done(struct http_server *s, struct http_job *j)
+{
+    s->b->stats.http_requests++;
+    log_debug("http", "request", "method=%s path=%s status=%d bytes=%zu us=%lld", j->method, j->path, j->status,
+              j->out.len, (long long)(mono_us() - j->start_us));
+    pthread_mutex_lock(&s->mu);
+    j->done = true;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void http_job_park(struct broker *b, struct http_job *j, void (*cancel)(struct http_job *j), void *async)
+{
+    struct http_server *s = b->http;
+    j->parked = true;
+    j->cancel = cancel;
+    j->async = async;
+    j->parked_prev = NULL;
+    j->parked_next = s->parked;
+    if (s->parked)
+        s->parked->parked_prev = j;
+    s->parked = j;
+}
+
+static void unpark(struct http_server *s, struct http_job *j)
+{
+    if (j->parked_prev)
+        j->parked_prev->parked_next = j->parked_next;
+    else
+        s->parked = j->parked_next;
+    if (j->parked_next)
+        j->parked_next->parked_prev = j->parked_prev;
+    j->parked = false;
+    j->cancel = NULL;
+}
+
+void http_job_finish(struct broker *b, struct http_job *j)
+{
+    struct http_server *s = b->http;
+    unpark(s, j);
+    job_done(s, j);
+}
+
 static void on_wake(struct loop *l, void *arg, uint32_t events)
 {
     struct http_server *s = arg;
@@ -134,15 +185,10 @@ static void on_wake(struct loop *l, void *arg, uint32_t events)
     while (list) {
         struct http_job *j = list;
         list = j->next;
-        int64_t t0 = mono_us();
+        j->start_us = mono_us();
         route(s->b, j);
-        s->b->stats.http_requests++;
-        log_debug("http", "request", "method=%s path=%s status=%d bytes=%zu us=%lld", j->method, j->path, j->status,
-                  j->out.len, (long long)(mono_us() - t0));
-        pthread_mutex_lock(&s->mu);
-        j->done = true;
-        pthread_cond_broadcast(&s->cv);
-        pthread_mutex_unlock(&s->mu);
+        if (!j->parked)
+            job_done(s, j);
     }
 }
 
@@ -169,16 +215,31 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-/* "host:port" matches this listener: its bound host, or a loopback name
- * when bound to loopback or all interfaces. */
+/* "host[:port]" (a Host header, or an Origin after "http://") names this
+ * listener: its configured host or a loopback name (127.0.0.1,
+ * localhost, [::1]), with its port (80 when none is given). Defeats DNS
+ * rebinding: a foreign page that rebinds its own name to 127.0.0.1
+ * still sends that name. */
 static bool authority_ok(const struct http_server *s, const char *a)
 {
-    if (!a)
+    if (!a || !a[0])
         return false;
+    /* The port follows the last colon, unless that colon is inside an
+     * IPv6 literal's brackets. */
     const char *colon = strrchr(a, ':');
-    if (!colon || atoi(colon + 1) != s->port)
+    const char *bracket = strrchr(a, ']');
+    if (colon && bracket && colon < bracket)
+        colon = NULL;
+    size_t hl = colon ? (size_t)(colon - a) : strlen(a);
+    long port = 80;
+    if (colon) {
+        char *end;
+        port = strtol(colon + 1, &end, 10);
+        if (end == colon + 1 || *end)
+            return false;
+    }
+    if (port != s->port || hl == 0)
         return false;
-    size_t hl = (size_t)(colon - a);
     static const char *const loopback[] = {"127.0.0.1", "localhost", "[::1]"};
     if (strlen(s->host) == hl && strncmp(a, s->host, hl) == 0)
         return true;
@@ -201,6 +262,13 @@ static bool authority_ok(const struct http_server *s, const char *a)
         }
     }
     return false;
+}
+
+/* Every /api/ call: the Host names this listener, so a page whose name
+ * was rebound to this address cannot read (GET) or change anything. */
+static bool host_allowed(const struct http_server *s, struct MHD_Connection *c)
+{
+    return authority_ok(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"));
 }
 
 /* Calls that change anything: JSON only (a form post cannot send it
@@ -256,6 +324,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     if (!up) {
         up = xcalloc(1, sizeof(*up));
         *con_cls = up;
+        pthread_mutex_lock(&s->mu);
+        s->inflight++;
+        pthread_mutex_unlock(&s->mu);
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -291,6 +362,13 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     bool api = strncmp(url, "/api/", 5) == 0;
     if (!api && strcmp(url, "/metrics") != 0)
         return send_text(c, 404, "text/plain; charset=utf-8", "not found\n");
+    /* /metrics stays open to any Host: Prometheus sends whatever name it
+     * was given to scrape. (It shows topic and group names and offsets,
+     * never message contents.) */
+    if (api && !host_allowed(s, c))
+        return send_text(c, 403, "application/json",
+                         "{\"error\":\"the Host header must name this listener (127.0.0.1, localhost, [::1] or its "
+                         "configured host, with its port)\"}");
     if (api && !get && !mutation_allowed(s, c))
         return send_text(c, 403, "application/json",
                          "{\"error\":\"changes need Content-Type: application/json and an Origin or Host of this "
@@ -334,11 +412,16 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
 
 static void request_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
+    struct http_server *s = cls;
     struct upload *up = *con_cls;
     if (up) {
         free(up->body.p);
         free(up);
         *con_cls = NULL;
+        pthread_mutex_lock(&s->mu);
+        s->inflight--;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
     }
 }
 
@@ -433,7 +516,34 @@ void http_stop(struct broker *b)
         j->done = true;
     }
     s->head = s->tail = NULL;
+    /* Parked jobs: their HTTP threads wait, and must be let go before
+     * the daemon can stop. */
+    while (s->parked) {
+        struct http_job *j = s->parked;
+        if (j->cancel)
+            j->cancel(j);
+        unpark(s, j);
+        j->status = 503;
+        j->content_type = "application/json";
+        j->out.len = 0;
+        sbuf_printf(&j->out, "{\"error\":\"shutting down before the answer was ready\"}");
+        j->done = true;
+    }
     pthread_cond_broadcast(&s->cv);
+    /* Let the answers just given (and those of test messages that the
+     * flusher's last round made durable) go out before the daemon closes
+     * every connection; new requests are answered 503 meanwhile. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += HTTP_DRAIN_MS / 1000;
+    until.tv_nsec += (long)(HTTP_DRAIN_MS % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (s->daemon && s->inflight > 0)
+        if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
+            break;
     pthread_mutex_unlock(&s->mu);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);

@@ -7,7 +7,9 @@
  * answered there (readiness is an atomic flag); everything else becomes
  * an http_job queued for the loop thread, woken through an eventfd of
  * its own, which builds the whole response and hands it back. The HTTP
- * thread waits for it; the Kafka loop never blocks on HTTP.
+ * thread waits for it; the Kafka loop never blocks on HTTP. A handler
+ * may park its job instead and answer later, still on the loop thread
+ * (a test message is answered once fsynced, as Produce acks=all is).
  * @locality: http_start/http_stop/http_set_ready on the loop thread. */
 #ifndef SLUICE_HTTP_H
 #define SLUICE_HTTP_H
@@ -40,9 +42,23 @@ struct http_job {
     int status;
     const char *content_type;
     struct sbuf out;
-    bool done;
+    bool done;                       /* under the server's mutex: the HTTP thread may answer */
+    /* loop thread only */
+    int64_t start_us;
+    bool parked;
+    struct http_job *parked_prev, *parked_next;
+    void (*cancel)(struct http_job *j);
+    void *async;                     /* the parking handler's state */
 };
 const char *http_job_arg(const struct http_job *j, const char *name);   /* NULL if absent */
+
+/* On the loop thread, from a handler: the response comes later, from
+ * http_job_finish. If the server stops first, cancel is called (it must
+ * let go of whatever would have finished the job) and the job is
+ * answered 503. */
+void http_job_park(struct broker *b, struct http_job *j, void (*cancel)(struct http_job *j), void *async);
+/* On the loop thread: a parked job's response is filled in; send it. */
+void http_job_finish(struct broker *b, struct http_job *j);
 
 /* Binds the listener of http.listeners (nothing if empty) and starts
  * serving: health answers at once, the rest waits for http_set_ready.

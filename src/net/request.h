@@ -58,6 +58,15 @@ void request_complete_silently(struct request *req);
         response_end(req);                                        \
     } while (0)
 
+/* Records the first error code a response carries (per-API error count
+ * in /metrics, slow-request log); later ones are ignored. Every handler
+ * calls it for each error code it puts in a response, at any level. */
+static inline void request_note_error(struct request *req, int16_t error)
+{
+    if (error && !req->error_code)
+        req->error_code = error;
+}
+
 /* Whether the response uses header v1 (flexible, except ApiVersions). */
 bool response_header_flexible(const struct request *req);
 #endif

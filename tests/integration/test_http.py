@@ -2,7 +2,9 @@
 (python3-prometheus-client), the health probes during recovery and after,
 the HTTP listener's start-up errors, and the JSON admin API."""
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import threading
@@ -15,7 +17,9 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from prometheus_client.parser import text_string_to_metric_families
 
+import kwire
 from conftest import SANITIZED, SLUICE_BIN, free_port
+from kwire import i8, i16, i32, string, compact_string, uvarint
 
 SLOW = 3 if SANITIZED else 1
 
@@ -133,6 +137,101 @@ def test_metrics_parse_and_move_with_traffic(broker):
     assert metric(m3, "sluice_requests_total", api="CreateTopics") == 2
 
 
+def test_every_api_counts_its_errors(broker):
+    """Each API that can answer an error code counts the responses that
+    carry one, wherever in the response the code sits (whole response,
+    per topic, per partition, per group or per member). Raw requests, so
+    that each API is called exactly once with an error and once without."""
+    create_topic(broker, "exists", 1)
+    c = kwire.Conn(broker.bootstrap)
+    # A group with committed offsets and no members, for DeleteGroups/LeaveGroup.
+    assert kwire.offset_commit_v2(c, "idle", "exists", {0: 0}) == {0: 0}
+
+    def describe_configs(name):        # v0: [type, name, null keys]
+        r = kwire.call(c, 32, 0, i32(1) + i8(2) + string(name) + i32(-1))
+        r.i32()
+        assert r.i32() == 1
+        return r.i16()
+
+    def alter_configs(name):           # v0: [type, name, [(name, value)]], validate_only
+        r = kwire.call(c, 33, 0, i32(1) + i8(2) + string(name) + i32(1) + string("retention.ms") +
+                       string("60000") + i8(1))
+        r.i32()
+        assert r.i32() == 1
+        return r.i16()
+
+    def create_partitions(name, count):  # v0: [name, count, null assignments], timeout, validate_only
+        r = kwire.call(c, 37, 0, i32(1) + string(name) + i32(count) + i32(-1) + i32(5000) + i8(1))
+        r.i32()
+        assert r.i32() == 1
+        r.string()
+        return r.i16()
+
+    def describe_cluster(endpoint_type):  # v1 (flexible)
+        r = kwire.call(c, 60, 1, i8(0) + i8(endpoint_type) + uvarint(0), flexible=True)
+        r.i32()
+        return r.i16()
+
+    def leave_group(group, member):    # v3: per-member errors, the top-level one stays 0
+        r = kwire.call(c, 13, 3, string(group) + i32(1) + string(member) + string(None))
+        r.i32()
+        top = r.i16()
+        members = r.array(lambda: (r.string(), r.string(), r.i16()))
+        return top, [m[2] for m in members]
+
+    def fetch_session(session_id):     # v7 with no topics: only the session is checked
+        r = kwire.call(c, 1, 7, i32(-1) + i32(0) + i32(1) + i32(1 << 20) + i8(0) + i32(session_id) + i32(-1) +
+                       i32(0) + i32(0))
+        r.i32()
+        return r.i16()
+
+    def api_versions(software):        # v3: a request header v2, a response header v0
+        corr = c.request(18, 3, compact_string(software) + compact_string("1.0") + uvarint(0), flexible=True)
+        got, body = c.response(flexible=False)
+        assert got == corr
+        return kwire.Reader(body).i16()
+
+    # api -> (a call answered with an error, the error code, a call answered without one)
+    calls = {
+        "Metadata": (lambda: kwire.metadata_v4(c, ["missing"], False)["missing"][0], 3,
+                     lambda: kwire.metadata_v4(c, ["exists"], False)["exists"][0]),
+        "DescribeConfigs": (lambda: describe_configs("missing"), 3, lambda: describe_configs("exists")),
+        "AlterConfigs": (lambda: alter_configs("missing"), 3, lambda: alter_configs("exists")),
+        "IncrementalAlterConfigs": (
+            lambda: kwire.incremental_alter_configs_v0(c, 2, "exists", [("no.such.config", 0, "1")], True)[0], 40,
+            lambda: kwire.incremental_alter_configs_v0(c, 2, "exists", [("retention.ms", 0, "1000")], True)[0]),
+        "CreatePartitions": (lambda: create_partitions("missing", 2), 3, lambda: create_partitions("exists", 2)),
+        "DeleteRecords": (lambda: kwire.delete_records(c, "missing", {0: 0})[0][0], 3,
+                          lambda: kwire.delete_records(c, "exists", {0: 0})[0][0]),
+        "DescribeCluster": (lambda: describe_cluster(2), 114, lambda: describe_cluster(1)),
+        "DescribeGroups": (lambda: kwire.describe_groups_v5(c, [""])[""]["error"], 24,
+                           lambda: kwire.describe_groups_v5(c, ["idle"])["idle"]["error"]),
+        "OffsetFetch": (lambda: kwire.offset_fetch_v8(c, {"": None})[""][1], 24,
+                        lambda: kwire.offset_fetch_v8(c, {"idle": None})["idle"][1]),
+        "FindCoordinator": (lambda: kwire.find_coordinator_v2(c, "tx", key_type=1)[0], 53,
+                            lambda: kwire.find_coordinator_v2(c, "idle")[0]),
+        "LeaveGroup": (lambda: leave_group("idle", "nobody"), (0, [25]), None),
+        "Fetch": (lambda: fetch_session(12345), 70, lambda: fetch_session(0)),
+        "ApiVersions": (lambda: api_versions("bad name!"), 42, lambda: api_versions("kwire")),
+        # Last: it deletes the group the calls above use.
+        "DeleteGroups": (lambda: kwire.delete_groups(c, ["missing"])["missing"], 69,
+                         lambda: kwire.delete_groups(c, ["idle"])["idle"]),
+    }
+    for api_name, (bad, code, good) in calls.items():
+        m0 = scrape(broker)
+        errors0 = metric(m0, "sluice_request_errors_total", api=api_name) or 0
+        requests0 = metric(m0, "sluice_requests_total", api=api_name) or 0
+        if good:
+            assert good() == 0, api_name
+        assert bad() == code, api_name
+        m1 = scrape(broker)
+        want = 2 if good else 1
+        assert metric(m1, "sluice_requests_total", api=api_name) == requests0 + want, api_name
+        assert metric(m1, "sluice_request_errors_total", api=api_name) == errors0 + 1, \
+            "%s: an error answer was not counted" % api_name
+    c.close()
+
+
 def test_lag_grows_by_exactly_the_records_produced_since(broker):
     create_topic(broker, "lagged", 2)
     produce(broker, "lagged", 50)
@@ -241,10 +340,8 @@ def test_api_topics_messages_and_groups(broker):
     made = api(broker, "/api/topics/browse/messages", "POST",
                {"partition": 1, "key": "cli", "value": {"hello": "console"}, "headers": {"from": "api"}}, expect=201)
     assert made["partition"] == 1 and made["offset"] == 0
-    deadline = time.monotonic() + 10 * SLOW   # visible once fsynced (the high watermark)
-    while not api(broker, "/api/topics/browse/messages?partition=1&offset=0")["messages"]:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    # Answered once fsynced, so already below the high watermark: visible.
+    assert api(broker, "/api/topics/browse/messages?partition=1&offset=0")["messages"]
 
     got = api(broker, "/api/topics/browse/messages?partition=0&offset=0")
     msgs = got["messages"]
@@ -278,10 +375,7 @@ def test_api_topics_messages_and_groups(broker):
     g = [x for x in groups if x["group_id"] == "g-api"][0]
     assert g["lag"] == 0
     api(broker, "/api/topics/browse/messages", "POST", {"partition": 1, "value": "more"}, expect=201)
-    # Answered once written (acks=1); the high watermark moves after the fsync.
-    deadline = time.monotonic() + 10 * SLOW
-    while api(broker, "/api/groups/g-api")["lag"] != 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # Answered once fsynced (as acks=all): the high watermark, and the lag, have moved.
     g = api(broker, "/api/groups/g-api")
     assert g["lag"] == 1 and g["offsets"] == [{"topic": "browse", "partition": 1, "offset": 1,
                                                "high_watermark": 2, "lag": 1}]
@@ -291,6 +385,81 @@ def test_api_topics_messages_and_groups(broker):
 
     api(broker, "/api/topics/browse", "DELETE", expect=200)
     api(broker, "/api/topics/browse", expect=404)
+
+
+def test_api_test_message_is_answered_once_durable(broker_factory):
+    """POST .../messages answers only after the record is fsynced, as
+    Produce acks=all does. The flusher is slowed down (each round of
+    fsyncs waits DELAY first): the answer must take that long, the fsync
+    counter must have moved by then, and a simulated crash right after
+    the answer (every write not covered by an fsync is thrown away) must
+    keep the record."""
+    delay = 0.8
+    props = {"sluice.test.crash.simulation": "true", "sluice.test.fsync.delay.ms": str(int(delay * 1000))}
+    b = broker_factory(props=props)
+    api(b, "/api/topics", "POST", {"name": "durable", "partitions": 2}, expect=201)
+    fsyncs = metric(scrape(b), "sluice_fsync_total")
+    t0 = time.monotonic()
+    made = api(b, "/api/topics/durable/messages", "POST", {"partition": 1, "key": "k", "value": "kept"}, expect=201)
+    took = time.monotonic() - t0
+    assert made == {"topic": "durable", "partition": 1, "offset": 0}
+    assert took >= delay * 0.9, "answered after %.3f s, before the fsync (%.1f s later)" % (took, delay)
+    assert metric(scrape(b), "sluice_fsync_total") > fsyncs
+    # Crash (SIGUSR2: unsynced writes dropped, exit 137) and start again.
+    os.kill(b.proc.pid, signal.SIGUSR2)
+    b.proc.wait(timeout=30)
+    assert b.stop() == 137
+    b.start()
+    got = api(b, "/api/topics/durable/messages?partition=1&offset=0")
+    assert got["high_watermark"] == 1
+    assert [(m["offset"], m["key"], m["value"]) for m in got["messages"]] == [(0, "k", "kept")]
+
+
+def test_api_test_message_waiting_for_its_fsync_at_shutdown(broker_factory):
+    """A clean shutdown while a test message waits for its fsync: the
+    flusher's last round makes it durable, the answer still goes out
+    before the HTTP server closes, and no thread is left waiting."""
+    b = broker_factory(props={"sluice.test.fsync.delay.ms": "1500"})
+    api(b, "/api/topics", "POST", {"name": "late", "partitions": 1}, expect=201)
+    result = {}
+
+    def post():
+        result["status"] = http(b, "/api/topics/late/messages", "POST", {"value": "v"},
+                                headers={"Content-Type": "application/json"}, timeout=30)[0]
+
+    t = threading.Thread(target=post)
+    t.start()
+    time.sleep(0.3)                    # the message is written and waits for the flusher
+    assert b.stop(timeout=30) == 0
+    t.join(timeout=30)
+    assert not t.is_alive()
+    assert result.get("status") == 201, result
+    b.start()
+    got = api(b, "/api/topics/late/messages?partition=0&offset=0")
+    assert [m["value"] for m in got["messages"]] == ["v"]
+
+
+def test_api_test_message_whose_topic_is_deleted_before_its_fsync(broker_factory):
+    """The topic goes while a test message waits for its fsync: the wait
+    ends with 404 (not 201: the record was never durable), and the broker
+    goes on (the flusher lets go of the deleted partition)."""
+    b = broker_factory(props={"sluice.test.fsync.delay.ms": "1000"})
+    api(b, "/api/topics", "POST", {"name": "doomed", "partitions": 1}, expect=201)
+    result = {}
+
+    def post():
+        result["status"], _, result["body"] = http(b, "/api/topics/doomed/messages", "POST", {"value": "v"},
+                                                   headers={"Content-Type": "application/json"}, timeout=30)
+
+    t = threading.Thread(target=post)
+    t.start()
+    time.sleep(0.3)
+    api(b, "/api/topics/doomed", "DELETE", expect=200)
+    t.join(timeout=30)
+    assert result.get("status") == 404 and b"deleted" in result["body"], result
+    api(b, "/api/topics", "POST", {"name": "doomed", "partitions": 1}, expect=201)
+    made = api(b, "/api/topics/doomed/messages", "POST", {"value": "again"}, expect=201)
+    assert made["offset"] == 0
 
 
 def test_api_changes_need_json_and_same_origin(broker):
@@ -314,6 +483,53 @@ def test_api_changes_need_json_and_same_origin(broker):
     status, _, _ = http(broker, "/api/topics/guarded", "DELETE",
                         headers={"Content-Type": "application/json", "Origin": "http://" + host})
     assert status == 200
+
+
+def raw_http(b, request):
+    """Sends request bytes as they are (HTTP/1.0, any Host or none); returns the status."""
+    with socket.create_connection(("127.0.0.1", b.http_port), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return int(data.split(b" ", 2)[1])
+
+
+def test_api_reads_need_the_host_of_this_listener(broker):
+    """DNS rebinding: a page on evil.example rebinds its name to 127.0.0.1
+    and reads the API from its own origin; the browser then sends
+    Host: evil.example:PORT. Every /api/ call needs a Host naming this
+    listener; /metrics and the health probes answer any Host."""
+    create_topic(broker, "secret", 1)
+    port = broker.http_port
+    for path in ["/api/topics", "/api/topics/secret", "/api/topics/secret/messages?partition=0",
+                 "/api/cluster", "/api/groups", "/api/history"]:
+        status, _, body = http(broker, path, headers={"Host": "evil.example:%d" % port})
+        assert status == 403, (path, status, body)
+        assert b"secret" not in body
+    for host in ["127.0.0.1:%d" % port, "localhost:%d" % port, "LOCALHOST:%d" % port, "[::1]:%d" % port]:
+        status, _, body = http(broker, "/api/topics", headers={"Host": host})
+        assert status == 200 and b"secret" in body, (host, status)
+    for host in ["127.0.0.1", "127.0.0.1:%d" % (port + 1 if port < 65535 else 1), "localhost:x", "evil.example",
+                 "127.0.0.1.evil.example:%d" % port, ":%d" % port]:
+        status, _, _ = http(broker, "/api/topics", headers={"Host": host})
+        assert status == 403, (host, status)
+    # HTTP/1.0 without any Host.
+    assert raw_http(broker, b"GET /api/topics HTTP/1.0\r\n\r\n") == 403
+    assert raw_http(broker, b"GET /api/topics HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n\r\n" % port) == 200
+    # Scrapers and probes name the host they were pointed at.
+    for path in ["/metrics", "/health/live", "/health/ready"]:
+        status, _, _ = http(broker, path, headers={"Host": "sluice-0.sluice.svc.cluster.local:%d" % port})
+        assert status == 200, path
+    assert raw_http(broker, b"GET /metrics HTTP/1.0\r\n\r\n") == 200
+    # A change with a rebound Host is refused even with a JSON body.
+    status, _, _ = http(broker, "/api/topics/secret", "DELETE",
+                        headers={"Content-Type": "application/json", "Host": "evil.example:%d" % port})
+    assert status == 403
+    assert [t["name"] for t in api(broker, "/api/topics")] == ["secret"]
 
 
 def test_console_assets_are_served(broker):
@@ -372,6 +588,9 @@ def test_api_changes_on_a_wildcard_listener(broker_factory):
     status, _, _ = http(b, "/api/topics", "POST", {"name": "w2"},
                         headers=dict(json_headers, Origin="http://127.0.0.2:%d" % (port + 1 if port < 65535 else 1)))
     assert status == 403
+    # Reads too: an address of this machine may, a name other than localhost may not.
+    assert http(b, "/api/topics", headers={"Host": "127.0.0.2:%d" % port})[0] == 200
+    assert http(b, "/api/topics", headers={"Host": "rebound.example:%d" % port})[0] == 403
 
 
 def test_api_history_keeps_the_last_minutes(broker):
