@@ -414,12 +414,17 @@ static uint64_t xorshift(uint64_t *s)
 }
 
 /* Topics this producer makes get the producer as their opaque, which
- * the delivery callback reads back. */
+ * the delivery callback reads back. The default topic configuration
+ * already holds topic-level settings such as acks, so it is amended,
+ * not replaced. */
 static void set_topic_opaque(rd_kafka_conf_t *conf, struct producer *p)
 {
-    rd_kafka_topic_conf_t *tconf = rd_kafka_topic_conf_new();
+    rd_kafka_topic_conf_t *tconf = rd_kafka_conf_get_default_topic_conf(conf);
+    if (!tconf) {
+        tconf = rd_kafka_topic_conf_new();
+        rd_kafka_conf_set_default_topic_conf(conf, tconf);
+    }
     rd_kafka_topic_conf_set_opaque(tconf, p);
-    rd_kafka_conf_set_default_topic_conf(conf, tconf);
 }
 
 static void *producer_thread(void *arg)

@@ -2,6 +2,7 @@
 counts: the output format and that the counts match, so the load generator
 cannot silently rot. (The benchmark itself is bench/compare, not a test.)"""
 import json
+import os
 import re
 import subprocess
 
@@ -73,3 +74,18 @@ def test_mock_cluster_helper():
     finally:
         p.terminate()
         assert p.wait(timeout=30) == 0
+
+
+def test_acks_and_compression_reach_the_wire(broker_factory):
+    """The load generator's --acks and -z are honoured: with every fsync
+    held back 150 ms, acks=1 round trips stay well under it and acks=all
+    ones cannot; lz4 batches are stored compressed."""
+    b = broker_factory(props={"sluice.test.fsync.delay.ms": "150"})
+    r = json.loads(bench(b, "latency", "ack1", "-n", "20", "--acks", "1", "-P", "1", "--json"))
+    assert r["lat_p50_ms"] < 100, r
+    r = json.loads(bench(b, "latency", "ackall", "-n", "5", "--acks", "all", "-P", "1", "--json"))
+    assert r["lat_p50_ms"] >= 140, r
+    bench(b, "produce", "z", "-n", "2000", "-s", "200", "-z", "lz4", "--acks", "1", "-P", "1")
+    with open(os.path.join(b.data_dir, "z-0", "0" * 20 + ".log"), "rb") as f:
+        head = f.read(61)
+    assert int.from_bytes(head[21:23], "big") & 7 == 3, "first batch's codec is not lz4"
