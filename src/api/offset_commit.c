@@ -88,6 +88,7 @@ void handle_offset_commit(struct request *req)
         rt->partitions_count = t->partitions_count;
         rt->partitions = REQ_ALLOC(req, struct OffsetCommitResponse_OffsetCommitResponsePartition, t->partitions_count);
         char *topic = req_cstr(req, t->name);
+        const struct topic *known = topic_find(b, t->name);   /* Kafka refuses commits for unknown partitions */
         for (int32_t k = 0; k < t->partitions_count; k++) {
             struct OffsetCommitRequest_OffsetCommitRequestPartition *p = &t->partitions[k];
             struct OffsetCommitResponse_OffsetCommitResponsePartition *rp = &rt->partitions[k];
@@ -97,7 +98,7 @@ void handle_offset_commit(struct request *req)
                 rp->error_code = whole;
             } else if (p->committed_metadata.len > OFFSET_METADATA_MAX) {
                 rp->error_code = KERR_OFFSET_METADATA_TOO_LARGE;
-            } else if (t->name.len <= 0 || p->partition_index < 0) {
+            } else if (!known || p->partition_index < 0 || p->partition_index >= known->partition_count) {
                 rp->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
             } else {
                 struct offset_commit_item *it = &items[n];

@@ -8,6 +8,7 @@
 #include "broker/broker.h"
 #include "broker/flusher.h"
 #include "broker/producers.h"
+#include "group/group.h"
 #include "core/slog.h"
 #include "log/fileio.h"
 #include "protocol/gen/errors.h"
@@ -277,6 +278,7 @@ int topic_delete(struct broker *b, struct topic *t)
         partition_retire(p);
     }
     log_info("topic", "topic deleted", "topic=%s", t->name);
+    offsets_forget_topic(b, t->name);
     topic_free(t);
     return topics_save(b) == 0 ? 0 : KERR_KAFKA_STORAGE_ERROR;
 }

@@ -142,6 +142,9 @@ int offsets_write(struct broker *b, struct cgroup *g, struct offset_commit_item 
 /* Cancels the done callback of a write whose request went away. */
 void offsets_write_cancel(struct offsets_write *w);
 void offsets_remove(struct cgroup *g, const char *topic, int32_t partition);
+/* A topic was deleted: every group's offsets for it go (tombstones), as
+ * Kafka does, and groups left with nothing are removed. */
+void offsets_forget_topic(struct broker *b, const char *topic);
 /* Drops a group's expired offsets (empty groups only), for the timer and tests. */
 int offsets_expire(struct broker *b, int64_t now_ms);
 /* Compacts the offsets log when it holds far more records than live

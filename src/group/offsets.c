@@ -281,6 +281,35 @@ int offsets_write(struct broker *b, struct cgroup *g, struct offset_commit_item 
 
 /* ---- expiry ---- */
 
+void offsets_forget_topic(struct broker *b, const char *topic)
+{
+    struct group_coordinator *gc = b->groups;
+    if (!gc)
+        return;   /* not started yet (a topic created and undone at start-up) */
+    for (struct cgroup *g = gc->groups, *next; g; g = next) {
+        next = g->next;
+        int n = 0;
+        for (struct committed_offset *o = g->offsets; o; o = o->next)
+            if (!strcmp(o->topic, topic))
+                n++;
+        if (n == 0)
+            continue;
+        struct offset_commit_item *items = xcalloc((size_t)n, sizeof(*items));
+        int k = 0;
+        for (struct committed_offset *o = g->offsets; o; o = o->next)
+            if (!strcmp(o->topic, topic)) {
+                items[k].topic = topic;
+                items[k].partition = o->partition;
+                k++;
+            }
+        offsets_write(b, g, items, n, true, NULL, NULL, NULL);
+        free(items);
+        log_info("group", "offsets of a deleted topic removed", "group=%s topic=%s partitions=%d", g->id, topic, n);
+        if (g->state == GROUP_EMPTY && !g->offsets && !g->members && !g->pending)
+            group_delete(g);
+    }
+}
+
 int offsets_expire(struct broker *b, int64_t now)
 {
     struct group_coordinator *gc = b->groups;

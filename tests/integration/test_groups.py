@@ -290,6 +290,8 @@ def test_acknowledged_commit_survives_a_crash(broker_factory):
     after the answers (unsynced writes dropped) loses none of them."""
     props = dict(GROUP_PROPS, **{"sluice.test.crash.simulation": "true"})
     broker = broker_factory(props=props)
+    for k in range(3):
+        create_topic(broker.bootstrap, "t%d" % k, 20)
     conn = kwire.Conn(broker.bootstrap)
     for i in range(20):
         assert kwire.offset_commit_v2(conn, "g-crash", "t%d" % (i % 3), {i: 100 + i}, metadata="m%d" % i) == {i: 0}
@@ -321,6 +323,37 @@ def test_offsets_of_empty_group_expire(broker_factory):
     broker.restart()
     conn = kwire.Conn(bs)
     assert kwire.offset_fetch_v8(conn, {"g-exp": {"grp-exp": [0]}})["g-exp"][0]["grp-exp"][0][0] == -1
+    conn.close()
+
+
+def test_commits_need_the_partition_and_go_with_the_topic(broker_factory):
+    """As in Kafka: a commit for a topic or partition that does not exist
+    is refused with UNKNOWN_TOPIC_OR_PARTITION, and deleting a topic
+    removes every group's offsets for it, durably, so a topic created
+    again under the same name starts with no committed offsets."""
+    broker = broker_factory(props=GROUP_PROPS)
+    bs = broker.bootstrap
+    conn = kwire.Conn(bs)
+    assert kwire.offset_commit_v2(conn, "g-unk", "nope", {0: 5}) == {0: 3}
+    create_topic(bs, "gone", 2)
+    create_topic(bs, "stays", 1)
+    assert kwire.offset_commit_v2(conn, "g-unk", "gone", {0: 5, 1: 6, 2: 7}) == {0: 0, 1: 0, 2: 3}
+    assert kwire.offset_commit_v2(conn, "g-unk", "stays", {0: 8}) == {0: 0}
+    assert kwire.offset_commit_v2(conn, "g-only", "gone", {1: 9}) == {1: 0}
+    admin = AdminClient({"bootstrap.servers": bs})
+    for f in admin.delete_topics(["gone"], operation_timeout=10).values():
+        f.result(timeout=10)
+    got = kwire.offset_fetch_v8(conn, {"g-unk": None})["g-unk"][0]
+    assert {t: {p: v[0] for p, v in parts.items()} for t, parts in got.items()} == {"stays": {0: 8}}
+    # A group whose only offsets were those, and which has no members, goes.
+    assert "g-only" not in [g for g, _, _ in kwire.list_groups_v4(conn)]
+    conn.close()
+    broker.restart()
+    create_topic(bs, "gone", 2)
+    conn = kwire.Conn(bs)
+    got = kwire.offset_fetch_v8(conn, {"g-unk": {"gone": [0, 1]}})["g-unk"][0]["gone"]
+    assert got[0][0] == -1 and got[1][0] == -1
+    assert kwire.offset_fetch_v8(conn, {"g-unk": {"stays": [0]}})["g-unk"][0]["stays"][0][0] == 8
     conn.close()
 
 
@@ -497,6 +530,7 @@ def test_offsets_log_is_compacted(broker_factory):
     # commits go in, or it could fire between two of them and leave a
     # timing-dependent tail after the snapshot.
     broker = broker_factory(props=dict(GROUP_PROPS, **{"offsets.retention.check.interval.ms": "600000"}))
+    create_topic(broker.bootstrap, "t", 3)
     conn = kwire.Conn(broker.bootstrap)
     for i in range(1100):
         assert kwire.offset_commit_v2(conn, "g-compact", "t", {i % 2: i}, metadata="m%d" % i) == {i % 2: 0}
