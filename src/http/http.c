@@ -3,11 +3,14 @@
  *   MHD thread: access_handler gathers the body, answers health and
  *   assets itself, checks /api calls (a Host of this listener; for
  *   changes also a JSON content type and an Origin of this listener,
- *   else 403), queues an http_job and waits;
+ *   else 403), queues the connection's http_job, suspends the
+ *   connection and returns: the thread goes on serving others;
  *   loop thread: on_wake drains the queue, routes (metrics_format or
- *   api_handle), marks each job done and signals, unless the handler
- *   parked it (http_job_park) to mark it done later (http_job_finish);
- *   MHD thread: turns the job's output into the response. */
+ *   api_handle) and resumes each job's connection (job_done), unless
+ *   the handler parked it (http_job_park) to do so later
+ *   (http_job_finish);
+ *   MHD thread: called again for the resumed connection, turns the
+ *   job's output into the response. */
 #include "http/http.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,10 +54,14 @@ struct http_server {
     struct http_job *parked;        /* loop thread only: waiting to be finished */
 };
 
-/* Per-connection upload state. */
-struct upload {
+/* Per-request state, from the first access_handler call to
+ * request_completed. The job lives here, not on an MHD thread's stack,
+ * because that thread serves other connections while the loop has it. */
+struct request {
     struct sbuf body;
     bool too_large;
+    bool queued;                    /* job handed to the loop; the connection is suspended until done */
+    struct http_job job;
 };
 
 void sbuf_add(struct sbuf *s, const char *p, size_t n)
@@ -127,17 +134,24 @@ static void route(struct broker *b, struct http_job *j)
     }
 }
 
-/* The response is complete: the waiting HTTP thread may send it (and
- * the job, on that thread's stack, is gone once the mutex is released). */
+/* The response is complete: hand the job back to its connection. MHD
+ * calls access_handler again once resumed, which answers and (after
+ * sending) frees the job: no touching it after the resume. */
+static void job_resume(struct http_server *s, struct http_job *j)
+{
+    struct MHD_Connection *c = j->conn;
+    pthread_mutex_lock(&s->mu);
+    j->done = true;
+    pthread_mutex_unlock(&s->mu);
+    MHD_resume_connection(c);   /* safe from any thread; the daemon's ITC wakes its thread */
+}
+
 static void job_done(struct http_server *s, struct http_job *j)
 {
     s->b->stats.http_requests++;
     log_debug("http", "request", "method=%s path=%s status=%d bytes=%zu us=%lld", j->method, j->path, j->status,
               j->out.len, (long long)(mono_us() - j->start_us));
-    pthread_mutex_lock(&s->mu);
-    j->done = true;
-    pthread_cond_broadcast(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    job_resume(s, j);
 }
 
 void http_job_park(struct broker *b, struct http_job *j, void (*cancel)(struct http_job *j), void *async)
@@ -315,29 +329,52 @@ static const char *asset_type(const char *path)
     return "application/octet-stream";
 }
 
+/* The loop thread's answer, sent on the connection's thread. */
+static enum MHD_Result send_job(struct MHD_Connection *c, struct http_job *j)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(j->out.len, j->out.p ? j->out.p : (void *)"",
+                                                             j->out.p ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    j->out = (struct sbuf){0};   /* the response owns the text now */
+    MHD_add_response_header(r, "Content-Type", j->content_type ? j->content_type : "application/json");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)j->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                       const char *version, const char *upload_data, size_t *upload_data_size,
                                       void **con_cls)
 {
     struct http_server *s = cls;
-    struct upload *up = *con_cls;
-    if (!up) {
-        up = xcalloc(1, sizeof(*up));
-        *con_cls = up;
+    struct request *rq = *con_cls;
+    if (!rq) {
+        rq = xcalloc(1, sizeof(*rq));
+        *con_cls = rq;
         pthread_mutex_lock(&s->mu);
         s->inflight++;
         pthread_mutex_unlock(&s->mu);
         return MHD_YES;
     }
+    if (rq->queued) {
+        /* Called again once the loop resumed the connection. Should MHD
+         * call before that, wait on: the loop still has the job. */
+        pthread_mutex_lock(&s->mu);
+        bool done = rq->job.done;
+        if (!done)
+            MHD_suspend_connection(c);
+        pthread_mutex_unlock(&s->mu);
+        return done ? send_job(c, &rq->job) : MHD_YES;
+    }
     if (*upload_data_size) {
-        if (up->body.len + *upload_data_size > HTTP_MAX_BODY)
-            up->too_large = true;
+        if (rq->body.len + *upload_data_size > HTTP_MAX_BODY)
+            rq->too_large = true;
         else
-            sbuf_add(&up->body, upload_data, *upload_data_size);
+            sbuf_add(&rq->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (up->too_large)
+    if (rq->too_large)
         return send_text(c, 413, "application/json", "{\"error\":\"request body too large\"}");
 
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
@@ -376,47 +413,44 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     if (!atomic_load(&s->ready))
         return send_text(c, 503, "application/json", "{\"error\":\"starting\"}");
 
-    struct http_job j = {.method = strcmp(method, "HEAD") == 0 ? "GET" : method,
-                         .path = url,
-                         .body = up->body.p ? up->body.p : "",
-                         .body_len = up->body.len};
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &j);
+    struct http_job *j = &rq->job;
+    *j = (struct http_job){.method = strcmp(method, "HEAD") == 0 ? "GET" : method,
+                           .path = url,
+                           .body = rq->body.p ? rq->body.p : "",
+                           .body_len = rq->body.len,
+                           .conn = c};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, j);
     pthread_mutex_lock(&s->mu);
     if (s->closing) {
         pthread_mutex_unlock(&s->mu);
         return send_text(c, 503, "application/json", "{\"error\":\"shutting down\"}");
     }
     if (s->tail)
-        s->tail->next = &j;
+        s->tail->next = j;
     else
-        s->head = &j;
-    s->tail = &j;
+        s->head = j;
+    s->tail = j;
+    rq->queued = true;
+    /* Suspended while the loop cannot take the job yet (it takes the
+     * queue under this mutex), so the resume always comes after. */
+    MHD_suspend_connection(c);
     pthread_mutex_unlock(&s->mu);
     uint64_t one = 1;
     ssize_t w = write(s->wake_fd, &one, sizeof(one));
     (void)w;   /* EAGAIN: a wake-up is already pending */
-    pthread_mutex_lock(&s->mu);
-    while (!j.done)
-        pthread_cond_wait(&s->cv, &s->mu);
-    pthread_mutex_unlock(&s->mu);
-
-    size_t len = j.out.len;
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, j.out.p ? j.out.p : (void *)"",
-                                                             j.out.p ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    MHD_add_response_header(r, "Content-Type", j.content_type ? j.content_type : "application/json");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)j.status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return MHD_YES;
 }
 
 static void request_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
     struct http_server *s = cls;
-    struct upload *up = *con_cls;
-    if (up) {
-        free(up->body.p);
-        free(up);
+    struct request *rq = *con_cls;
+    if (rq) {
+        /* Never while the loop has the job: a suspended connection is
+         * not completed, and http_stop resumes them all first. */
+        free(rq->body.p);
+        free(rq->job.out.p);
+        free(rq);
         *con_cls = NULL;
         pthread_mutex_lock(&s->mu);
         s->inflight--;
@@ -486,10 +520,15 @@ int http_start(struct broker *b, char *err, size_t errlen)
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, access_handler, s,
-                                 MHD_OPTION_LISTEN_SOCKET, s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, 2u,
-                                 MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                                 MHD_OPTION_NOTIFY_COMPLETED, request_completed, s, MHD_OPTION_END);
+    /* MHD_ALLOW_SUSPEND_RESUME (it implies MHD_USE_ITC, which wakes a
+     * thread when the loop resumes one of its connections): an HTTP
+     * thread never waits for the loop, so a slow fsync or a busy loop
+     * cannot starve /health/live. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+                                 MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, 256u,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
+                                 MHD_OPTION_END);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server on http://%s:%d", s->host, s->port);
@@ -502,34 +541,40 @@ int http_start(struct broker *b, char *err, size_t errlen)
     return 0;
 }
 
+static void answer_503(struct http_server *s, struct http_job *j, const char *error)
+{
+    j->status = 503;
+    j->content_type = "application/json";
+    j->out.len = 0;
+    sbuf_printf(&j->out, "{\"error\":\"%s\"}", error);
+    job_resume(s, j);
+}
+
 void http_stop(struct broker *b)
 {
     struct http_server *s = b->http;
     if (!s)
         return;
     pthread_mutex_lock(&s->mu);
-    s->closing = true;
-    for (struct http_job *j = s->head; j; j = j->next) {
-        j->status = 503;
-        j->content_type = "application/json";
-        sbuf_printf(&j->out, "{\"error\":\"shutting down\"}");
-        j->done = true;
-    }
+    s->closing = true;   /* no job is queued (nor connection suspended) from now on */
+    struct http_job *queued = s->head;
     s->head = s->tail = NULL;
-    /* Parked jobs: their HTTP threads wait, and must be let go before
-     * the daemon can stop. */
+    pthread_mutex_unlock(&s->mu);
+    /* Every suspended connection gets its answer and is resumed:
+     * MHD_stop_daemon must not find one still suspended. */
+    while (queued) {
+        struct http_job *j = queued;
+        queued = j->next;   /* before the resume, which may free the job */
+        answer_503(s, j, "shutting down");
+    }
     while (s->parked) {
         struct http_job *j = s->parked;
         if (j->cancel)
             j->cancel(j);
         unpark(s, j);
-        j->status = 503;
-        j->content_type = "application/json";
-        j->out.len = 0;
-        sbuf_printf(&j->out, "{\"error\":\"shutting down before the answer was ready\"}");
-        j->done = true;
+        answer_503(s, j, "shutting down before the answer was ready");
     }
-    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_lock(&s->mu);
     /* Let the answers just given (and those of test messages that the
      * flusher's last round made durable) go out before the daemon closes
      * every connection; new requests are answered 503 meanwhile. */

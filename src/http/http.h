@@ -6,8 +6,10 @@
  * never touch broker state: static assets and the health probes are
  * answered there (readiness is an atomic flag); everything else becomes
  * an http_job queued for the loop thread, woken through an eventfd of
- * its own, which builds the whole response and hands it back. The HTTP
- * thread waits for it; the Kafka loop never blocks on HTTP. A handler
+ * its own, which builds the whole response and hands it back. Neither
+ * waits for the other: the HTTP thread suspends the connection and
+ * serves others until the loop resumes it (libmicrohttpd's
+ * suspend/resume), and the Kafka loop never blocks on HTTP. A handler
  * may park its job instead and answer later, still on the loop thread
  * (a test message is answered once fsynced, as Produce acks=all is).
  * @locality: http_start/http_stop/http_set_ready on the loop thread. */
@@ -19,6 +21,7 @@
 
 struct broker;
 struct http_server;
+struct MHD_Connection;
 
 /* A growing text buffer. */
 struct sbuf {
@@ -43,6 +46,7 @@ struct http_job {
     const char *content_type;
     struct sbuf out;
     bool done;                       /* under the server's mutex: the HTTP thread may answer */
+    struct MHD_Connection *conn;     /* suspended until done */
     /* loop thread only */
     int64_t start_us;
     bool parked;

@@ -462,6 +462,69 @@ def test_api_test_message_whose_topic_is_deleted_before_its_fsync(broker_factory
     assert made["offset"] == 0
 
 
+def test_answers_that_wait_do_not_hold_the_http_threads(broker_factory):
+    """More test messages wait for a slow fsync (3 s) than libmicrohttpd
+    has threads (2): their connections are suspended, not their threads,
+    so the liveness probe and /metrics still answer at once, and every
+    message is answered 201 once synced."""
+    delay = 3.0
+    b = broker_factory(props={"sluice.test.fsync.delay.ms": str(int(delay * 1000))})
+    api(b, "/api/topics", "POST", {"name": "slowdisk", "partitions": 1}, expect=201)
+    posts = {}
+
+    def post(i):
+        t = time.monotonic()
+        status = http(b, "/api/topics/slowdisk/messages", "POST", {"value": "v%d" % i},
+                      headers={"Content-Type": "application/json"}, timeout=60)[0]
+        posts[i] = (status, time.monotonic() - t, time.monotonic())
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)                    # written, each waits for the flusher's round
+    for path in ("/health/live", "/metrics"):
+        t = time.monotonic()
+        status = http(b, path, timeout=30)[0]
+        took = time.monotonic() - t
+        assert status == 200 and took < 1.0 * SLOW, "%s -> %d after %.2f s" % (path, status, took)
+    probed = time.monotonic()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(posts) == [0, 1, 2, 3]
+    assert [p[0] for p in posts.values()] == [201] * 4, posts
+    assert all(p[1] >= delay * 0.9 for p in posts.values()), posts
+    assert all(p[2] > probed for p in posts.values()), "the probes answered after a message: %s" % posts
+    got = api(b, "/api/topics/slowdisk/messages?partition=0&offset=0")
+    assert sorted(m["value"] for m in got["messages"]) == ["v0", "v1", "v2", "v3"]
+
+
+def test_every_request_waiting_at_shutdown_gets_an_answer(broker_factory):
+    """SIGTERM while test messages wait for a slow fsync (1.5 s): the
+    flusher's last round answers them 201, a /metrics request that comes
+    meanwhile (the loop is busy shutting down) is answered 503, and the
+    HTTP server stops with no connection left suspended (exit 0)."""
+    b = broker_factory(props={"sluice.test.fsync.delay.ms": "1500"})
+    api(b, "/api/topics", "POST", {"name": "closing", "partitions": 1}, expect=201)
+    posts = {}
+
+    def post(i):
+        posts[i] = http(b, "/api/topics/closing/messages", "POST", {"value": "v%d" % i},
+                        headers={"Content-Type": "application/json"}, timeout=60)[0]
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)                    # written, each waits for the flusher's round
+    b.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)                    # the loop waits for the flusher's last round
+    status, _, body = http(b, "/metrics", timeout=60)
+    for t in threads:
+        t.join(timeout=60)
+    assert b.stop(timeout=60) == 0
+    assert status == 503 and b"shutting down" in body, (status, body)
+    assert posts == {i: 201 for i in range(4)}, posts
+
+
 def test_api_changes_need_json_and_same_origin(broker):
     """No other page a user opens may change anything: a form post (not
     JSON) or a foreign Origin is refused with 403."""

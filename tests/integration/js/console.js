@@ -80,9 +80,11 @@ async function main() {
     await page.waitForSelector("#messages-table");
     await page.fill("#filters input[name=offset]", "0");
     await page.click("#filters button");
-    // The page re-renders for the new hash: wait for that table, not the old one.
+    // The page re-renders for the new hash: wait for that table (it starts at offset 0), not an
+    // older one that an earlier render may still put in after the hash changed.
     await page.waitForFunction(() => location.hash.includes("offset=0") &&
-                               document.querySelectorAll("#messages-table tr").length > 20);
+                               document.querySelectorAll("#messages-table tr").length > 20 &&
+                               document.querySelector("#messages-table td.num").textContent === "0");
     result.messages = await page.$$eval("#messages-table tr", rs => rs.length - 1);
     await page.fill("#filters input[name=q]", "needle");
     await page.click("#filters button");
