@@ -18,10 +18,15 @@ SLUICE_BIN = os.environ.get("TEST_SLUICE_BIN", os.path.join(ROOT, "build", "slui
 SANITIZED = os.environ.get("TEST_SANITIZED") == "1"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(avoid=()):
+    """A port free now. Two picks made before either is bound can get the
+    same port back from the kernel, so a caller passes the ones it holds."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in avoid:
+            return port
 
 
 class Broker:
@@ -55,7 +60,7 @@ class Broker:
         # unless the test sets http.listeners itself.
         if "http.listeners" not in self.props:
             if self.http_port is None:
-                self.http_port = free_port()
+                self.http_port = free_port(avoid={self.port})
             args.append("--http.listeners=http://127.0.0.1:%d" % self.http_port)
         args += ["--%s=%s" % (k, v) for k, v in self.props.items()]
         env = dict(os.environ)
