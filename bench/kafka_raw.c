@@ -44,17 +44,11 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "driver_common.h"
 
 #define API_PRODUCE 0
 #define API_FETCH 1
 #define CLIENT_ID "kafka_raw"
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void die(const char *what)
 {
@@ -66,14 +60,6 @@ static void die_sys(const char *what)
 {
     fprintf(stderr, "kafka_raw: %s: %s\n", what, strerror(errno));
     exit(1);
-}
-
-static void print(const char *mode, const char *topic, uint64_t n, uint64_t bytes, uint64_t failed, uint64_t ns)
-{
-    double s = (double)ns / 1e9;
-    printf("{\"mode\":\"%s\",\"topic\":\"%s\",\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
-           ",\"failed\":%" PRIu64 ",\"seconds\":%.6f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f}\n",
-           mode, topic, n, bytes, failed, s, (double)n / s, (double)bytes / s / 1e6);
 }
 
 /* ---- big-endian encoding into a growing buffer ---- */
@@ -362,7 +348,7 @@ static int produce(int fd, const char *topic, uint64_t count, int64_t size, int3
             failed += rest && done == nreq - 1 ? (uint64_t)rest : (uint64_t)per_batch;
         done++;
     }
-    print("produce", topic, count, count * (uint64_t)size, failed, now_ns() - t0);
+    print_result("produce", topic, count, count * (uint64_t)size, failed, now_ns() - t0, NULL, 0);
     free(value);
     free(full.p);
     free(tail.p);
@@ -448,7 +434,7 @@ static int fetch(int fd, const char *topic, uint64_t count, int64_t size, int32_
     uint64_t ns = now_ns() - t0;
     if (n > count)
         n = count;
-    print("consume", topic, n, n * (uint64_t)size, 0, ns);
+    print_result("consume", topic, n, n * (uint64_t)size, 0, ns, NULL, 0);
     free(req.p);
     free(resp.p);
     return 0;

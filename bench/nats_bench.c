@@ -22,46 +22,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "driver_common.h"
 
 #ifndef MAX_PENDING
 #define MAX_PENDING 4096
 #endif
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void die(const char *what, natsStatus s, jsErrCode jerr)
 {
     fprintf(stderr, "nats_bench: %s: %s (jetstream error %d) %s\n", what, natsStatus_GetText(s), (int)jerr,
             nats_GetLastError(NULL) ? nats_GetLastError(NULL) : "");
     exit(1);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void print(const char *mode, const char *stream, uint64_t n, uint64_t bytes, uint64_t failed,
-                  uint64_t ns, uint64_t *lat, uint64_t nlat)
-{
-    double s = (double)ns / 1e9;
-    printf("{\"mode\":\"%s\",\"topic\":\"%s\",\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
-           ",\"failed\":%" PRIu64 ",\"seconds\":%.6f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f",
-           mode, stream, n, bytes, failed, s, (double)n / s, (double)bytes / s / 1e6);
-    if (nlat) {
-        qsort(lat, nlat, sizeof(*lat), cmp_u64);
-#define PCT(p) ((double)lat[(size_t)((double)(nlat - 1) * (p))] / 1e6)
-        printf(",\"lat_count\":%" PRIu64 ",\"lat_p50_ms\":%.4f,\"lat_p99_ms\":%.4f,"
-               "\"lat_p999_ms\":%.4f,\"lat_max_ms\":%.4f",
-               nlat, PCT(0.5), PCT(0.99), PCT(0.999), (double)lat[nlat - 1] / 1e6);
-    }
-    printf("}\n");
 }
 
 /* Publishes that failed; on_pub_err runs on the library's thread. */
@@ -157,8 +128,8 @@ int main(int argc, char **argv)
                 }
             }
         }
-        print(is_lat ? "latency" : "produce", stream, count, count * (uint64_t)size, failed, now_ns() - t0,
-              lat, lat ? count : 0);
+        print_result(is_lat ? "latency" : "produce", stream, count, count * (uint64_t)size, failed, now_ns() - t0,
+                     lat, lat ? count : 0);
     } else if (!strcmp(mode, "fetch")) {
         natsSubscription *sub = NULL;
         jsSubOptions so;
@@ -181,7 +152,7 @@ int main(int argc, char **argv)
             n += (uint64_t)list.Count;
             natsMsgList_Destroy(&list);
         }
-        print("consume", stream, n, bytes, 0, now_ns() - t0, NULL, 0);
+        print_result("consume", stream, n, bytes, 0, now_ns() - t0, NULL, 0);
         natsSubscription_Destroy(sub);
     } else if (!strcmp(mode, "del")) {
         if ((s = js_DeleteStream(js, stream, NULL, &jerr)) != NATS_OK)

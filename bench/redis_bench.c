@@ -8,47 +8,19 @@
  * xadd keeps PIPELINE commands in flight (it sends the next PIPELINE/2
  * once the oldest PIPELINE/2 are answered); xread reads COUNT entries from
  * the start of STREAM, BATCH entries per XREAD. */
+#define _POSIX_C_SOURCE 200809L
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "driver_common.h"
 
 static void die(const char *what, redisContext *c)
 {
     fprintf(stderr, "redis_bench: %s: %s\n", what, c && c->errstr[0] ? c->errstr : "error");
     exit(1);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void print(const char *mode, const char *stream, uint64_t n, uint64_t bytes, uint64_t ns,
-                  uint64_t *lat, uint64_t nlat)
-{
-    double s = (double)ns / 1e9;
-    printf("{\"mode\":\"%s\",\"topic\":\"%s\",\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
-           ",\"failed\":0,\"seconds\":%.6f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f",
-           mode, stream, n, bytes, s, (double)n / s, (double)bytes / s / 1e6);
-    if (nlat) {
-        qsort(lat, nlat, sizeof(*lat), cmp_u64);
-#define PCT(p) ((double)lat[(size_t)((double)(nlat - 1) * (p))] / 1e6)
-        printf(",\"lat_count\":%" PRIu64 ",\"lat_p50_ms\":%.4f,\"lat_p99_ms\":%.4f,"
-               "\"lat_p999_ms\":%.4f,\"lat_max_ms\":%.4f",
-               nlat, PCT(0.5), PCT(0.99), PCT(0.999), (double)lat[nlat - 1] / 1e6);
-    }
-    printf("}\n");
 }
 
 static void check(redisContext *c, redisReply *r)
@@ -100,8 +72,8 @@ int main(int argc, char **argv)
             if (lat)
                 lat[got - 1] = now_ns() - t;
         }
-        print(!strcmp(mode, "lat") ? "latency" : "produce", stream, count, count * size,
-              now_ns() - t0, lat, lat ? count : 0);
+        print_result(!strcmp(mode, "lat") ? "latency" : "produce", stream, count, count * size, 0,
+                     now_ns() - t0, lat, lat ? count : 0);
         return 0;
     }
     if (!strcmp(mode, "xread")) {
@@ -128,7 +100,7 @@ int main(int argc, char **argv)
             n += entries->elements;
             freeReplyObject(r);
         }
-        print("consume", stream, n, bytes, now_ns() - t0, NULL, 0);
+        print_result("consume", stream, n, bytes, 0, now_ns() - t0, NULL, 0);
         return 0;
     }
     fprintf(stderr, "redis_bench: unknown mode %s\n", mode);
