@@ -24,6 +24,7 @@
 #include "log/batch.h"
 #include "log/fileio.h"
 #include "net/conn.h"
+#include "net/tcp_listen.h"
 
 #define HOUSEKEEPING_TICK_MS 1000
 
@@ -74,30 +75,14 @@ static void on_accept(struct loop *lp, void *arg, uint32_t events)
 static int listener_bind(struct broker *b, struct listener *l, const struct endpoint_spec *e, char *err,
                          size_t errlen)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
-    char port[16];
-    snprintf(port, sizeof(port), "%d", e->port);
-    int rc = getaddrinfo(e->host[0] ? e->host : NULL, port, &hints, &res);
-    if (rc != 0) {
-        snprintf(err, errlen, "listener %s://%s:%d: %s", e->name, e->host, e->port, gai_strerror(rc));
+    char why[256];
+    bool lookup_failed;
+    int fd = tcp_listen(e->host, e->port, SOCK_NONBLOCK, 1024, &l->port, &lookup_failed, why, sizeof(why));
+    if (fd < 0) {
+        snprintf(err, errlen, lookup_failed ? "listener %s://%s:%d: %s" : "cannot listen on %s://%s:%d: %s", e->name,
+                 e->host, e->port, why);
         return -1;
     }
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
-        snprintf(err, errlen, "cannot listen on %s://%s:%d: %s", e->name, e->host, e->port, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        freeaddrinfo(res);
-        return -1;
-    }
-    freeaddrinfo(res);
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
-    l->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-                                            : ((struct sockaddr_in6 *)&ss)->sin6_port);
     l->broker = b;
     snprintf(l->name, sizeof(l->name), "%s", e->name);
     snprintf(l->bind_host, sizeof(l->bind_host), "%s", e->host);

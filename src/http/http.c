@@ -32,6 +32,7 @@
 #include "broker/broker.h"
 #include "core/slog.h"
 #include "core/util.h"
+#include "net/tcp_listen.h"
 
 #define HTTP_MAX_BODY (1 << 20)
 #define HTTP_DRAIN_MS 2000   /* at stop, the longest wait for answers still being sent */
@@ -461,32 +462,18 @@ static void request_completed(void *cls, struct MHD_Connection *c, void **con_cl
 
 static int bind_listener(struct http_server *s, const struct endpoint_spec *e, char *err, size_t errlen)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
-    char port[16];
-    snprintf(port, sizeof(port), "%d", e->port);
-    int rc = getaddrinfo(e->host[0] ? e->host : NULL, port, &hints, &res);
-    if (rc != 0) {
-        snprintf(err, errlen, "http.listeners http://%s:%d: %s", e->host, e->port, gai_strerror(rc));
+    char why[256];
+    bool lookup_failed;
+    int fd = tcp_listen(e->host, e->port, 0, 128, &s->port, &lookup_failed, why, sizeof(why));
+    if (fd < 0 && lookup_failed) {
+        snprintf(err, errlen, "http.listeners http://%s:%d: %s", e->host, e->port, why);
         return -1;
     }
-    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    if (fd >= 0)
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
-        snprintf(err, errlen, "cannot listen on http.listeners http://%s:%d: %s%s", e->host, e->port,
-                 strerror(errno), errno == EADDRINUSE ? " (another process has the port; set http.listeners)" : "");
-        if (fd >= 0)
-            close(fd);
-        freeaddrinfo(res);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot listen on http.listeners http://%s:%d: %s%s", e->host, e->port, why,
+                 errno == EADDRINUSE ? " (another process has the port; set http.listeners)" : "");
         return -1;
     }
-    freeaddrinfo(res);
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
-    s->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-                                            : ((struct sockaddr_in6 *)&ss)->sin6_port);
     snprintf(s->host, sizeof(s->host), "%s", e->host);
     s->listen_fd = fd;
     return 0;
