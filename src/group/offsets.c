@@ -279,7 +279,43 @@ int offsets_write(struct broker *b, struct cgroup *g, struct offset_commit_item 
     return 0;
 }
 
-/* ---- expiry ---- */
+/* ---- expiry and deleted topics ---- */
+
+/* Writes tombstones for g's offsets that match, and drops them from
+ * memory. Returns how many were written (0 when none matched or the
+ * write could not start). */
+static int tombstone_matching(struct broker *b, struct cgroup *g,
+                              bool (*match)(const struct cgroup *g, const struct committed_offset *o, const void *arg),
+                              const void *arg)
+{
+    int n = 0;
+    for (struct committed_offset *o = g->offsets; o; o = o->next)
+        if (match(g, o, arg))
+            n++;
+    if (n == 0)
+        return 0;
+    struct offset_commit_item *items = xcalloc((size_t)n, sizeof(*items));
+    char **names = xcalloc((size_t)n, sizeof(char *));   /* offsets_write frees the offsets it removes */
+    int k = 0;
+    for (struct committed_offset *o = g->offsets; o; o = o->next)
+        if (match(g, o, arg)) {
+            names[k] = xstrdup(o->topic);
+            items[k].topic = names[k];
+            items[k].partition = o->partition;
+            k++;
+        }
+    int written = offsets_write(b, g, items, n, true, NULL, NULL, NULL) == 0 ? n : 0;
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(items);
+    return written;
+}
+
+static bool in_topic(const struct cgroup *g, const struct committed_offset *o, const void *topic)
+{
+    return !strcmp(o->topic, topic);
+}
 
 void offsets_forget_topic(struct broker *b, const char *topic)
 {
@@ -288,26 +324,23 @@ void offsets_forget_topic(struct broker *b, const char *topic)
         return;   /* not started yet (a topic created and undone at start-up) */
     for (struct cgroup *g = gc->groups, *next; g; g = next) {
         next = g->next;
-        int n = 0;
-        for (struct committed_offset *o = g->offsets; o; o = o->next)
-            if (!strcmp(o->topic, topic))
-                n++;
+        int n = tombstone_matching(b, g, in_topic, topic);
         if (n == 0)
             continue;
-        struct offset_commit_item *items = xcalloc((size_t)n, sizeof(*items));
-        int k = 0;
-        for (struct committed_offset *o = g->offsets; o; o = o->next)
-            if (!strcmp(o->topic, topic)) {
-                items[k].topic = topic;
-                items[k].partition = o->partition;
-                k++;
-            }
-        offsets_write(b, g, items, n, true, NULL, NULL, NULL);
-        free(items);
         log_info("group", "offsets of a deleted topic removed", "group=%s topic=%s partitions=%d", g->id, topic, n);
         if (g->state == GROUP_EMPTY && !g->offsets && !g->members && !g->pending)
             group_delete(g);
     }
+}
+
+struct expiry {
+    int64_t now, retention;
+};
+
+static bool expired(const struct cgroup *g, const struct committed_offset *o, const void *arg)
+{
+    const struct expiry *x = arg;
+    return MAX(o->commit_ms, g->state_since_ms) + x->retention <= x->now;
 }
 
 int offsets_expire(struct broker *b, int64_t now)
@@ -316,39 +349,22 @@ int offsets_expire(struct broker *b, int64_t now)
     int64_t retention = config_int(&b->cfg, P_TEST_OFFSETS_RETENTION_MS);
     if (retention < 0)
         retention = config_int(&b->cfg, P_OFFSETS_RETENTION_MINUTES) * 60000;
-    int expired = 0;
+    struct expiry x = {now, retention};
+    int count = 0;
     for (struct cgroup *g = gc->groups, *next; g; g = next) {
         next = g->next;
         if (g->state != GROUP_EMPTY)
             continue;
-        int n = 0;
-        for (struct committed_offset *o = g->offsets; o; o = o->next)
-            if (MAX(o->commit_ms, g->state_since_ms) + retention <= now)
-                n++;
+        int n = tombstone_matching(b, g, expired, &x);
         if (n > 0) {
-            struct offset_commit_item *items = xcalloc((size_t)n, sizeof(*items));
-            char **names = xcalloc((size_t)n, sizeof(char *));
-            int k = 0;
-            for (struct committed_offset *o = g->offsets; o; o = o->next)
-                if (MAX(o->commit_ms, g->state_since_ms) + retention <= now) {
-                    names[k] = xstrdup(o->topic);
-                    items[k].topic = names[k];
-                    items[k].partition = o->partition;
-                    k++;
-                }
-            if (offsets_write(b, g, items, n, true, NULL, NULL, NULL) == 0)
-                expired += n;
-            for (int i = 0; i < n; i++)
-                free(names[i]);
-            free(names);
-            free(items);
+            count += n;
             log_info("group", "offsets expired", "group=%s partitions=%d", g->id, n);
         }
         group_prune_pending(g, loop_now_ms(b->loop));
         if (!g->offsets && !g->members && !g->pending)
             group_delete(g);
     }
-    return expired;
+    return count;
 }
 
 /* ---- compaction ----
