@@ -55,7 +55,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $(filter %.c %.o,$^) $(LDFLAGS) $(LIBS) -lcmocka
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $< $(filter %.o,$^) $(LDFLAGS) $(LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit $(UNIT_BIN)
