@@ -284,6 +284,14 @@ void handle_produce(struct request *req)
         produce_finish(pw);
         return;
     }
+    /* Waiting for the fsync can take a while: the answer keeps copies of
+     * the topic names and the frame goes back to the connection now. */
+    for (int32_t i = 0; i < pw->resp.responses_count; i++) {
+        struct kstr *name = &pw->resp.responses[i].name;
+        if (name->len > 0)
+            name->p = arena_memdup(&req->arena, name->p, (size_t)name->len);
+    }
+    request_release_frame(req);
     req->async = pw;
     req->cancel = produce_cancel;
 }

@@ -47,21 +47,66 @@ struct conn *conn_new(struct broker *b, struct listener *lst, int fd, const char
     return c;
 }
 
-/* Keeps a finished request's frame block as the connection's spare read
- * buffer when it has none, else frees it. */
-static void recycle_block(struct conn *c, uint8_t *block, size_t cap)
+/* A large block takes a free spare slot, or the place of a smaller spare. */
+void conn_recycle_block(struct conn *c, uint8_t *block, size_t cap)
 {
-    if (c && !c->closing && !c->spare && cap <= SPARE_MAX) {
-        c->spare = block;
-        c->spare_cap = cap;
+    if (!c || c->closing || cap < HANDOVER_MIN_FRAME || cap > SPARE_MAX) {
+        free(block);
+        return;
+    }
+    if (c->nspare < CONN_SPARE_BLOCKS) {
+        c->spare[c->nspare++] = (struct spare_block){block, cap};
+        return;
+    }
+    int smallest = 0;
+    for (int i = 1; i < c->nspare; i++)
+        if (c->spare[i].cap < c->spare[smallest].cap)
+            smallest = i;
+    if (c->spare[smallest].cap < cap) {
+        free(c->spare[smallest].p);
+        c->spare[smallest] = (struct spare_block){block, cap};
     } else {
         free(block);
     }
 }
 
+/* Takes out the smallest spare of at least min_cap bytes (0: the
+ * largest spare); false if there is none. */
+static bool take_spare(struct conn *c, size_t min_cap, struct spare_block *out)
+{
+    int pick = -1;
+    for (int i = 0; i < c->nspare; i++) {
+        size_t cap = c->spare[i].cap;
+        if (min_cap ? cap >= min_cap && (pick < 0 || cap < c->spare[pick].cap)
+                    : pick < 0 || cap > c->spare[pick].cap)
+            pick = i;
+    }
+    if (pick < 0)
+        return false;
+    *out = c->spare[pick];
+    c->spare[pick] = c->spare[--c->nspare];
+    return true;
+}
+
+/* Read buffers for large frames come in powers of two, so that a spare
+ * left by one frame fits the next of about the same size. */
+static size_t large_buffer_size(size_t need)
+{
+    size_t cap = READ_CHUNK;
+    while (cap < need)
+        cap *= 2;
+    return cap;
+}
+
+static void free_spares(struct conn *c)
+{
+    while (c->nspare > 0)
+        free(c->spare[--c->nspare].p);
+}
+
 static void request_free(struct request *req, struct conn *recycle_to)
 {
-    recycle_block(recycle_to, req->frame_block, req->frame_block_cap);
+    conn_recycle_block(recycle_to, req->frame_block, req->frame_block_cap);
     arena_free(&req->arena);
     wbuf_free(&req->out);
     free(req);
@@ -106,7 +151,7 @@ static void conn_free(struct conn *c)
         r = n;
     }
     free(c->rbuf);
-    free(c->spare);
+    free_spares(c);
     free(c);
 }
 
@@ -194,10 +239,10 @@ static void hand_over_read_buffer(struct conn *c, size_t size)
 {
     uint8_t *block = c->rbuf;
     size_t cap = c->rcap, rest = c->rlen - 4 - size;
-    c->rbuf = c->spare;
-    c->rcap = c->spare_cap;
-    c->spare = NULL;
-    c->spare_cap = 0;
+    struct spare_block s = {NULL, 0};
+    take_spare(c, 0, &s);
+    c->rbuf = s.p;
+    c->rcap = s.cap;
     if (c->rcap < rest || !c->rbuf) {
         size_t want = rest > READ_CHUNK ? rest : READ_CHUNK;
         c->rbuf = xrealloc(c->rbuf, want);
@@ -241,12 +286,20 @@ static bool conn_take_frames(struct conn *c)
         memmove(c->rbuf, c->rbuf + off, c->rlen - off);
         c->rlen -= off;
     }
-    /* Room for the whole of a partly received frame. */
+    /* Room for the whole of a partly received frame: a spare that fits,
+     * else a larger buffer. */
     if (c->rlen >= 4) {
         size_t need = (size_t)(int32_t)be32(c->rbuf) + 4;
-        if (need > c->rcap) {
-            c->rbuf = xrealloc(c->rbuf, need);
-            c->rcap = need;
+        struct spare_block s;
+        if (need > c->rcap && take_spare(c, need, &s)) {
+            memcpy(s.p, c->rbuf, c->rlen);
+            conn_recycle_block(c, c->rbuf, c->rcap);
+            c->rbuf = s.p;
+            c->rcap = s.cap;
+        } else if (need > c->rcap) {
+            size_t cap = large_buffer_size(need);
+            c->rbuf = xrealloc(c->rbuf, cap);
+            c->rcap = cap;
         }
     }
     return true;
@@ -391,9 +444,7 @@ void conns_flush(struct broker *b)
 /* A connection quiet for a second keeps no buffer grown for large frames. */
 static void release_idle_buffers(struct conn *c)
 {
-    free(c->spare);
-    c->spare = NULL;
-    c->spare_cap = 0;
+    free_spares(c);
     if (c->rlen == 0 && c->rcap > READ_CHUNK) {
         free(c->rbuf);
         c->rbuf = NULL;

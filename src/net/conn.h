@@ -16,6 +16,8 @@ struct broker;
 struct listener;
 struct request;
 
+#define CONN_SPARE_BLOCKS 4
+
 struct conn {
     struct broker *broker;
     struct listener *listener;
@@ -24,11 +26,15 @@ struct conn {
     char peer[64];
     uint8_t *rbuf;
     size_t rlen, rcap;
-    /* A read buffer given back by a finished large request, so the next
-     * large frame lands in memory already touched (first touches of fresh
-     * pages cost more than the copy they replace). */
-    uint8_t *spare;
-    size_t spare_cap;
+    /* Read buffers given back by finished large requests, so the next
+     * large frames land in memory already touched (first touches of fresh
+     * pages cost more than the copy they replace). Several, because
+     * acks=all requests keep their frame until the fsync. */
+    struct spare_block {
+        uint8_t *p;
+        size_t cap;
+    } spare[CONN_SPARE_BLOCKS];
+    int nspare;
     struct request *head, *tail;   /* in request order */
     int inflight;
     size_t unsent_bytes;           /* encoded, not yet written */
@@ -46,6 +52,9 @@ struct conn *conn_new(struct broker *b, struct listener *lst, int fd, const char
 void conn_request_done(struct conn *c, struct request *req);
 /* Closes now (unregisters, cancels parked requests); memory is freed later. */
 void conn_close(struct conn *c, const char *reason);
+/* Takes a request's frame block back: kept as a spare read buffer when
+ * large and there is room, else freed. c may be NULL. */
+void conn_recycle_block(struct conn *c, uint8_t *block, size_t cap);
 /* Before-sleep: writes what is ready on every connection with output. */
 void conns_flush(struct broker *b);
 /* Frees connections closed during this iteration. */

@@ -62,6 +62,20 @@ void response_end(struct request *req)
         conn_request_done(req->conn, req);
 }
 
+void request_release_frame(struct request *req)
+{
+    if (!req->frame_block)
+        return;
+    if (req->client_id.len > 0)
+        req->client_id.p = arena_memdup(&req->arena, req->client_id.p, (size_t)req->client_id.len);
+    rbuf_init(&req->body, NULL, 0);
+    req->frame = NULL;
+    req->frame_len = 0;
+    conn_recycle_block(req->conn, req->frame_block, req->frame_block_cap);
+    req->frame_block = NULL;
+    req->frame_block_cap = 0;
+}
+
 void request_complete_silently(struct request *req)
 {
     req->state = REQ_NO_RESPONSE;

@@ -67,6 +67,13 @@ static inline void request_note_error(struct request *req, int16_t error)
         req->error_code = error;
 }
 
+/* For a parked request whose answer no longer points into its frame:
+ * gives the frame back to the connection now rather than when the answer
+ * is sent, so requests waiting for an fsync do not each hold a read
+ * buffer (and the next frames land in memory already touched). The
+ * decoded request must not be read afterwards. */
+void request_release_frame(struct request *req);
+
 /* Whether the response uses header v1 (flexible, except ApiVersions). */
 bool response_header_flexible(const struct request *req);
 #endif

@@ -865,6 +865,45 @@ def test_pipelined_large_frames_arrive_intact(broker):
     assert_serving(broker)
 
 
+def test_acks_all_answers_survive_the_frame_going_back_early(broker_factory):
+    """An acks=all Produce gives its frame back to the connection once
+    appended, not once fsynced, so the frame's memory is reused for the
+    next frames while the answer waits. With a slow fsync, ten large
+    two-topic requests wait at once: every answer must still name its
+    own topics and offsets, and every record must read back whole."""
+    b = broker_factory(props={"sluice.test.fsync.delay.ms": "300"})
+    n = 10
+    # Names differ in length from request to request, so a reused frame
+    # would not hold the same name at the same place.
+    pairs = [("w%d-%s" % (i, "x" * (i * 3)), "v%d" % i) for i in range(n)]
+    c = Conn(b.bootstrap, timeout=30)
+    res = create_topics(c, [(t, 1, {}) for pair in pairs for t in pair])
+    assert all(e == NONE for e, _ in res.values()), res
+    values = {}
+    frames = []
+    for i, pair in enumerate(pairs):
+        body = string(None) + i16(-1) + i32(10000) + i32(2)
+        for j, t in enumerate(pair):
+            v = bytes([(i * 31 + j * 7 + k) % 251 for k in range(256)]) * (600 + 150 * i)
+            values[t] = v
+            body += string(t) + i32(1) + i32(0) + nbytes(batch([(b"k", v)]))
+        p = header(0, 3, 900 + i) + body
+        frames.append(i32(len(p)) + p)
+    start = time.monotonic()
+    c.send_raw(b"".join(frames))
+    for i, pair in enumerate(pairs):
+        got, body = c.response()
+        assert got == 900 + i
+        assert parse_produce_v3_response(body) == [(pair[0], 0, NONE, 0), (pair[1], 0, NONE, 0)]
+    # The answers did wait for the (slow) fsync.
+    assert time.monotonic() - start >= 0.25
+    c.close()
+    for t, v in values.items():
+        hw, recs = read_all(b.bootstrap, t)
+        assert hw == 1 and recs == [(0, b"k", v)], t
+    assert_serving(b)
+
+
 def test_backpressure_client_that_never_reads(broker_factory):
     """A client pipelines 2,000 large Metadata requests and does not read.
     The broker stops reading it (queued.max.requests) instead of buffering
