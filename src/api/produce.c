@@ -274,14 +274,19 @@ void handle_produce(struct request *req)
         return;
     }
     if (m.acks == 0) {
-        if (any_error)
+        if (any_error) {
             request_fail(req, "acks=0 produce failed");
-        else
+        } else {
             request_complete_silently(req);
+            request_release_frame(req);
+        }
         return;
     }
     if (pw->pending == 0) {
+        /* The encoded answer holds copies: the frame can be read into
+         * again before this answer is sent. */
         produce_finish(pw);
+        request_release_frame(req);
         return;
     }
     /* Waiting for the fsync can take a while: the answer keeps copies of
