@@ -305,6 +305,20 @@ static bool conn_take_frames(struct conn *c)
     return true;
 }
 
+/* How much to read next. A large frame being received is read up to its
+ * end and no further, so that it is handed over with nothing of the next
+ * frame to copy out of its buffer. */
+static size_t read_size(const struct conn *c)
+{
+    size_t room = c->rcap - c->rlen;
+    if (c->rlen < 4)
+        return room;
+    size_t frame_end = 4 + (size_t)(int32_t)be32(c->rbuf);
+    if (frame_end < 4 + HANDOVER_MIN_FRAME || frame_end <= c->rlen)
+        return room;
+    return MIN(room, frame_end - c->rlen);
+}
+
 static void conn_read(struct conn *c)
 {
     for (int rounds = 0; rounds < 16; rounds++) {
@@ -317,7 +331,7 @@ static void conn_read(struct conn *c)
             c->rbuf = xrealloc(c->rbuf, cap);
             c->rcap = cap;
         }
-        ssize_t n = recv(c->watch.fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
+        ssize_t n = recv(c->watch.fd, c->rbuf + c->rlen, read_size(c), 0);
         if (n == 0) {
             conn_close(c, "peer closed");
             return;
