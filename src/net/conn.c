@@ -19,7 +19,7 @@
 /* Frames at least this large are handed over in the read buffer itself
  * instead of being copied out of it. */
 #define HANDOVER_MIN_FRAME (32 * 1024)
-/* The largest spare read buffer a connection keeps. */
+/* The most memory a connection keeps in spare read buffers. */
 #define SPARE_MAX (16 * 1024 * 1024)
 
 static void conn_io(struct loop *l, void *arg, uint32_t events);
@@ -47,22 +47,24 @@ struct conn *conn_new(struct broker *b, struct listener *lst, int fd, const char
     return c;
 }
 
-/* A large block takes a free spare slot, or the place of a smaller spare. */
+/* A large block takes a free spare slot, or the place of a smaller spare,
+ * while the spares stay within SPARE_MAX bytes in all. */
 void conn_recycle_block(struct conn *c, uint8_t *block, size_t cap)
 {
     if (!c || c->closing || cap < HANDOVER_MIN_FRAME || cap > SPARE_MAX) {
         free(block);
         return;
     }
-    if (c->nspare < CONN_SPARE_BLOCKS) {
-        c->spare[c->nspare++] = (struct spare_block){block, cap};
-        return;
-    }
+    size_t total = 0;
     int smallest = 0;
-    for (int i = 1; i < c->nspare; i++)
+    for (int i = 0; i < c->nspare; i++) {
+        total += c->spare[i].cap;
         if (c->spare[i].cap < c->spare[smallest].cap)
             smallest = i;
-    if (c->spare[smallest].cap < cap) {
+    }
+    if (c->nspare < CONN_SPARE_BLOCKS && total + cap <= SPARE_MAX) {
+        c->spare[c->nspare++] = (struct spare_block){block, cap};
+    } else if (c->nspare > 0 && c->spare[smallest].cap < cap && total - c->spare[smallest].cap + cap <= SPARE_MAX) {
         free(c->spare[smallest].p);
         c->spare[smallest] = (struct spare_block){block, cap};
     } else {

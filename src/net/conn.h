@@ -26,10 +26,10 @@ struct conn {
     char peer[64];
     uint8_t *rbuf;
     size_t rlen, rcap;
-    /* Read buffers given back by finished large requests, so the next
-     * large frames land in memory already touched (first touches of fresh
-     * pages cost more than the copy they replace). Several, because
-     * acks=all requests keep their frame until the fsync. */
+    /* Read buffers given back by large requests (a Produce as soon as it
+     * is appended), so the next large frames land in memory already
+     * touched: first touches of fresh pages cost more than the copy they
+     * replace. Up to four, as several large frames can be in flight. */
     struct spare_block {
         uint8_t *p;
         size_t cap;
