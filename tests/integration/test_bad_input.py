@@ -14,6 +14,7 @@ import struct
 import subprocess
 import threading
 import time
+import urllib.request
 
 import pytest
 
@@ -909,6 +910,46 @@ def test_produce_answers_survive_the_frame_going_back_early(broker_factory, acks
             hw, recs = read_all(b.bootstrap, t)
         assert hw == 1 and recs == [(0, b"k", v)], t
     assert_serving(b)
+
+
+def produced_records(b):
+    with urllib.request.urlopen(b.http_url + "/metrics", timeout=5) as r:
+        m = re.search(r"^sluice_produced_records_total (\d+)", r.read().decode(), re.M)
+    return int(m.group(1))
+
+
+@pytest.mark.skipif(SANITIZED, reason="ASan keeps freed memory in quarantine")
+def test_produce_waiting_for_fsync_holds_no_frames(broker_factory):
+    """Thirty 1 MB acks=all requests wait for a slow fsync at once. Each
+    gave its frame back once appended, so the broker's memory grows by a
+    few spare read buffers, not by 30 MB of frames."""
+    b = broker_factory(props={"sluice.test.fsync.delay.ms": "1500"})
+    c = Conn(b.bootstrap, timeout=30)
+    assert create_topics(c, [("held", 1, {})])["held"][0] == NONE
+    value = bytes(range(256)) * 4000          # 1,024,000 bytes
+    blob = batch([(b"k", value)])
+    frames = []
+    for i in range(30):
+        p = header(0, 3, 700 + i) + produce_v3("held", 0, blob, acks=-1, timeout_ms=30000)
+        frames.append(i32(len(p)) + p)
+    # Warm up: one such request, answered, so the allocator and the first
+    # spare buffers exist before the baseline.
+    c.send_raw(frames[0])
+    got, body = c.response()
+    assert parse_produce_v3_response(body) == [("held", 0, NONE, 0)]
+    before = b.rss_kb()
+    c.send_raw(b"".join(frames[1:]))
+    # Measured once all 29 are appended, while none is fsynced yet.
+    deadline = time.monotonic() + 10
+    while produced_records(b) < 30:
+        assert time.monotonic() < deadline, "the 29 requests were not appended"
+        time.sleep(0.02)
+    grown_mb = (b.rss_kb() - before) / 1024
+    for i in range(1, 30):
+        got, body = c.response()
+        assert got == 700 + i
+        assert parse_produce_v3_response(body) == [("held", 0, NONE, i)]
+    assert grown_mb < 12, "RSS grew by %.1f MB while 29 requests waited" % grown_mb
 
 
 def test_backpressure_client_that_never_reads(broker_factory):
