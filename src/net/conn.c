@@ -293,15 +293,16 @@ static bool conn_take_frames(struct conn *c)
     if (c->rlen >= 4) {
         size_t need = (size_t)(int32_t)be32(c->rbuf) + 4;
         struct spare_block s;
-        if (need > c->rcap && take_spare(c, need, &s)) {
-            memcpy(s.p, c->rbuf, c->rlen);
-            conn_recycle_block(c, c->rbuf, c->rcap);
+        if (need > c->rcap) {
+            if (take_spare(c, need, &s)) {
+                memcpy(s.p, c->rbuf, c->rlen);
+                conn_recycle_block(c, c->rbuf, c->rcap);
+            } else {
+                s.cap = large_buffer_size(need);
+                s.p = xrealloc(c->rbuf, s.cap);
+            }
             c->rbuf = s.p;
             c->rcap = s.cap;
-        } else if (need > c->rcap) {
-            size_t cap = large_buffer_size(need);
-            c->rbuf = xrealloc(c->rbuf, cap);
-            c->rcap = cap;
         }
     }
     return true;
