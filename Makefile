@@ -22,7 +22,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test deps test-deps unit integration asan fuzz clean gen format
+.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags fuzz clean gen
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -63,10 +63,31 @@ unit: $(UNIT_BIN)
 integration: all
 	@scripts/run-integration $(BUILD)/sluice
 
-# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer:
+# these flags are the one place that says how a sanitized build is made.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_MAKE  = $(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
+
 asan:
-	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" unit integration
+	$(SAN_MAKE) unit integration-sanitized
+
+san-flags:
+	@echo $(SAN_FLAGS)
+
+asan-unit:
+	$(SAN_MAKE) unit
+
+asan-all:
+	$(SAN_MAKE) all
+
+integration-sanitized: all
+	@TEST_SANITIZED=1 scripts/run-integration $(BUILD)/sluice
+
+# The fast loop: one plain build, unit tests, integration tests spread over
+# the cores (pytest-xdist). `make test` stays the full gate.
+check: test-deps
+	@$(MAKE) -j2 all unit
+	@scripts/run-integration $(BUILD)/sluice -n auto
 
 fuzz:
 	@scripts/run-fuzz
