@@ -4,12 +4,16 @@
  * (legal and illegal), KIP-394 pending members, static members and
  * fencing, the sync deadline, session expiry around a parked JoinGroup,
  * the rebalance timeout, and the hashed lookups of groups and offsets. */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "core/slog.h"
 #include "group/group.h"
@@ -267,6 +271,36 @@ static void test_transition_table(void **s)
         }
     assert_int_equal(nlegal, 9);
     assert_string_equal(group_state_name(GROUP_COMPLETING_REBALANCE), "CompletingRebalance");
+}
+
+/* Every illegal transition stops the broker (in a child process here)
+ * rather than leaving a group in a state nothing expects. */
+static void test_illegal_transitions_abort(void **s)
+{
+    static const enum group_state all[] = {GROUP_EMPTY, GROUP_PREPARING_REBALANCE, GROUP_COMPLETING_REBALANCE,
+                                           GROUP_STABLE, GROUP_DEAD};
+    struct cgroup *g = group_lookup_or_create(&gc, kstr_c("g"));
+    int tried = 0;
+    for (size_t f = 0; f < ARRAY_LEN(all); f++)
+        for (size_t t = 0; t < ARRAY_LEN(all); t++) {
+            if (group_transition_legal(all[f], all[t]))
+                continue;
+            pid_t pid = fork();
+            assert_true(pid >= 0);
+            if (pid == 0) {
+                int devnull = open("/dev/null", O_WRONLY);
+                dup2(devnull, STDERR_FILENO);
+                g->state = all[f];
+                group_set_state(g, all[t]);
+                _exit(0);
+            }
+            int status = 0;
+            assert_int_equal(waitpid(pid, &status, 0), pid);
+            assert_true(WIFSIGNALED(status));
+            assert_int_equal(WTERMSIG(status), SIGABRT);
+            tried++;
+        }
+    assert_int_equal(tried, 16);
 }
 
 /* Empty -> PreparingRebalance -> CompletingRebalance -> Stable, the
@@ -681,6 +715,7 @@ int main(void)
     slog_set_level(SLOG_ERROR);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_transition_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_illegal_transitions_abort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_join_to_stable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_initial_delay_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_join_during_sync_restarts_rebalance, setup, teardown),
