@@ -116,12 +116,14 @@ static void timer_at(struct group_coordinator *gc, struct timer *t, int64_t when
 }
 static void timer_cancel(struct group_coordinator *gc, struct timer *t) { gc->host.timer_cancel(gc->host.ctx, t); }
 
+static void remove_member(struct cgroup *g, struct member *m, const char *why);
+
 static void on_session_timeout(struct loop *l, void *arg)
 {
     struct member *m = arg;
     log_info("group", "member session expired", "group=%s member=%s session_timeout_ms=%d", m->group->id,
              m->member_id, m->session_timeout_ms);
-    group_remove_member(m->group, m, "session timeout");
+    remove_member(m->group, m, "session timeout");
 }
 
 static void session_restart(struct member *m)
@@ -360,7 +362,9 @@ static void on_membership_change(struct cgroup *g, const char *why)
     }
 }
 
-void group_remove_member(struct cgroup *g, struct member *m, const char *why)
+/* Removes a member (answering its parked calls with UNKNOWN_MEMBER_ID)
+ * and moves the group on: rebalance, or Empty when it was the last one. */
+static void remove_member(struct cgroup *g, struct member *m, const char *why)
 {
     struct member *o = g->members;
     while (o && o != m)
@@ -715,6 +719,6 @@ int16_t group_leave(struct group_coordinator *gc, struct kstr group_id, struct k
         if (!m)
             return KERR_UNKNOWN_MEMBER_ID;
     }
-    group_remove_member(g, m, "left the group");
+    remove_member(g, m, "left the group");
     return 0;
 }

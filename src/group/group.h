@@ -155,9 +155,6 @@ const struct member_protocol *group_member_protocol(const struct member *m, cons
 
 /* ---- the state machine (group.c) ---- */
 void group_set_state(struct cgroup *g, enum group_state s);
-/* Removes a member (answering its parked calls with UNKNOWN_MEMBER_ID)
- * and moves the group on: rebalance, or Empty when it was the last one. */
-void group_remove_member(struct cgroup *g, struct member *m, const char *why);
 /* Forgets member ids handed out with MEMBER_ID_REQUIRED that never came back. */
 void group_prune_pending(struct cgroup *g, int64_t now_mono_ms);
 
