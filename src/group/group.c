@@ -28,6 +28,14 @@
  *       | Dead |  (then forgotten)
  *       +------+
  *
+ * The function behind each transition:
+ *   Empty -> PreparingRebalance                        prepare_rebalance
+ *   PreparingRebalance -> CompletingRebalance, Empty   complete_join
+ *   CompletingRebalance -> Stable                      apply_assignment
+ *   CompletingRebalance, Stable -> PreparingRebalance  prepare_rebalance
+ *   CompletingRebalance, Stable -> Empty               on_membership_change
+ *   Empty -> Dead                                      group_delete (registry.c)
+ *
  * A join phase ends when every member has a JoinGroup parked, or when
  * the join timer fires: the largest rebalance timeout of the members, or
  * group.initial.rebalance.delay.ms for the first phase of an empty group
