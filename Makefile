@@ -24,7 +24,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags fuzz clean gen
+.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags core-src fuzz clean gen
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -75,6 +75,9 @@ asan:
 
 san-flags:
 	@echo $(SAN_FLAGS)
+
+core-src:
+	@echo $(CORE_SRC)
 
 asan-unit:
 	$(SAN_MAKE) unit
