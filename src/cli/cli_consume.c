@@ -140,8 +140,11 @@ static bool take_consume_option(struct cli_common *c, void *opts, int opt,
     case 'c':
         return cli_parse_int(c, "--count", arg, 1, INT64_MAX, &o->count);
     case 't':
-        return cli_parse_int(c, "--timeout-ms", arg, 0, INT32_MAX,
-                             &o->timeout_ms);
+        if (!cli_parse_int(c, "--timeout-ms", arg, 0, INT32_MAX,
+                           &o->timeout_ms))
+            return false;
+        c->connect_timeout_ms = MAX(o->timeout_ms, 1);
+        return true;
     case 'f':
         if (strcmp(arg, "text") && strcmp(arg, "json"))
             return cli_invalid(c, "--format must be text or json");

@@ -122,7 +122,10 @@ static bool take_group_option(struct cli_common *c, void *opts, int opt, const c
         o->dry_run = true;
         return true;
     case OPT_TIMEOUT_MS:
-        return cli_parse_int(c, "--timeout-ms", arg, 1, INT32_MAX - 10000, &o->timeout_ms);
+        if (!cli_parse_int(c, "--timeout-ms", arg, 1, INT32_MAX - 10000, &o->timeout_ms))
+            return false;
+        c->connect_timeout_ms = o->timeout_ms;
+        return true;
     default:
         return cli_invalid(c, "unexpected option");
     }

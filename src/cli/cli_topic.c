@@ -274,19 +274,9 @@ static int run_delete(struct topic_run *t)
 
 /* ---- list ---- */
 
-/* Asks for every topic: asking for one by name could make a broker with
- * auto.create.topics.enable create it. */
 static const rd_kafka_metadata_t *fetch_all_metadata(struct topic_run *t)
 {
-    const rd_kafka_metadata_t *md = NULL;
-    rd_kafka_resp_err_t err =
-        rd_kafka_metadata(t->rk, 1, NULL, &md, (int)t->opts.timeout_ms);
-
-    if (err) {
-        cli_error(&t->common, "cannot get metadata: %s", rd_kafka_err2str(err));
-        return NULL;
-    }
-    return md;
+    return cli_all_metadata(&t->common, t->rk, (int)t->opts.timeout_ms);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -527,15 +517,6 @@ static void print_describe_json(const char *name,
     json_decref(o);
 }
 
-static const rd_kafka_metadata_topic_t *
-find_topic(const rd_kafka_metadata_t *md, const char *name)
-{
-    for (int i = 0; i < md->topic_cnt; i++)
-        if (!strcmp(md->topics[i].topic, name))
-            return &md->topics[i];
-    return NULL;
-}
-
 static int run_describe(struct topic_run *t)
 {
     const char *name = t->opts.names[0];
@@ -548,8 +529,8 @@ static int run_describe(struct topic_run *t)
 
     if (!md)
         return CLI_EXIT_ERROR;
-    mt = find_topic(md, name);
-    if (!mt || mt->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+    mt = cli_find_topic(md, name);
+    if (!mt) {
         cli_error(&t->common, "topic '%s' does not exist", name);
         rd_kafka_metadata_destroy(md);
         return CLI_EXIT_ERROR;
@@ -918,8 +899,11 @@ static bool take_topic_option(struct cli_common *c, void *opts, int opt,
         o->json = true;
         return true;
     case OPT_TIMEOUT_MS:
-        return cli_parse_int(c, "--timeout-ms", arg, 1, INT32_MAX - 10000,
-                             &o->timeout_ms);
+        if (!cli_parse_int(c, "--timeout-ms", arg, 1, INT32_MAX - 10000,
+                           &o->timeout_ms))
+            return false;
+        c->connect_timeout_ms = o->timeout_ms;
+        return true;
     default:
         return cli_invalid(c, "unexpected option");
     }
