@@ -31,6 +31,13 @@ static const char produce_help[] =
     "      --idempotent      enable the idempotent producer (needs acks=all)\n"
     CLI_COMMON_HELP
     "\n"
+    "A topic that does not exist is created if the broker creates topics on\n"
+    "use (auto.create.topics.enable); otherwise produce fails at once.\n"
+    "\n"
+    "Examples:\n"
+    "  echo hello | sluice produce orders\n"
+    "  printf 'k1:hello\\nk2:world\\n' | sluice produce orders -k : -H source=cli\n"
+    "\n"
     "Exit status: 0 all records delivered, 1 error, 2 usage error.\n";
 
 /* Option values that have no short form. */
