@@ -180,6 +180,24 @@ static const char *config_result_reason(const rd_kafka_ConfigResource_t *res)
     return s && *s ? s : rd_kafka_err2str(rd_kafka_ConfigResource_error(res));
 }
 
+/* Reports each topic the request failed for; CLI_EXIT_ERROR if any. */
+static int report_topic_errors(struct topic_run *t,
+                               const rd_kafka_topic_result_t **res, size_t n,
+                               const char *verb)
+{
+    int rc = CLI_EXIT_OK;
+
+    for (size_t i = 0; i < n; i++) {
+        if (rd_kafka_topic_result_error(res[i])) {
+            cli_error(&t->common, "cannot %s topic '%s': %s", verb,
+                      rd_kafka_topic_result_name(res[i]),
+                      topic_result_reason(res[i]));
+            rc = CLI_EXIT_ERROR;
+        }
+    }
+    return rc;
+}
+
 /* ---- create ---- */
 
 static rd_kafka_NewTopic_t *new_topic_spec(struct topic_run *t)
@@ -223,7 +241,7 @@ static int run_create(struct topic_run *t)
     rd_kafka_event_t *ev;
     const rd_kafka_topic_result_t **res;
     size_t n = 0;
-    int rc = CLI_EXIT_OK;
+    int rc;
 
     if (!nt)
         return CLI_EXIT_ERROR;
@@ -236,14 +254,7 @@ static int run_create(struct topic_run *t)
         return CLI_EXIT_ERROR;
     res = rd_kafka_CreateTopics_result_topics(
         rd_kafka_event_CreateTopics_result(ev), &n);
-    for (size_t i = 0; i < n; i++) {
-        if (rd_kafka_topic_result_error(res[i])) {
-            cli_error(&t->common, "cannot create topic '%s': %s",
-                      rd_kafka_topic_result_name(res[i]),
-                      topic_result_reason(res[i]));
-            rc = CLI_EXIT_ERROR;
-        }
-    }
+    rc = report_topic_errors(t, res, n, "create");
     if (rc == CLI_EXIT_OK)
         print_created(&t->opts);
     rd_kafka_event_destroy(ev);
@@ -301,7 +312,7 @@ static int run_alter(struct topic_run *t)
     rd_kafka_event_t *ev;
     const rd_kafka_topic_result_t **res;
     size_t n = 0;
-    int rc = CLI_EXIT_OK;
+    int rc;
 
     if (!np) {
         cli_error(&t->common, "%s", errstr);
@@ -316,14 +327,7 @@ static int run_alter(struct topic_run *t)
         return CLI_EXIT_ERROR;
     res = rd_kafka_CreatePartitions_result_topics(
         rd_kafka_event_CreatePartitions_result(ev), &n);
-    for (size_t i = 0; i < n; i++) {
-        if (rd_kafka_topic_result_error(res[i])) {
-            cli_error(&t->common, "cannot alter topic '%s': %s",
-                      rd_kafka_topic_result_name(res[i]),
-                      topic_result_reason(res[i]));
-            rc = CLI_EXIT_ERROR;
-        }
-    }
+    rc = report_topic_errors(t, res, n, "alter");
     if (rc == CLI_EXIT_OK)
         printf("%s topic %s: %lld partitions\n",
                o->validate_only ? "validated" : "altered", o->names[0],

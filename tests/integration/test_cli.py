@@ -13,9 +13,9 @@ import time
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewTopic
 
-from conftest import ROOT, SANITIZED, SLUICE_BIN, free_port
+from conftest import ROOT, SLUICE_BIN, free_port
+from test_groups import committed_offsets as committed, create_topic
 
-SLOW = 3 if SANITIZED else 1
 
 
 def test_cli_script(broker):
@@ -42,22 +42,8 @@ def sluice(*args, stdin="", env=None, timeout=60):
     return p.returncode, p.stdout, p.stderr, time.monotonic() - t0
 
 
-def create_topic(bootstrap, name, partitions):
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    admin.create_topics([NewTopic(name, partitions, 1)], operation_timeout=10)[name].result(timeout=15)
-
-
 def topic_names(bootstrap):
     return set(AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=10).topics)
-
-
-def committed(bootstrap, group, topic, nparts):
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
-    try:
-        got = c.committed([TopicPartition(topic, p) for p in range(nparts)], timeout=10)
-        return {tp.partition: tp.offset for tp in got}
-    finally:
-        c.close()
 
 
 def commit(bootstrap, group, topic, offsets):
