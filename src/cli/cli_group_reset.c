@@ -182,17 +182,25 @@ static bool make_plan(struct group_run *g, const rd_kafka_topic_partition_list_t
     return ok;
 }
 
-/* Kafka's columns and widths, with the committed offset before the new. */
+/* Kafka's table (GROUP and TOPIC at least 15 wide, or as wide as the
+ * longest), so that scripts reading its columns read ours; the committed
+ * offset the plan replaces comes after them. */
 static void print_plan(const char *group, const struct reset_plan *plan)
 {
-    printf("%-30s %-30s %-10s %-15s %s\n", "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET");
+    int group_w = (int)MAX(strlen(group), 15), topic_w = 15;
+
+    for (int i = 0; i < plan->parts->cnt; i++)
+        topic_w = MAX(topic_w, (int)strlen(plan->parts->elems[i].topic));
+    printf("%-*s %-*s %-10s %-15s %s\n", group_w, "GROUP", topic_w, "TOPIC", "PARTITION", "NEW-OFFSET",
+           "CURRENT-OFFSET");
     for (int i = 0; i < plan->parts->cnt; i++) {
         const rd_kafka_topic_partition_t *p = &plan->parts->elems[i];
         char current[32] = "-";
 
         if (plan->current[i] >= 0)
             snprintf(current, sizeof(current), "%" PRId64, plan->current[i]);
-        printf("%-30s %-30s %-10d %-15s %" PRId64 "\n", group, p->topic, p->partition, current, p->offset);
+        printf("%-*s %-*s %-10d %-15" PRId64 " %s\n", group_w, group, topic_w, p->topic, p->partition, p->offset,
+               current);
     }
 }
 

@@ -56,10 +56,14 @@ def commit(bootstrap, group, topic, offsets):
 
 
 def plan_rows(out):
-    """The reset-offsets table: the header's columns, then each row split."""
-    lines = [line.split() for line in out.splitlines() if line.strip()]
-    assert lines and lines[0] == ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET"], out
-    return [tuple(r) for r in lines[1:]]
+    """The reset-offsets table as (group, topic, partition, current, new).
+    Its first four columns are those of Kafka 4.4's kafka-consumer-groups,
+    in its layout: GROUP and TOPIC padded to 15 (or the longest), PARTITION
+    to 10; the current offset comes last."""
+    lines = out.splitlines()
+    assert re.fullmatch(r"GROUP {11}TOPIC {11}PARTITION  NEW-OFFSET {6}CURRENT-OFFSET", lines[0]), out
+    rows = [line.split() for line in lines[1:]]
+    return [(g, t, p, cur, new) for g, t, p, new, cur in rows]
 
 
 # ---------------------------------------------------------------- no broker
@@ -187,6 +191,12 @@ def test_reset_offsets_prints_the_plan_unless_execute(broker):
     rc, out, err, _ = sluice("group", "reset-offsets", "app", "--topic", "orders", "--to-latest",
                              "--execute", "--dry-run", "-b", bs)
     assert rc == 2, err
+
+    # A topic name longer than 15 widens its column, as in Kafka's table.
+    long_topic = "a-rather-long-topic-name"
+    create_topic(bs, long_topic, 1)
+    rc, out, err, _ = sluice("group", "reset-offsets", "app", "--topic", long_topic, "--to-earliest", "-b", bs)
+    assert rc == 0 and out.splitlines()[1] == "app%s %s 0          0               -" % (" " * 12, long_topic), out
 
 
 def test_reset_offsets_by_time(broker):
