@@ -173,7 +173,8 @@ static bool take_consume_option(struct cli_common *c, void *opts, int opt,
         if (!cli_parse_int(c, "--timeout-ms", arg, 0, INT32_MAX,
                            &o->timeout_ms))
             return false;
-        c->connect_timeout_ms = MAX(o->timeout_ms, 1);
+        if (o->timeout_ms > 0) /* 0 is "stop at the end", not a deadline */
+            c->connect_timeout_ms = o->timeout_ms;
         return true;
     case 'f':
         if (strcmp(arg, "value") && strcmp(arg, "text") && strcmp(arg, "json"))
