@@ -53,9 +53,9 @@ struct cli_common {
     bool help;                /* -h seen: the caller prints its help */
     rd_kafka_resp_err_t warned[8];    /* warnings shown: each only once */
     size_t nwarned;
-    bool connecting;          /* in cli_client_new(): errors are kept, */
-    bool brokers_down;        /* not shown; every broker failed */
-    char connect_error[256];  /* the last connection error */
+    bool connecting;          /* in cli_client_new(): errors kept, not shown */
+    bool brokers_down;        /* ... and every broker has failed */
+    char connect_error[256];  /* ... the last connection error */
 };
 
 /* Set by SIGINT/SIGTERM once cli_catch_stop_signals() has run. */

@@ -87,6 +87,7 @@ enum {
     FIELD_ALL = 31,
 };
 
+/* The --print-* options, in the order of the FIELD_ bits they set. */
 enum { OPT_PRINT_PARTITION = 256, OPT_PRINT_OFFSET, OPT_PRINT_TIMESTAMP,
        OPT_PRINT_KEY, OPT_PRINT_HEADERS };
 
