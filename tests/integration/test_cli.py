@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 
+import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewTopic
 
@@ -220,6 +221,31 @@ def test_reset_offsets_by_time(broker):
     assert committed(bs, "app", "orders", 3) == {0: 0, 1: 0, 2: 0}
     rc, _, err, _ = sluice("group", "reset-offsets", "app", "--all-topics", "--by-duration", "1h", "-b", bs)
     assert rc == 2 and "ISO-8601" in err, err
+
+
+KAFKA_TOOL = os.environ.get("KAFKA_TOOL", os.path.join(ROOT, "scripts", "kafka-tool"))
+
+
+@pytest.mark.skipif(not os.path.exists(KAFKA_TOOL), reason="no scripts/kafka-tool (Apache Kafka's CLI tools)")
+def test_reset_plans_match_kafka_consumer_groups(broker):
+    """The same plans as Kafka's own kafka-consumer-groups computes for the
+    same group on the same broker."""
+    bs, base = reset_setup(broker)
+    commit(bs, "app", "orders", {0: 8, 1: 2, 2: 5})
+    when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime((base + 4500) // 1000)) + ".500Z"
+    cases = [["--topic", "orders", "--to-earliest"],
+             ["--all-topics", "--shift-by", "-3"],
+             ["--topic", "orders:0,2", "--to-offset", "4"],
+             ["--topic", "orders", "--to-datetime", when],
+             ["--all-topics", "--by-duration", "P1D"]]
+    for case in cases:
+        rc, out, err, _ = sluice("group", "reset-offsets", "app", *case, "-b", bs)
+        assert rc == 0, (case, err)
+        ours = sorted((g, t, p, new) for g, t, p, _, new in plan_rows(out))
+        k = subprocess.run([KAFKA_TOOL, "kafka-consumer-groups", "--bootstrap-server", bs, "--group", "app",
+                            "--reset-offsets", "--dry-run", *case], capture_output=True, text=True, timeout=120)
+        theirs = sorted(tuple(line.split()) for line in k.stdout.splitlines() if line.startswith("app "))
+        assert k.returncode == 0 and theirs == ours, (case, ours, k.stdout, k.stderr[-2000:])
 
 
 def test_reset_offsets_never_creates_a_topic(broker):
