@@ -365,6 +365,24 @@ def test_consume_output_forms(broker):
         assert sluice("consume", "forms", "-b", bs, *bad)[0] == 2, bad
 
 
+@pytest.mark.skipif(not os.path.exists(KAFKA_TOOL), reason="no scripts/kafka-tool (Apache Kafka's CLI tools)")
+def test_consume_prints_what_kafka_console_consumer_prints(broker):
+    bs = broker.bootstrap
+    create_topic(bs, "same", 1)
+    values = [b"plain", b"tab\there \\ back", "utf-8 \u00e9".encode(), b"", b"{\"json\": 1}"]
+    p = Producer({"bootstrap.servers": bs})
+    for v in values:
+        p.produce("same", key=b"k", value=v)
+    p.produce("same", value=None)
+    assert p.flush(10) == 0
+    rc, ours, err, _ = sluice("consume", "same", "-b", bs, "-t", "1500")
+    assert rc == 0, err
+    k = subprocess.run([KAFKA_TOOL, "kafka-console-consumer", "--bootstrap-server", bs, "--topic", "same",
+                        "--from-beginning", "--max-messages", str(len(values) + 1)],
+                       capture_output=True, text=True, timeout=120)
+    assert k.returncode == 0 and ours == k.stdout, (ours, k.stdout, k.stderr[-2000:])
+
+
 def test_consume_timeout_counts_from_the_assignment(broker_factory):
     """The first join of a group waits group.initial.rebalance.delay.ms
     (3 s here); a 2 s --timeout-ms must not run out during it."""
