@@ -131,6 +131,13 @@ def test_produce_creates_the_topic_where_the_broker_auto_creates(broker):
     assert rc == 0, err
     rc, out, err, _ = sluice("consume", "made-on-use", "-b", broker.bootstrap, "-t", "1000")
     assert rc == 0 and out == "a\n", (out, err)
+    # Reading is not using: consume and the admin commands create nothing.
+    for cmd in (["consume", "ghost", "-t", "1000"], ["consume", "ghost", "-g", "g", "-t", "1000"],
+                ["topic", "describe", "ghost"], ["topic", "configs", "ghost"],
+                ["topic", "alter", "ghost", "-P", "2"]):
+        rc, _, err, _ = sluice(*cmd, "-b", broker.bootstrap)
+        assert rc == 1 and "ghost" in err, (cmd, err)
+    assert "ghost" not in topic_names(broker.bootstrap)
 
 
 # ---------------------------------------------------------------- reset-offsets
