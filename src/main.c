@@ -19,7 +19,7 @@ static void usage(FILE *out)
             "commands:\n"
             "  serve [FILE] [--name=value ...]   run the broker (properties file, then SLUICE_* env,\n"
             "                                    then --name=value options; see `sluice serve --help`)\n"
-            "  topic create|list|describe|delete|alter-config ...\n"
+            "  topic create|list|describe|configs|alter|delete|alter-config\n"
             "  group list|describe|delete|reset-offsets ...\n"
             "  produce TOPIC                     lines from stdin become records\n"
             "  consume TOPIC                     print records\n"
