@@ -11,8 +11,8 @@ LIBS    := -lz -lsnappy -llz4 -lzstd -lisal -ljansson -lmicrohttpd -lpthread -lm
 CLILIBS := -lrdkafka
 
 # CORE: what unit tests and fuzzers link without the event loop.
-CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c) src/broker/config.c
-BROKER_SRC := $(filter-out src/broker/config.c,$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c))
+CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c)
+BROKER_SRC := $(filter-out src/broker/config%.c,$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
 
