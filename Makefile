@@ -1,6 +1,6 @@
 KAFKA_MESSAGES ?= ../shared/kafka-protocol/messages
 # Sluice build. `make` builds build/sluice; `make run` starts it with the
-# embedded defaults; `make test` installs test dependencies and runs every test.
+# embedded defaults (ARGS='--name=value ...' adds options); `make test` installs test dependencies and runs every test.
 CC      ?= gcc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
@@ -46,8 +46,9 @@ $(BUILD)/%.o: %.c
 deps:
 	@scripts/install-deps build
 
+# Options for the broker: make run ARGS='--num.partitions=3 --log.dirs=/tmp/x'
 run: deps all
-	$(BUILD)/sluice serve
+	$(BUILD)/sluice serve $(ARGS)
 
 # ---- tests ----
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
