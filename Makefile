@@ -1,6 +1,7 @@
 KAFKA_MESSAGES ?= ../shared/kafka-protocol/messages
 # Sluice build. `make` builds build/sluice; `make run` starts it with the
-# embedded defaults (ARGS='--name=value ...' adds options); `make test` installs test dependencies and runs every test.
+# embedded defaults (ARGS='--name=value ...' adds options); `make test`
+# installs test dependencies and runs every test.
 CC      ?= gcc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
