@@ -5,7 +5,6 @@ import gzip
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 
@@ -228,15 +227,3 @@ def test_partition_count_over_limit_names_count_and_limit(broker):
     err, msg = r.i16(), r.string()
     assert err == INVALID_PARTITIONS and "200000" in msg and "100000" in msg, msg
 
-
-def test_port_in_use_names_port_and_property(tmp_path):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    s.listen(1)
-    port = s.getsockname()[1]
-    try:
-        rc, out, _ = _run(_serve_args(tmp_path / "d", port=port))
-    finally:
-        s.close()
-    assert rc == 1, out
-    assert "port %d is in use" % port in out and "set listeners" in out, out
