@@ -94,6 +94,7 @@ static int serve_main(int argc, char **argv)
     broker_run(b);
     broker_shutdown(b);
     broker_free(b);
+    config_free(&cfg);   /* the fresh defaults broker_start left in it */
     return 0;
 bad:
     fprintf(stderr, "sluice serve: %s\n", err);

@@ -10,13 +10,15 @@
 static prop_check_fn check_listeners, check_http_listeners, check_cleanup_policy, check_compression;
 
 const struct prop_def broker_prop_defs[P__COUNT] = {
-#define X(id, name, type, def, min, max, dyn, doc, ...) [P_##id] = {name, type, def, min, max, dyn, -1, doc, __VA_ARGS__},
+#define X(id, name, type, def, min, max, dyn, doc, ...) \
+    [P_##id] = {name, type, def, min, max, dyn, -1, doc, __VA_ARGS__},
     BROKER_PROPS(X)
 #undef X
 };
 
 const struct prop_def topic_prop_defs[T__COUNT] = {
-#define X(id, name, type, syn, min, max, doc, ...) [T_##id] = {name, type, NULL, min, max, true, P_##syn, doc, __VA_ARGS__},
+#define X(id, name, type, syn, min, max, doc, ...) \
+    [T_##id] = {name, type, NULL, min, max, true, P_##syn, doc, __VA_ARGS__},
     TOPIC_PROPS(X)
 #undef X
 };

@@ -26,6 +26,17 @@ static void test_defaults(void **state)
     config_free(&c);
 }
 
+/* Every embedded default passes its own property's rules. */
+static void test_defaults_are_valid(void **state)
+{
+    char err[256];
+    for (int i = 0; i < P__COUNT; i++) {
+        const struct prop_def *d = &broker_prop_defs[i];
+        if (d->def[0] && !prop_validate(d, d->def, err, sizeof(err)))
+            fail_msg("%s", err);
+    }
+}
+
 static void test_unknown_and_invalid(void **state)
 {
     struct config c;
@@ -278,7 +289,8 @@ static void test_store_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults), cmocka_unit_test(test_unknown_and_invalid),
+        cmocka_unit_test(test_defaults), cmocka_unit_test(test_defaults_are_valid),
+        cmocka_unit_test(test_unknown_and_invalid),
         cmocka_unit_test(test_precedence), cmocka_unit_test(test_bad_file_line),
         cmocka_unit_test(test_topic_configs), cmocka_unit_test(test_endpoints),
         cmocka_unit_test(test_kafka_forms), cmocka_unit_test(test_topic_typed),
