@@ -143,6 +143,20 @@ const char *broker_prop_suggest(const char *name)
     return best_d <= 3 && best_d * 3 <= strlen(name) ? best : NULL;
 }
 
+/* A logfmt value in quotes, its quotes and backslashes escaped (slog's form). */
+static void quote_value(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    out[o++] = '"';
+    for (; *s && o + 3 < cap; s++) {
+        if (*s == '"' || *s == '\\')
+            out[o++] = '\\';
+        out[o++] = *s;
+    }
+    out[o++] = '"';
+    out[o] = 0;
+}
+
 void config_log_effective(const struct config *c)
 {
     if (c->ignored_env) {
@@ -151,7 +165,7 @@ void config_log_effective(const struct config *c)
             log_warn("config", "ignoring environment variable: not a broker property", "variable=%s", v);
         free(names);
     }
-    static const char *const dynamic_names[2] = {"dynamic cluster default", "dynamic broker"};
+    static const char *const dynamic_names[2] = {"dynamic_cluster_default", "dynamic_broker"};
     for (int i = 0; i < P__COUNT; i++) {
         const struct prop_def *d = &broker_prop_defs[i];
         enum prop_source src = config_source(c, (enum broker_prop)i);
@@ -160,7 +174,8 @@ void config_log_effective(const struct config *c)
         const char *from = src == SRC_DYNAMIC_BROKER          ? dynamic_names[DYN_BROKER]
                            : src == SRC_DYNAMIC_DEFAULT_BROKER ? dynamic_names[DYN_CLUSTER_DEFAULT]
                                                                : prop_origin_name(c->origin[i]);
-        log_info("config", "property set", "name=%s value=%s source=%s", d->name,
-                 prop_is_secret(d) ? "[hidden]" : config_str(c, (enum broker_prop)i), from);
+        char value[1024];
+        quote_value(value, sizeof(value), prop_is_secret(d) ? "[hidden]" : config_str(c, (enum broker_prop)i));
+        log_info("config", "property set", "name=%s value=%s source=%s", d->name, value, from);
     }
 }

@@ -11,7 +11,8 @@ import time
 import pytest
 
 from conftest import SLUICE_BIN, free_port
-from kwire import Conn, batch, call, i8, i16, i32, metadata_v4, produce_one, produce_v3, record, string
+from kwire import (Conn, batch, call, i8, i16, i32, incremental_alter_configs_v0, metadata_v4, produce_one, produce_v3,
+                   record, string)
 
 NONE = 0
 CORRUPT_CODES = (2, 87)   # CORRUPT_MESSAGE, INVALID_RECORD
@@ -168,11 +169,11 @@ def test_effective_configuration_logged_once_with_sources(tmp_path):
     lines = [l for l in text.splitlines() if 'msg="property set"' in l]
     got = {re.search(r"name=(\S+)", l).group(1): l for l in lines}
     assert len(got) == len(lines), "a property was logged twice:\n" + "\n".join(lines)
-    assert "value=3 source=file" in got["num.partitions"]
-    assert "value=5 source=file" in got["log.retention.hours"]
-    assert "value=18000000 source=file" in got["log.retention.ms"]   # derived, as Kafka does
-    assert "value=1000000 source=environment" in got["log.retention.bytes"]
-    assert "value=FALSE source=flag" in got["auto.create.topics.enable"]
+    assert 'value="3" source=file' in got["num.partitions"]
+    assert 'value="5" source=file' in got["log.retention.hours"]
+    assert 'value="18000000" source=file' in got["log.retention.ms"]   # derived, as Kafka does
+    assert 'value="1000000" source=environment' in got["log.retention.bytes"]
+    assert 'value="FALSE" source=flag' in got["auto.create.topics.enable"]
     assert "source=flag" in got["listeners"] and "source=flag" in got["log.dirs"]
     # Properties at their defaults are not listed.
     for name in ("node.id", "message.max.bytes", "log.segment.bytes", "sluice.validate.compressed.batches"):
@@ -227,3 +228,24 @@ def test_partition_count_over_limit_names_count_and_limit(broker):
     err, msg = r.i16(), r.string()
     assert err == INVALID_PARTITIONS and "200000" in msg and "100000" in msg, msg
 
+
+
+def test_dynamic_configs_survive_restart_and_are_logged(broker_factory):
+    """A dynamic broker config, sent in Kafka's boolean form, is stored
+    (broker-config.json), read back at the restart, and listed in the
+    effective configuration as dynamic."""
+    b = broker_factory()
+    c = Conn(b.bootstrap)
+    RES_BROKER, OP_SET = 4, 0
+    err, msg = incremental_alter_configs_v0(c, RES_BROKER, "1", [
+        ("sluice.validate.compressed.batches", OP_SET, "FALSE"), ("num.partitions", OP_SET, "4")])
+    assert err == NONE, msg
+    err, msg = incremental_alter_configs_v0(c, RES_BROKER, "1", [("num.partitions", OP_SET, "0")])
+    assert err == 40 and "num.partitions" in msg, (err, msg)   # INVALID_CONFIG; the old value stays
+    c.close()
+    b.restart()
+    _wait_log(b, r'msg="property set" name=num.partitions value="4" source=dynamic_broker')
+    _wait_log(b, r'msg="property set" name=sluice.validate.compressed.batches value="FALSE" source=dynamic_broker')
+    c = _auto_create(b, "t")
+    assert metadata_v4(c, ["t"], False) == {"t": (NONE, 4)}
+    assert produce_one(c, "t", 0, _gzip_batch_with_wrong_count()) == (NONE, 0)
