@@ -166,8 +166,8 @@ static char *list_edit(struct request *req, const char *current, struct kstr val
     return arena_strndup(&req->arena, out, strlen(out));
 }
 
-/* Applies changes to a copy of the topic's overrides, validating each;
- * replace_all clears the overrides first (AlterConfigs). */
+/* Applies changes to next (a copy of a topic's overrides), each parsed
+ * and validated; stops at the first bad one. */
 static int16_t alter_topic_into(struct request *req, struct topic_config *next, struct config_change *ch,
                                 int32_t n, struct kstr *msg)
 {
