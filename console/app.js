@@ -30,6 +30,16 @@ async function api(path, opts) {
   if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
   return body;
 }
+/* Changes through the API are off (http.admin.enabled; by default when the
+ * listener binds beyond loopback): the reason, naming the property, else null. */
+function readOnlyReason() {
+  const a = state.cluster && state.cluster.admin;
+  return a && !a.enabled ? a.reason : null;
+}
+function readOnlyNote() {
+  const why = readOnlyReason();
+  return why ? `<p class="notice" id="read-only">Read-only: ${esc(why)}.</p>` : "";
+}
 function send(method, path, body) {
   return api(path, { method, headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
 }
@@ -172,14 +182,14 @@ function renderOverviewLive() {
 }
 
 async function renderTopics() {
-  $("#view").innerHTML = `<h1>Topics</h1>
+  $("#view").innerHTML = `<h1>Topics</h1>${readOnlyReason() ? readOnlyNote() : `
     <form class="row" id="create">
       <label>Name<input name="name" required placeholder="orders"></label>
       <label>Partitions<input name="partitions" type="number" min="1" value="1" style="width:90px"></label>
       <label>retention.ms<input name="retention" placeholder="default" style="width:140px"></label>
-      <button type="submit">Create topic</button></form>
+      <button type="submit">Create topic</button></form>`}
     <div id="err" class="err"></div><div id="list" class="panel">loading…</div>`;
-  $("#create").onsubmit = async ev => {
+  if ($("#create")) $("#create").onsubmit = async ev => {
     ev.preventDefault();
     const f = ev.target, configs = {};
     if (f.retention.value) configs["retention.ms"] = f.retention.value;
@@ -199,13 +209,13 @@ async function renderTopic(name) {
   const t = await api("/topics/" + encodeURIComponent(name));
   $("#view").innerHTML = `<h1>Topic ${esc(t.name)}</h1>
     <div class="row"><a href="#/messages?topic=${encodeURIComponent(t.name)}"><button class="plain" type="button">Browse messages</button></a>
-      <button class="danger" id="delete" type="button">Delete topic</button></div><div id="err" class="err"></div>
+      ${readOnlyReason() ? "" : '<button class="danger" id="delete" type="button">Delete topic</button>'}</div>${readOnlyNote()}<div id="err" class="err"></div>
     <div class="grid2"><div class="panel"><h2>Partitions</h2><table><tr><th>Partition</th><th class="num">Start offset</th><th class="num">End offset</th><th class="num">Messages</th><th class="num">Size</th><th class="num">Segments</th></tr>
       ${t.partition_list.map(p => `<tr><td>${p.partition}</td><td class="num">${p.log_start}</td><td class="num">${p.high_watermark}</td>
         <td class="num">${fmt(p.high_watermark - p.log_start)}</td><td class="num">${bytes(p.size_bytes)}</td><td class="num">${p.segments}</td></tr>`).join("")}</table></div>
     <div class="panel"><h2>Configs</h2><table><tr><th>Name</th><th>Value</th><th></th></tr>
       ${t.configs.map(c => `<tr><td>${esc(c.name)}</td><td>${esc(c.value)}</td><td class="mute">${c.is_default ? "default" : "set on topic"}</td></tr>`).join("")}</table></div></div>`;
-  $("#delete").onclick = async () => {
+  if ($("#delete")) $("#delete").onclick = async () => {
     if (!confirm("Delete topic " + t.name + " and all its messages?")) return;
     try { await send("DELETE", "/topics/" + encodeURIComponent(t.name)); location.hash = "#/topics"; }
     catch (e) { $("#err").textContent = e.message; }
@@ -237,10 +247,10 @@ async function renderMessages() {
       <label>Contains<input name="q" value="${esc(p.q || "")}" placeholder="text in key or value"></label>
       <label>Limit<input name="limit" type="number" value="${esc(p.limit || "50")}" style="width:70px"></label>
       <button type="submit">Show</button></form>
-    <details class="panel"><summary>Produce a test message</summary>
+    ${readOnlyReason() ? readOnlyNote() : `<details class="panel"><summary>Produce a test message</summary>
       <form class="row" id="produce" style="margin-top:8px"><label>Key<input name="key"></label>
       <label>Value<input name="value" value='{"hello":"sluice"}' style="width:260px"></label>
-      <label>Header (name=value)<input name="header"></label><button type="submit">Produce</button></form></details>
+      <label>Header (name=value)<input name="header"></label><button type="submit">Produce</button></form></details>`}
     <div id="err" class="err"></div><div id="result" class="panel">${topic ? "loading…" : "No topics yet."}</div>`;
   $("#filters").onsubmit = ev => {
     ev.preventDefault();
@@ -249,7 +259,7 @@ async function renderMessages() {
     location.hash = "#/messages?" + q.toString();
   };
   $("#filters").topic.onchange = ev => { location.hash = "#/messages?topic=" + encodeURIComponent(ev.target.value); };
-  $("#produce").onsubmit = async ev => {
+  if ($("#produce")) $("#produce").onsubmit = async ev => {
     ev.preventDefault();
     const f = ev.target, headers = {};
     if (f.header.value.includes("=")) { const [k, ...v] = f.header.value.split("="); headers[k] = v.join("="); }
@@ -338,8 +348,8 @@ async function seed() {
 
 window.addEventListener("hashchange", route);
 window.addEventListener("resize", () => { if (!location.hash || location.hash === "#/") renderOverviewLive(); });
-seed().then(() => {
+/* The first sample comes before the first page: it says whether changes are allowed. */
+seed().then(poll).then(() => {
   route();
-  poll();
   state.timer = setInterval(poll, POLL_MS);
 });

@@ -174,6 +174,11 @@ static bool check_special(const char *name, const char *value, char *err, size_t
         snprintf(err, errlen, "invalid value '%s' for log.format: expected logfmt or json", value);
         return false;
     }
+    if (strcmp(name, "http.admin.enabled") == 0 && strcmp(value, "true") != 0 && strcmp(value, "false") != 0 &&
+        strcmp(value, "auto") != 0) {
+        snprintf(err, errlen, "invalid value '%s' for http.admin.enabled: expected true, false or auto", value);
+        return false;
+    }
     if (strcmp(name, "listeners") == 0 || strcmp(name, "advertised.listeners") == 0) {
         struct endpoint_spec eps[16];
         char perr[256];

@@ -1,5 +1,5 @@
 /* The JSON admin API the console uses, on the loop thread (http.h):
- *   GET    /api/cluster                        identity, totals, listeners
+ *   GET    /api/cluster                        identity, totals, listeners, whether changes are allowed
  *   GET    /api/history                        the last minutes, sampled every 2 s
  *   GET    /api/topics                         topics with sizes and message counts
  *   POST   /api/topics                         {"name","partitions","configs":{}}
@@ -9,8 +9,9 @@
  *   POST   /api/topics/NAME/messages           {"partition","key","value","headers":{}}, answered once fsynced
  *   GET    /api/groups                         state, members, lag sum
  *   GET    /api/groups/ID                      members and per-partition lag
- * Calls that change anything were checked by http.c (JSON content type,
- * Origin/Host of this listener). Errors are {"error": "..."}. */
+ * Calls that change anything were checked by http.c (allowed by
+ * http.admin.enabled, JSON content type, Origin/Host of this listener).
+ * Errors are {"error": "..."}. */
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,6 +107,8 @@ static void get_cluster(struct broker *b, struct http_job *j)
     }
     json_object_set_new(o, "requests", json_integer((json_int_t)reqs));
     json_object_set_new(o, "request_errors", json_integer((json_int_t)errs));
+    const char *admin_off = http_admin_off_reason(b);   /* the console shows itself read-only */
+    json_object_set_new(o, "admin", json_pack("{s:b,s:s?}", "enabled", !admin_off, "reason", admin_off));
     reply(j, 200, o);
 }
 

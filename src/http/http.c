@@ -44,6 +44,8 @@ struct http_server {
     int port;
     char host[256];
     atomic_bool ready;
+    bool admin;                     /* /api/ calls may change things (http.admin.enabled) */
+    const char *admin_off_why;      /* when not: why, naming the property that allows them */
     int wake_fd;
     struct io_watch wake_watch;
     struct history *history;        /* samples for the console's charts */
@@ -109,6 +111,11 @@ const char *http_job_arg(const struct http_job *j, const char *name)
 }
 
 int http_port(const struct broker *b) { return b->http ? b->http->port : 0; }
+
+const char *http_admin_off_reason(const struct broker *b)
+{
+    return b->http && !b->http->admin ? b->http->admin_off_why : NULL;
+}
 
 void http_history_json(struct broker *b, struct sbuf *out) { history_json(b->http ? b->http->history : NULL, out); }
 
@@ -407,6 +414,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
         return send_text(c, 403, "application/json",
                          "{\"error\":\"the Host header must name this listener (127.0.0.1, localhost, [::1] or its "
                          "configured host, with its port)\"}");
+    if (api && !get && !s->admin) {
+        char body[400];
+        snprintf(body, sizeof(body), "{\"error\":\"%s\"}", s->admin_off_why);
+        return send_text(c, 403, "application/json", body);
+    }
     if (api && !get && !mutation_allowed(s, c))
         return send_text(c, 403, "application/json",
                          "{\"error\":\"changes need Content-Type: application/json and an Origin or Host of this "
@@ -479,6 +491,30 @@ static int bind_listener(struct http_server *s, const struct endpoint_spec *e, c
     return 0;
 }
 
+/* Changes through the API carry no credentials: allowed by default only
+ * when nobody but this machine can reach the listener. */
+static void decide_admin(struct http_server *s, const char *setting)
+{
+    bool loopback = tcp_bound_to_loopback(s->listen_fd);
+    s->admin = strcmp(setting, "true") == 0 || (strcmp(setting, "auto") == 0 && loopback);
+    if (strcmp(setting, "false") == 0)
+        s->admin_off_why = "the HTTP API is read-only: http.admin.enabled=false (set http.admin.enabled=true to "
+                           "allow changes)";
+    else
+        s->admin_off_why = "the HTTP API is read-only because http.listeners binds beyond loopback and changes "
+                           "carry no credentials; set http.admin.enabled=true to allow them";
+    const char *addr = s->host[0] ? s->host : "0.0.0.0";
+    if (!s->admin && !loopback)
+        log_warn("http", "read-only API",
+                 "addr=%s:%d why=\"http.listeners binds beyond loopback\" allow=\"http.admin.enabled=true\"", addr,
+                 s->port);
+    else if (s->admin && !loopback)
+        log_warn("http", "API changes open beyond loopback",
+                 "addr=%s:%d why=\"http.admin.enabled=true: anyone who reaches this address can create and delete "
+                 "topics and produce, with no credentials\"",
+                 addr, s->port);
+}
+
 int http_start(struct broker *b, char *err, size_t errlen)
 {
     struct endpoint_spec e[2];
@@ -500,6 +536,7 @@ int http_start(struct broker *b, char *err, size_t errlen)
         http_stop(b);
         return -1;
     }
+    decide_admin(s, config_str(&b->cfg, P_HTTP_ADMIN_ENABLED));
     loop_watch(b->loop, &s->wake_watch, s->wake_fd, EPOLLIN, on_wake, s);
     s->history = history_start(b);
     /* The threads must not take the broker's signals (SIGTERM is read

@@ -634,13 +634,25 @@ def test_slow_request_log_is_structured_and_info_is_quiet(broker_factory):
     assert metric(m, "sluice_slow_requests_total") >= 1
 
 
-def test_api_changes_on_a_wildcard_listener(broker_factory):
-    """Bound to every interface: an IP address of the right port may
-    change things, a name (DNS rebinding) may not."""
+def wildcard_broker(broker_factory, **props):
+    """A broker whose HTTP listener binds every interface."""
     port = free_port()
-    b = broker_factory(props={"http.listeners": "http://0.0.0.0:%d" % port}, start=False)
+    b = broker_factory(props=dict(props, **{"http.listeners": "http://0.0.0.0:%d" % port}), start=False)
     b.http_port = port
-    b.start()
+    return b.start()
+
+
+def warnings_naming(b, text):
+    return [line for line in b.read_log().splitlines() if "level=warn" in line and text in line]
+
+
+def test_api_changes_on_a_wildcard_listener(broker_factory):
+    """Bound to every interface with http.admin.enabled=true: an IP address
+    of the right port may change things, a name (DNS rebinding) may not;
+    the broker warns once that changes are open."""
+    b = wildcard_broker(broker_factory, **{"http.admin.enabled": "true"})
+    port = b.http_port
+    assert len(warnings_naming(b, "http.admin.enabled=true")) == 1, b.read_log()
     json_headers = {"Content-Type": "application/json"}
     status, _, _ = http(b, "/api/topics", "POST", {"name": "w1"},
                         headers=dict(json_headers, Origin="http://rebound.example:%d" % port))
@@ -671,3 +683,48 @@ def test_api_history_keeps_the_last_minutes(broker):
     assert len(h) >= 2, h
     assert h[-1]["records_in"] == 35 and h[-1]["lag"]["hist-readers"] == 15
     assert all(a["t"] < b["t"] and a["records_in"] <= b["records_in"] for a, b in zip(h, h[1:]))
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+def test_api_changes_refused_beyond_loopback_by_default(broker_factory):
+    """Bound beyond loopback with http.admin.enabled at its default (auto):
+    every changing call is 403 naming the property, nothing changes, reads
+    stay open, the broker warns once at start."""
+    b = wildcard_broker(broker_factory)
+    create_topic(b, "kept", 1)
+    produce(b, "kept", 3)
+    refused = [("/api/topics", "POST", {"name": "made"}),
+               ("/api/topics/kept", "DELETE", None),
+               ("/api/topics/kept/messages", "POST", {"partition": 0, "value": "x"})]
+    for path, method, body in refused:
+        status, _, data = http(b, path, method, body, headers=JSON)
+        assert status == 403, (path, method, status, data)
+        assert "http.admin.enabled=true" in json.loads(data)["error"], data
+    topics = [t["name"] for t in api(b, "/api/topics")]
+    assert "kept" in topics and "made" not in topics
+    assert api(b, "/api/topics/kept")["partition_list"][0]["high_watermark"] == 3
+    assert http(b, "/metrics")[0] == 200
+    assert http(b, "/health/ready")[0] == 200 and http(b, "/health/live")[0] == 200
+    assert len(api(b, "/api/topics/kept/messages?partition=0&offset=0")["messages"]) == 3
+    admin = api(b, "/api/cluster")["admin"]
+    assert admin["enabled"] is False and "http.admin.enabled=true" in admin["reason"]
+    warned = warnings_naming(b, "http.admin.enabled=true")
+    assert len(warned) == 1 and "0.0.0.0:%d" % b.http_port in warned[0], b.read_log()
+
+
+def test_api_changes_on_loopback_by_default_and_switchable(broker_factory):
+    """On loopback the default allows changes (no warning); false turns
+    them off there too; a value other than true, false or auto stops the start."""
+    b = broker_factory(name="open")
+    assert api(b, "/api/cluster")["admin"] == {"enabled": True, "reason": None}
+    api(b, "/api/topics", "POST", {"name": "made"}, expect=201)
+    assert not warnings_naming(b, "http.admin.enabled"), b.read_log()
+    closed = broker_factory(name="closed", props={"http.admin.enabled": "false"})
+    status, _, data = http(closed, "/api/topics", "POST", {"name": "made"}, headers=JSON)
+    assert status == 403 and "http.admin.enabled" in json.loads(data)["error"], data
+    assert api(closed, "/api/cluster")["admin"]["enabled"] is False
+    p = subprocess.run([SLUICE_BIN, "serve", "--http.admin.enabled=yes", "--log.dirs=%s" % (b.data_dir + "-bad")],
+                       capture_output=True, text=True, timeout=20)
+    assert p.returncode == 2 and "http.admin.enabled" in p.stdout + p.stderr and "auto" in p.stdout + p.stderr
