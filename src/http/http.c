@@ -26,6 +26,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +37,15 @@
 
 #define HTTP_MAX_BODY (1 << 20)
 #define HTTP_DRAIN_MS 2000   /* at stop, the longest wait for answers still being sent */
+/* Slow clients must not take the health probes down: a request has a few
+ * seconds to arrive whole (counted from its last byte: libmicrohttpd's
+ * timeout is an idle one), one address holds a bounded share, and the
+ * total is as high as the fd limit allows. */
+#define HTTP_REQUEST_TIMEOUT_S 5u
+#define HTTP_PER_ADDRESS_CONNECTIONS 64u
+#define HTTP_MIN_CONNECTIONS 256u
+#define HTTP_MAX_CONNECTIONS 10000u
+#define HTTP_LISTEN_BACKLOG 1024
 
 struct http_server {
     struct broker *b;
@@ -476,7 +486,7 @@ static int bind_listener(struct http_server *s, const struct endpoint_spec *e, c
 {
     char why[256];
     bool lookup_failed;
-    int fd = tcp_listen(e->host, e->port, 0, 128, &s->port, &lookup_failed, why, sizeof(why));
+    int fd = tcp_listen(e->host, e->port, 0, HTTP_LISTEN_BACKLOG, &s->port, &lookup_failed, why, sizeof(why));
     if (fd < 0 && lookup_failed) {
         snprintf(err, errlen, "http.listeners http://%s:%d: %s", e->host, e->port, why);
         return -1;
@@ -489,6 +499,24 @@ static int bind_listener(struct http_server *s, const struct endpoint_spec *e, c
     snprintf(s->host, sizeof(s->host), "%s", e->host);
     s->listen_fd = fd;
     return 0;
+}
+
+/* Connections the HTTP side may hold: half of the descriptors the Kafka
+ * listeners (max.connections) leave, after raising the soft fd limit to
+ * the hard one as servers do. */
+static unsigned connection_limit(const struct broker *b)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+        return HTTP_MIN_CONNECTIONS;
+    if (r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &r) != 0)
+            getrlimit(RLIMIT_NOFILE, &r);
+    }
+    int64_t left = (int64_t)(r.rlim_cur > INT32_MAX ? INT32_MAX : r.rlim_cur) - config_int(&b->cfg, P_MAX_CONNECTIONS);
+    int64_t n = left / 2;
+    return n < HTTP_MIN_CONNECTIONS ? HTTP_MIN_CONNECTIONS : n > HTTP_MAX_CONNECTIONS ? HTTP_MAX_CONNECTIONS : (unsigned)n;
 }
 
 /* Changes through the API carry no credentials: allowed by default only
@@ -549,10 +577,12 @@ int http_start(struct broker *b, char *err, size_t errlen)
      * thread never waits for the loop, so a slow fsync or a busy loop
      * cannot starve /health/live. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+    unsigned max_conns = connection_limit(b);
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
-                                 MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, 256u,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
-                                 MHD_OPTION_END);
+                                 MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, max_conns,
+                                 MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_ADDRESS_CONNECTIONS,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, HTTP_REQUEST_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
+                                 request_completed, s, MHD_OPTION_END);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server on http://%s:%d", s->host, s->port);
@@ -560,8 +590,10 @@ int http_start(struct broker *b, char *err, size_t errlen)
         return -1;
     }
     s->listen_fd = -1;   /* the daemon owns it now: MHD_stop_daemon closes it */
-    log_info("http", "listening", "addr=%s:%d console=http://%s:%d/", s->host[0] ? s->host : "0.0.0.0", s->port,
-             s->host[0] && strcmp(s->host, "0.0.0.0") != 0 ? s->host : "127.0.0.1", s->port);
+    log_info("http", "listening", "addr=%s:%d console=http://%s:%d/ max_connections=%u per_address=%u",
+             s->host[0] ? s->host : "0.0.0.0", s->port,
+             s->host[0] && strcmp(s->host, "0.0.0.0") != 0 ? s->host : "127.0.0.1", s->port, max_conns,
+             HTTP_PER_ADDRESS_CONNECTIONS);
     return 0;
 }
 

@@ -728,3 +728,76 @@ def test_api_changes_on_loopback_by_default_and_switchable(broker_factory):
     p = subprocess.run([SLUICE_BIN, "serve", "--http.admin.enabled=yes", "--log.dirs=%s" % (b.data_dir + "-bad")],
                        capture_output=True, text=True, timeout=20)
     assert p.returncode == 2 and "http.admin.enabled" in p.stdout + p.stderr and "auto" in p.stdout + p.stderr
+
+
+# ---------------------------------------------------------------- slow clients
+
+def hold_half_requests(port, n, sources):
+    """n connections, from the given loopback addresses in turn, each
+    having sent half a request; returns the sockets (the caller closes)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 256:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1024), hard))
+    held = []
+    for i in range(n):
+        s = socket.socket()
+        s.bind((sources[i % len(sources)], 0))
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        held.append(s)
+    time.sleep(0.5)   # connected, or refused at the listener's limits (that is the point)
+    for s in held:
+        try:
+            s.send(b"GET /api/topics HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Slow: " % port)
+        except OSError:
+            pass
+    return held
+
+
+def health_latencies_ms(b, n=20):
+    """Each on a fresh connection from 127.0.0.1, as a probe makes it."""
+    out = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        status, _, _ = http(b, "/health/ready", timeout=5)
+        out.append((time.monotonic() - t0) * 1000)
+        assert status == 200
+    return out
+
+
+def still_open(sock):
+    """The server has neither closed it nor answered."""
+    sock.setblocking(False)
+    try:
+        sock.recv(1)   # EOF or an answer
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("sources", [["127.0.0.2"], ["127.0.0.%d" % i for i in range(2, 12)]],
+                         ids=["one-address", "ten-addresses"])
+def test_health_answers_while_slow_clients_hold_connections(broker, sources):
+    """1,000 connections that send half a request and wait: the listener
+    limits them per address and times them out, and /health/ready still
+    answers a probe from another address within 100 ms."""
+    held = hold_half_requests(broker.http_port, 1000, sources)
+    try:
+        accepted = sum(still_open(s) for s in held)
+        lat = health_latencies_ms(broker)
+        print("\n%s: %d of 1000 half-sent requests held open; /health/ready max %.1f ms, median %.1f ms"
+              % ("+".join(sources[:1] + (["..."] if len(sources) > 1 else [])), accepted, max(lat),
+                 sorted(lat)[len(lat) // 2]))
+        assert max(lat) < 100 * SLOW, lat
+        # The Kafka side is unaffected, and so is the API for a client of its own.
+        assert http(broker, "/api/topics")[0] == 200
+        # A request gets a few seconds to arrive whole, then its connection is closed.
+        time.sleep(7 * SLOW)
+        left = sum(still_open(s) for s in held)
+        assert left == 0, "%d half-sent requests still open after 7 s" % left
+    finally:
+        for s in held:
+            s.close()
