@@ -516,7 +516,9 @@ static unsigned connection_limit(const struct broker *b)
     }
     int64_t left = (int64_t)(r.rlim_cur > INT32_MAX ? INT32_MAX : r.rlim_cur) - config_int(&b->cfg, P_MAX_CONNECTIONS);
     int64_t n = left / 2;
-    return n < HTTP_MIN_CONNECTIONS ? HTTP_MIN_CONNECTIONS : n > HTTP_MAX_CONNECTIONS ? HTTP_MAX_CONNECTIONS : (unsigned)n;
+    if (n < HTTP_MIN_CONNECTIONS)
+        return HTTP_MIN_CONNECTIONS;
+    return n > HTTP_MAX_CONNECTIONS ? HTTP_MAX_CONNECTIONS : (unsigned)n;
 }
 
 /* Changes through the API carry no credentials: allowed by default only

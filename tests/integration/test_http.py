@@ -801,3 +801,64 @@ def test_health_answers_while_slow_clients_hold_connections(broker, sources):
     finally:
         for s in held:
             s.close()
+
+
+# ---------------------------------------------------------------- searching messages
+
+def search(b, topic, **args):
+    query = "&".join("%s=%s" % kv for kv in args.items())
+    r = api(b, "/api/topics/%s/messages?partition=0&%s" % (topic, query))
+    s = r["searched"]
+    offsets = [m["offset"] for m in r["messages"]]
+    assert offsets == sorted(offsets) and all(s["from"] <= o < s["to"] for o in offsets), (s, offsets)
+    assert s["records"] == s["to"] - s["from"], s   # offsets are dense: every one was looked at
+    return r, offsets
+
+
+def test_api_search_is_bounded_and_says_what_it_searched(broker):
+    """The Contains search scans the partition on the broker, newest first,
+    within a budget of records and bytes, and says which offsets it
+    searched so the caller can search further back (or on)."""
+    create_topic(broker, "hay", 1)
+    p = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 5})
+    for i in range(5000):
+        p.produce("hay", value=(b"needle-%d" % i) if i % 1000 == 7 else b"straw-%d" % i, partition=0)
+    assert p.flush(30) == 0
+    # The whole partition by default: every needle, not only the newest 50 records'.
+    r, offsets = search(broker, "hay", q="needle")
+    assert offsets == [7, 1007, 2007, 3007, 4007]
+    assert r["searched"]["from"] == 0 and r["searched"]["to"] == 5000 and r["earlier"] is None
+    assert r["searched"]["bytes"] > 5000 * 8
+    # A budget of records: the newest 1,500, then further back from where it stopped.
+    seen, before, steps = [], 5000, []
+    while before is not None:
+        r, offsets = search(broker, "hay", q="needle", max_records=1500, before=before)
+        assert r["searched"]["to"] == before and r["searched"]["records"] <= 1500
+        steps.append((r["searched"]["from"], r["searched"]["to"]))
+        seen = offsets + seen
+        before = r["earlier"]
+    assert steps == [(3500, 5000), (2000, 3500), (500, 2000), (0, 500)]
+    assert seen == [7, 1007, 2007, 3007, 4007]
+    # A limit of matches: the newest two, the search stops at the older of them.
+    r, offsets = search(broker, "hay", q="needle", limit=2)
+    assert offsets == [3007, 4007] and r["searched"]["from"] == 3007 and r["earlier"] == 3007
+    r, offsets = search(broker, "hay", q="needle", limit=2, before=3007)
+    assert offsets == [1007, 2007] and r["searched"] == dict(r["searched"], **{"from": 1007, "to": 3007})
+    # A budget of bytes: one step back, then it stops.
+    r, offsets = search(broker, "hay", q="needle", max_bytes=1)
+    assert 0 < r["searched"]["records"] <= 256 and r["searched"]["to"] == 5000 and r["earlier"] is not None
+    # Forward from an offset: the first matches, and where to go on.
+    r, offsets = search(broker, "hay", q="needle", offset=0, limit=2)
+    assert offsets == [7, 1007] and r["searched"]["from"] == 0 and r["next_offset"] == 1008 == r["searched"]["to"]
+    r, offsets = search(broker, "hay", q="needle", offset=1008, max_records=500)
+    assert offsets == [] and r["searched"] == dict(r["searched"], **{"from": 1008, "to": 1508, "records": 500})
+    # Browsing without a search: the newest page, then the one before it.
+    r, offsets = search(broker, "hay")
+    assert offsets == list(range(4950, 5000)) and r["earlier"] == 4950
+    r, offsets = search(broker, "hay", before=4950, limit=10)
+    assert offsets == list(range(4940, 4950))
+    # Bounds the request cannot exceed, and bad input answered, not crashed on.
+    r, offsets = search(broker, "hay", q="needle", max_records=10 ** 12, max_bytes=-5)
+    assert r["searched"]["records"] >= 1
+    assert http(broker, "/api/topics/hay/messages?partition=0&q=needle&before=-7")[0] == 200
+    assert http(broker, "/api/topics/hay/messages?partition=0&offset=999999")[0] == 200
