@@ -277,16 +277,37 @@ async function renderMessages() {
   const q = new URLSearchParams({ partition: p.partition || "0", limit: p.limit || "50" });
   if (p.offset) q.set("offset", p.offset);
   else if (p.time) q.set("timestamp", String(new Date(p.time).getTime()));
+  else if (p.before) q.set("before", p.before);
   if (p.q) q.set("q", p.q);
   try {
     const r = await api("/topics/" + encodeURIComponent(topic) + "/messages?" + q.toString());
-    $("#result").innerHTML = `<p class="mute">Partition ${r.partition}: offsets ${r.log_start} to ${r.high_watermark - 1}; showing ${r.messages.length}.
-      ${r.next_offset < r.high_watermark ? `<a href="#/messages?topic=${encodeURIComponent(topic)}&partition=${r.partition}&offset=${r.next_offset}${p.q ? "&q=" + encodeURIComponent(p.q) : ""}">next page</a>` : ""}</p>
+    $("#result").innerHTML = `${searchSummary(topic, p, r)}
       <table id="messages-table"><tr><th class="num">Offset</th><th>Time</th><th>Key</th><th>Value</th><th>Headers</th></tr>
       ${r.messages.map(m => `<tr><td class="num">${m.offset}</td><td>${new Date(m.timestamp).toISOString().replace("T", " ").replace("Z", "")}</td>
         <td>${showValue(m.key, m.key_format)}</td><td>${showValue(m.value, m.value_format)}</td>
         <td>${m.headers.map(h => esc(h.key) + "=" + esc(h.value_format === "hex" ? "0x" + h.value : h.value)).join("<br>")}</td></tr>`).join("")}</table>`;
   } catch (e) { $("#result").innerHTML = `<p class="err">${esc(e.message)}</p>`; }
+}
+
+/* What the broker searched (a bounded scan), with links to search on
+ * from there: further back (before=) or forward (offset=). */
+function searchSummary(topic, p, r) {
+  const s = r.searched, n = x => Number(x).toLocaleString("en-US");
+  const link = (extra, text, id) => {
+    const q = new URLSearchParams({ topic, partition: r.partition });
+    if (p.q) q.set("q", p.q);
+    if (p.limit) q.set("limit", p.limit);
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    return `<a id="${id}" href="#/messages?${q.toString()}">${text}</a>`;
+  };
+  const range = s.records ? `offsets ${n(s.from)}–${n(s.to - 1)} of partition ${r.partition}, ${n(s.records)} record${s.records === 1 ? "" : "s"} (${bytes(s.bytes)})`
+    : `no records of partition ${r.partition}`;
+  const held = r.high_watermark > r.log_start ? `holds offsets ${n(r.log_start)}–${n(r.high_watermark - 1)}` : "is empty";
+  const what = p.q ? `Searched ${range} for “${esc(p.q)}”: ${r.messages.length} found.` : `Showing ${range}.`;
+  const links = [];
+  if (r.earlier !== null) links.push(link({ before: r.earlier }, p.q ? "search further back" : "older", "search-back"));
+  if (r.next_offset < r.high_watermark) links.push(link({ offset: r.next_offset }, p.q ? "search on" : "next page", "search-on"));
+  return `<p class="mute" id="searched">${what} Partition ${r.partition} ${held}. ${links.join(" · ")}</p>`;
 }
 
 async function renderGroups() {

@@ -2,29 +2,15 @@
 // broker with traffic, clicking through every page, and saves screenshots.
 // Usage: node console.js HTTP_URL OUT_DIR TOPIC GROUP
 // Prints one JSON line: {"ok": true, "pages": [...], "screenshots": [...], ...}
-const { chromium } = require("playwright-core");
-const fs = require("fs");
-const os = require("os");
 const path = require("path");
+const { openBrowser } = require("./browser");
 
 const [url, outDir, topic, group] = process.argv.slice(2);
 
 async function main() {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-chromium-"));
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1280, height: 900 },
-  });
   const result = { ok: false, pages: [], screenshots: [], errors: [], requests: [] };
+  const { page, close } = await openBrowser(result);
   try {
-    const page = ctx.pages()[0] || await ctx.newPage();
-    page.on("pageerror", e => result.errors.push(String(e)));
-    page.on("console", m => { if (m.type() === "error") result.errors.push(m.text()); });
-    page.on("request", r => result.requests.push(r.url()));
-    page.on("dialog", d => d.accept());
     const shot = async name => {
       const file = path.join(outDir, name + ".png");
       await page.screenshot({ path: file, fullPage: false });
@@ -93,6 +79,21 @@ async function main() {
                                  .every(t => t.textContent.includes("needle")) &&
                                document.querySelectorAll("#messages-table tr").length > 1);
     result.filtered = await page.$$eval("#messages-table tr td:nth-child(4)", ts => ts.map(t => t.textContent));
+    // Searched on the broker, newest first: the newest two matches, what was searched, and further back.
+    await page.fill("#filters input[name=offset]", "");
+    await page.fill("#filters input[name=limit]", "2");
+    await page.click("#filters button");
+    await page.waitForFunction(() => location.hash.includes("limit=2") && !location.hash.includes("offset=") &&
+                               document.querySelector("#searched") &&
+                               document.querySelector("#searched").textContent.includes("Searched offsets"));
+    const offsets = () => page.$$eval("#messages-table tr td:first-child", ts => ts.map(t => Number(t.textContent)));
+    result.search_newest = { summary: await page.textContent("#searched"), offsets: await offsets(),
+                             values: await page.$$eval("#messages-table tr td:nth-child(4)", ts => ts.map(t => t.textContent)) };
+    await page.click("#search-back");
+    await page.waitForFunction(() => location.hash.includes("before=") && document.querySelector("#searched") &&
+                               document.querySelector("#searched").textContent.includes("Searched offsets"));
+    result.search_back = { summary: await page.textContent("#searched"), offsets: await offsets(),
+                           values: await page.$$eval("#messages-table tr td:nth-child(4)", ts => ts.map(t => t.textContent)) };
     await shot("messages");
     result.pages.push("messages");
 
@@ -110,8 +111,7 @@ async function main() {
   } catch (e) {
     result.errors.push(String(e && e.stack || e));
   } finally {
-    await ctx.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await close();
   }
   process.stdout.write(JSON.stringify(result) + "\n");
 }

@@ -1,0 +1,29 @@
+// Debian's chromium, headless, through playwright-core, for the console
+// tests: one page whose errors, console errors and requests go into result.
+const { chromium } = require("playwright-core");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+async function openBrowser(result) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-chromium-"));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = ctx.pages()[0] || await ctx.newPage();
+  page.on("pageerror", e => result.errors.push(String(e)));
+  page.on("console", m => { if (m.type() === "error") result.errors.push(m.text()); });
+  page.on("request", r => result.requests.push(r.url()));
+  page.on("dialog", d => d.accept());
+  const close = async () => {
+    await ctx.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  };
+  return { page, close };
+}
+
+module.exports = { openBrowser };
