@@ -101,7 +101,7 @@ static bool contains(const uint8_t *p, int32_t n, const char *q, size_t ql)
 struct match_ring {
     json_t **item;
     int64_t *offset;
-    int64_t *looked;               /* records looked at in the scan, this one included */
+    int64_t *looked_before, *bytes_before;   /* what the scan had looked at before this record */
     int cap, n, head;              /* head: the oldest */
 };
 
@@ -109,11 +109,12 @@ static void ring_init(struct match_ring *r, int cap)
 {
     *r = (struct match_ring){.item = xcalloc((size_t)cap, sizeof(*r->item)),
                              .offset = xcalloc((size_t)cap, sizeof(*r->offset)),
-                             .looked = xcalloc((size_t)cap, sizeof(*r->looked)),
+                             .looked_before = xcalloc((size_t)cap, sizeof(*r->looked_before)),
+                             .bytes_before = xcalloc((size_t)cap, sizeof(*r->bytes_before)),
                              .cap = cap};
 }
 
-static void ring_add(struct match_ring *r, json_t *m, int64_t offset, int64_t looked)
+static void ring_add(struct match_ring *r, json_t *m, int64_t offset, int64_t looked_before, int64_t bytes_before)
 {
     int i;
     if (r->n < r->cap) {
@@ -125,7 +126,8 @@ static void ring_add(struct match_ring *r, json_t *m, int64_t offset, int64_t lo
     }
     r->item[i] = m;
     r->offset[i] = offset;
-    r->looked[i] = looked;
+    r->looked_before[i] = looked_before;
+    r->bytes_before[i] = bytes_before;
 }
 
 /* Moves the matches, oldest first, to the end of out, and frees the ring. */
@@ -135,7 +137,8 @@ static void ring_drain(struct match_ring *r, json_t *out)
         json_array_append_new(out, r->item[(r->head + k) % r->cap]);
     free(r->item);
     free(r->offset);
-    free(r->looked);
+    free(r->looked_before);
+    free(r->bytes_before);
 }
 
 /* ---- scanning [lo, hi) ---- */
@@ -147,7 +150,7 @@ struct scan {
     bool stop_when_full;           /* forward: the first matches are the answer */
     struct match_ring ring;
     int64_t max_records, max_bytes;
-    int64_t looked, bytes;
+    int64_t looked, bytes;         /* records, and their keys', values' and headers' bytes */
     int64_t next;                  /* after the last record looked at */
     bool stop;
 };
@@ -161,12 +164,14 @@ static int on_record(void *arg, const struct record_view *r)
         sc->stop = true;
         return 1;
     }
-    sc->looked++;
+    int64_t looked_before = sc->looked++, bytes_before = sc->bytes;
+    sc->bytes += (r->key_len > 0 ? r->key_len : 0) + (r->value_len > 0 ? r->value_len : 0) + (int64_t)r->headers_len;
     sc->next = r->offset + 1;
     const char *q = sc->q->q;
     if (!q || contains(r->key, r->key_len, q, sc->ql) || contains(r->value, r->value_len, q, sc->ql))
-        ring_add(&sc->ring, record_json(sc->q->partition, r), r->offset, sc->looked);
-    if ((sc->stop_when_full && sc->ring.n == sc->ring.cap) || sc->looked >= sc->max_records)
+        ring_add(&sc->ring, record_json(sc->q->partition, r), r->offset, looked_before, bytes_before);
+    if ((sc->stop_when_full && sc->ring.n == sc->ring.cap) || sc->looked >= sc->max_records ||
+        sc->bytes >= sc->max_bytes)
         sc->stop = true;
     return sc->stop;
 }
@@ -195,12 +200,8 @@ static int scan_range(struct batch_validator *v, struct plog *l, struct scan *sc
             if (pos + size > (size_t)rd.len || bi.base_offset >= sc->hi)
                 break;
             next = bi.base_offset + bi.last_offset_delta + 1;
-            if (!(bi.attributes & BATCH_ATTR_CONTROL) && next > off) {
-                sc->bytes += (int64_t)size;
+            if (!(bi.attributes & BATCH_ATTR_CONTROL) && next > off)
                 err = batch_for_each_record(v, buf + pos, size, on_record, sc);
-                if (sc->bytes >= sc->max_bytes)
-                    sc->stop = true;
-            }
             pos += size;
         }
         if (next <= off)
@@ -257,7 +258,8 @@ static int search_backward(struct batch_validator *v, struct plog *l, const stru
          * kept: the records below it were looked at but are not counted. */
         bool full = sc.ring.n == sc.ring.cap;
         int64_t cut = full ? sc.ring.offset[sc.ring.head] : lo;
-        int64_t not_counted = full ? sc.ring.looked[sc.ring.head] - 1 : 0;
+        int64_t not_counted = full ? sc.ring.looked_before[sc.ring.head] : 0;
+        int64_t bytes_not_counted = full ? sc.ring.bytes_before[sc.ring.head] : 0;
         found += sc.ring.n;
         json_t *older = json_array();
         ring_drain(&sc.ring, older);
@@ -265,7 +267,7 @@ static int search_backward(struct batch_validator *v, struct plog *l, const stru
         json_decref(out->messages);
         out->messages = older;
         out->records += sc.looked - not_counted;
-        out->bytes += sc.bytes;
+        out->bytes += sc.bytes - bytes_not_counted;
         out->searched_from = cut;
         step = step * 2 < MAX_STEP ? step * 2 : MAX_STEP;
     }

@@ -1,7 +1,8 @@
 /* Browsing and searching one partition for the console (GET
  * /api/topics/NAME/messages), on the loop thread. The scan is bounded:
  * it looks at no more than max_records records and about max_bytes bytes
- * (one step over at most) and stops at limit matches, so a search of a
+ * of keys, values and headers (backward: a step over at most) and stops
+ * at limit matches, so a search of a
  * long partition cannot stall the Kafka loop. The result says which
  * offsets were searched, so the caller can go on from there:
  *   forward (from >= 0): the first `limit` matches from `from` up;
@@ -27,7 +28,7 @@ struct browse_query {
 struct browse_result {
     json_t *messages;             /* the matches, ascending offsets */
     int64_t searched_from, searched_to;   /* [from, to): every record there was looked at */
-    int64_t records, bytes;       /* records looked at there; bytes read */
+    int64_t records, bytes;       /* records looked at there, and the bytes of their keys, values, headers */
 };
 
 /* Returns 0 or a Kafka error code; out->messages is set either way. */

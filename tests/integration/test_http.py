@@ -821,14 +821,15 @@ def test_api_search_is_bounded_and_says_what_it_searched(broker):
     searched so the caller can search further back (or on)."""
     create_topic(broker, "hay", 1)
     p = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 5})
-    for i in range(5000):
-        p.produce("hay", value=(b"needle-%d" % i) if i % 1000 == 7 else b"straw-%d" % i, partition=0)
+    values = [(b"needle-%d" % i) if i % 1000 == 7 else b"straw-%d" % i for i in range(5000)]
+    for v in values:
+        p.produce("hay", value=v, partition=0)
     assert p.flush(30) == 0
     # The whole partition by default: every needle, not only the newest 50 records'.
     r, offsets = search(broker, "hay", q="needle")
     assert offsets == [7, 1007, 2007, 3007, 4007]
     assert r["searched"]["from"] == 0 and r["searched"]["to"] == 5000 and r["earlier"] is None
-    assert r["searched"]["bytes"] > 5000 * 8
+    assert r["searched"]["bytes"] == sum(map(len, values))   # the keys, values and headers looked at
     # A budget of records: the newest 1,500, then further back from where it stopped.
     seen, before, steps = [], 5000, []
     while before is not None:
@@ -842,6 +843,7 @@ def test_api_search_is_bounded_and_says_what_it_searched(broker):
     # A limit of matches: the newest two, the search stops at the older of them.
     r, offsets = search(broker, "hay", q="needle", limit=2)
     assert offsets == [3007, 4007] and r["searched"]["from"] == 3007 and r["earlier"] == 3007
+    assert r["searched"]["bytes"] == sum(map(len, values[3007:]))
     r, offsets = search(broker, "hay", q="needle", limit=2, before=3007)
     assert offsets == [1007, 2007] and r["searched"] == dict(r["searched"], **{"from": 1007, "to": 3007})
     # A budget of bytes: one step back, then it stops.
