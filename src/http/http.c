@@ -2,9 +2,10 @@
  * behind (see http.h). A request's life:
  *   MHD thread: access_handler gathers the body, answers health and
  *   assets itself, checks /api calls (a Host of this listener; for
- *   changes also a JSON content type and an Origin of this listener,
- *   else 403), queues the connection's http_job, suspends the
- *   connection and returns: the thread goes on serving others;
+ *   changes also http.admin.enabled, a JSON content type and an Origin
+ *   of this listener, else 403), queues the connection's http_job,
+ *   suspends the connection and returns: the thread goes on serving
+ *   others;
  *   loop thread: on_wake drains the queue, routes (metrics_format or
  *   api_handle) and resumes each job's connection (job_done), unless
  *   the handler parked it (http_job_park) to do so later
