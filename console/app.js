@@ -306,7 +306,9 @@ function searchSummary(topic, p, r) {
   const what = p.q ? `Searched ${range} for “${esc(p.q)}”: ${r.messages.length} found.` : `Showing ${range}.`;
   const links = [];
   if (r.earlier !== null) links.push(link({ before: r.earlier }, p.q ? "search further back" : "older", "search-back"));
-  if (r.next_offset < r.high_watermark) links.push(link({ offset: r.next_offset }, p.q ? "search on" : "next page", "search-on"));
+  const forward = p.offset || p.time;   /* else it went back from the newest or from `before` */
+  if (r.next_offset < r.high_watermark)
+    links.push(link({ offset: r.next_offset }, forward ? (p.q ? "search on" : "next page") : "newer", "search-on"));
   return `<p class="mute" id="searched">${what} Partition ${r.partition} ${held}. ${links.join(" · ")}</p>`;
 }
 
