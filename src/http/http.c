@@ -34,15 +34,17 @@
 #include "broker/broker.h"
 #include "core/slog.h"
 #include "core/util.h"
+#include "http/deadline.h"
 #include "net/tcp_listen.h"
 
 #define HTTP_MAX_BODY (1 << 20)
 #define HTTP_DRAIN_MS 2000   /* at stop, the longest wait for answers still being sent */
-/* Slow clients must not take the health probes down: a request has a few
- * seconds to arrive whole (counted from its last byte: libmicrohttpd's
- * timeout is an idle one), one address holds a bounded share, and the
- * total is as high as the fd limit allows. */
-#define HTTP_REQUEST_TIMEOUT_S 5u
+/* Slow clients must not take the health probes down: a connection may
+ * be idle a few seconds and a request has a few more to arrive whole
+ * (deadline.h), one address holds a bounded share, and the total is as
+ * high as the fd limit allows. */
+#define HTTP_IDLE_TIMEOUT_S 5u
+#define HTTP_REQUEST_DEADLINE_S 10u
 #define HTTP_PER_ADDRESS_CONNECTIONS 64u
 #define HTTP_MIN_CONNECTIONS 256u
 #define HTTP_MAX_CONNECTIONS 10000u
@@ -60,6 +62,7 @@ struct http_server {
     int wake_fd;
     struct io_watch wake_watch;
     struct history *history;        /* samples for the console's charts */
+    struct http_deadlines *deadlines;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct http_job *head, *tail;   /* queued for the loop */
@@ -393,6 +396,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
         *upload_data_size = 0;
         return MHD_YES;
     }
+    deadline_clear(s->deadlines, c);   /* the request has arrived whole */
     if (rq->too_large)
         return send_text(c, 413, "application/json", "{\"error\":\"request body too large\"}");
 
@@ -469,6 +473,7 @@ static void request_completed(void *cls, struct MHD_Connection *c, void **con_cl
 {
     struct http_server *s = cls;
     struct request *rq = *con_cls;
+    deadline_restart(s->deadlines, c);   /* for the next request on this connection */
     if (rq) {
         /* Never while the loop has the job: a suspended connection is
          * not completed, and http_stop resumes them all first. */
@@ -581,11 +586,14 @@ int http_start(struct broker *b, char *err, size_t errlen)
      * cannot starve /health/live. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
     unsigned max_conns = connection_limit(b);
-    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
-                                 MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, max_conns,
-                                 MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_ADDRESS_CONNECTIONS,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, HTTP_REQUEST_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
-                                 request_completed, s, MHD_OPTION_END);
+    s->deadlines = deadlines_start(HTTP_REQUEST_DEADLINE_S);
+    if (s->deadlines)
+        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+                                     MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, max_conns,
+                                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_ADDRESS_CONNECTIONS,
+                                     MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S, MHD_OPTION_NOTIFY_CONNECTION,
+                                     deadlines_notify, s->deadlines, MHD_OPTION_NOTIFY_COMPLETED, request_completed,
+                                     s, MHD_OPTION_END);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server on http://%s:%d", s->host, s->port);
@@ -651,6 +659,7 @@ void http_stop(struct broker *b)
     pthread_mutex_unlock(&s->mu);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    deadlines_free(s->deadlines);
     history_stop(b, s->history);
     if (s->listen_fd >= 0)
         close(s->listen_fd);

@@ -804,6 +804,39 @@ def test_health_answers_while_slow_clients_hold_connections(broker, sources):
             s.close()
 
 
+def test_a_request_that_trickles_in_is_cut_off_and_keep_alive_is_not(broker):
+    """A client that sends a header line every second never looks idle,
+    but its request must arrive whole within 10 s of its connection's
+    start; a keep-alive connection making whole requests stays open."""
+    import http.client
+    trickle = socket.create_connection(("127.0.0.1", broker.http_port))
+    trickle.sendall(b"GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    t0 = time.monotonic()
+    keep = http.client.HTTPConnection("127.0.0.1", broker.http_port, timeout=5)
+    closed_after, keep_sock = None, None
+    for _ in range(15):
+        time.sleep(1)
+        keep.request("GET", "/health/ready")
+        assert keep.getresponse().read() == b'{"status":"ready"}'
+        keep_sock = keep_sock or keep.sock
+        if not still_open(trickle):
+            closed_after = time.monotonic() - t0
+            break
+        trickle.setblocking(True)
+        try:
+            trickle.sendall(b"X-Slow: 1\r\n")
+        except OSError:
+            closed_after = time.monotonic() - t0
+            break
+    print("\ntrickling request cut off after %.1f s" % closed_after if closed_after else "\nnot cut off")
+    assert closed_after is not None and 9.5 <= closed_after <= 12.5, closed_after
+    # The keep-alive connection made 10+ whole requests over more than 10 s on one socket.
+    keep.request("GET", "/health/live")
+    assert keep.getresponse().status == 200 and keep.sock is keep_sock
+    keep.close()
+    trickle.close()
+
+
 # ---------------------------------------------------------------- searching messages
 
 def search(b, topic, **args):
