@@ -233,7 +233,7 @@ function showValue(v, f) {
   return "<pre>" + esc(v) + "</pre>";
 }
 async function renderMessages() {
-  const p = params();
+  const hash = location.hash, p = params();
   const topics = await api("/topics");
   const topic = p.topic || (topics[0] && topics[0].name) || "";
   const t = topics.find(x => x.name === topic);
@@ -281,7 +281,7 @@ async function renderMessages() {
   if (p.q) q.set("q", p.q);
   try {
     const r = await api("/topics/" + encodeURIComponent(topic) + "/messages?" + q.toString());
-    $("#result").innerHTML = `${searchSummary(topic, p, r)}
+    $("#result").innerHTML = `${searchSummary(topic, p, r, hash)}
       <table id="messages-table"><tr><th class="num">Offset</th><th>Time</th><th>Key</th><th>Value</th><th>Headers</th></tr>
       ${r.messages.map(m => `<tr><td class="num">${m.offset}</td><td>${new Date(m.timestamp).toISOString().replace("T", " ").replace("Z", "")}</td>
         <td>${showValue(m.key, m.key_format)}</td><td>${showValue(m.value, m.value_format)}</td>
@@ -290,8 +290,9 @@ async function renderMessages() {
 }
 
 /* What the broker searched (a bounded scan), with links to search on
- * from there: further back (before=) or forward (offset=). */
-function searchSummary(topic, p, r) {
+ * from there: further back (before=) or forward (offset=). data-hash
+ * names the route it answers (a slower, older render may land later). */
+function searchSummary(topic, p, r, hash) {
   const s = r.searched, n = x => Number(x).toLocaleString("en-US");
   const link = (extra, text, id) => {
     const q = new URLSearchParams({ topic, partition: r.partition });
@@ -309,7 +310,7 @@ function searchSummary(topic, p, r) {
   const forward = p.offset || p.time;   /* else it went back from the newest or from `before` */
   if (r.next_offset < r.high_watermark)
     links.push(link({ offset: r.next_offset }, forward ? (p.q ? "search on" : "next page") : "newer", "search-on"));
-  return `<p class="mute" id="searched">${what} Partition ${r.partition} ${held}. ${links.join(" · ")}</p>`;
+  return `<p class="mute" id="searched" data-hash="${esc(hash)}">${what} Partition ${r.partition} ${held}. ${links.join(" · ")}</p>`;
 }
 
 async function renderGroups() {

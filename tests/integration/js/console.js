@@ -83,15 +83,17 @@ async function main() {
     await page.fill("#filters input[name=offset]", "");
     await page.fill("#filters input[name=limit]", "2");
     await page.click("#filters button");
-    await page.waitForFunction(() => location.hash.includes("limit=2") && !location.hash.includes("offset=") &&
-                               document.querySelector("#searched") &&
-                               document.querySelector("#searched").textContent.includes("Searched offsets"));
+    // Wait for the answer to this route (data-hash), not the previous search's.
+    const searched = () => page.waitForFunction(() => document.querySelector("#searched") &&
+                                                document.querySelector("#searched").dataset.hash === location.hash);
+    await page.waitForFunction(() => location.hash.includes("limit=2") && !location.hash.includes("offset="));
+    await searched();
     const offsets = () => page.$$eval("#messages-table tr td:first-child", ts => ts.map(t => Number(t.textContent)));
     result.search_newest = { summary: await page.textContent("#searched"), offsets: await offsets(),
                              values: await page.$$eval("#messages-table tr td:nth-child(4)", ts => ts.map(t => t.textContent)) };
     await page.click("#search-back");
-    await page.waitForFunction(() => location.hash.includes("before=") && document.querySelector("#searched") &&
-                               document.querySelector("#searched").textContent.includes("Searched offsets"));
+    await page.waitForFunction(() => location.hash.includes("before="));
+    await searched();
     result.search_back = { summary: await page.textContent("#searched"), offsets: await offsets(),
                            values: await page.$$eval("#messages-table tr td:nth-child(4)", ts => ts.map(t => t.textContent)) };
     await shot("messages");
