@@ -28,6 +28,19 @@ struct http_deadlines {
     struct tracked_conn *conns;
 };
 
+struct timespec realtime_after_ms(int64_t ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
 static void *sweep(void *arg)
 {
     struct http_deadlines *d = arg;
@@ -40,13 +53,7 @@ static void *sweep(void *arg)
                 shutdown(t->fd, SHUT_RDWR);
                 t->deadline_us = 0;
             }
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += SWEEP_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = realtime_after_ms(SWEEP_MS);
         pthread_cond_timedwait(&d->cv, &d->mu, &until);
     }
     pthread_mutex_unlock(&d->mu);

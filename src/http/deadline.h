@@ -13,6 +13,8 @@
 #ifndef SLUICE_HTTP_DEADLINE_H
 #define SLUICE_HTTP_DEADLINE_H
 #include <microhttpd.h>
+#include <stdint.h>
+#include <time.h>
 
 struct http_deadlines;
 
@@ -28,4 +30,8 @@ void deadlines_notify(void *cls, struct MHD_Connection *c, void **socket_context
 void deadline_clear(struct http_deadlines *d, struct MHD_Connection *c);
 /* Its request ended: the next one on it has the same time to arrive. */
 void deadline_restart(struct http_deadlines *d, struct MHD_Connection *c);
+
+/* CLOCK_REALTIME ms from now, for pthread_cond_timedwait (the sweeper's
+ * and http_stop's waits). */
+struct timespec realtime_after_ms(int64_t ms);
 #endif

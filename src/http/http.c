@@ -645,14 +645,7 @@ void http_stop(struct broker *b)
     /* Let the answers just given (and those of test messages that the
      * flusher's last round made durable) go out before the daemon closes
      * every connection; new requests are answered 503 meanwhile. */
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += HTTP_DRAIN_MS / 1000;
-    until.tv_nsec += (long)(HTTP_DRAIN_MS % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = realtime_after_ms(HTTP_DRAIN_MS);
     while (s->daemon && s->inflight > 0)
         if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
             break;

@@ -26,4 +26,20 @@ async function openBrowser(result) {
   return { page, close };
 }
 
-module.exports = { openBrowser };
+/* Runs body(page), then prints result as one JSON line: ok once body has
+ * finished, errors with anything it threw. */
+async function runInBrowser(result, body) {
+  result.ok = false;
+  const { page, close } = await openBrowser(result);
+  try {
+    await body(page);
+    result.ok = true;
+  } catch (e) {
+    result.errors.push(String(e && e.stack || e));
+  } finally {
+    await close();
+  }
+  process.stdout.write(JSON.stringify(result) + "\n");
+}
+
+module.exports = { runInBrowser };

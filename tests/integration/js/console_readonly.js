@@ -2,29 +2,19 @@
 // the pages that change things show why and offer no control to do it.
 // Usage: node console_readonly.js HTTP_URL TOPIC
 // Prints one JSON line: {"ok": true, "notes": {...}, "controls": {...}, ...}
-const { openBrowser } = require("./browser");
+const { runInBrowser } = require("./browser");
 
 const [url, topic] = process.argv.slice(2);
 
-async function main() {
-  const result = { ok: false, notes: {}, controls: {}, errors: [], requests: [] };
-  const { page, close } = await openBrowser(result);
-  try {
-    const visit = async (name, hash, ready) => {
-      await page.goto(url + "/" + hash, { waitUntil: "load" });
-      await page.waitForSelector(ready);
-      result.notes[name] = await page.$eval("#read-only", e => e.textContent).catch(() => null);
-      result.controls[name] = await page.$$eval("#create, #delete, #produce, button.danger", es => es.length);
-    };
-    await visit("topics", "#/topics", "#topics-table");
-    await visit("topic", "#/topics/" + encodeURIComponent(topic), "text=Partitions");
-    await visit("messages", "#/messages?topic=" + encodeURIComponent(topic), "#messages-table");
-    result.ok = true;
-  } catch (e) {
-    result.errors.push(String(e && e.stack || e));
-  } finally {
-    await close();
-  }
-  process.stdout.write(JSON.stringify(result) + "\n");
-}
-main();
+const result = { notes: {}, controls: {}, errors: [], requests: [] };
+runInBrowser(result, async page => {
+  const visit = async (name, hash, ready) => {
+    await page.goto(url + "/" + hash, { waitUntil: "load" });
+    await page.waitForSelector(ready);
+    result.notes[name] = await page.$eval("#read-only", e => e.textContent).catch(() => null);
+    result.controls[name] = await page.$$eval("#create, #delete, #produce, button.danger", es => es.length);
+  };
+  await visit("topics", "#/topics", "#topics-table");
+  await visit("topic", "#/topics/" + encodeURIComponent(topic), "text=Partitions");
+  await visit("messages", "#/messages?topic=" + encodeURIComponent(topic), "#messages-table");
+});
