@@ -1,16 +1,18 @@
 /* The JSON admin API the console uses, on the loop thread (http.h):
- *   GET    /api/cluster                        identity, totals, listeners
+ *   GET    /api/cluster                        identity, totals, listeners, whether changes are allowed
  *   GET    /api/history                        the last minutes, sampled every 2 s
  *   GET    /api/topics                         topics with sizes and message counts
  *   POST   /api/topics                         {"name","partitions","configs":{}}
  *   GET    /api/topics/NAME                    partitions and configs
  *   DELETE /api/topics/NAME
- *   GET    /api/topics/NAME/messages?partition=&offset=|timestamp=&limit=&q=
+ *   GET    /api/topics/NAME/messages?partition=&offset=|timestamp=|before=&limit=&q=&max_records=&max_bytes=
+ *                                              a bounded search (browse.h): matches and the range searched
  *   POST   /api/topics/NAME/messages           {"partition","key","value","headers":{}}, answered once fsynced
  *   GET    /api/groups                         state, members, lag sum
  *   GET    /api/groups/ID                      members and per-partition lag
- * Calls that change anything were checked by http.c (JSON content type,
- * Origin/Host of this listener). Errors are {"error": "..."}. */
+ * Calls that change anything were checked by http.c (allowed by
+ * http.admin.enabled, JSON content type, Origin/Host of this listener).
+ * Errors are {"error": "..."}. */
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,12 +25,18 @@
 #include "core/fileref.h"
 #include "core/slog.h"
 #include "group/group.h"
+#include "http/browse.h"
 #include "http/http.h"
 #include "log/batch.h"
 #include "protocol/gen/errors.h"
 
 #define MSG_LIMIT_MAX 500
-#define MSG_SCAN_MAX 20000   /* records looked at per request when filtering */
+/* A search's bounded scan (browse.h), on the loop thread: the default and
+ * the most a request may ask for (max_records, max_bytes). */
+#define MSG_SCAN_RECORDS 100000
+#define MSG_SCAN_RECORDS_MAX 1000000
+#define MSG_SCAN_BYTES (32 << 20)
+#define MSG_SCAN_BYTES_MAX (256 << 20)
 
 static void reply(struct http_job *j, int status, json_t *body)
 {
@@ -106,6 +114,8 @@ static void get_cluster(struct broker *b, struct http_job *j)
     }
     json_object_set_new(o, "requests", json_integer((json_int_t)reqs));
     json_object_set_new(o, "request_errors", json_integer((json_int_t)errs));
+    const char *admin_off = http_admin_off_reason(b);   /* the console shows itself read-only */
+    json_object_set_new(o, "admin", json_pack("{s:b,s:s?}", "enabled", !admin_off, "reason", admin_off));
     reply(j, 200, o);
 }
 
@@ -211,102 +221,7 @@ static void delete_topic(struct broker *b, struct http_job *j, struct topic *t)
 
 /* ---- messages ---- */
 
-static bool utf8_text(const uint8_t *p, int32_t n)
-{
-    for (int32_t i = 0; i < n;) {
-        uint8_t c = p[i];
-        int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (!len || i + len > n || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
-            return false;
-        for (int k = 1; k < len; k++)
-            if ((p[i + k] & 0xC0) != 0x80)
-                return false;
-        i += len;
-    }
-    return true;
-}
-
-static json_t *hex(const uint8_t *p, int32_t n)
-{
-    char *s = xmalloc((size_t)n * 2 + 1);
-    for (int32_t i = 0; i < n; i++)
-        sprintf(s + 2 * i, "%02x", p[i]);
-    s[2 * n] = 0;
-    json_t *o = json_string(s);
-    free(s);
-    return o;
-}
-
-/* Sets NAME and NAME_format: null, json (parsed), text or hex. */
-static void set_bytes(json_t *o, const char *name, const uint8_t *p, int32_t n, bool try_json)
-{
-    char fmt[64];
-    snprintf(fmt, sizeof(fmt), "%s_format", name);
-    if (n < 0 || !p) {
-        json_object_set_new(o, name, json_null());
-        json_object_set_new(o, fmt, json_string("null"));
-        return;
-    }
-    if (utf8_text(p, n)) {
-        json_t *parsed = try_json && n > 0 ? json_loadb((const char *)p, (size_t)n, JSON_DECODE_ANY, NULL) : NULL;
-        if (parsed && (json_is_object(parsed) || json_is_array(parsed))) {
-            json_object_set_new(o, name, parsed);
-            json_object_set_new(o, fmt, json_string("json"));
-            return;
-        }
-        json_decref(parsed);
-        json_object_set_new(o, name, json_stringn((const char *)p, (size_t)n));
-        json_object_set_new(o, fmt, json_string("text"));
-        return;
-    }
-    json_object_set_new(o, name, hex(p, n));
-    json_object_set_new(o, fmt, json_string("hex"));
-}
-
-static bool contains(const uint8_t *p, int32_t n, const char *q, size_t ql)
-{
-    if (!p || n < 0 || (size_t)n < ql)
-        return false;
-    return memmem(p, (size_t)n, q, ql) != NULL;
-}
-
-struct browse {
-    json_t *out;
-    int32_t partition;
-    int64_t from, next;
-    int limit, count, scanned;
-    const char *q;
-    size_t ql;
-};
-
-static int on_record(void *arg, const struct record_view *r)
-{
-    struct browse *br = arg;
-    if (r->offset < br->from)
-        return 0;
-    br->next = r->offset + 1;
-    br->scanned++;
-    bool hit = !br->q || contains(r->key, r->key_len, br->q, br->ql) || contains(r->value, r->value_len, br->q, br->ql);
-    if (hit) {
-        json_t *m = json_pack("{s:i,s:I,s:I}", "partition", br->partition, "offset", (json_int_t)r->offset,
-                              "timestamp", (json_int_t)r->timestamp);
-        set_bytes(m, "key", r->key, r->key_len, false);
-        set_bytes(m, "value", r->value, r->value_len, true);
-        json_t *hs = json_array();
-        const uint8_t *pos = r->headers, *end = r->headers + r->headers_len;
-        struct record_header_view h;
-        for (int32_t i = 0; i < r->header_count && record_next_header(&pos, end, &h) == 1; i++) {
-            json_t *ho = json_object();
-            set_bytes(ho, "key", h.key, h.key_len, false);
-            set_bytes(ho, "value", h.value, h.value_len, false);
-            json_array_append_new(hs, ho);
-        }
-        json_object_set_new(m, "headers", hs);
-        json_array_append_new(br->out, m);
-        br->count++;
-    }
-    return br->count >= br->limit || br->scanned >= MSG_SCAN_MAX;
-}
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 static void get_messages(struct broker *b, struct http_job *j, struct topic *t)
 {
@@ -316,64 +231,37 @@ static void get_messages(struct broker *b, struct http_job *j, struct topic *t)
         return;
     }
     struct plog *l = t->partitions[part]->log;
-    int64_t start = plog_log_start(l), hw = plog_high_watermark(l);
-    int64_t from = arg_int(j, "offset", -1);
+    const char *text = http_job_arg(j, "q");
+    struct browse_query q = {.partition = (int32_t)part,
+                             .from = arg_int(j, "offset", -1),
+                             .before = arg_int(j, "before", -1),
+                             .limit = (int)clamp64(arg_int(j, "limit", 50), 1, MSG_LIMIT_MAX),
+                             .q = text && text[0] ? text : NULL,
+                             .max_records =
+                                 clamp64(arg_int(j, "max_records", MSG_SCAN_RECORDS), 1, MSG_SCAN_RECORDS_MAX),
+                             .max_bytes = clamp64(arg_int(j, "max_bytes", MSG_SCAN_BYTES), 1, MSG_SCAN_BYTES_MAX)};
     int64_t ts = arg_int(j, "timestamp", -1);
-    int64_t limit = arg_int(j, "limit", 50);
-    limit = limit < 1 ? 1 : limit > MSG_LIMIT_MAX ? MSG_LIMIT_MAX : limit;
     if (ts >= 0) {
         int64_t off = -1, found = -1;
-        from = plog_offset_for_timestamp(l, ts, &off, &found) == 0 && off >= 0 ? off : hw;
-    } else if (from < 0) {
-        from = hw - limit > start ? hw - limit : start;   /* the newest */
+        q.from = plog_offset_for_timestamp(l, ts, &off, &found) == 0 && off >= 0 ? off : plog_high_watermark(l);
     }
-    if (from < start)
-        from = start;
-    const char *q = http_job_arg(j, "q");
-    struct browse br = {.out = json_array(), .partition = (int32_t)part, .from = from, .next = from,
-                        .limit = (int)limit, .q = q && q[0] ? q : NULL, .ql = q ? strlen(q) : 0};
-    int64_t off = from;
-    uint8_t *buf = NULL;
-    int err = 0;
-    while (off < hw && br.count < br.limit && br.scanned < MSG_SCAN_MAX) {
-        struct log_read rd;
-        if (plog_read(l, off, 1 << 20, &rd) != 0 || rd.len <= 0)
-            break;
-        buf = xrealloc(buf, (size_t)rd.len);
-        if (pread(rd.file->fd, buf, (size_t)rd.len, rd.pos) != rd.len)
-            break;
-        size_t pos = 0;
-        int64_t next = off;
-        while (pos + BATCH_HEADER_SIZE <= (size_t)rd.len) {
-            struct batch_info bi;
-            if (batch_parse_header(buf + pos, (size_t)rd.len - pos, &bi) != 0)
-                break;
-            size_t size = batch_total_size(&bi);
-            if (pos + size > (size_t)rd.len || bi.base_offset >= hw)
-                break;
-            next = bi.base_offset + bi.last_offset_delta + 1;
-            if (!(bi.attributes & BATCH_ATTR_CONTROL) && next > off) {
-                err = batch_for_each_record(b->validator, buf + pos, size, on_record, &br);
-                if (err || br.count >= br.limit || br.scanned >= MSG_SCAN_MAX)
-                    break;
-            }
-            pos += size;
-        }
-        if (err || next <= off)
-            break;
-        off = next;
-        if (br.count < br.limit && br.scanned < MSG_SCAN_MAX)
-            br.next = off;
-    }
-    free(buf);
+    struct browse_result r;
+    int err = browse_partition(b->validator, l, &q, &r);
     if (err) {
-        json_decref(br.out);
-        fail(j, 500, "cannot decode the batch: %s", kafka_error_name((int16_t)err));
+        json_decref(r.messages);
+        fail(j, 500, "cannot read the partition: %s", kafka_error_name((int16_t)err));
         return;
     }
-    reply(j, 200, json_pack("{s:s,s:I,s:I,s:I,s:I,s:o}", "topic", t->name, "partition", (json_int_t)part,
-                            "log_start", (json_int_t)start, "high_watermark", (json_int_t)hw, "next_offset",
-                            (json_int_t)(br.next < hw ? br.next : hw), "messages", br.out));
+    int64_t start = plog_log_start(l);
+    json_t *searched = json_pack("{s:I,s:I,s:I,s:I}", "from", (json_int_t)r.searched_from, "to",
+                                 (json_int_t)r.searched_to, "records", (json_int_t)r.records, "bytes",
+                                 (json_int_t)r.bytes);
+    /* next_offset goes on forward; earlier (a `before`) goes on back. */
+    reply(j, 200, json_pack("{s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "topic", t->name, "partition", (json_int_t)part,
+                            "log_start", (json_int_t)start, "high_watermark", (json_int_t)plog_high_watermark(l),
+                            "next_offset", (json_int_t)r.searched_to, "searched", searched, "earlier",
+                            r.searched_from > start ? json_integer(r.searched_from) : json_null(), "messages",
+                            r.messages));
 }
 
 /* A one-record, uncompressed batch (magic 2), for "produce a test message". */
