@@ -182,13 +182,13 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
                                idem.epoch, idem.first_seq, e && e->n && e->epoch == idem.epoch ? e->b[e->head].last_seq : -1);
         }
     }
-    int64_t base = -1, append_time = -1;
-    int segments = plog_segment_count(p->log);
+    struct plog_appended a = {.base_offset = -1};
     if (!rc)
-        rc = plog_append(p->log, (uint8_t *)in->records.p, (size_t)in->records.len, count, &base, &append_time);
+        rc = plog_append(p->log, (uint8_t *)in->records.p, (size_t)in->records.len, count, &a);
+    int64_t base = a.base_offset, append_time = a.log_append_time;
     /* A roll synced everything below base: snapshot the producer state as
      * of there (before this append), bounding recovery's header scan. */
-    if (!rc && plog_segment_count(p->log) > segments)
+    if (!rc && a.rolled)
         partition_producers_snapshot(p, base);
     out->log_start_offset = plog_log_start(p->log);
     if (rc) {

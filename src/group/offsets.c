@@ -243,8 +243,8 @@ int offsets_write(struct broker *b, struct cgroup *g, struct offset_commit_item 
                           items[i].leader_epoch, items[i].metadata.p, items[i].metadata.len, ts);
     build_batch(&batch, &recs, n, ts);
     free(recs.p);
-    int64_t base = -1, append_time = -1;
-    int rc = plog_append(gc->plog, batch.p, batch.n, 1, &base, &append_time);
+    struct plog_appended a;
+    int rc = plog_append(gc->plog, batch.p, batch.n, 1, &a);
     free(batch.p);
     if (rc)
         return rc;
@@ -396,8 +396,8 @@ static int append_batch(struct group_coordinator *gc, struct bytebuf *recs, int3
 {
     struct bytebuf batch = {0};
     build_batch(&batch, recs, count, now_ms());
-    int64_t base = -1, append_time = -1;
-    int rc = plog_append(gc->plog, batch.p, batch.n, 1, &base, &append_time);
+    struct plog_appended a;
+    int rc = plog_append(gc->plog, batch.p, batch.n, 1, &a);
     free(batch.p);
     recs->n = 0;
     return rc;

@@ -515,9 +515,10 @@ static void produce_message(struct broker *b, struct http_job *j, struct topic *
         if (!err)
             err = KERR_CORRUPT_MESSAGE;
     }
-    int64_t base = -1, append_time = -1;
+    struct plog_appended a = {.base_offset = -1};
     if (!err)
-        err = plog_append(p->log, batch, total, 1, &base, &append_time);
+        err = plog_append(p->log, batch, total, 1, &a);
+    int64_t base = a.base_offset;
     free(batch);
     if (err) {
         fail(j, 500, "%s", why[0] ? why : kafka_error_name((int16_t)err));

@@ -361,12 +361,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Append at the end, make it visible (the flusher's job), read it back. */
     uint8_t app[sizeof(good_batch)];
     memcpy(app, good_batch, good_len);
-    int64_t base = -1, lat = -1;
-    int rc = plog_append(l, app, good_len, 1, &base, &lat);
+    struct plog_appended a;
+    int rc = plog_append(l, app, good_len, 1, &a);
     CHECK(rc == 0, "append after recovery failed");
-    CHECK(base == end && plog_log_end(l) == end + 2, "append did not land at the log end");
+    CHECK(a.base_offset == end && plog_log_end(l) == end + 2, "append did not land at the log end");
     plog_set_high_watermark(l, plog_log_end(l));
-    read_at(l, base + 1, 1, strict);
+    read_at(l, a.base_offset + 1, 1, strict);
     plog_close(l);
 
     /* A clean close keeps everything and the reopen scans nothing. */
@@ -375,8 +375,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(plog_log_end(l) == end + 2 && plog_high_watermark(l) == end + 2, "clean reopen lost data");
     CHECK(plog_log_start(l) == start, "clean reopen moved the log start");
     CHECK(!strict || plog_recovered_bytes(l) == 0, "clean reopen scanned the log");
-    read_at(l, base, 1 << 20, strict);
-    read_at(l, base + 1, 1, strict);
+    read_at(l, a.base_offset, 1 << 20, strict);
+    read_at(l, a.base_offset + 1, 1, strict);
     plog_close(l);
     free(buf);
     return 0;
