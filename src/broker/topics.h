@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "broker/config.h"
-#include "core/util.h"
 #include "broker/partition.h"
+#include "core/util.h"
 #include "log/plog.h"
 
 struct broker;
