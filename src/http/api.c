@@ -484,11 +484,8 @@ static void produce_message(struct broker *b, struct http_job *j, struct topic *
     if (!err)
         err = partition_append(b, p, batch.p, batch.len, 1, NULL, &dw->w, &a);
     bytebuf_free(&batch);
-    if (err || !a.waiting) {
-        if (err)
-            fail(j, 500, "%s", why[0] ? why : kafka_error_name((int16_t)err));
-        else
-            produced_reply(j, t->name, (int32_t)part, a.base_offset);
+    if (err) {
+        fail(j, 500, "%s", why[0] ? why : kafka_error_name((int16_t)err));
         free(dw);
         return;
     }
