@@ -28,6 +28,7 @@
 #include "http/browse.h"
 #include "http/http.h"
 #include "log/batch.h"
+#include "log/batch_build.h"
 #include "protocol/gen/errors.h"
 
 #define MSG_LIMIT_MAX 500
@@ -264,36 +265,6 @@ static void get_messages(struct broker *b, struct http_job *j, struct topic *t)
                             r.messages));
 }
 
-/* A one-record, uncompressed batch (magic 2), for "produce a test message". */
-static void put_varint(struct sbuf *s, int64_t v)
-{
-    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-    uint8_t out[10];
-    int n = 0;
-    while (z >= 0x80) {
-        out[n++] = (uint8_t)(z | 0x80);
-        z >>= 7;
-    }
-    out[n++] = (uint8_t)z;
-    sbuf_add(s, (const char *)out, (size_t)n);
-}
-
-static void put_bytes(struct sbuf *s, const char *p)
-{
-    if (!p) {
-        put_varint(s, -1);
-        return;
-    }
-    put_varint(s, (int64_t)strlen(p));
-    sbuf_add(s, p, strlen(p));
-}
-
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
 /* A test message waiting, as Produce acks=all does, until the flusher
  * has made it durable (the high watermark passed it). */
 struct durable_wait {
@@ -339,6 +310,36 @@ static void message_wait_cancel(struct http_job *j)
     durable_wait_free(dw);
 }
 
+/* The message as a one-record, uncompressed batch. Returns 0 or -1. */
+static int message_batch(json_t *in, struct bytebuf *out)
+{
+    json_t *jv = json_object_get(in, "value");
+    char *value = json_is_string(jv) ? xstrdup(json_string_value(jv))
+                  : jv && !json_is_null(jv) ? json_dumps(jv, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    const char *key = json_string_value(json_object_get(in, "key"));
+    json_t *hs = json_object_get(in, "headers");
+    size_t nh = json_is_object(hs) ? json_object_size(hs) : 0;
+    struct record_header_view *h = xcalloc(nh + 1, sizeof(*h));
+    const char *hk;
+    json_t *hv;
+    size_t i = 0;
+    if (nh)
+        json_object_foreach(hs, hk, hv)
+        {
+            const char *v = json_is_string(hv) ? json_string_value(hv) : "";
+            h[i++] = (struct record_header_view){(const uint8_t *)hk, (int32_t)strlen(hk), (const uint8_t *)v,
+                                                 (int32_t)strlen(v)};
+        }
+    struct batch_record rec = {.timestamp = now_ms(),
+                               .key = (const uint8_t *)key, .key_len = key ? (int32_t)strlen(key) : -1,
+                               .value = (const uint8_t *)value, .value_len = value ? (int32_t)strlen(value) : -1,
+                               .header_count = (int32_t)nh, .headers = h};
+    int rc = batch_build(out, NULL, &rec, 1);
+    free(h);
+    free(value);
+    return rc;
+}
+
 static void produce_message(struct broker *b, struct http_job *j, struct topic *t)
 {
     json_t *in = json_loadb(j->body, j->body_len, 0, NULL);
@@ -354,85 +355,34 @@ static void produce_message(struct broker *b, struct http_job *j, struct topic *
         fail(j, 404, "no partition %lld", (long long)part);
         return;
     }
-    json_t *jv = json_object_get(in, "value");
-    char *value_text = json_is_string(jv) ? xstrdup(json_string_value(jv))
-                       : jv && !json_is_null(jv) ? json_dumps(jv, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    const char *key = json_string_value(json_object_get(in, "key"));
-    struct sbuf rec = {0}, body = {0};
-    sbuf_add(&rec, "\0", 1);              /* attributes */
-    put_varint(&rec, 0);                  /* timestamp delta */
-    put_varint(&rec, 0);                  /* offset delta */
-    put_bytes(&rec, key);
-    put_bytes(&rec, value_text);
-    json_t *hs = json_object_get(in, "headers");
-    put_varint(&rec, json_is_object(hs) ? (int64_t)json_object_size(hs) : 0);
-    const char *hk;
-    json_t *hv;
-    if (json_is_object(hs))
-        json_object_foreach(hs, hk, hv)
-        {
-            put_bytes(&rec, hk);
-            put_bytes(&rec, json_is_string(hv) ? json_string_value(hv) : "");
-        }
-    put_varint(&body, (int64_t)rec.len);
-    sbuf_add(&body, rec.p, rec.len);
-    size_t total = BATCH_HEADER_SIZE + body.len;
-    uint8_t *batch = xcalloc(1, total);
-    int64_t now = now_ms();
-    put_be(batch + BATCH_OFF_LENGTH, (uint64_t)(total - BATCH_LOG_OVERHEAD), 4);
-    put_be(batch + BATCH_OFF_LEADER_EPOCH, (uint64_t)-1, 4);
-    batch[BATCH_OFF_MAGIC] = 2;
-    put_be(batch + BATCH_OFF_BASE_TIMESTAMP, (uint64_t)now, 8);
-    put_be(batch + BATCH_OFF_MAX_TIMESTAMP, (uint64_t)now, 8);
-    put_be(batch + BATCH_OFF_PRODUCER_ID, (uint64_t)-1, 8);
-    put_be(batch + BATCH_OFF_PRODUCER_EPOCH, (uint64_t)-1, 2);
-    put_be(batch + BATCH_OFF_BASE_SEQUENCE, (uint64_t)-1, 4);
-    put_be(batch + BATCH_OFF_RECORDS_COUNT, 1, 4);
-    memcpy(batch + BATCH_HEADER_SIZE, body.p, body.len);
-    put_be(batch + BATCH_OFF_CRC, crc32c(0, batch + BATCH_OFF_ATTRIBUTES, total - BATCH_OFF_ATTRIBUTES), 4);
-    free(rec.p);
-    free(body.p);
-    free(value_text);
+    struct bytebuf batch = {0};
+    int err = message_batch(in, &batch) ? KERR_CORRUPT_MESSAGE : 0;
     json_decref(in);
 
     struct partition *p = t->partitions[part];
     struct batch_info bi;
     char why[200] = "";
-    int err = p->storage_error ? p->storage_error : 0;
-    if (!err && (batch_parse_header(batch, total, &bi) != 0 ||
-                 (err = batch_validate(b->validator, batch, total, true, &bi, why, sizeof(why))) != 0)) {
-        if (!err)
-            err = KERR_CORRUPT_MESSAGE;
-    }
-    int64_t base = -1, append_time = -1;
     if (!err)
-        err = plog_append(p->log, batch, total, 1, &base, &append_time);
-    free(batch);
-    if (err) {
-        fail(j, 500, "%s", why[0] ? why : kafka_error_name((int16_t)err));
-        return;
-    }
-    b->stats.records_produced++;
-    b->stats.records_produced_batches++;
-    b->stats.produce_bytes += total;
-    partition_append_done(b, p);
+        err = batch_validate(b->validator, batch.p, batch.len, true, &bi, why, sizeof(why));
     /* Answered once durable, the rule of acks=all: the flusher's round
      * moves the high watermark past it and calls on_message_durable. */
-    int64_t end = plog_log_end(p->log);
-    if (plog_high_watermark(p->log) >= end) {
-        produced_reply(j, t->name, (int32_t)part, base);
+    struct durable_wait *dw = xcalloc(1, sizeof(*dw));
+    dw->w.done = on_message_durable;
+    dw->w.owner = dw;
+    struct partition_appended a;
+    if (!err)
+        err = partition_append(b, p, batch.p, batch.len, 1, NULL, &dw->w, &a);
+    bytebuf_free(&batch);
+    if (err) {
+        fail(j, 500, "%s", why[0] ? why : kafka_error_name((int16_t)err));
+        free(dw);
         return;
     }
-    struct durable_wait *dw = xcalloc(1, sizeof(*dw));
     dw->b = b;
     dw->j = j;
     dw->topic = xstrdup(t->name);
     dw->partition = (int32_t)part;
-    dw->offset = base;
-    dw->w.end = end;
-    dw->w.done = on_message_durable;
-    dw->w.owner = dw;
-    partition_add_ack_waiter(p, &dw->w);
+    dw->offset = a.base_offset;
     http_job_park(b, j, message_wait_cancel, dw);
 }
 
