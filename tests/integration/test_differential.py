@@ -1,0 +1,368 @@
+"""Differential tests: the same requests, encoded from Kafka's message
+definitions (kschema.py), go to the reference Apache Kafka 4.4 and to
+Sluice at the lowest, a middle and the highest version both support, and
+the responses are compared field by field.
+
+Two kinds of difference are accepted:
+- ALLOWED_FIELDS: values that differ between any two clusters (ids, ports,
+  throttle times, wording of messages when the error code matches);
+- KNOWN_DIFFERENCES: differences this suite found, each with what it is.
+  An entry that no longer occurs fails its test too, so the list stays true.
+Anything else fails with the path, Kafka's value and Sluice's value."""
+
+import time
+
+import pytest
+
+import kschema
+import kwire
+from conftest import Broker
+
+ALLOWED_FIELDS = {
+    "ThrottleTimeMs": "throttle times",
+    "ClusterId": "each cluster has its own id",
+    "Port": "each broker listens on its own port",
+    "TopicId": "topic ids are random per cluster",
+    "ErrorMessage": "wording, where the error code matches",
+    "LogAppendTimeMs": "a time",
+}
+
+# (case, path) -> what the difference is. Paths name fields as Kafka's
+# definitions do; list items are matched by name or index.
+KNOWN_DIFFERENCES = {
+    # Version ranges. Sluice's highest versions are those of the message
+    # definitions it is generated from (older than Kafka 4.4's); clients
+    # negotiate down. Its lowest are older than Kafka 4's, which dropped
+    # versions (KIP-896) that Sluice still answers.
+    ("api-ranges", "Produce"): "kafka 0-13, sluice 0-11",
+    ("api-ranges", "Fetch"): "kafka 4-18, sluice 0-17",
+    ("api-ranges", "ListOffsets"): "kafka 1-11, sluice 0-10",
+    ("api-ranges", "Metadata"): "kafka 0-13, sluice 0-12",
+    ("api-ranges", "OffsetCommit"): "kafka 2-10, sluice 0-9",
+    ("api-ranges", "OffsetFetch"): "kafka 1-10, sluice 0-9",
+    ("api-ranges", "DescribeGroups"): "kafka 0-6, sluice 0-5",
+    ("api-ranges", "ApiVersions"): "kafka 0-5, sluice 0-4",
+    ("api-ranges", "CreateTopics"): "kafka 2-7, sluice 0-7",
+    ("api-ranges", "DeleteTopics"): "kafka 1-6, sluice 0-6",
+    ("api-ranges", "DescribeConfigs"): "kafka 1-4, sluice 0-4",
+    ("api-ranges", "DescribeLogDirs"): "kafka 1-5, sluice 0-4",
+    ("api-ranges", "DeleteGroups"): "kafka 0-3, sluice 0-2",
+    ("api-ranges", "DescribeCluster"): "kafka 0-2, sluice 0-1",
+    # Sluice has no feature flags (KRaft's metadata.version and friends).
+    ("api-versions", "SupportedFeatures"): "kafka lists its features, sluice none",
+    ("api-versions", "FinalizedFeatures"): "kafka lists its finalized features, sluice none",
+    ("api-versions", "FinalizedFeaturesEpoch"): "absent from Sluice's response (a tagged field)",
+    # CreateTopics (validateOnly).
+    ("create-compact", "Topics[c-compact].ErrorCode"): "Sluice refuses cleanup.policy=compact (INVALID_CONFIG) until "
+                                                      "it compacts; Kafka accepts it",
+    ("create-compact", "Topics[c-compact].NumPartitions"): "-1 with Sluice's error, as Kafka does on errors",
+    ("create-compact", "Topics[c-compact].ReplicationFactor"): "-1 with Sluice's error",
+    ("create-compact", "Topics[c-compact].Configs[*]"): "no configs with Sluice's error",
+    ("create-too-many-partitions", "Topics[c-many].ErrorCode"): "1,000,000 partitions: Kafka POLICY_VIOLATION (44), "
+                                                                "Sluice INVALID_PARTITIONS (37)",
+    ("create-valid", "Topics[c-valid].Configs[*]"): "v5+ lists the new topic's configs: Kafka 27 that Sluice does not "
+                                                    "have (remote storage, compaction, flush, throttles, ...), Sluice "
+                                                    "its own sluice.validate.compressed.batches",
+    ("create-valid", "Topics[c-valid].Configs[min.insync.replicas].ConfigSource"):
+        "Kafka 4 KRaft sets min.insync.replicas as a cluster default at format time (DYNAMIC_DEFAULT_BROKER_CONFIG, 3); "
+        "Sluice reports DEFAULT_CONFIG (5)",
+    # Produce v0: both advertise it; Kafka 4 closes the connection, Sluice
+    # answers UNSUPPORTED_VERSION (issue 13 asks to accept v0/v1 message sets).
+    ("produce-corrupt-crc", "<closed>"): "Produce v0: Kafka closes the connection",
+    ("produce-corrupt-crc", "Responses"): "Produce v0: Sluice answers UNSUPPORTED_VERSION (35)",
+    ("produce-too-large", "<closed>"): "Produce v0, as above",
+    ("produce-too-large", "Responses"): "Produce v0, as above",
+    ("produce-truncated", "<closed>"): "Produce v0, as above",
+    ("produce-truncated", "Responses"): "Produce v0, as above",
+    ("produce-unknown-partition", "<closed>"): "Produce v0, as above",
+    ("produce-unknown-partition", "Responses"): "Produce v0, as above",
+    ("produce-unknown-topic", "<closed>"): "Produce v0, as above",
+    ("produce-unknown-topic", "Responses"): "Produce v0, as above",
+    # Produce v5+ errors: Kafka answers LogStartOffset -1 with an error,
+    # Sluice the partition's log start offset.
+    ("produce-corrupt-crc", "Responses[diff-2p].PartitionResponses[1].LogStartOffset"): "-1 against 0",
+    ("produce-too-large", "Responses[diff-small].PartitionResponses[0].LogStartOffset"): "-1 against 0",
+    ("produce-truncated", "Responses[diff-2p].PartitionResponses[1].LogStartOffset"): "-1 against 0",
+    ("produce-truncated", "Responses[diff-2p].PartitionResponses[1].ErrorCode"):
+        "a batch cut short: Kafka INVALID_RECORD (87), Sluice CORRUPT_MESSAGE (2)",
+    # Fetch.
+    ("fetch-out-of-range", "Responses[diff-2p].Partitions[0].HighWatermark"):
+        "OFFSET_OUT_OF_RANGE: Kafka answers -1, Sluice the real high watermark",
+    ("fetch-out-of-range", "Responses[diff-2p].Partitions[0].LastStableOffset"): "-1 against the real value",
+    ("fetch-out-of-range", "Responses[diff-2p].Partitions[0].LogStartOffset"): "-1 against the real value",
+    ("fetch-out-of-range", "Responses[0].Partitions[0].HighWatermark"): "the same at v13+ (topic ids)",
+    ("fetch-out-of-range", "Responses[0].Partitions[0].LastStableOffset"): "the same at v13+",
+    ("fetch-out-of-range", "Responses[0].Partitions[0].LogStartOffset"): "the same at v13+",
+    ("fetch-unknown-partition", "Responses[diff-2p].Partitions[7].AbortedTransactions"):
+        "with an error Kafka sends an empty array, Sluice null",
+    ("fetch-unknown-partition", "Responses[0].Partitions[7].AbortedTransactions"): "the same at v13+",
+    ("fetch-unknown-topic", "Responses[no-such-topic].Partitions[0].AbortedTransactions"): "empty array against null",
+    ("fetch-unknown-topic", "Responses[0].Partitions[0].AbortedTransactions"): "the same at v13+",
+}
+
+# One record timestamp for both brokers, so both store identical batches; an
+# hour old, well inside the default retention.
+BASE_TS = (int(time.time()) - 3600) * 1000
+VALUES = [b"one", b"two", b"three"]
+
+
+# ---------------------------------------------------------------- fixtures
+
+class Target:
+    """One broker under comparison, with what requests need from it (topic ids)."""
+
+    def __init__(self, name, bootstrap):
+        self.name, self.bootstrap = name, bootstrap
+        self.conn = None
+        self.versions = {k["ApiKey"]: (k["MinVersion"], k["MaxVersion"])
+                         for k in self.call("ApiVersions", 0, {})["ApiKeys"]}
+        self.topic_ids = {}
+
+    def call(self, api, version, request):
+        """The decoded response, or {"<closed>": True} when the broker
+        closes the connection instead of answering (a new one is opened
+        for the next request)."""
+        if self.conn is None:
+            self.conn = kwire.Conn(self.bootstrap)
+        try:
+            return kschema.call(self.conn, api, version, request)
+        except (ConnectionError, BrokenPipeError):
+            self.close()
+            return {"<closed>": True}
+
+    def close(self):
+        if self.conn:
+            self.conn.close()
+        self.conn = None
+
+    def refresh_topic_ids(self, topics):
+        md = self.call("Metadata", 12, {"Topics": [{"Name": t} for t in topics], "AllowAutoTopicCreation": False})
+        self.topic_ids = {t["Name"]: t["TopicId"] for t in md["Topics"]}
+        return md
+
+
+@pytest.fixture(scope="module")
+def targets(kafka_reference, tmp_path_factory):
+    sluice = Broker(tmp_path_factory.mktemp("differential") / "data").start()
+    pair = [Target("kafka", kafka_reference.bootstrap), Target("sluice", sluice.bootstrap)]
+    for t in pair:
+        setup_topics(t)
+    yield pair
+    for t in pair:
+        t.close()
+    sluice.stop()
+    sluice.check_log_clean()
+
+
+def setup_topics(t):
+    """The same topics and records on both brokers."""
+    r = t.call("CreateTopics", 5, {"Topics": [
+        {"Name": "diff-2p", "NumPartitions": 2, "ReplicationFactor": 1},
+        {"Name": "diff-small", "NumPartitions": 1, "ReplicationFactor": 1,
+         "Configs": [{"Name": "max.message.bytes", "Value": "1000"}]}], "timeoutMs": 30000})
+    assert [x["ErrorCode"] for x in r["Topics"]] == [0, 0], r
+    t.refresh_topic_ids(["diff-2p", "diff-small"])
+    # Kafka creates topics asynchronously: until its broker has caught up,
+    # Produce answers NOT_LEADER_OR_FOLLOWER.
+    blob = kwire.batch([(None, v) for v in VALUES], base_ts=BASE_TS)
+    deadline = time.monotonic() + 30
+    while True:
+        r = t.call("Produce", 9, produce_request("diff-2p", 0, blob))
+        err = r["Responses"][0]["PartitionResponses"][0]["ErrorCode"]
+        if err == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert err == 0, r
+
+
+# ---------------------------------------------------------------- comparison
+
+def keyed(items):
+    """List items matched by their name or index where they have one."""
+    for key in ("Name", "PartitionIndex", "Index", "ApiKey", "Topic"):
+        if items and all(isinstance(i, dict) and key in i for i in items):
+            return {i[key]: i for i in items}
+    return dict(enumerate(items))
+
+
+def differences(kafka, sluice, path=""):
+    """[(path, kafka's value, sluice's value)] outside ALLOWED_FIELDS."""
+    if isinstance(kafka, dict) and isinstance(sluice, dict):
+        out = []
+        for k in sorted(set(kafka) | set(sluice), key=str):
+            if k in ALLOWED_FIELDS:
+                continue
+            out += differences(kafka.get(k, "<absent>"), sluice.get(k, "<absent>"), "%s.%s" % (path, k) if path else k)
+        return out
+    if isinstance(kafka, list) and isinstance(sluice, list):
+        a, b = keyed(kafka), keyed(sluice)
+        if len(a) != len(kafka) or len(b) != len(sluice):
+            return [(path, kafka, sluice)] if kafka != sluice else []
+        out = []
+        if set(a) != set(b):   # one difference for the items only one side has
+            out.append((path + "[*]", sorted(set(a) - set(b), key=str), sorted(set(b) - set(a), key=str)))
+        return out + [d for k in a if k in b for d in differences(a[k], b[k], "%s[%s]" % (path, k))]
+    return [] if kafka == sluice else [(path, kafka, sluice)]
+
+
+def common_versions(targets, api):
+    """Lowest, middle and highest version both brokers and the definitions support."""
+    key = kschema.API_KEYS[api]
+    los, his = zip(*(t.versions[key] for t in targets))
+    lo, hi = max(los), min(min(his), kschema.Message(api, "request").hi)
+    assert lo <= hi, "no common version of %s" % api
+    return sorted({lo, (lo + hi) // 2, hi})
+
+
+def compare(targets, case, api, build, versions=None, ignore=()):
+    """Sends build(target, version) to both at each version; asserts the
+    responses match but for the allowed and the known differences."""
+    unexplained, seen = [], set()
+    for v in versions or common_versions(targets, api):
+        kafka, sluice = ({k: x for k, x in t.call(api, v, build(t, v)).items() if k not in ignore} for t in targets)
+        for path, kv, sv in differences(kafka, sluice):
+            if (case, path) in KNOWN_DIFFERENCES:
+                seen.add(path)
+            else:
+                unexplained.append("%s v%d %s: kafka %r, sluice %r" % (api, v, path, kv, sv))
+    stale = [p for (c, p) in KNOWN_DIFFERENCES if c == case and p not in seen]
+    assert not unexplained, "%s: responses differ:\n  %s" % (case, "\n  ".join(unexplained))
+    assert not stale, "%s: listed differences no longer occur (remove them): %s" % (case, stale)
+
+
+# ---------------------------------------------------------------- requests
+
+def produce_request(topic, partition, blob, acks=-1):
+    return {"Acks": acks, "TimeoutMs": 5000,
+            "TopicData": [{"Name": topic, "PartitionData": [{"Index": partition, "Records": blob}]}]}
+
+
+def fetch_request(t, v, topic, partition, offset):
+    name = {"TopicId": t.topic_ids.get(topic, "00000000-0000-0000-0000-000000000001")} if v >= 13 else {"Topic": topic}
+    return {"MaxWaitMs": 0, "MinBytes": 0, "MaxBytes": 1 << 20, "SessionEpoch": -1,
+            "Topics": [dict(name, Partitions=[{"Partition": partition, "FetchOffset": offset,
+                                                "PartitionMaxBytes": 1 << 20}])]}
+
+
+def list_offsets_request(topic, partition, timestamp):
+    return {"ReplicaId": -1, "Topics": [{"Name": topic, "Partitions": [{"PartitionIndex": partition,
+                                                                        "Timestamp": timestamp}]}]}
+
+
+def create_topics_request(name, partitions=1, rf=1, configs=()):
+    return {"Topics": [{"Name": name, "NumPartitions": partitions, "ReplicationFactor": rf,
+                        "Configs": [{"Name": k, "Value": v} for k, v in configs]}],
+            "timeoutMs": 10000, "validateOnly": True}
+
+
+# ---------------------------------------------------------------- tests
+
+def test_api_versions(targets):
+    """The version ranges (ApiKeys) are compared API by API below."""
+    def build(t, v):
+        return {"ClientSoftwareName": "kschema", "ClientSoftwareVersion": "1"}
+    compare(targets, "api-versions", "ApiVersions", build, ignore=("ApiKeys",))
+
+
+def test_api_ranges_sluice_advertises_are_kafkas(targets):
+    """Every API Sluice advertises, Kafka 4.4 supports at the same versions,
+    but for the ranges listed in KNOWN_DIFFERENCES."""
+    kafka, sluice = targets
+    found = {}
+    for key, (lo, hi) in sorted(sluice.versions.items()):
+        theirs = kafka.versions.get(key)
+        if theirs != (lo, hi):
+            found[("api-ranges", kschema.API_NAMES.get(key, str(key)))] = (theirs, (lo, hi))
+    known = {k for k in KNOWN_DIFFERENCES if k[0] == "api-ranges"}
+    assert set(found) == known, "ranges that differ (kafka, sluice): %r" % found
+
+
+@pytest.mark.parametrize("topics", [["diff-2p"], ["no-such-topic"], ["bad name!"]], ids=["known", "unknown", "invalid"])
+def test_metadata(targets, topics):
+    def build(t, v):
+        req = {"Topics": [{"Name": n} for n in topics], "AllowAutoTopicCreation": False}
+        return req
+    # Versions below 4 would auto-create an unknown topic.
+    versions = [v for v in common_versions(targets, "Metadata") if v >= 4] or [4]
+    compare(targets, "metadata-" + topics[0], "Metadata", build, versions)
+
+
+CREATE_ERRORS = {
+    "empty-name": dict(name=""),
+    "dot-name": dict(name="."),
+    "slash-name": dict(name="a/b"),
+    "long-name": dict(name="x" * 250),
+    "existing": dict(name="diff-2p"),
+    "zero-partitions": dict(name="c-zero", partitions=0),
+    "too-many-partitions": dict(name="c-many", partitions=1_000_000),
+    "replication-3": dict(name="c-rf3", rf=3),
+    "invalid-config-value": dict(name="c-badval", configs=[("retention.ms", "abc")]),
+    "unknown-config": dict(name="c-unknown", configs=[("no.such.config", "1")]),
+    "compact": dict(name="c-compact", configs=[("cleanup.policy", "compact")]),
+    "valid": dict(name="c-valid", partitions=3, configs=[("retention.ms", "3600000")]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CREATE_ERRORS))
+def test_create_topics(targets, case):
+    compare(targets, "create-" + case, "CreateTopics",
+            lambda t, v: create_topics_request(**CREATE_ERRORS[case]))
+
+
+def corrupt(blob):
+    b = bytearray(blob)
+    b[-1] ^= 0xFF   # last record byte: the CRC no longer matches
+    return bytes(b)
+
+
+PRODUCE_CASES = {
+    "unknown-topic": ("no-such-topic", 0, kwire.batch([(None, b"x")], base_ts=BASE_TS)),
+    "unknown-partition": ("diff-2p", 7, kwire.batch([(None, b"x")], base_ts=BASE_TS)),
+    "too-large": ("diff-small", 0, kwire.batch([(None, b"x" * 2000)], base_ts=BASE_TS)),
+    "corrupt-crc": ("diff-2p", 1, corrupt(kwire.batch([(None, b"x")], base_ts=BASE_TS))),
+    "truncated": ("diff-2p", 1, kwire.batch([(None, b"x")], base_ts=BASE_TS)[:-3]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PRODUCE_CASES))
+def test_produce_errors(targets, case):
+    topic, partition, blob = PRODUCE_CASES[case]
+    compare(targets, "produce-" + case, "Produce", lambda t, v: produce_request(topic, partition, blob))
+
+
+FETCH_CASES = {
+    "records": ("diff-2p", 0, 0),
+    "middle": ("diff-2p", 0, 1),
+    "at-end": ("diff-2p", 0, 3),
+    "out-of-range": ("diff-2p", 0, 100),
+    "unknown-partition": ("diff-2p", 7, 0),
+    "unknown-topic": ("no-such-topic", 0, 0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FETCH_CASES))
+def test_fetch(targets, case):
+    topic, partition, offset = FETCH_CASES[case]
+    compare(targets, "fetch-" + case, "Fetch", lambda t, v: fetch_request(t, v, topic, partition, offset))
+
+
+LIST_OFFSETS_CASES = {
+    "latest": ("diff-2p", 0, -1),
+    "earliest": ("diff-2p", 0, -2),
+    "max-timestamp": ("diff-2p", 0, -3),
+    "by-time-before": ("diff-2p", 0, BASE_TS - 1),
+    "by-time-after": ("diff-2p", 0, BASE_TS + 1),
+    "empty-partition": ("diff-2p", 1, -1),
+    "unknown-partition": ("diff-2p", 7, -1),
+    "unknown-topic": ("no-such-topic", 0, -1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LIST_OFFSETS_CASES))
+def test_list_offsets(targets, case):
+    topic, partition, ts = LIST_OFFSETS_CASES[case]
+    versions = common_versions(targets, "ListOffsets")
+    if ts == -3:   # max timestamp exists from v7
+        versions = [v for v in versions if v >= 7]
+    compare(targets, "list-offsets-" + case, "ListOffsets", lambda t, v: list_offsets_request(topic, partition, ts),
+            versions)
