@@ -25,6 +25,7 @@ ALLOWED_FIELDS = {
     "TopicId": "topic ids are random per cluster",
     "ErrorMessage": "wording, where the error code matches",
     "LogAppendTimeMs": "a time",
+    "ProducerId": "producer ids are allocated per cluster",
 }
 
 # (case, path) -> what the difference is. Paths name fields as Kafka's
@@ -98,6 +99,18 @@ KNOWN_DIFFERENCES = {
     ("fetch-unknown-partition", "Responses[0].Partitions[7].AbortedTransactions"): "the same at v13+",
     ("fetch-unknown-topic", "Responses[no-such-topic].Partitions[0].AbortedTransactions"): "empty array against null",
     ("fetch-unknown-topic", "Responses[0].Partitions[0].AbortedTransactions"): "the same at v13+",
+    # Groups (classic protocol) with members or groups that do not exist.
+    ("group-join-unknown-member", "MemberId"): "UNKNOWN_MEMBER_ID on both; Kafka echoes the request's member id, "
+                                               "Sluice answers an empty one",
+    ("group-leave-unknown-member", "ErrorCode"): "LeaveGroup v3+ (members in a list): Kafka answers 0 at the top and "
+                                                 "UNKNOWN_MEMBER_ID per member, Sluice UNKNOWN_MEMBER_ID at the top",
+    ("group-leave-unknown-member", "Members[*]"): "and Sluice lists no members",
+    ("group-commit-stale-generation", "Topics[diff-2p].Partitions[0].ErrorCode"):
+        "OffsetCommit v9 with a generation for a group that does not exist: Kafka GROUP_ID_NOT_FOUND (69), "
+        "Sluice ILLEGAL_GENERATION (22), which both answer at the lower versions compared",
+    # Admin.
+    ("admin-delete-records-beyond-end", "Topics[diff-2p].Partitions[0].LowWatermark"):
+        "OFFSET_OUT_OF_RANGE on both; Kafka answers LowWatermark -1, Sluice the current one",
 }
 
 # One record timestamp for both brokers, so both store identical batches; an
@@ -366,3 +379,130 @@ def test_list_offsets(targets, case):
         versions = [v for v in versions if v >= 7]
     compare(targets, "list-offsets-" + case, "ListOffsets", lambda t, v: list_offsets_request(topic, partition, ts),
             versions)
+
+
+# ---------------------------------------------------------------- groups
+
+def wait_for_coordinator(t):
+    """Kafka creates __consumer_offsets on the first FindCoordinator and
+    loads it before group requests are answered; Sluice answers at once."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        fc = t.call("FindCoordinator", 3, {"Key": "diff-probe", "KeyType": 0})
+        of = t.call("OffsetFetch", 7, {"GroupId": "diff-probe", "Topics": None})
+        if fc["ErrorCode"] == 0 and of["ErrorCode"] == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError("no group coordinator at %s" % t.bootstrap)
+
+
+@pytest.fixture(scope="module")
+def group_targets(targets):
+    for t in targets:
+        wait_for_coordinator(t)
+    return targets
+
+
+GROUP_CASES = {
+    "join-unknown-member": ("JoinGroup", lambda t, v: {
+        "GroupId": "diff-g1", "SessionTimeoutMs": 10000, "RebalanceTimeoutMs": 10000, "MemberId": "ghost",
+        "ProtocolType": "consumer", "Protocols": [{"Name": "range", "Metadata": b""}]}),
+    "heartbeat-unknown-group": ("Heartbeat", lambda t, v: {"GroupId": "diff-g2", "GenerationId": 1,
+                                                           "MemberId": "ghost"}),
+    "sync-unknown-member": ("SyncGroup", lambda t, v: {"GroupId": "diff-g3", "GenerationId": 1, "MemberId": "ghost",
+                                                       "ProtocolType": "consumer", "ProtocolName": "range",
+                                                       "Assignments": []}),
+    "leave-unknown-member": ("LeaveGroup", lambda t, v: {"GroupId": "diff-g4", "MemberId": "ghost",
+                                                         "Members": [{"MemberId": "ghost"}]}),
+    "commit-stale-generation": ("OffsetCommit", lambda t, v: {
+        "GroupId": "diff-g5", "GenerationIdOrMemberEpoch": 7, "MemberId": "ghost",
+        "Topics": [{"Name": "diff-2p", "Partitions": [{"PartitionIndex": 0, "CommittedOffset": 1}]}]}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GROUP_CASES))
+def test_group_errors(group_targets, case):
+    api, build = GROUP_CASES[case]
+    compare(group_targets, "group-" + case, api, build)
+
+
+# ---------------------------------------------------------------- idempotent producers
+
+def idempotence_steps(t):
+    """One producer's life on target t, each step's response in order:
+    a first batch, its duplicate, a gap in sequence, a new epoch, then the
+    old epoch again. Run at one Produce version (idempotence needs v3+)."""
+    deadline = time.monotonic() + 30
+    while True:   # Kafka's coordinator may still be loading (COORDINATOR_LOAD_IN_PROGRESS)
+        init = t.call("InitProducerId", 2, {"TransactionalId": None, "TransactionTimeoutMs": 60000})
+        if init["ErrorCode"] != 14 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert init["ErrorCode"] == 0, init
+    pid, epoch = init["ProducerId"], init["ProducerEpoch"]
+    steps = [("first", epoch, 0), ("duplicate", epoch, 0), ("out-of-order", epoch, 5), ("next", epoch, 1),
+             ("new-epoch", epoch + 1, 0), ("stale-epoch", epoch, 2)]
+    out = {"InitProducerId": {k: v for k, v in init.items() if k != "ProducerId"}}
+    for label, e, seq in steps:
+        blob = kwire.batch([(None, b"idem-%s" % label.encode())], base_ts=BASE_TS, producer_id=pid,
+                           producer_epoch=e, base_sequence=seq)
+        out[label] = t.call("Produce", 9, produce_request("diff-idem", 0, blob))
+    return out
+
+
+def test_idempotent_producer_sequences_and_epochs(targets):
+    for t in targets:
+        r = t.call("CreateTopics", 5, {"Topics": [{"Name": "diff-idem", "NumPartitions": 1, "ReplicationFactor": 1}],
+                                       "timeoutMs": 30000})
+        assert r["Topics"][0]["ErrorCode"] == 0, r
+    deadline = time.monotonic() + 30
+    while True:   # Kafka's new topic may not have its leader yet
+        probe = targets[0].call("ListOffsets", 7, list_offsets_request("diff-idem", 0, -1))
+        if probe["Topics"][0]["Partitions"][0]["ErrorCode"] == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    kafka, sluice = (idempotence_steps(t) for t in targets)
+    found = differences(kafka, sluice)
+    known = {p for (c, p) in KNOWN_DIFFERENCES if c == "idempotence"}
+    unexplained = [d for d in found if d[0] not in known]
+    assert not unexplained, "idempotent producer responses differ:\n  %s" % "\n  ".join(map(repr, unexplained))
+    assert {d[0] for d in found} == known, "listed differences no longer occur: %s" % (known - {d[0] for d in found})
+
+
+# ---------------------------------------------------------------- admin errors
+
+ADMIN_CASES = {
+    "describe-configs-unknown-topic": ("DescribeConfigs", lambda t, v: {
+        "Resources": [{"ResourceType": 2, "ResourceName": "no-such-topic", "ConfigurationKeys": None}]}),
+    "describe-configs-other-broker": ("DescribeConfigs", lambda t, v: {
+        "Resources": [{"ResourceType": 4, "ResourceName": "2", "ConfigurationKeys": None}]}),
+    "alter-configs-unknown-name": ("IncrementalAlterConfigs", lambda t, v: {
+        "Resources": [{"ResourceType": 2, "ResourceName": "diff-2p",
+                       "Configs": [{"Name": "no.such.config", "ConfigOperation": 0, "Value": "1"}]}],
+        "ValidateOnly": True}),
+    "alter-configs-invalid-value": ("IncrementalAlterConfigs", lambda t, v: {
+        "Resources": [{"ResourceType": 2, "ResourceName": "diff-2p",
+                       "Configs": [{"Name": "retention.ms", "ConfigOperation": 0, "Value": "soon"}]}],
+        "ValidateOnly": True}),
+    "alter-configs-unknown-topic": ("IncrementalAlterConfigs", lambda t, v: {
+        "Resources": [{"ResourceType": 2, "ResourceName": "no-such-topic",
+                       "Configs": [{"Name": "retention.ms", "ConfigOperation": 0, "Value": "1000"}]}],
+        "ValidateOnly": True}),
+    "delete-unknown-topic": ("DeleteTopics", lambda t, v: {
+        "Topics": [{"Name": "no-such-topic"}], "TopicNames": ["no-such-topic"], "TimeoutMs": 10000}),
+    "create-partitions-fewer": ("CreatePartitions", lambda t, v: {
+        "Topics": [{"Name": "diff-2p", "Count": 1, "Assignments": None}], "TimeoutMs": 10000, "ValidateOnly": True}),
+    "create-partitions-unknown-topic": ("CreatePartitions", lambda t, v: {
+        "Topics": [{"Name": "no-such-topic", "Count": 3, "Assignments": None}], "TimeoutMs": 10000,
+        "ValidateOnly": True}),
+    "delete-records-beyond-end": ("DeleteRecords", lambda t, v: {
+        "Topics": [{"Name": "diff-2p", "Partitions": [{"PartitionIndex": 0, "Offset": 100}]}], "TimeoutMs": 10000}),
+    "delete-records-unknown-partition": ("DeleteRecords", lambda t, v: {
+        "Topics": [{"Name": "diff-2p", "Partitions": [{"PartitionIndex": 7, "Offset": 0}]}], "TimeoutMs": 10000}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ADMIN_CASES))
+def test_admin_errors(targets, case):
+    api, build = ADMIN_CASES[case]
+    compare(targets, "admin-" + case, api, build)
