@@ -108,6 +108,18 @@ KNOWN_DIFFERENCES = {
     ("group-commit-stale-generation", "Topics[diff-2p].Partitions[0].ErrorCode"):
         "OffsetCommit v9 with a generation for a group that does not exist: Kafka GROUP_ID_NOT_FOUND (69), "
         "Sluice ILLEGAL_GENERATION (22), which both answer at the lower versions compared",
+    # Issue 13: a batch with MaxTimestamp -1 in its header is stored as sent,
+    # so a time inside it is not found.
+    ("no-max-ts-list-offsets-inside", "Topics[diff-maxts].Partitions[0].Offset"):
+        "Kafka finds the record at BASE_TS+20 (offset 2), Sluice answers -1",
+    ("no-max-ts-list-offsets-inside", "Topics[diff-maxts].Partitions[0].Timestamp"): "its timestamp against -1",
+    ("no-max-ts-list-offsets-inside", "Topics[diff-maxts].Partitions[0].LeaderEpoch"): "0 against -1",
+    ("no-max-ts-list-offsets-max", "Topics[diff-maxts].Partitions[0].Offset"):
+        "ListOffsets -3 (max timestamp): Kafka offset 2, Sluice -1",
+    ("no-max-ts-list-offsets-max", "Topics[diff-maxts].Partitions[0].Timestamp"): "BASE_TS+20 against -1",
+    ("no-max-ts-list-offsets-max", "Topics[diff-maxts].Partitions[0].LeaderEpoch"): "0 against -1",
+    ("no-max-ts-fetch", "Responses[diff-maxts].Partitions[0].Records"):
+        "Kafka's stored header carries MaxTimestamp BASE_TS+20 (and a new CRC), Sluice's the -1 it was sent",
     # Admin.
     ("admin-delete-records-beyond-end", "Topics[diff-2p].Partitions[0].LowWatermark"):
         "OFFSET_OUT_OF_RANGE on both; Kafka answers LowWatermark -1, Sluice the current one",
@@ -172,9 +184,10 @@ def setup_topics(t):
     r = t.call("CreateTopics", 5, {"Topics": [
         {"Name": "diff-2p", "NumPartitions": 2, "ReplicationFactor": 1},
         {"Name": "diff-small", "NumPartitions": 1, "ReplicationFactor": 1,
-         "Configs": [{"Name": "max.message.bytes", "Value": "1000"}]}], "timeoutMs": 30000})
-    assert [x["ErrorCode"] for x in r["Topics"]] == [0, 0], r
-    t.refresh_topic_ids(["diff-2p", "diff-small"])
+         "Configs": [{"Name": "max.message.bytes", "Value": "1000"}]},
+        {"Name": "diff-maxts", "NumPartitions": 1, "ReplicationFactor": 1}], "timeoutMs": 30000})
+    assert [x["ErrorCode"] for x in r["Topics"]] == [0, 0, 0], r
+    t.refresh_topic_ids(["diff-2p", "diff-small", "diff-maxts"])
     # Kafka creates topics asynchronously: until its broker has caught up,
     # Produce answers NOT_LEADER_OR_FOLLOWER.
     blob = kwire.batch([(None, v) for v in VALUES], base_ts=BASE_TS)
@@ -381,6 +394,24 @@ def test_list_offsets(targets, case):
         versions = [v for v in versions if v >= 7]
     compare(targets, "list-offsets-" + case, "ListOffsets", lambda t, v: list_offsets_request(topic, partition, ts),
             versions)
+
+
+# A batch whose header says MaxTimestamp -1 while its records carry
+# timestamps 0, 10 and 20 ms after the base (sarama 1.22 writes such batches).
+NO_MAX_TS_BATCH = kwire.batch([(None, b"a"), (None, b"b"), (None, b"c")], base_ts=BASE_TS, max_ts=-1,
+                              raw_records=b"".join(kwire.record(i, None, v, ts_delta=10 * i)
+                                                   for i, v in enumerate([b"a", b"b", b"c"])))
+
+
+def test_batch_without_max_timestamp(targets):
+    """Kafka computes the batch's max timestamp from its records on append;
+    ListOffsets by time and Fetch show whether the stored batch has it."""
+    compare(targets, "no-max-ts-produce", "Produce",
+            lambda t, v: produce_request("diff-maxts", 0, NO_MAX_TS_BATCH), versions=[9])
+    for label, ts in (("inside", BASE_TS + 15), ("max", -3)):
+        compare(targets, "no-max-ts-list-offsets-" + label, "ListOffsets",
+                lambda t, v: list_offsets_request("diff-maxts", 0, ts), versions=[7])
+    compare(targets, "no-max-ts-fetch", "Fetch", lambda t, v: fetch_request(t, v, "diff-maxts", 0, 0), versions=[11])
 
 
 # ---------------------------------------------------------------- groups
