@@ -459,6 +459,7 @@ GROUP_CASES = {
     "delete-unknown-group": ("DeleteGroups", lambda t, v: {"GroupsNames": ["diff-g9"]}),
     "offset-delete-unknown-group": ("OffsetDelete", lambda t, v: {
         "GroupId": "diff-g10", "Topics": [{"Name": "diff-2p", "Partitions": [{"PartitionIndex": 0}]}]}),
+    "list-groups": ("ListGroups", lambda t, v: {"StatesFilter": [], "TypesFilter": []}),
 }
 
 
@@ -545,6 +546,8 @@ ADMIN_CASES = {
         "Resources": [{"ResourceType": 2, "ResourceName": "diff-2p",
                        "Configs": [{"Name": "retention.ms", "Value": "soon"}]}], "ValidateOnly": True}),
     "describe-cluster": ("DescribeCluster", lambda t, v: {"EndpointType": 1}),
+    "init-producer-id": ("InitProducerId", lambda t, v: {"TransactionalId": None, "TransactionTimeoutMs": 60000,
+                                                         "ProducerId": -1, "ProducerEpoch": -1}),
     "describe-log-dirs": ("DescribeLogDirs", lambda t, v: {"Topics": [{"Topic": "diff-2p", "Partitions": [0, 1]}]}),
 }
 
@@ -582,3 +585,10 @@ def test_kschema_round_trips_a_flexible_request_with_tagged_fields():
                                        "LastFetchedEpoch": -1, "LogStartOffset": -1, "PartitionMaxBytes": 100}]}],
            "ForgottenTopicsData": [], "RackId": "r1"}
     assert fetch.decode(fetch.encode(req, 17), 17) == req
+
+
+def test_every_api_sluice_advertises_is_compared(targets):
+    compared = {"ApiVersions", "Metadata", "CreateTopics", "Produce", "Fetch", "ListOffsets"}
+    compared |= {api for api, _build in list(GROUP_CASES.values()) + list(ADMIN_CASES.values())}
+    advertised = {kschema.API_NAMES[k] for k in targets[1].versions}
+    assert advertised - compared == set()
