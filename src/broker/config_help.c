@@ -11,7 +11,7 @@ bool config_prop_hidden(const char *name) { return strncmp(name, "sluice.test.",
  * whose prefixes starts its name (an exact name is its own prefix). */
 static const struct area {
     const char *title;
-    const char *prefixes[12];
+    const char *prefixes[16];   /* NULL-terminated */
 } areas[] = {
     {"Listeners and connections",
      {"listeners", "advertised.listeners", "socket.", "connections.", "max.connections", "queued."}},

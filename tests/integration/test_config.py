@@ -259,7 +259,7 @@ def test_serve_help_fits_80_columns_grouped_without_test_properties():
     assert "sluice.test." not in out.stdout
     # Grouped by area, each property with its default.
     for title in ("Listeners and connections", "Storage and topics", "Retention and segments",
-                  "Consumer groups and committed offsets", "Topic configs"):
+                  "Consumer groups and committed offsets", "Topic configs (CreateTopics, AlterConfigs)"):
         assert title in lines, title
     assert "  listeners (default PLAINTEXT://127.0.0.1:9092)" in lines
     assert "  message.max.bytes (default 1048588)" in lines
