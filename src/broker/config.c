@@ -193,13 +193,13 @@ static bool check_special(const char *name, const char *value, char *err, size_t
             return false;
         }
     }
-    if (strcmp(name, "http.listeners") == 0) {
+    if (strcmp(name, "http.listeners") == 0 || strcmp(name, "schema.registry.listeners") == 0) {
         struct endpoint_spec eps[2];
         char perr[256];
         int n = parse_endpoints(value, eps, 2, perr, sizeof(perr));
         if (n < 0 || n > 1 || (n == 1 && strcmp(eps[0].name, "HTTP") != 0)) {
-            snprintf(err, errlen, "invalid value '%s' for http.listeners: expected one http://host:port, or empty",
-                     value);
+            snprintf(err, errlen, "invalid value '%s' for %s: expected one http://host:port, or empty", value,
+                     name);
             return false;
         }
     }

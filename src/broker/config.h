@@ -55,6 +55,7 @@ enum prop_type { PT_STRING, PT_INT, PT_LONG, PT_BOOL, PT_LIST, PT_PASSWORD };
     X(LOG_LEVEL, "log.level", PT_STRING, "info", 0, 0, false, "debug, info, warn or error") \
     X(LOG_FORMAT, "log.format", PT_STRING, "logfmt", 0, 0, false, "logfmt or json") \
     X(HTTP_LISTENERS, "http.listeners", PT_LIST, "http://127.0.0.1:8080", 0, 0, false, "HTTP listener for /metrics, /health, /api and the console: http://host:port (one; port 0 picks a free port); empty turns it off") \
+    X(SCHEMA_REGISTRY_LISTENERS, "schema.registry.listeners", PT_LIST, "http://127.0.0.1:8081", 0, 0, false, "Schema registry REST listener (Confluent's API): http://host:port (one; port 0 picks a free port); empty turns it off") \
     X(SLOW_REQUEST_MS, "sluice.slow.request.ms", PT_LONG, "1000", 0, INT64_MAX, false, "Requests slower than this are logged at warn level and counted (Fetch, JoinGroup and SyncGroup, which wait on purpose, are not); 0 logs every request") \
     X(VALIDATE_COMPRESSED, "sluice.validate.compressed.batches", PT_BOOL, "true", 0, 0, true, "Decompress produced batches to validate their records") \
     X(PRODUCER_ID_EXPIRATION_MS, "producer.id.expiration.ms", PT_LONG, "86400000", 1, INT64_MAX, true, "Idempotent producer state is dropped after this long without a produce") \

@@ -1,0 +1,39 @@
+/* The schema registry inside the broker: its state (owned by the loop
+ * thread), its REST listener (schema.registry.listeners) and the way a
+ * change is committed.
+ * @locality: everything here runs on the loop thread. */
+#ifndef SLUICE_SCHEMA_SERVICE_H
+#define SLUICE_SCHEMA_SERVICE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "schema/change.h"
+#include "schema/registry.h"
+
+struct broker;
+struct schema_rest;
+
+struct schema_service {
+    struct broker *b;
+    struct schema_registry reg;
+    struct schema_rest *rest;      /* NULL when the listener is off */
+};
+
+/* Starts the registry and its listener (nothing if the property is
+ * empty). 0, or -1 with err. */
+int schema_service_start(struct broker *b, char *err, size_t errlen);
+void schema_service_stop(struct broker *b);
+int schema_service_port(const struct broker *b);   /* bound REST port, 0 if off */
+
+/* Commits changes decided by a request: once they are stored they are
+ * applied, in order, and done(ctx, SR_OK) is called (SR_STORE_ERROR if
+ * they could not be stored; nothing is applied then). done may run
+ * before this returns. The service keeps its own copy of the changes. */
+typedef void (*schema_commit_done)(void *ctx, enum sr_err e);
+void schema_commit(struct schema_service *svc, struct sr_change *changes, size_t n, schema_commit_done done,
+                   void *ctx);
+
+/* REST (rest.c, rest_routes.c). */
+int schema_rest_start(struct schema_service *svc, const char *listeners, char *err, size_t errlen);
+void schema_rest_stop(struct schema_service *svc);
+int schema_rest_port(const struct schema_service *svc);
+#endif

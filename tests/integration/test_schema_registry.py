@@ -1,0 +1,171 @@
+"""The schema registry's REST API (Confluent's), over HTTP against the
+real broker: registration and ids, lookups, versions, deletes, config,
+mode, compatibility checks, and Confluent's error bodies."""
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+CT = "application/vnd.schemaregistry.v1+json"
+
+
+def sr(b, path, method="GET", body=None):
+    """(status, parsed JSON body, content type); never raises on an HTTP error."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(b.schema_url + path, data=data, method=method,
+                                 headers={"Content-Type": CT} if data else {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            raw, status, ctype = r.read(), r.status, r.headers.get("Content-Type")
+    except urllib.error.HTTPError as e:
+        raw, status, ctype = e.read(), e.code, e.headers.get("Content-Type")
+    try:
+        return status, json.loads(raw), ctype
+    except ValueError:
+        return status, raw.decode(), ctype
+
+
+def record(*fields):
+    return json.dumps({"type": "record", "name": "User", "namespace": "shop",
+                       "fields": [dict(f) for f in fields]})
+
+
+ID = {"name": "id", "type": "long"}
+EMAIL_DEFAULT = {"name": "email", "type": "string", "default": ""}
+AGE_REQUIRED = {"name": "age", "type": "int"}
+
+
+def test_register_versions_and_ids(broker):
+    assert sr(broker, "/subjects")[:2] == (200, [])
+    status, body, ctype = sr(broker, "/subjects/users-value/versions", "POST", {"schema": record(ID)})
+    assert (status, body, ctype) == (200, {"id": 1}, CT)
+    # The same schema, differently spaced and ordered: the same id, no new version.
+    same = json.dumps({"fields": [{"type": {"type": "long"}, "name": "id"}], "namespace": "shop",
+                       "name": "User", "type": "record"}, indent=2)
+    assert sr(broker, "/subjects/users-value/versions", "POST", {"schema": same})[:2] == (200, {"id": 1})
+    assert sr(broker, "/subjects/users-value/versions", "POST",
+              {"schema": record(ID, EMAIL_DEFAULT), "schemaType": "AVRO"})[:2] == (200, {"id": 2})
+    # Another subject registering version 1's schema shares its global id.
+    assert sr(broker, "/subjects/audit-value/versions", "POST", {"schema": record(ID)})[:2] == (200, {"id": 1})
+
+    assert sr(broker, "/subjects")[:2] == (200, ["audit-value", "users-value"])
+    assert sr(broker, "/subjects/users-value/versions")[:2] == (200, [1, 2])
+    status, latest, _ = sr(broker, "/subjects/users-value/versions/latest")
+    assert status == 200
+    assert (latest["subject"], latest["version"], latest["id"]) == ("users-value", 2, 2)
+    assert json.loads(latest["schema"])["fields"][1]["name"] == "email"
+    assert sr(broker, "/subjects/users-value/versions/1")[1]["id"] == 1
+    status, raw, _ = sr(broker, "/subjects/users-value/versions/1/schema")
+    assert status == 200 and raw["name"] == "User"
+    assert sr(broker, "/subjects/users-value/versions/1/referencedby")[:2] == (200, [])
+
+    assert json.loads(sr(broker, "/schemas/ids/2")[1]["schema"])["fields"][1]["name"] == "email"
+    assert sr(broker, "/schemas/ids/1/subjects")[:2] == (200, ["audit-value", "users-value"])
+    assert sr(broker, "/schemas/ids/1/versions")[:2] == (200, [{"subject": "audit-value", "version": 1},
+                                                             {"subject": "users-value", "version": 1}])
+    assert sr(broker, "/schemas/ids/1/schema")[1]["name"] == "User"
+    assert sr(broker, "/schemas/types")[:2] == (200, ["AVRO"])
+
+    # Looking a schema up under a subject.
+    status, found, _ = sr(broker, "/subjects/users-value", "POST", {"schema": record(ID, EMAIL_DEFAULT)})
+    assert status == 200 and (found["version"], found["id"]) == (2, 2)
+
+
+def test_errors_are_confluents(broker):
+    assert sr(broker, "/subjects/users-value/versions", "POST", {"schema": record(ID)})[0] == 200
+
+    def error(path, method="GET", body=None):
+        status, body, ctype = sr(broker, path, method, body)
+        assert ctype == CT
+        assert set(body) == {"error_code", "message"}, body
+        return status, body["error_code"]
+
+    assert error("/subjects/nobody/versions") == (404, 40401)
+    assert error("/subjects/nobody/versions/1") == (404, 40401)
+    assert error("/subjects/users-value/versions/9") == (404, 40402)
+    assert error("/subjects/users-value/versions/zero") == (422, 42202)
+    assert error("/schemas/ids/99") == (404, 40403)
+    assert error("/subjects/users-value", "POST", {"schema": record(AGE_REQUIRED)}) == (404, 40403)
+    assert error("/subjects/users-value/versions", "POST", {"schema": "{\"type\": \"recrod\"}"}) == (422, 42201)
+    assert error("/subjects/users-value/versions", "POST", {"schema": "not json"}) == (422, 42201)
+    # BACKWARD (the default): a new field without a default cannot read old data.
+    assert error("/subjects/users-value/versions", "POST", {"schema": record(ID, AGE_REQUIRED)}) == (409, 409)
+    assert error("/config", "PUT", {"compatibility": "SIDEWAYS"}) == (422, 42203)
+    assert error("/mode", "PUT", {"mode": "WRITEONLY"}) == (422, 42204)
+    assert error("/config/users-value") == (404, 40408)
+    assert error("/mode/users-value") == (404, 40409)
+    assert error("/no/such/path") == (404, 404)
+    # Client bytes that are not JSON do not hurt the broker.
+    req = urllib.request.Request(broker.schema_url + "/subjects/x/versions", data=b"\x00\xff{",
+                                 method="POST", headers={"Content-Type": CT})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=10)
+    assert e.value.code == 400
+    assert sr(broker, "/subjects")[:2] == (200, ["users-value"])
+
+
+def test_soft_and_permanent_deletes(broker):
+    for schema in (record(ID), record(ID, EMAIL_DEFAULT)):
+        assert sr(broker, "/subjects/s/versions", "POST", {"schema": schema})[0] == 200
+    # A permanent delete needs a soft delete first.
+    assert sr(broker, "/subjects/s/versions/2?permanent=true", "DELETE")[1]["error_code"] == 40407
+    assert sr(broker, "/subjects/s/versions/latest", "DELETE")[:2] == (200, 2)
+    assert sr(broker, "/subjects/s/versions/2", "DELETE")[1]["error_code"] == 40406
+    assert sr(broker, "/subjects/s/versions")[:2] == (200, [1])
+    assert sr(broker, "/subjects/s/versions?deleted=true")[:2] == (200, [1, 2])
+    assert sr(broker, "/subjects/s/versions/2?deleted=true")[1]["id"] == 2
+    # Soft-deleted versions still serve their schema by id.
+    assert sr(broker, "/schemas/ids/2")[0] == 200
+    # Version numbers go on after a soft-deleted one; the schema keeps its id.
+    assert sr(broker, "/subjects/s/versions", "POST", {"schema": record(ID, EMAIL_DEFAULT)})[:2] == (200, {"id": 2})
+    assert sr(broker, "/subjects/s/versions")[:2] == (200, [1, 3])
+
+    assert sr(broker, "/subjects/s?permanent=true", "DELETE")[1]["error_code"] == 40405
+    assert sr(broker, "/subjects/s", "DELETE")[:2] == (200, [1, 3])
+    assert sr(broker, "/subjects/s", "DELETE")[1]["error_code"] == 40404
+    assert sr(broker, "/subjects")[:2] == (200, [])
+    assert sr(broker, "/subjects?deleted=true")[:2] == (200, ["s"])
+    assert sr(broker, "/subjects/s?permanent=true", "DELETE")[:2] == (200, [1, 2, 3])
+    assert sr(broker, "/subjects?deleted=true")[:2] == (200, [])
+    assert sr(broker, "/schemas/ids/1")[1]["error_code"] == 40403
+    # Ids are never reused: a new schema gets a new id, an old one its old id.
+    assert sr(broker, "/subjects/s/versions", "POST", {"schema": record(ID, AGE_REQUIRED)})[:2] == (200, {"id": 3})
+    assert sr(broker, "/subjects/t/versions", "POST", {"schema": record(ID)})[:2] == (200, {"id": 1})
+
+
+def test_config_mode_and_compatibility(broker):
+    assert sr(broker, "/config")[:2] == (200, {"compatibilityLevel": "BACKWARD"})
+    assert sr(broker, "/subjects/s/versions", "POST", {"schema": record(ID)})[0] == 200
+    check = "/compatibility/subjects/s/versions/latest?verbose=true"
+    status, verdict, _ = sr(broker, check, "POST", {"schema": record(ID, AGE_REQUIRED)})
+    assert status == 200 and verdict["is_compatible"] is False
+    assert any("age" in m for m in verdict["messages"])
+    assert sr(broker, "/compatibility/subjects/s/versions", "POST",
+              {"schema": record(ID, EMAIL_DEFAULT)})[:2] == (200, {"is_compatible": True})
+
+    # FORWARD on the subject: removing a field without default breaks old readers,
+    # adding one does not.
+    assert sr(broker, "/config/s", "PUT", {"compatibility": "FORWARD"})[:2] == (200, {"compatibility": "FORWARD"})
+    assert sr(broker, "/config/s")[:2] == (200, {"compatibilityLevel": "FORWARD"})
+    assert sr(broker, "/config/other?defaultToGlobal=true")[:2] == (200, {"compatibilityLevel": "BACKWARD"})
+    assert sr(broker, check, "POST", {"schema": record(ID, AGE_REQUIRED)})[1]["is_compatible"] is True
+    assert sr(broker, check, "POST", {"schema": record(EMAIL_DEFAULT)})[1]["is_compatible"] is False
+    assert sr(broker, "/config/s", "DELETE")[:2] == (200, {"compatibilityLevel": "FORWARD"})
+    assert sr(broker, "/config/s")[1]["error_code"] == 40408
+    assert sr(broker, "/config", "PUT", {"compatibility": "NONE"})[0] == 200
+    assert sr(broker, "/subjects/s/versions", "POST", {"schema": "\"string\""})[:2] == (200, {"id": 2})
+
+    # READONLY refuses changes; IMPORT keeps given ids and needs force where ids exist.
+    assert sr(broker, "/mode")[:2] == (200, {"mode": "READWRITE"})
+    assert sr(broker, "/mode/s", "PUT", {"mode": "READONLY"})[:2] == (200, {"mode": "READONLY"})
+    assert sr(broker, "/subjects/s/versions", "POST", {"schema": "\"int\""})[1]["error_code"] == 42205
+    assert sr(broker, "/subjects/s", "DELETE")[1]["error_code"] == 42205
+    assert sr(broker, "/mode/s", "DELETE")[:2] == (200, {"mode": "READONLY"})
+    assert sr(broker, "/mode", "PUT", {"mode": "IMPORT"})[1]["error_code"] == 42205
+    assert sr(broker, "/mode/imported", "PUT", {"mode": "IMPORT"})[0] == 200
+    assert sr(broker, "/subjects/imported/versions", "POST",
+              {"schema": "\"bytes\"", "id": 100, "version": 5})[:2] == (200, {"id": 100})
+    assert sr(broker, "/subjects/imported/versions/5")[1]["id"] == 100
+    assert sr(broker, "/mode/imported", "PUT", {"mode": "READWRITE"})[0] == 200
+    assert sr(broker, "/subjects/t/versions", "POST", {"schema": "\"double\""})[:2] == (200, {"id": 101})
