@@ -5,6 +5,7 @@
 #include "core/slog.h"
 #include "core/util.h"
 #include "schema/avro.h"
+#include "schema/store.h"
 
 static const struct sr_format *const formats[] = {&avro_format, NULL};
 
@@ -14,7 +15,8 @@ int schema_service_start(struct broker *b, char *err, size_t errlen)
     svc->b = b;
     sr_init(&svc->reg, formats);
     b->schema = svc;
-    if (schema_rest_start(svc, config_str(&b->cfg, P_SCHEMA_REGISTRY_LISTENERS), err, errlen) != 0) {
+    if (schema_store_load(svc, err, errlen) != 0 ||
+        schema_rest_start(svc, config_str(&b->cfg, P_SCHEMA_REGISTRY_LISTENERS), err, errlen) != 0) {
         schema_service_stop(b);
         return -1;
     }
@@ -26,6 +28,7 @@ void schema_service_stop(struct broker *b)
     struct schema_service *svc = b->schema;
     if (!svc)
         return;
+    schema_store_cancel_all(svc);
     schema_rest_stop(svc);
     sr_free(&svc->reg);
     free(svc);
@@ -33,15 +36,3 @@ void schema_service_stop(struct broker *b)
 }
 
 int schema_service_port(const struct broker *b) { return b->schema ? schema_rest_port(b->schema) : 0; }
-
-void schema_commit(struct schema_service *svc, struct sr_change *changes, size_t n, schema_commit_done done,
-                   void *ctx)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (!sr_change_apply(&svc->reg, &changes[i]))
-            log_warn("schema", "change_refused", "subject=%s version=%d id=%d",
-                     changes[i].subject ? changes[i].subject : "", changes[i].version, changes[i].id);
-        sr_change_free(&changes[i]);
-    }
-    done(ctx, SR_OK);
-}

@@ -11,11 +11,13 @@
 
 struct broker;
 struct schema_rest;
+struct pending_commit;
 
 struct schema_service {
     struct broker *b;
     struct schema_registry reg;
     struct schema_rest *rest;      /* NULL when the listener is off */
+    struct pending_commit *pending;   /* appended, waiting for their fsync (store.c) */
 };
 
 /* Starts the registry and its listener (nothing if the property is
@@ -24,10 +26,11 @@ int schema_service_start(struct broker *b, char *err, size_t errlen);
 void schema_service_stop(struct broker *b);
 int schema_service_port(const struct broker *b);   /* bound REST port, 0 if off */
 
-/* Commits changes decided by a request: once they are stored they are
- * applied, in order, and done(ctx, SR_OK) is called (SR_STORE_ERROR if
- * they could not be stored; nothing is applied then). done may run
- * before this returns. The service keeps its own copy of the changes. */
+/* Commits changes decided by a request (store.c): appends them to the
+ * `_schemas` topic and applies them, in order; done(ctx, SR_OK) once
+ * they are fsynced, SR_STORE_ERROR if they cannot be (nothing is applied
+ * when the append itself fails). done may run before this returns.
+ * Takes the changes' contents. */
 typedef void (*schema_commit_done)(void *ctx, enum sr_err e);
 void schema_commit(struct schema_service *svc, struct sr_change *changes, size_t n, schema_commit_done done,
                    void *ctx);

@@ -2,10 +2,13 @@
 real broker: registration and ids, lookups, versions, deletes, config,
 mode, compatibility checks, and Confluent's error bodies."""
 import json
+import signal
+import time
 import urllib.error
 import urllib.request
 
 import pytest
+from confluent_kafka import Consumer
 
 CT = "application/vnd.schemaregistry.v1+json"
 
@@ -169,3 +172,50 @@ def test_config_mode_and_compatibility(broker):
     assert sr(broker, "/subjects/imported/versions/5")[1]["id"] == 100
     assert sr(broker, "/mode/imported", "PUT", {"mode": "READWRITE"})[0] == 200
     assert sr(broker, "/subjects/t/versions", "POST", {"schema": "\"double\""})[:2] == (200, {"id": 101})
+
+
+def test_survives_kill_9_and_topic_holds_confluents_records(broker):
+    assert sr(broker, "/subjects/users-value/versions", "POST", {"schema": record(ID)})[:2] == (200, {"id": 1})
+    assert sr(broker, "/subjects/users-value/versions", "POST",
+              {"schema": record(ID, EMAIL_DEFAULT)})[:2] == (200, {"id": 2})
+    assert sr(broker, "/subjects/gone-value/versions", "POST", {"schema": "\"string\""})[:2] == (200, {"id": 3})
+    assert sr(broker, "/subjects/gone-value", "DELETE")[0] == 200
+    assert sr(broker, "/subjects/gone-value?permanent=true", "DELETE")[0] == 200
+    assert sr(broker, "/subjects/users-value/versions/1", "DELETE")[0] == 200
+    assert sr(broker, "/config/users-value", "PUT", {"compatibility": "FULL"})[0] == 200
+    assert sr(broker, "/mode/frozen", "PUT", {"mode": "READONLY"})[0] == 200
+
+    # Every answer above came after its fsync: a kill -9 loses none of it.
+    broker.stop(sig=signal.SIGKILL)
+    broker.start()
+    assert sr(broker, "/subjects")[:2] == (200, ["users-value"])
+    assert sr(broker, "/subjects/users-value/versions")[:2] == (200, [2])
+    assert sr(broker, "/subjects/users-value/versions?deleted=true")[:2] == (200, [1, 2])
+    assert sr(broker, "/subjects/gone-value/versions?deleted=true")[1]["error_code"] == 40401
+    assert sr(broker, "/config/users-value")[:2] == (200, {"compatibilityLevel": "FULL"})
+    assert sr(broker, "/mode/frozen")[:2] == (200, {"mode": "READONLY"})
+    # Ids go on past every id given before the crash, including deleted ones.
+    assert sr(broker, "/subjects/new-value/versions", "POST", {"schema": "\"int\""})[:2] == (200, {"id": 4})
+
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "read-schemas",
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.subscribe(["_schemas"])
+    records = []
+    deadline = time.monotonic() + 20
+    while len(records) < 9 and time.monotonic() < deadline:
+        m = c.poll(1.0)
+        if m is not None and not m.error():
+            records.append((json.loads(m.key()), None if m.value() is None else json.loads(m.value())))
+    c.close()
+    assert len(records) == 9, records
+    key, value = records[0]
+    assert key == {"keytype": "SCHEMA", "subject": "users-value", "version": 1, "magic": 1}
+    assert value["subject"] == "users-value" and value["version"] == 1 and value["id"] == 1
+    assert value["deleted"] is False and json.loads(value["schema"])["name"] == "User"
+    # The permanent delete of gone-value's version 1 is a tombstone of its key.
+    assert ({"keytype": "SCHEMA", "subject": "gone-value", "version": 1, "magic": 1}, None) in records
+    soft = [v for k, v in records if k.get("subject") == "users-value" and v and v.get("version") == 1]
+    assert soft[-1]["deleted"] is True
+    assert ({"keytype": "CONFIG", "subject": "users-value", "magic": 0},
+            {"compatibilityLevel": "FULL"}) in records
+    assert ({"keytype": "MODE", "subject": "frozen", "magic": 0}, {"mode": "READONLY"}) in records
