@@ -219,3 +219,37 @@ def test_survives_kill_9_and_topic_holds_confluents_records(broker):
     assert ({"keytype": "CONFIG", "subject": "users-value", "magic": 0},
             {"compatibilityLevel": "FULL"}) in records
     assert ({"keytype": "MODE", "subject": "frozen", "magic": 0}, {"mode": "READONLY"}) in records
+
+
+def test_hostile_requests_do_not_hurt(broker):
+    import random
+    rnd = random.Random(15)
+    deep = "[" * 3000 + "]" * 3000
+    nested_schema = '{"type":"array","items":' * 1500 + '"int"' + "}" * 1500
+    recursive = json.dumps({"type": "record", "name": "N", "fields": [
+        {"name": "next", "type": ["null", "N"]}, {"name": "kids", "type": {"type": "array", "items": "N"}}]})
+    bodies = [deep, '{"schema": ' + json.dumps(deep) + "}", '{"schema": ' + json.dumps(nested_schema) + "}",
+              '{"schema": 42}', '{"schema": null}', '{"schema": "\\u0000"}', "[]", '"x"', "{",
+              '{"schema": "\\"int\\"", "id": "x", "version": -5, "schemaType": 7}',
+              '{"schema": "\\"int\\"", "references": [{"name": "a"}]}',
+              '{"schema": ' + json.dumps(recursive) + "}"]
+    bodies += [bytes(rnd.getrandbits(8) for _ in range(rnd.randint(1, 300))) for _ in range(30)]
+    paths = ["/subjects/s/versions", "/subjects/s", "/compatibility/subjects/s/versions",
+             "/compatibility/subjects/s/versions/latest", "/config", "/config/s", "/mode/s",
+             "/subjects/%00/versions", "/subjects/" + "x" * 5000 + "/versions"]
+    for path in paths:
+        for body in bodies:
+            data = body if isinstance(body, bytes) else body.encode()
+            for method in ("POST", "PUT"):
+                req = urllib.request.Request(broker.schema_url + path, data=data, method=method,
+                                             headers={"Content-Type": CT})
+                try:
+                    urllib.request.urlopen(req, timeout=10).read()
+                except urllib.error.HTTPError as e:
+                    assert e.code < 500, (path, body[:80], e.code)
+    # Recursive schemas register, and evolve by the rules.
+    status, body, _ = sr(broker, "/subjects/tree/versions", "POST", {"schema": recursive})
+    assert status == 200
+    assert sr(broker, "/compatibility/subjects/tree/versions/latest", "POST",
+              {"schema": recursive})[1] == {"is_compatible": True}
+    assert sr(broker, "/subjects")[0] == 200
