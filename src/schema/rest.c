@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 #include "broker/broker.h"
@@ -122,6 +123,24 @@ static enum MHD_Result send_answer(struct rest_request *rq)
     return ret;
 }
 
+/* A body must be sent as one of the types Confluent's registry takes.
+ * None of them is a type a web page may send to another origin without
+ * asking first (CORS), so a page the user visits cannot register or
+ * change schemas here behind their back. */
+static bool content_type_ok(struct MHD_Connection *c, const char *method)
+{
+    if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0)
+        return true;
+    static const char *const accepted[] = {"application/vnd.schemaregistry.v1+json",
+                                           "application/vnd.schemaregistry+json", "application/json",
+                                           "application/octet-stream"};
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    for (size_t i = 0; type && i < ARRAY_LEN(accepted); i++)
+        if (strncasecmp(type, accepted[i], strlen(accepted[i])) == 0)
+            return true;
+    return false;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                       const char *version, const char *upload_data, size_t *upload_data_size,
                                       void **con_cls)
@@ -151,6 +170,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
         return MHD_YES;
     if (rq->too_large)
         rest_error(rq, 413, "request body larger than %d bytes", REST_MAX_BODY);
+    else if (!content_type_ok(c, method))
+        rest_error(rq, 415, "HTTP 415 Unsupported Media Type: send application/vnd.schemaregistry.v1+json");
     else
         rest_route(rq);
     if (rq->ready)

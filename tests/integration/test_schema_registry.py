@@ -253,3 +253,23 @@ def test_hostile_requests_do_not_hurt(broker):
     assert sr(broker, "/compatibility/subjects/tree/versions/latest", "POST",
               {"schema": recursive})[1] == {"is_compatible": True}
     assert sr(broker, "/subjects")[0] == 200
+
+
+def test_changes_need_a_registry_content_type(broker):
+    # A page on another site may POST text/plain without asking (CORS):
+    # the registry refuses it, so such a page cannot register schemas.
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", None):
+        req = urllib.request.Request(broker.schema_url + "/subjects/s/versions", method="POST",
+                                     data=json.dumps({"schema": "\"int\""}).encode(),
+                                     headers={"Content-Type": ctype} if ctype else {})
+        if ctype is None:
+            req.remove_header("Content-type")
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=10)
+        assert e.value.code == 415
+    assert sr(broker, "/subjects")[:2] == (200, [])
+    for ctype in ("application/json", "application/vnd.schemaregistry+json"):
+        req = urllib.request.Request(broker.schema_url + "/subjects/s/versions", method="POST",
+                                     data=json.dumps({"schema": "\"int\""}).encode(), headers={"Content-Type": ctype})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert json.loads(r.read()) == {"id": 1}
