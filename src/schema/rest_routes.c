@@ -318,81 +318,98 @@ static void schema_types(struct rest_request *rq)
     rest_reply(rq, 200, arr);
 }
 
-/* ---- config and mode ---- */
+/* ---- config and mode ----
+ * Both are a global value with a subject's own value over it: one
+ * handler, told which by a struct setting. Values are the enums'
+ * numbers, -1 (UNSET) for none. */
 
-static void route_config(struct rest_request *rq, const char *subject)
+struct setting {
+    enum sr_change_kind kind;
+    const char *put_field, *get_field;   /* in the PUT body, in answers */
+    enum sr_err not_configured;
+};
+
+static const struct setting compat_setting = {SR_CHANGE_COMPAT, "compatibility", "compatibilityLevel",
+                                              SR_SUBJECT_COMPAT_NOT_CONFIGURED};
+static const struct setting mode_setting = {SR_CHANGE_MODE, "mode", "mode", SR_SUBJECT_MODE_NOT_CONFIGURED};
+
+static int setting_own(const struct setting *st, const struct schema_registry *reg, const char *subject)
 {
-    struct schema_registry *reg = &rq->svc->reg;
     const struct sr_subject *s = subject ? sr_subject(reg, subject) : NULL;
-    enum sr_compat own = subject ? (s ? s->compat : SR_COMPAT_UNSET) : reg->compat;
-    if (strcmp(rq->method, "GET") == 0) {
-        if (own == SR_COMPAT_UNSET && !rest_flag(rq, "defaultToGlobal"))
-            rest_error(rq, SR_SUBJECT_COMPAT_NOT_CONFIGURED, "Subject '%s' does not have subject-level compatibility configured",
-                       subject);
-        else
-            rest_reply(rq, 200, json_pack("{s:s}", "compatibilityLevel", sr_compat_name(sr_compat_for(reg, subject))));
-        return;
-    }
-    if (strcmp(rq->method, "DELETE") == 0) {
-        if (!subject || own == SR_COMPAT_UNSET) {
-            error_for(rq, SR_SUBJECT_NOT_FOUND, subject ? subject : "", NULL);
-            return;
-        }
-        struct sr_change c = {.kind = SR_CHANGE_COMPAT, .subject = xstrdup(subject), .compat = SR_COMPAT_UNSET};
-        rest_commit(rq, &c, 1, 200, json_pack("{s:s}", "compatibilityLevel", sr_compat_name(own)));
-        return;
-    }
-    json_t *doc = body_json(rq);
-    if (!doc)
-        return;
-    const char *name = json_string_value(json_object_get(doc, "compatibility"));
-    enum sr_compat level = sr_compat_parse(name);
-    if (level == SR_COMPAT_UNSET) {
-        rest_error(rq, SR_INVALID_COMPAT, "Invalid compatibility level. Valid values are none, backward, forward, "
-                                          "full, backward_transitive, forward_transitive, and full_transitive");
-    } else {
-        struct sr_change c = {.kind = SR_CHANGE_COMPAT, .subject = subject ? xstrdup(subject) : NULL,
-                              .compat = level};
-        rest_commit(rq, &c, 1, 200, json_pack("{s:s}", "compatibility", name));
-    }
-    json_decref(doc);
+    if (st->kind == SR_CHANGE_COMPAT)
+        return subject ? (s ? (int)s->compat : -1) : (int)reg->compat;
+    return subject ? (s ? (int)s->mode : -1) : (int)reg->mode;
 }
 
-static void route_mode(struct rest_request *rq, const char *subject)
+static const char *setting_name(const struct setting *st, int v)
 {
-    struct schema_registry *reg = &rq->svc->reg;
-    const struct sr_subject *s = subject ? sr_subject(reg, subject) : NULL;
-    enum sr_mode own = subject ? (s ? s->mode : SR_MODE_UNSET) : reg->mode;
-    if (strcmp(rq->method, "GET") == 0) {
-        if (own == SR_MODE_UNSET && !rest_flag(rq, "defaultToGlobal"))
-            rest_error(rq, SR_SUBJECT_MODE_NOT_CONFIGURED, "Subject '%s' does not have subject-level mode configured",
-                       subject);
-        else
-            rest_reply(rq, 200, json_pack("{s:s}", "mode", sr_mode_name(sr_mode_for(reg, subject))));
-        return;
+    return st->kind == SR_CHANGE_COMPAT ? sr_compat_name((enum sr_compat)v) : sr_mode_name((enum sr_mode)v);
+}
+
+static int setting_effective(const struct setting *st, const struct schema_registry *reg, const char *subject)
+{
+    return st->kind == SR_CHANGE_COMPAT ? (int)sr_compat_for(reg, subject) : (int)sr_mode_for(reg, subject);
+}
+
+static struct sr_change setting_change(const struct setting *st, const char *subject, int v)
+{
+    struct sr_change c = {.kind = st->kind, .subject = subject ? xstrdup(subject) : NULL};
+    if (st->kind == SR_CHANGE_COMPAT)
+        c.compat = (enum sr_compat)v;
+    else
+        c.mode = (enum sr_mode)v;
+    return c;
+}
+
+/* The value a PUT asks for, or -1 with the error answered. */
+static int setting_parse(const struct setting *st, struct rest_request *rq, const char *subject, const char *name)
+{
+    if (st->kind == SR_CHANGE_COMPAT) {
+        enum sr_compat level = sr_compat_parse(name);
+        if (level == SR_COMPAT_UNSET)
+            rest_error(rq, SR_INVALID_COMPAT, "Invalid compatibility level. Valid values are none, backward, "
+                                              "forward, full, backward_transitive, forward_transitive, and "
+                                              "full_transitive");
+        return level;
     }
-    if (strcmp(rq->method, "DELETE") == 0) {
-        if (!subject || own == SR_MODE_UNSET) {
-            error_for(rq, SR_SUBJECT_NOT_FOUND, subject ? subject : "", NULL);
-            return;
-        }
-        struct sr_change c = {.kind = SR_CHANGE_MODE, .subject = xstrdup(subject), .mode = SR_MODE_UNSET};
-        rest_commit(rq, &c, 1, 200, json_pack("{s:s}", "mode", sr_mode_name(own)));
-        return;
-    }
-    json_t *doc = body_json(rq);
-    if (!doc)
-        return;
-    const char *name = json_string_value(json_object_get(doc, "mode"));
     enum sr_mode m = sr_mode_parse(name);
-    enum sr_err e = sr_mode_plan(reg, subject, m, rest_flag(rq, "force"));
+    enum sr_err e = sr_mode_plan(&rq->svc->reg, subject, m, rest_flag(rq, "force"));
     if (e == SR_INVALID_MODE)
         rest_error(rq, e, "Invalid mode. Valid values are READWRITE, READONLY and IMPORT");
     else if (e != SR_OK)
         rest_error(rq, e, "Cannot import since found existing subjects");
-    else {
-        struct sr_change c = {.kind = SR_CHANGE_MODE, .subject = subject ? xstrdup(subject) : NULL, .mode = m};
-        rest_commit(rq, &c, 1, 200, json_pack("{s:s}", "mode", name));
+    return e == SR_OK ? (int)m : -1;
+}
+
+static void route_setting(struct rest_request *rq, const struct setting *st, const char *subject)
+{
+    struct schema_registry *reg = &rq->svc->reg;
+    int own = setting_own(st, reg, subject);
+    if (strcmp(rq->method, "GET") == 0) {
+        if (own == -1 && !rest_flag(rq, "defaultToGlobal"))
+            rest_error(rq, st->not_configured, "Subject '%s' does not have subject-level %s configured", subject,
+                       st->put_field);
+        else
+            rest_reply(rq, 200, json_pack("{s:s}", st->get_field, setting_name(st, setting_effective(st, reg, subject))));
+        return;
+    }
+    if (strcmp(rq->method, "DELETE") == 0) {
+        if (!subject || own == -1) {
+            error_for(rq, SR_SUBJECT_NOT_FOUND, subject ? subject : "", NULL);
+            return;
+        }
+        struct sr_change c = setting_change(st, subject, -1);
+        rest_commit(rq, &c, 1, 200, json_pack("{s:s}", st->get_field, setting_name(st, own)));
+        return;
+    }
+    json_t *doc = body_json(rq);
+    if (!doc)
+        return;
+    const char *name = json_string_value(json_object_get(doc, st->put_field));
+    int v = setting_parse(st, rq, subject, name);
+    if (v != -1) {
+        struct sr_change c = setting_change(st, subject, v);
+        rest_commit(rq, &c, 1, 200, json_pack("{s:s}", st->put_field, name));
     }
     json_decref(doc);
 }
@@ -483,9 +500,9 @@ void rest_route(struct rest_request *rq)
         else
             rest_error(rq, 404, "HTTP 404 Not Found");
     } else if (strcmp(first, "config") == 0 && n <= 2 && (get || put || (del && n == 2))) {
-        route_config(rq, n == 2 ? seg[1] : NULL);
+        route_setting(rq, &compat_setting, n == 2 ? seg[1] : NULL);
     } else if (strcmp(first, "mode") == 0 && n <= 2 && (get || put || (del && n == 2))) {
-        route_mode(rq, n == 2 ? seg[1] : NULL);
+        route_setting(rq, &mode_setting, n == 2 ? seg[1] : NULL);
     } else if (strcmp(first, "compatibility") == 0 && post && (n == 4 || n == 5) && strcmp(seg[1], "subjects") == 0 &&
                strcmp(seg[3], "versions") == 0) {
         compatibility(rq, seg[2], n == 5 ? seg[4] : NULL);
