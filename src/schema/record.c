@@ -111,7 +111,10 @@ bool sr_record_apply(struct schema_registry *r, const char *key, size_t key_len,
     json_t *k = key ? json_loadb(key, key_len, 0, NULL) : NULL;
     json_t *v = !tombstone && value ? json_loadb(value, value_len, 0, NULL) : NULL;
     const char *keytype = json_string_value(json_object_get(k, "keytype"));
-    bool ok = keytype && (tombstone || json_is_object(v)) &&
+    /* A subject is a string, or null (or absent) for the global settings. */
+    json_t *subject = json_object_get(k, "subject");
+    bool ok = keytype && (!subject || json_is_null(subject) || json_is_string(subject)) &&
+              (tombstone || json_is_object(v)) &&
               apply_value(r, keytype, json_string_value(json_object_get(k, "subject")), k, tombstone ? NULL : v);
     json_decref(k);
     json_decref(v);

@@ -273,3 +273,31 @@ def test_changes_need_a_registry_content_type(broker):
                                      data=json.dumps({"schema": "\"int\""}).encode(), headers={"Content-Type": ctype})
         with urllib.request.urlopen(req, timeout=10) as r:
             assert json.loads(r.read()) == {"id": 1}
+
+
+def test_foreign_records_in_schemas_topic(broker):
+    from confluent_kafka import Producer
+    assert sr(broker, "/subjects/s/versions", "POST", {"schema": record(ID)})[:2] == (200, {"id": 1})
+    p = Producer({"bootstrap.servers": broker.bootstrap})
+    junk = [(b"\xff\x00", b"garbage"), (None, b"{}"), (b"{}", None), (b"[1,2]", b"[3]"),
+            (b'{"keytype":"SCHEMA","subject":"s","version":1,"magic":1}', b'{"id":"x","schema":7}'),
+            # id 1 already holds another schema: refused, not applied
+            (b'{"keytype":"SCHEMA","subject":"t","version":1,"magic":1}',
+             b'{"subject":"t","version":1,"id":1,"schema":"\\"int\\"","deleted":false}'),
+            (b'{"keytype":"CONFIG","subject":7,"magic":0}', b'{"compatibilityLevel":"NONE"}'),
+            (b'{"keytype":"NOOP","magic":0}', b"{}"),
+            # what a Confluent registry writing to the same topic would add
+            (b'{"keytype":"SCHEMA","subject":"u","version":1,"magic":1}',
+             b'{"subject":"u","version":1,"id":9,"schema":"{\\"type\\": \\"string\\"}","deleted":false}')]
+    for k, v in junk:
+        p.produce("_schemas", key=k, value=v)
+    assert p.flush(10) == 0
+    broker.restart()
+    assert sr(broker, "/subjects")[:2] == (200, ["s", "u"])
+    assert sr(broker, "/subjects/s/versions/1")[1]["id"] == 1
+    assert sr(broker, "/subjects/u/versions/1")[1]["id"] == 9
+    assert json.loads(sr(broker, "/schemas/ids/1")[1]["schema"])["name"] == "User"
+    # The next id goes past the highest id the topic holds.
+    assert sr(broker, "/subjects/v/versions", "POST", {"schema": "\"bytes\""})[:2] == (200, {"id": 10})
+    assert sr(broker, "/config")[:2] == (200, {"compatibilityLevel": "BACKWARD"})
+    assert "skipped=8" in broker.read_log()

@@ -91,6 +91,9 @@ static void test_confluents_records(void **state)
     assert_false(apply_text(&r, "{\"keytype\":\"SCHEMA\",\"subject\":\"s\",\"version\":3,\"magic\":1}",
                             "{\"schema\":\"{not avro\",\"id\":3}"));
     assert_false(apply_text(&r, "{\"keytype\":\"CONFIG\",\"subject\":null}", "{\"compatibilityLevel\":\"SIDEWAYS\"}"));
+    /* A subject that is not a string is not the global setting either. */
+    assert_false(apply_text(&r, "{\"keytype\":\"CONFIG\",\"subject\":7}", "{\"compatibilityLevel\":\"NONE\"}"));
+    assert_int_equal(r.compat, SR_COMPAT_BACKWARD);
     sr_free(&r);
 }
 
