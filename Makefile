@@ -14,7 +14,7 @@ CLILIBS := -lrdkafka
 # The group state machine is here too: it takes its clock and timers as callbacks.
 GROUP_SM_SRC := src/group/group.c src/group/member.c src/group/registry.c src/group/offset_table.c
 # The schema registry's state, formats and changes too: no loop, no wire.
-SCHEMA_SM_SRC := src/schema/avro.c src/schema/change.c src/schema/record.c $(wildcard src/schema/registry*.c)
+SCHEMA_SM_SRC := $(wildcard src/schema/avro*.c) src/schema/change.c src/schema/record.c $(wildcard src/schema/registry*.c)
 CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c) src/broker/config.c $(GROUP_SM_SRC) $(SCHEMA_SM_SRC)
 BROKER_SRC := $(filter-out src/broker/config.c $(GROUP_SM_SRC) $(SCHEMA_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c src/schema/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)

@@ -92,6 +92,32 @@ static void test_invalid_and_incompatible(void **state)
     int32_t id, version;
     assert_int_equal(reg(&r, "s", "{\"type\":\"record\"", &id, &version), SR_INVALID_SCHEMA);
     assert_int_equal(reg(&r, "s", "{\"type\":\"nosuchtype\"}", &id, &version), SR_INVALID_SCHEMA);
+    /* Defaults must fit their field's type; a union's, its first branch. */
+#define WITH_DEFAULT(type, def) "{\"type\":\"record\",\"name\":\"D\",\"fields\":[{\"name\":\"f\",\"type\":" type ",\"default\":" def "}]}"
+    static const struct {
+        const char *schema;
+        bool valid;
+    } defaults[] = {
+        {WITH_DEFAULT("\"int\"", "\"x\""), false},
+        {WITH_DEFAULT("\"int\"", "3"), true},
+        {WITH_DEFAULT("\"string\"", "null"), false},
+        {WITH_DEFAULT("[\"null\",\"string\"]", "\"a\""), false},
+        {WITH_DEFAULT("[\"null\",\"string\"]", "null"), true},
+        {WITH_DEFAULT("[\"string\",\"null\"]", "\"a\""), true},
+        {WITH_DEFAULT("{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\"]}", "\"B\""), false},
+        {WITH_DEFAULT("{\"type\":\"array\",\"items\":\"long\"}", "[1,2]"), true},
+        {WITH_DEFAULT("{\"type\":\"map\",\"values\":\"boolean\"}", "{\"a\":1}"), false},
+        {WITH_DEFAULT("\"double\"", "1.5"), true},
+    };
+    for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults); i++) {
+        struct sr_register_req dreq = {.subject = "d", .text = defaults[i].schema};
+        struct sr_register_plan dplan;
+        char derr[256];
+        enum sr_err want = defaults[i].valid ? SR_OK : SR_INVALID_SCHEMA;
+        if (sr_register_plan(&r, &dreq, &dplan, derr, sizeof(derr)) != want)
+            fail_msg("default case %zu: %s", i, defaults[i].schema);
+        sr_register_plan_free(&dplan);
+    }
     assert_int_equal(reg(&r, "s", V1, &id, &version), SR_OK);
     /* BACKWARD by default: V3 adds a field without a default. */
     struct sr_register_req req = {.subject = "s", .text = V3};
