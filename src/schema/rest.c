@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "broker/broker.h"
 #include "core/slog.h"
@@ -225,7 +226,9 @@ int schema_rest_start(struct schema_service *svc, const char *listeners, char *e
     char why[256];
     bool lookup_failed;
     int port;
-    int fd = tcp_listen(e[0].host, e[0].port, 0, 128, &port, &lookup_failed, why, sizeof(why));
+    /* Non-blocking: an accept() that finds the connection gone must not
+     * stall the loop thread. */
+    int fd = tcp_listen(e[0].host, e[0].port, SOCK_NONBLOCK, 128, &port, &lookup_failed, why, sizeof(why));
     if (fd < 0) {
         snprintf(err, errlen, "cannot listen on schema.registry.listeners http://%s:%d: %s%s", e[0].host, e[0].port,
                  why, !lookup_failed && errno == EADDRINUSE ? " (another process has the port)" : "");

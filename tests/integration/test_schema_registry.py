@@ -301,3 +301,23 @@ def test_foreign_records_in_schemas_topic(broker):
     assert sr(broker, "/subjects/v/versions", "POST", {"schema": "\"bytes\""})[:2] == (200, {"id": 10})
     assert sr(broker, "/config")[:2] == (200, {"compatibilityLevel": "BACKWARD"})
     assert "skipped=8" in broker.read_log()
+
+
+def test_listener_off_and_port_in_use(broker_factory, tmp_path):
+    import socket
+    import subprocess
+    from conftest import SLUICE_BIN, free_port
+    off = broker_factory(props={"schema.registry.listeners": ""}, name="off")
+    assert "sub=schema" not in off.read_log()
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        port = held.getsockname()[1]
+        p = subprocess.run([SLUICE_BIN, "serve", "--listeners=PLAINTEXT://127.0.0.1:%d" % free_port(avoid={port}),
+                            "--http.listeners=", "--schema.registry.listeners=http://127.0.0.1:%d" % port,
+                            "--log.dirs=%s" % (tmp_path / "held")], capture_output=True, text=True, timeout=20)
+    out = p.stdout + p.stderr
+    assert p.returncode > 0 and "schema.registry.listeners" in out and str(port) in out, out
+    p = subprocess.run([SLUICE_BIN, "serve", "--schema.registry.listeners=ftp://x:1",
+                        "--log.dirs=%s" % (tmp_path / "bad")], capture_output=True, text=True, timeout=20)
+    assert p.returncode == 2 and "schema.registry.listeners" in p.stdout + p.stderr
