@@ -14,6 +14,7 @@
 #include "broker/producers.h"
 #include "log/batch.h"
 #include "log/producer_state.h"
+#include "schema/validate.h"
 
 /* The idempotence fields of one partition's records (pid -1: none). */
 struct idem {
@@ -153,6 +154,12 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     int32_t count = 0;
     struct idem idem;
     int rc = validate_records(req, t, &in->records, &count, &idem, &out->error_message);
+    if (!rc) {
+        char why[600];
+        rc = schema_validate_produce(b, t, (const uint8_t *)in->records.p, (size_t)in->records.len, why, sizeof(why));
+        if (rc && why[0])
+            out->error_message = req_strf(req, "%s", why);
+    }
     if (!rc && p->storage_error)
         rc = p->storage_error;
     int64_t now = now_ms();

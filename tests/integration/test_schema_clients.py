@@ -35,6 +35,10 @@ def registry_get(broker, path):
 
 
 def test_auto_registration(venv_python, broker):
+    # The topic validates schema ids: the serializer's records pass as they are.
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    admin.create_topics([NewTopic("orders", 1, 1, config={"confluent.value.schema.validation": "true"})])["orders"].result(10)
     r = run(venv_python, broker, "auto", "orders")
     assert r["consumed"] == r["produced"]
     # Each record starts with the magic byte and the id its schema got.

@@ -1,0 +1,162 @@
+/* Schema id validation at produce (see validate.h). */
+#include "schema/validate.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "broker/broker.h"
+#include "broker/topics.h"
+#include "log/batch.h"
+#include "log/kerr.h"
+#include "schema/service.h"
+
+enum strategy { TOPIC_NAME, RECORD_NAME, TOPIC_RECORD_NAME, UNKNOWN_STRATEGY };
+
+/* "TopicNameStrategy", or Confluent's class name ending with it. */
+static enum strategy strategy_of(const char *s)
+{
+    const char *dot = strrchr(s, '.');
+    const char *name = dot ? dot + 1 : s;
+    if (strcmp(name, "TopicNameStrategy") == 0)
+        return TOPIC_NAME;
+    if (strcmp(name, "RecordNameStrategy") == 0)
+        return RECORD_NAME;
+    if (strcmp(name, "TopicRecordNameStrategy") == 0)
+        return TOPIC_RECORD_NAME;
+    return UNKNOWN_STRATEGY;
+}
+
+/* One side (key or value) of the check. */
+struct side_check {
+    const char *what;            /* "key", "value" */
+    bool on;
+    enum strategy strategy;
+    const struct sr_subject *topic_subject;   /* TopicNameStrategy's, looked up once */
+    int32_t last_ok_id;          /* the id that passed last, to skip repeats */
+};
+
+struct walk {
+    const struct broker *b;
+    const struct topic *t;
+    struct side_check key, value;
+    int index;
+    char *msg;
+    size_t msglen;
+};
+
+static bool live_under(const struct sr_subject *s, int32_t id)
+{
+    for (size_t i = 0; s && i < s->nversions; i++)
+        if (!s->versions[i].deleted && s->versions[i].schema->id == id)
+            return true;
+    return false;
+}
+
+/* The full name of the record a schema describes (for the record-name
+ * strategies), malloc'd, or NULL. */
+static char *record_fullname(const struct sr_schema *sc)
+{
+    json_t *doc = json_loads(sc->canonical, JSON_DECODE_ANY, NULL);
+    const char *name = json_string_value(json_object_get(doc, "name"));
+    const char *ns = json_string_value(json_object_get(doc, "namespace"));
+    char *out = NULL;
+    if (name) {
+        size_t n = strlen(name) + (ns ? strlen(ns) + 1 : 0) + 1;
+        out = malloc(n);
+        if (out)
+            snprintf(out, n, "%s%s%s", ns && !strchr(name, '.') ? ns : "", ns && !strchr(name, '.') ? "." : "", name);
+    }
+    json_decref(doc);
+    return out;
+}
+
+/* false with the reason in w->msg when bytes do not pass. */
+static bool check_side(struct walk *w, struct side_check *sc, const uint8_t *p, int32_t len)
+{
+    if (!sc->on || !p || len < 0)
+        return true;   /* null keys and values (tombstones) carry no schema */
+    if (len < 5 || p[0] != 0) {
+        snprintf(w->msg, w->msglen, "record %d: the %s does not start with the magic byte 0 and a schema id",
+                 w->index, sc->what);
+        return false;
+    }
+    int32_t id = (int32_t)((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4]);
+    if (id == sc->last_ok_id)
+        return true;
+    const struct schema_registry *reg = &w->b->schema->reg;
+    const struct sr_schema *schema = sr_schema_by_id(reg, id);
+    char subject[512];
+    const struct sr_subject *s = sc->topic_subject;
+    if (sc->strategy != TOPIC_NAME) {
+        char *full = schema ? record_fullname(schema) : NULL;
+        if (sc->strategy == RECORD_NAME)
+            snprintf(subject, sizeof(subject), "%s", full ? full : "?");
+        else
+            snprintf(subject, sizeof(subject), "%s-%s", w->t->name, full ? full : "?");
+        free(full);
+        s = sr_subject(reg, subject);
+    } else {
+        snprintf(subject, sizeof(subject), "%s-%s", w->t->name, sc->what);
+    }
+    if (sc->strategy == UNKNOWN_STRATEGY) {
+        snprintf(w->msg, w->msglen, "record %d: the topic's %s subject name strategy is unknown", w->index,
+                 sc->what);
+        return false;
+    }
+    if (!schema || !live_under(s, id)) {
+        snprintf(w->msg, w->msglen, "record %d: the %s's schema id %d is not registered under subject %s", w->index,
+                 sc->what, id, subject);
+        return false;
+    }
+    sc->last_ok_id = id;
+    return true;
+}
+
+static int check_record(void *arg, const struct record_view *rec)
+{
+    struct walk *w = arg;
+    bool ok = check_side(w, &w->key, rec->key, rec->key_len) && check_side(w, &w->value, rec->value, rec->value_len);
+    w->index++;
+    return ok ? 0 : 1;
+}
+
+static void side_init(struct side_check *sc, const struct broker *b, const struct topic *t, const char *what,
+                      enum topic_prop on, enum topic_prop strategy)
+{
+    sc->what = what;
+    sc->on = strcmp(topic_config_str(&t->config, &b->cfg, on), "true") == 0;
+    sc->strategy = strategy_of(topic_config_str(&t->config, &b->cfg, strategy));
+    sc->last_ok_id = -1;
+    char subject[512];
+    snprintf(subject, sizeof(subject), "%s-%s", t->name, what);
+    sc->topic_subject = b->schema ? sr_subject(&b->schema->reg, subject) : NULL;
+}
+
+int schema_validate_produce(struct broker *b, const struct topic *t, const uint8_t *records, size_t len, char *msg,
+                            size_t msglen)
+{
+    struct walk w = {.b = b, .t = t, .msg = msg, .msglen = msglen};
+    msg[0] = '\0';
+    side_init(&w.key, b, t, "key", T_KEY_SCHEMA_VALIDATION, T_KEY_SUBJECT_NAME_STRATEGY);
+    side_init(&w.value, b, t, "value", T_VALUE_SCHEMA_VALIDATION, T_VALUE_SUBJECT_NAME_STRATEGY);
+    if (!w.key.on && !w.value.on)
+        return 0;
+    if (!b->schema) {
+        snprintf(msg, msglen, "the topic validates schema ids but the schema registry is not running");
+        return KERR_INVALID_RECORD;
+    }
+    while (len >= BATCH_HEADER_SIZE) {
+        struct batch_info bi;
+        if (batch_parse_header(records, len, &bi) != 0 || batch_total_size(&bi) > len)
+            break;   /* the produce path validated the batches: not reached */
+        int rc = batch_for_each_record(b->validator, records, batch_total_size(&bi), check_record, &w);
+        if (msg[0])
+            return KERR_INVALID_RECORD;   /* check_record stopped the walk */
+        if (rc)
+            return rc;
+        records += batch_total_size(&bi);
+        len -= batch_total_size(&bi);
+    }
+    return 0;
+}
