@@ -31,6 +31,9 @@ void schema_service_stop(struct broker *b)
     schema_store_cancel_all(svc);
     schema_rest_stop(svc);
     sr_free(&svc->reg);
+    for (size_t i = 0; i < svc->nrefusals; i++)
+        free(svc->refusals[i].topic);
+    free(svc->refusals);
     free(svc);
     b->schema = NULL;
 }

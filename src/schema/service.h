@@ -6,6 +6,7 @@
 #define SLUICE_SCHEMA_SERVICE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "schema/change.h"
 #include "schema/registry.h"
 
@@ -13,11 +14,22 @@ struct broker;
 struct schema_rest;
 struct pending_commit;
 
+/* Records refused by schema validation, per topic, side and reason. */
+struct schema_refusal {
+    char *topic;
+    const char *side, *reason;     /* static strings */
+    uint64_t count;
+};
+
 struct schema_service {
     struct broker *b;
     struct schema_registry reg;
     struct schema_rest *rest;      /* NULL when the listener is off */
     struct pending_commit *pending;   /* appended, waiting for their fsync (store.c) */
+    struct schema_refusal *refusals;  /* validate.c */
+    size_t nrefusals;
+    int64_t refusal_logged_ms;        /* refusals are logged at most once a second */
+    uint64_t refusals_unlogged;
 };
 
 /* Starts the registry and its listener (nothing if the property is
@@ -34,6 +46,10 @@ int schema_service_port(const struct broker *b);   /* bound REST port, 0 if off 
 typedef void (*schema_commit_done)(void *ctx, enum sr_err e);
 void schema_commit(struct schema_service *svc, struct sr_change *changes, size_t n, schema_commit_done done,
                    void *ctx);
+
+/* sluice_schema_refusals_total for /metrics (validate.c). */
+struct sbuf;
+void schema_metrics_format(struct broker *b, struct sbuf *out);
 
 /* REST (rest.c, rest_routes.c). */
 int schema_rest_start(struct schema_service *svc, const char *listeners, char *err, size_t errlen);

@@ -7,6 +7,9 @@
 #include <string.h>
 #include "broker/broker.h"
 #include "broker/topics.h"
+#include "core/slog.h"
+#include "core/util.h"
+#include "http/http.h"
 #include "log/batch.h"
 #include "log/kerr.h"
 #include "schema/service.h"
@@ -27,6 +30,48 @@ static enum strategy strategy_of(const char *s)
     return UNKNOWN_STRATEGY;
 }
 
+#define REFUSAL_LOG_INTERVAL_MS 1000
+
+/* Counts a refusal and logs it, at most once a second (a misconfigured
+ * producer may send thousands a second). */
+static void note_refusal(struct schema_service *svc, const char *topic, const char *side, const char *reason,
+                         const char *why)
+{
+    struct schema_refusal *r = NULL;
+    for (size_t i = 0; i < svc->nrefusals && !r; i++)
+        if (svc->refusals[i].side == side && svc->refusals[i].reason == reason &&
+            strcmp(svc->refusals[i].topic, topic) == 0)
+            r = &svc->refusals[i];
+    if (!r) {
+        svc->refusals = xrealloc(svc->refusals, (svc->nrefusals + 1) * sizeof(*svc->refusals));
+        r = &svc->refusals[svc->nrefusals++];
+        *r = (struct schema_refusal){xstrdup(topic), side, reason, 0};
+    }
+    r->count++;
+    int64_t now = mono_ms();
+    if (now - svc->refusal_logged_ms < REFUSAL_LOG_INTERVAL_MS && svc->refusal_logged_ms) {
+        svc->refusals_unlogged++;
+        return;
+    }
+    log_warn("schema", "records refused", "topic=%s side=%s reason=%s detail=\"%s\" not_logged_since=%llu", topic,
+             side, reason, why, (unsigned long long)svc->refusals_unlogged);
+    svc->refusal_logged_ms = now;
+    svc->refusals_unlogged = 0;
+}
+
+void schema_metrics_format(struct broker *b, struct sbuf *out)
+{
+    struct schema_service *svc = b->schema;
+    if (!svc)
+        return;
+    sbuf_printf(out, "# HELP sluice_schema_refusals_total Produced records refused by schema validation, by topic, "
+                     "side and reason\n# TYPE sluice_schema_refusals_total counter\n");
+    for (size_t i = 0; i < svc->nrefusals; i++)
+        sbuf_printf(out, "sluice_schema_refusals_total{topic=\"%s\",side=\"%s\",reason=\"%s\"} %llu\n",
+                    svc->refusals[i].topic, svc->refusals[i].side, svc->refusals[i].reason,
+                    (unsigned long long)svc->refusals[i].count);
+}
+
 /* One side (key or value) of the check. */
 struct side_check {
     const char *what;            /* "key", "value" */
@@ -43,6 +88,7 @@ struct walk {
     int index;
     char *msg;
     size_t msglen;
+    const char *refused_side, *refused_reason;   /* set with msg */
 };
 
 static bool live_under(const struct sr_subject *s, int32_t id)
@@ -79,6 +125,8 @@ static bool check_side(struct walk *w, struct side_check *sc, const uint8_t *p, 
     if (len < 5 || p[0] != 0) {
         snprintf(w->msg, w->msglen, "record %d: the %s does not start with the magic byte 0 and a schema id",
                  w->index, sc->what);
+        w->refused_reason = "no_schema_id";
+        w->refused_side = sc->what;
         return false;
     }
     int32_t id = (int32_t)((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4]);
@@ -102,11 +150,15 @@ static bool check_side(struct walk *w, struct side_check *sc, const uint8_t *p, 
     if (sc->strategy == UNKNOWN_STRATEGY) {
         snprintf(w->msg, w->msglen, "record %d: the topic's %s subject name strategy is unknown", w->index,
                  sc->what);
+        w->refused_reason = "unknown_strategy";
+        w->refused_side = sc->what;
         return false;
     }
     if (!schema || !live_under(s, id)) {
         snprintf(w->msg, w->msglen, "record %d: the %s's schema id %d is not registered under subject %s", w->index,
                  sc->what, id, subject);
+        w->refused_reason = "unregistered_id";
+        w->refused_side = sc->what;
         return false;
     }
     sc->last_ok_id = id;
@@ -151,8 +203,10 @@ int schema_validate_produce(struct broker *b, const struct topic *t, const uint8
         if (batch_parse_header(records, len, &bi) != 0 || batch_total_size(&bi) > len)
             break;   /* the produce path validated the batches: not reached */
         int rc = batch_for_each_record(b->validator, records, batch_total_size(&bi), check_record, &w);
-        if (msg[0])
-            return KERR_INVALID_RECORD;   /* check_record stopped the walk */
+        if (msg[0]) {   /* check_record stopped the walk */
+            note_refusal(b->schema, t->name, w.refused_side, w.refused_reason, msg);
+            return KERR_INVALID_RECORD;
+        }
         if (rc)
             return rc;
         records += batch_total_size(&bi);

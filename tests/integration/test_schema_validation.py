@@ -3,6 +3,7 @@ friends): records without a registered schema id are refused with
 INVALID_RECORD, the whole batch with them and nothing appended, while
 framed records with a registered id go through."""
 import json
+import re
 import time
 import urllib.request
 
@@ -115,6 +116,15 @@ def test_value_validation(broker):
 
     # A topic without validation takes anything.
     assert produce(broker, "free", [(None, b"plain")]) == [None]
+
+    # Refusals are counted per topic, side and reason, and logged (at most once a second).
+    with urllib.request.urlopen(broker.http_url + "/metrics", timeout=10) as r:
+        metrics = r.read().decode()
+    counts = {m.group(1): int(m.group(2)) for m in re.finditer(
+        r'sluice_schema_refusals_total\{topic="orders",side="value",reason="(\w+)"\} (\d+)', metrics)}
+    # plain producer, v8 message check, v8 batch: no id; other subject, v8, unknown id: unregistered
+    assert counts == {"no_schema_id": 3, "unregistered_id": 3}, counts
+    assert "records refused" in broker.read_log()
 
 
 def test_key_validation_and_record_name_strategies(broker):
