@@ -62,6 +62,8 @@ enum prop_type { PT_STRING, PT_INT, PT_LONG, PT_BOOL, PT_LIST, PT_PASSWORD };
     X(VALUE_SCHEMA_VALIDATION, "confluent.value.schema.validation", PT_BOOL, "false", 0, 0, true, "Refuse produced records whose value does not carry a schema id registered under the topic's value subject") \
     X(KEY_SUBJECT_NAME_STRATEGY, "confluent.key.subject.name.strategy", PT_STRING, "TopicNameStrategy", 0, 0, true, "TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy (Confluent's class names too)") \
     X(VALUE_SUBJECT_NAME_STRATEGY, "confluent.value.subject.name.strategy", PT_STRING, "TopicNameStrategy", 0, 0, true, "TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy (Confluent's class names too)") \
+    X(SLUICE_KEY_SCHEMA_VALIDATION, "sluice.key.schema.validation", PT_STRING, "none", 0, 0, true, "none, id (as confluent.key.schema.validation) or full (also decode each key against its schema)") \
+    X(SLUICE_VALUE_SCHEMA_VALIDATION, "sluice.value.schema.validation", PT_STRING, "none", 0, 0, true, "none, id (as confluent.value.schema.validation) or full (also decode each value against its schema)") \
     X(PRODUCER_ID_EXPIRATION_MS, "producer.id.expiration.ms", PT_LONG, "86400000", 1, INT64_MAX, true, "Idempotent producer state is dropped after this long without a produce") \
     X(TRANSACTIONAL_ID_EXPIRATION_MS, "transactional.id.expiration.ms", PT_LONG, "604800000", 1, INT64_MAX, false, "Accepted for compatibility: transactions are not supported yet") \
     X(TEST_DROP_AFTER_APPEND, "sluice.test.drop.after.append", PT_INT, "0", 0, INT32_MAX, false, "Test only: after every Nth produce that appended, close the connection instead of answering (0 = off)") \
@@ -95,7 +97,9 @@ enum broker_prop {
     X(KEY_SCHEMA_VALIDATION, "confluent.key.schema.validation", PT_BOOL, KEY_SCHEMA_VALIDATION, 0, 0, "Keys must carry a schema id registered under the key subject") \
     X(VALUE_SCHEMA_VALIDATION, "confluent.value.schema.validation", PT_BOOL, VALUE_SCHEMA_VALIDATION, 0, 0, "Values must carry a schema id registered under the value subject") \
     X(KEY_SUBJECT_NAME_STRATEGY, "confluent.key.subject.name.strategy", PT_STRING, KEY_SUBJECT_NAME_STRATEGY, 0, 0, "How the key subject is named") \
-    X(VALUE_SUBJECT_NAME_STRATEGY, "confluent.value.subject.name.strategy", PT_STRING, VALUE_SUBJECT_NAME_STRATEGY, 0, 0, "How the value subject is named")
+    X(VALUE_SUBJECT_NAME_STRATEGY, "confluent.value.subject.name.strategy", PT_STRING, VALUE_SUBJECT_NAME_STRATEGY, 0, 0, "How the value subject is named") \
+    X(SLUICE_KEY_SCHEMA_VALIDATION, "sluice.key.schema.validation", PT_STRING, SLUICE_KEY_SCHEMA_VALIDATION, 0, 0, "none, id or full (keys decoded against their schema)") \
+    X(SLUICE_VALUE_SCHEMA_VALIDATION, "sluice.value.schema.validation", PT_STRING, SLUICE_VALUE_SCHEMA_VALIDATION, 0, 0, "none, id or full (values decoded against their schema)")
 
 enum topic_prop {
 #define X(id, ...) T_##id,

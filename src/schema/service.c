@@ -34,6 +34,9 @@ void schema_service_stop(struct broker *b)
     for (size_t i = 0; i < svc->nrefusals; i++)
         free(svc->refusals[i].topic);
     free(svc->refusals);
+    for (size_t i = 0; i < svc->ncheckers; i++)
+        avro_checker_free(svc->checkers[i].ck);
+    free(svc->checkers);
     free(svc);
     b->schema = NULL;
 }

@@ -21,12 +21,20 @@ struct schema_refusal {
     uint64_t count;
 };
 
+/* A schema parsed once for checking payloads (full validation). */
+struct schema_checker {
+    int32_t id;
+    struct avro_checker *ck;
+};
+
 struct schema_service {
     struct broker *b;
     struct schema_registry reg;
     struct schema_rest *rest;      /* NULL when the listener is off */
     struct pending_commit *pending;   /* appended, waiting for their fsync (store.c) */
-    struct schema_refusal *refusals;  /* validate.c */
+    struct schema_checker *checkers;  /* validate.c */
+    size_t ncheckers;
+    struct schema_refusal *refusals;
     size_t nrefusals;
     int64_t refusal_logged_ms;        /* refusals are logged at most once a second */
     uint64_t refusals_unlogged;

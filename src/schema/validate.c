@@ -12,6 +12,7 @@
 #include "http/http.h"
 #include "log/batch.h"
 #include "log/kerr.h"
+#include "schema/avro.h"
 #include "schema/service.h"
 
 enum strategy { TOPIC_NAME, RECORD_NAME, TOPIC_RECORD_NAME, UNKNOWN_STRATEGY };
@@ -79,6 +80,7 @@ struct side_check {
     enum strategy strategy;
     const struct sr_subject *topic_subject;   /* TopicNameStrategy's, looked up once */
     int32_t last_ok_id;          /* the id that passed last, to skip repeats */
+    bool full;                   /* sluice.*.schema.validation=full: decode too */
 };
 
 struct walk {
@@ -117,6 +119,9 @@ static char *record_fullname(const struct sr_schema *sc)
     return out;
 }
 
+static bool registered(struct walk *w, struct side_check *sc, int32_t id);
+static bool payload_ok(struct walk *w, struct side_check *sc, int32_t id, const uint8_t *p, size_t len);
+
 /* false with the reason in w->msg when bytes do not pass. */
 static bool check_side(struct walk *w, struct side_check *sc, const uint8_t *p, int32_t len)
 {
@@ -130,8 +135,15 @@ static bool check_side(struct walk *w, struct side_check *sc, const uint8_t *p, 
         return false;
     }
     int32_t id = (int32_t)((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4]);
-    if (id == sc->last_ok_id)
-        return true;
+    if (id != sc->last_ok_id && !registered(w, sc, id))
+        return false;
+    sc->last_ok_id = id;
+    return !sc->full || payload_ok(w, sc, id, p + 5, (size_t)len - 5);
+}
+
+/* The id is registered under the subject the strategy names. */
+static bool registered(struct walk *w, struct side_check *sc, int32_t id)
+{
     const struct schema_registry *reg = &w->b->schema->reg;
     const struct sr_schema *schema = sr_schema_by_id(reg, id);
     char subject[512];
@@ -161,8 +173,34 @@ static bool check_side(struct walk *w, struct side_check *sc, const uint8_t *p, 
         w->refused_side = sc->what;
         return false;
     }
-    sc->last_ok_id = id;
     return true;
+}
+
+/* The schema with this id, parsed once for checking payloads. */
+static const struct avro_checker *checker_for(struct schema_service *svc, int32_t id)
+{
+    for (size_t i = 0; i < svc->ncheckers; i++)
+        if (svc->checkers[i].id == id)
+            return svc->checkers[i].ck;
+    const struct sr_schema *sc = sr_schema_by_id(&svc->reg, id);
+    if (!sc || strcmp(sc->format->type, "AVRO") != 0)
+        return NULL;
+    svc->checkers = xrealloc(svc->checkers, (svc->ncheckers + 1) * sizeof(*svc->checkers));
+    svc->checkers[svc->ncheckers] = (struct schema_checker){id, avro_checker_new(sc->canonical)};
+    return svc->checkers[svc->ncheckers++].ck;
+}
+
+/* Full validation: the payload after the id decodes as that schema. */
+static bool payload_ok(struct walk *w, struct side_check *sc, int32_t id, const uint8_t *p, size_t len)
+{
+    const struct avro_checker *ck = checker_for(w->b->schema, id);
+    char why[200];
+    if (!ck || avro_datum_valid(ck, p, len, why, sizeof(why)))
+        return true;
+    snprintf(w->msg, w->msglen, "record %d: the %s does not match schema id %d: %s", w->index, sc->what, id, why);
+    w->refused_reason = "payload_mismatch";
+    w->refused_side = sc->what;
+    return false;
 }
 
 static int check_record(void *arg, const struct record_view *rec)
@@ -174,10 +212,12 @@ static int check_record(void *arg, const struct record_view *rec)
 }
 
 static void side_init(struct side_check *sc, const struct broker *b, const struct topic *t, const char *what,
-                      enum topic_prop on, enum topic_prop strategy)
+                      enum topic_prop on, enum topic_prop sluice_mode, enum topic_prop strategy)
 {
     sc->what = what;
-    sc->on = strcmp(topic_config_str(&t->config, &b->cfg, on), "true") == 0;
+    const char *mode = topic_config_str(&t->config, &b->cfg, sluice_mode);
+    sc->full = strcmp(mode, "full") == 0;
+    sc->on = strcmp(topic_config_str(&t->config, &b->cfg, on), "true") == 0 || sc->full || strcmp(mode, "id") == 0;
     sc->strategy = strategy_of(topic_config_str(&t->config, &b->cfg, strategy));
     sc->last_ok_id = -1;
     char subject[512];
@@ -190,8 +230,9 @@ int schema_validate_produce(struct broker *b, const struct topic *t, const uint8
 {
     struct walk w = {.b = b, .t = t, .msg = msg, .msglen = msglen};
     msg[0] = '\0';
-    side_init(&w.key, b, t, "key", T_KEY_SCHEMA_VALIDATION, T_KEY_SUBJECT_NAME_STRATEGY);
-    side_init(&w.value, b, t, "value", T_VALUE_SCHEMA_VALIDATION, T_VALUE_SUBJECT_NAME_STRATEGY);
+    side_init(&w.key, b, t, "key", T_KEY_SCHEMA_VALIDATION, T_SLUICE_KEY_SCHEMA_VALIDATION, T_KEY_SUBJECT_NAME_STRATEGY);
+    side_init(&w.value, b, t, "value", T_VALUE_SCHEMA_VALIDATION, T_SLUICE_VALUE_SCHEMA_VALIDATION,
+              T_VALUE_SUBJECT_NAME_STRATEGY);
     if (!w.key.on && !w.value.on)
         return 0;
     if (!b->schema) {

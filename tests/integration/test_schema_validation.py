@@ -144,3 +144,26 @@ def test_key_validation_and_record_name_strategies(broker):
     assert code == KafkaError.INVALID_RECORD and "subject by-topic-record-shop.Order" in message, message
     assert register(broker, "by-topic-record-shop.Order", ORDER) == record_id
     assert produce(broker, "by-topic-record", [(None, framed(record_id))]) == [None]
+
+
+def test_full_validation_decodes_payloads(broker):
+    create(broker, "strict", sluice_value_schema_validation="full")
+    order = register(broker, "strict-value", ORDER)
+    # Order {id: long}: 0x02 is id 1 in Avro's binary encoding.
+    assert produce(broker, "strict", [(None, framed(order, b"\x02"))]) == [None]
+    code, message = produce_v8(broker, "strict", [framed(order, b"\x02"), framed(order, b"\x02\x02")])
+    assert code == KafkaError.INVALID_RECORD
+    assert message == "record 1: the value does not match schema id %d: 1 bytes left after the value" % order
+    code, message = produce_v8(broker, "strict", [framed(order, b"\xff")])
+    assert code == KafkaError.INVALID_RECORD and "does not match" in message
+    # Full validation checks ids as well.
+    code, message = produce_v8(broker, "strict", [b"plain"])
+    assert code == KafkaError.INVALID_RECORD and "magic byte" in message
+    assert end_offset(broker, "strict") == 1
+    with urllib.request.urlopen(broker.http_url + "/metrics", timeout=10) as r:
+        assert 'sluice_schema_refusals_total{topic="strict",side="value",reason="payload_mismatch"} 2' in r.read().decode()
+    # id mode is Confluent's check under Sluice's name: a bad payload passes it.
+    create(broker, "ids-only", sluice_value_schema_validation="id")
+    register(broker, "ids-only-value", ORDER)
+    assert produce_v8(broker, "ids-only", [framed(order, b"\xff")])[0] == 0
+    assert produce_v8(broker, "ids-only", [b"plain"])[0] == KafkaError.INVALID_RECORD
