@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
+#include "schema/registry.h"
 
 const struct prop_def broker_prop_defs[P__COUNT] = {
 #define X(id, name, type, def, min, max, dyn, doc) [P_##id] = {name, type, def, min, max, dyn, -1, doc},
@@ -156,6 +157,16 @@ static bool check_special(const char *name, const char *value, char *err, size_t
     if (strstr(name, "timestamp.type") && strcmp(value, "CreateTime") != 0 &&
         strcmp(value, "LogAppendTime") != 0) {
         snprintf(err, errlen, "invalid value '%s' for %s: expected CreateTime or LogAppendTime", value, name);
+        return false;
+    }
+    if (strstr(name, "subject.name.strategy") && sr_strategy_parse(value) == SR_STRATEGY_UNKNOWN) {
+        snprintf(err, errlen, "invalid value '%s' for %s: expected TopicNameStrategy, RecordNameStrategy or "
+                 "TopicRecordNameStrategy", value, name);
+        return false;
+    }
+    if (strncmp(name, "sluice.", 7) == 0 && strstr(name, ".schema.validation") && strcmp(value, "none") != 0 &&
+        strcmp(value, "id") != 0 && strcmp(value, "full") != 0) {
+        snprintf(err, errlen, "invalid value '%s' for %s: expected none, id or full", value, name);
         return false;
     }
     if (strcmp(name, "compression.type") == 0 && strcmp(value, "producer") != 0) {

@@ -67,6 +67,11 @@ enum sr_compat sr_compat_parse(const char *s);
 const char *sr_mode_name(enum sr_mode m);
 enum sr_mode sr_mode_parse(const char *s);
 
+/* How a topic's records name their subject (Confluent's strategies),
+ * from "TopicNameStrategy" or a Java class name ending with it. */
+enum sr_strategy { SR_TOPIC_NAME, SR_RECORD_NAME, SR_TOPIC_RECORD_NAME, SR_STRATEGY_UNKNOWN };
+enum sr_strategy sr_strategy_parse(const char *s);
+
 /* What the registry needs from a schema format (Avro today). The
  * registry calls these; it knows nothing of any format itself. */
 struct sr_format {

@@ -71,3 +71,16 @@ enum sr_err sr_mode_plan(const struct schema_registry *r, const char *subject, e
     }
     return r->max_id > 0 ? SR_NOT_PERMITTED : SR_OK;
 }
+
+enum sr_strategy sr_strategy_parse(const char *s)
+{
+    const char *dot = strrchr(s, '.');
+    const char *name = dot ? dot + 1 : s;
+    if (strcmp(name, "TopicNameStrategy") == 0)
+        return SR_TOPIC_NAME;
+    if (strcmp(name, "RecordNameStrategy") == 0)
+        return SR_RECORD_NAME;
+    if (strcmp(name, "TopicRecordNameStrategy") == 0)
+        return SR_TOPIC_RECORD_NAME;
+    return SR_STRATEGY_UNKNOWN;
+}

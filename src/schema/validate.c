@@ -15,22 +15,6 @@
 #include "schema/avro.h"
 #include "schema/service.h"
 
-enum strategy { TOPIC_NAME, RECORD_NAME, TOPIC_RECORD_NAME, UNKNOWN_STRATEGY };
-
-/* "TopicNameStrategy", or Confluent's class name ending with it. */
-static enum strategy strategy_of(const char *s)
-{
-    const char *dot = strrchr(s, '.');
-    const char *name = dot ? dot + 1 : s;
-    if (strcmp(name, "TopicNameStrategy") == 0)
-        return TOPIC_NAME;
-    if (strcmp(name, "RecordNameStrategy") == 0)
-        return RECORD_NAME;
-    if (strcmp(name, "TopicRecordNameStrategy") == 0)
-        return TOPIC_RECORD_NAME;
-    return UNKNOWN_STRATEGY;
-}
-
 #define REFUSAL_LOG_INTERVAL_MS 1000
 
 /* Counts a refusal and logs it, at most once a second (a misconfigured
@@ -77,7 +61,7 @@ void schema_metrics_format(struct broker *b, struct sbuf *out)
 struct side_check {
     const char *what;            /* "key", "value" */
     bool on;
-    enum strategy strategy;
+    enum sr_strategy strategy;
     const struct sr_subject *topic_subject;   /* TopicNameStrategy's, looked up once */
     int32_t last_ok_id;          /* the id that passed last, to skip repeats */
     bool full;                   /* sluice.*.schema.validation=full: decode too */
@@ -148,9 +132,9 @@ static bool registered(struct walk *w, struct side_check *sc, int32_t id)
     const struct sr_schema *schema = sr_schema_by_id(reg, id);
     char subject[512];
     const struct sr_subject *s = sc->topic_subject;
-    if (sc->strategy != TOPIC_NAME) {
+    if (sc->strategy != SR_TOPIC_NAME) {
         char *full = schema ? record_fullname(schema) : NULL;
-        if (sc->strategy == RECORD_NAME)
+        if (sc->strategy == SR_RECORD_NAME)
             snprintf(subject, sizeof(subject), "%s", full ? full : "?");
         else
             snprintf(subject, sizeof(subject), "%s-%s", w->t->name, full ? full : "?");
@@ -159,7 +143,7 @@ static bool registered(struct walk *w, struct side_check *sc, int32_t id)
     } else {
         snprintf(subject, sizeof(subject), "%s-%s", w->t->name, sc->what);
     }
-    if (sc->strategy == UNKNOWN_STRATEGY) {
+    if (sc->strategy == SR_STRATEGY_UNKNOWN) {
         snprintf(w->msg, w->msglen, "record %d: the topic's %s subject name strategy is unknown", w->index,
                  sc->what);
         w->refused_reason = "unknown_strategy";
@@ -218,7 +202,7 @@ static void side_init(struct side_check *sc, const struct broker *b, const struc
     const char *mode = topic_config_str(&t->config, &b->cfg, sluice_mode);
     sc->full = strcmp(mode, "full") == 0;
     sc->on = strcmp(topic_config_str(&t->config, &b->cfg, on), "true") == 0 || sc->full || strcmp(mode, "id") == 0;
-    sc->strategy = strategy_of(topic_config_str(&t->config, &b->cfg, strategy));
+    sc->strategy = sr_strategy_parse(topic_config_str(&t->config, &b->cfg, strategy));
     sc->last_ok_id = -1;
     char subject[512];
     snprintf(subject, sizeof(subject), "%s-%s", t->name, what);

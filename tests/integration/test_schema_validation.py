@@ -167,3 +167,13 @@ def test_full_validation_decodes_payloads(broker):
     register(broker, "ids-only-value", ORDER)
     assert produce_v8(broker, "ids-only", [framed(order, b"\xff")])[0] == 0
     assert produce_v8(broker, "ids-only", [b"plain"])[0] == KafkaError.INVALID_RECORD
+
+
+def test_bad_validation_settings_are_refused(broker):
+    import pytest
+    from confluent_kafka import KafkaException
+    for name, value in (("sluice.value.schema.validation", "maybe"),
+                        ("confluent.value.subject.name.strategy", "SubjectOfTheDayStrategy")):
+        with pytest.raises(KafkaException) as e:
+            create(broker, "refused", **{name.replace(".", "_"): value})
+        assert e.value.args[0].code() == KafkaError.INVALID_CONFIG, e.value
