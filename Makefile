@@ -8,14 +8,16 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
 CPPFLAGS += -Isrc -MMD -MP
-LIBS    := -lz -lsnappy -llz4 -lzstd -lisal -ljansson -lmicrohttpd -lpthread -lm
+LIBS    := -lz -lsnappy -llz4 -lzstd -lisal -ljansson -lavro -lmicrohttpd -lpthread -lm
 CLILIBS := -lrdkafka
 
 # CORE: what unit tests and fuzzers link without the event loop.
 # The group state machine is here too: it takes its clock and timers as callbacks.
 GROUP_SM_SRC := src/group/group.c src/group/member.c src/group/registry.c src/group/offset_table.c
-CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c) $(GROUP_SM_SRC)
-BROKER_SRC := $(filter-out src/broker/config%.c $(GROUP_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c))
+# The schema registry's state, formats and changes too: no loop, no wire.
+SCHEMA_SM_SRC := $(wildcard src/schema/avro*.c) src/schema/change.c src/schema/record.c $(wildcard src/schema/registry*.c)
+CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c) $(GROUP_SM_SRC) $(SCHEMA_SM_SRC)
+BROKER_SRC := $(filter-out src/broker/config%.c $(GROUP_SM_SRC) $(SCHEMA_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c src/schema/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
 

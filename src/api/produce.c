@@ -13,6 +13,7 @@
 #include "api/handler.h"
 #include "log/batch.h"
 #include "log/producer_state.h"
+#include "schema/validate.h"
 
 struct produce_wait {
     struct request *req;
@@ -134,6 +135,13 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     int32_t count = 0;
     struct append_producer idem;
     int rc = validate_records(req, t, &in->records, &count, &idem, &out->error_message);
+    if (!rc) {
+        char why[600];
+        rc = schema_validate_produce(req->broker, t, (const uint8_t *)in->records.p, (size_t)in->records.len, why,
+                                     sizeof(why));
+        if (rc && why[0])
+            out->error_message = req_strf(req, "%s", why);
+    }
     /* acks=all: the answer waits for the high watermark (on_durable). */
     struct ack_waiter *w = acks == -1 ? &pw->waiters[pw->nwaiters] : NULL;
     if (w) {

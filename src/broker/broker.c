@@ -27,6 +27,7 @@
 #include "log/fileio.h"
 #include "net/conn.h"
 #include "net/tcp_listen.h"
+#include "schema/service.h"
 
 #define HOUSEKEEPING_TICK_MS 1000
 
@@ -260,7 +261,7 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     sigprocmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
     b->flusher = flusher_start(b);
-    if (groups_start(b, err, errlen) != 0)
+    if (groups_start(b, err, errlen) != 0 || schema_service_start(b, err, errlen) != 0)
         goto fail;
 
     struct endpoint_spec eps[MAX_LISTENERS];
@@ -314,6 +315,7 @@ void broker_shutdown(struct broker *b)
     flusher_stop(b->flusher);
     b->flusher = NULL;
     http_stop(b);
+    schema_service_stop(b);
     conns_flush(b);
     /* Closing a connection cancels its parked fetches and commits. */
     while (b->conns)
@@ -330,6 +332,7 @@ void broker_free(struct broker *b)
     if (!b)
         return;
     http_stop(b);
+    schema_service_stop(b);
     if (b->flusher)
         flusher_stop(b->flusher);
     groups_stop(b);

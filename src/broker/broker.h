@@ -17,6 +17,7 @@ struct flusher;
 struct group_coordinator;
 struct batch_validator;
 struct http_server;
+struct schema_service;
 
 #define MAX_LISTENERS 16
 
@@ -46,6 +47,7 @@ struct broker {
     struct group_coordinator *groups;   /* consumer groups (src/group) */
     struct batch_validator *validator;
     struct http_server *http;  /* http.listeners (src/http), NULL if off */
+    struct schema_service *schema;   /* the schema registry (src/schema) */
     struct conn *conns;        /* all open connections */
     struct conn *flush_list;   /* connections with responses to write */
     struct conn *reap_list;    /* closed, to free */

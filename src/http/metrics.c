@@ -13,6 +13,7 @@
 #include "group/group.h"
 #include "http/http.h"
 #include "protocol/gen/api_keys.h"
+#include "schema/service.h"
 
 static void family(struct sbuf *o, const char *name, const char *type, const char *help)
 {
@@ -283,4 +284,5 @@ void metrics_format(struct broker *b, struct sbuf *o)
     topic_family(b, o, PM_SIZE, "sluice_topic_partition_size_bytes", "gauge", "Bytes of the partition's log");
     topic_family(b, o, PM_SEGMENTS, "sluice_topic_partition_segments", "gauge", "Segments of the partition's log");
     groups_metrics(b, o);
+    schema_metrics_format(b, o);
 }
