@@ -13,7 +13,9 @@ CLILIBS := -lrdkafka
 # CORE: what unit tests and fuzzers link without the event loop.
 # The group state machine is here too: it takes its clock and timers as callbacks.
 GROUP_SM_SRC := src/group/group.c src/group/member.c src/group/registry.c src/group/offset_table.c
-CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c) src/broker/config.c $(GROUP_SM_SRC)
+# The codec's other directions and unserved APIs: tests and fuzzers only.
+TEST_CODEC_SRC := src/protocol/gen/messages_test.c
+CORE_SRC  := $(filter-out $(TEST_CODEC_SRC),$(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c)) src/broker/config.c $(GROUP_SM_SRC)
 BROKER_SRC := $(filter-out src/broker/config.c $(GROUP_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
@@ -24,7 +26,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags core-src fuzz clean gen
+.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags core-src fuzz-src fuzz clean gen gen-check
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -55,7 +57,7 @@ run: deps all
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(call OBJ,$(TEST_CODEC_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $< $(filter %.o,$^) $(LDFLAGS) $(LIBS) -lcmocka
 
@@ -78,6 +80,10 @@ san-flags:
 
 core-src:
 	@echo $(CORE_SRC)
+
+# What the fuzzers link: the core and the test-only codec.
+fuzz-src:
+	@echo $(CORE_SRC) $(TEST_CODEC_SRC)
 
 asan-unit:
 	$(SAN_MAKE) unit
@@ -103,8 +109,14 @@ test-deps:
 test: test-deps
 	@scripts/test-all
 
+# The codec, from Kafka's message definitions and the served-APIs list.
+GEN_OUT ?= src/protocol/gen
 gen:
-	python3 tools/gen_protocol.py $(KAFKA_MESSAGES) src/protocol/gen
+	python3 tools/gen_protocol.py $(KAFKA_MESSAGES) $(GEN_OUT) src/api/served_apis.def
+
+# `make gen` reproduces the committed codec byte for byte.
+gen-check:
+	@scripts/check-gen
 
 clean:
 	rm -rf build

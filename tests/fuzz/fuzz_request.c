@@ -23,7 +23,7 @@
 #include "core/slog.h"
 #include "log/batch.h"
 #include "protocol/gen/api_keys.h"
-#include "protocol/gen/messages.h"
+#include "protocol/gen/messages_test.h"
 #include "protocol/wire.h"
 
 static struct batch_validator *validator;

@@ -18,7 +18,7 @@
 #include "core/util.h"
 #include "protocol/gen/api_keys.h"
 #include "protocol/gen/errors.h"
-#include "protocol/gen/messages.h"
+#include "protocol/gen/messages_test.h"
 #include "protocol/wire.h"
 
 /* ---- helpers ---- */
@@ -943,6 +943,73 @@ static void test_fuzz_mutations(void **state)
 
 /* ---- tables ---- */
 
+/* The first error is the first non-zero code in field order, depth
+ * first, at any level: what the broker counts for every response. */
+static void test_first_error(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    struct ProduceResponse pr;
+    ProduceResponse_init(&pr);
+    assert_int_equal(ProduceResponse_first_error(&pr), 0);
+    pr.responses_count = 2;
+    pr.responses = ProduceResponse_TopicProduceResponse_alloc(&a, 2);
+    for (int i = 0; i < 2; i++) {
+        pr.responses[i].partition_responses_count = 3;
+        pr.responses[i].partition_responses = ProduceResponse_PartitionProduceResponse_alloc(&a, 3);
+    }
+    assert_int_equal(ProduceResponse_first_error(&pr), 0);
+    pr.responses[1].partition_responses[2].error_code = 87;
+    assert_int_equal(ProduceResponse_first_error(&pr), 87);
+    pr.responses[1].partition_responses[0].error_code = 3;
+    assert_int_equal(ProduceResponse_first_error(&pr), 3);
+
+    /* A top-level code comes before the partitions'. */
+    struct FetchResponse fr;
+    FetchResponse_init(&fr);
+    fr.responses_count = 1;
+    fr.responses = FetchResponse_FetchableTopicResponse_alloc(&a, 1);
+    fr.responses[0].partitions_count = 1;
+    fr.responses[0].partitions = FetchResponse_PartitionData_alloc(&a, 1);
+    fr.responses[0].partitions[0].error_code = 1;
+    assert_int_equal(FetchResponse_first_error(&fr), 1);
+    fr.error_code = 27;
+    assert_int_equal(FetchResponse_first_error(&fr), 27);
+
+    /* Codes named other than ErrorCode count too. */
+    struct CreateTopicsResponse ct;
+    CreateTopicsResponse_init(&ct);
+    ct.topics_count = 1;
+    ct.topics = CreateTopicsResponse_CreatableTopicResult_alloc(&a, 1);
+    ct.topics[0].topic_config_error_code = 29;
+    assert_int_equal(CreateTopicsResponse_first_error(&ct), 29);
+
+    /* A null array (count -1) has nothing to count. */
+    struct LeaveGroupResponse lg;
+    LeaveGroupResponse_init(&lg);
+    lg.members_count = -1;
+    assert_int_equal(LeaveGroupResponse_first_error(&lg), 0);
+    arena_free(&a);
+}
+
+/* <T>_alloc gives each element its defaults, and a usable pointer for 0. */
+static void test_alloc_arrays(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    struct ProduceResponse_PartitionProduceResponse *p = ProduceResponse_PartitionProduceResponse_alloc(&a, 4);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(p[i].log_append_time_ms, -1);
+        assert_int_equal(p[i].log_start_offset, -1);
+        assert_int_equal(p[i].error_message.len, -1);   /* default null */
+        assert_int_equal(p[i].error_code, 0);
+    }
+    assert_non_null(ProduceResponse_PartitionProduceResponse_alloc(&a, 0));
+    arena_free(&a);
+}
+
 static void test_tables(void **state)
 {
     (void)state;
@@ -1000,6 +1067,8 @@ int main(void)
         cmocka_unit_test(test_fuzz_decoders),
         cmocka_unit_test(test_fuzz_mutations),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_first_error),
+        cmocka_unit_test(test_alloc_arrays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
