@@ -1,6 +1,7 @@
 KAFKA_MESSAGES ?= ../shared/kafka-protocol/messages
 # Sluice build. `make` builds build/sluice; `make run` starts it with the
-# embedded defaults; `make test` installs test dependencies and runs every test.
+# embedded defaults (ARGS='--name=value ...' adds options); `make test`
+# installs test dependencies and runs every test.
 CC      ?= gcc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
@@ -15,8 +16,8 @@ CLILIBS := -lrdkafka
 GROUP_SM_SRC := src/group/group.c src/group/member.c src/group/registry.c src/group/offset_table.c
 # The codec's other directions and unserved APIs: tests and fuzzers only.
 TEST_CODEC_SRC := src/protocol/gen/messages_test.c
-CORE_SRC  := $(filter-out $(TEST_CODEC_SRC),$(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c)) src/broker/config.c $(GROUP_SM_SRC)
-BROKER_SRC := $(filter-out src/broker/config.c $(GROUP_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c))
+CORE_SRC  := $(filter-out $(TEST_CODEC_SRC),$(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c)) $(GROUP_SM_SRC)
+BROKER_SRC := $(filter-out src/broker/config%.c $(GROUP_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
 
@@ -50,8 +51,9 @@ $(BUILD)/%.o: %.c
 deps:
 	@scripts/install-deps build
 
+# Options for the broker: make run ARGS='--num.partitions=3 --log.dirs=/tmp/x'
 run: deps all
-	$(BUILD)/sluice serve
+	$(BUILD)/sluice serve $(ARGS)
 
 # ---- tests ----
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
