@@ -19,7 +19,6 @@ void handle_describe_cluster(struct request *req)
         /* Controllers are not reachable through a broker listener. */
         resp.error_code = KERR_MISMATCHED_ENDPOINT_TYPE;
         resp.error_message = kstr_c("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER");
-        request_note_error(req, resp.error_code);
         RESPOND(req, DescribeClusterResponse, &resp);
         return;
     }

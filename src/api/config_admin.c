@@ -119,7 +119,6 @@ void handle_describe_configs(struct request *req)
     for (int32_t i = 0; i < m.resources_count; i++) {
         DescribeConfigsResponse_DescribeConfigsResult_init(&resp.results[i]);
         describe_one(req, &m, &m.resources[i], &resp.results[i]);
-        request_note_error(req, resp.results[i].error_code);
     }
     RESPOND(req, DescribeConfigsResponse, &resp);
 }
@@ -311,7 +310,6 @@ void handle_alter_configs(struct request *req)
                                            in->configs[k].value.len < 0 ? OP_DELETE : OP_SET};
         out->error_code = alter_resource(req, in->resource_type, in->resource_name, ch, in->configs_count, true,
                                          m.validate_only, &out->error_message);
-        request_note_error(req, out->error_code);
     }
     RESPOND(req, AlterConfigsResponse, &resp);
 }
@@ -337,7 +335,6 @@ void handle_incremental_alter_configs(struct request *req)
             ch[k] = (struct config_change){in->configs[k].name, in->configs[k].value, in->configs[k].config_operation};
         out->error_code = alter_resource(req, in->resource_type, in->resource_name, ch, in->configs_count, false,
                                          m.validate_only, &out->error_message);
-        request_note_error(req, out->error_code);
     }
     RESPOND(req, IncrementalAlterConfigsResponse, &resp);
 }

@@ -45,7 +45,6 @@ void handle_delete_groups(struct request *req)
         DeleteGroupsResponse_DeletableGroupResult_init(&resp.results[i]);
         resp.results[i].group_id = m.groups_names[i];
         resp.results[i].error_code = delete_one(req, m.groups_names[i]);
-        request_note_error(req, resp.results[i].error_code);
     }
     RESPOND(req, DeleteGroupsResponse, &resp);
 }

@@ -61,9 +61,7 @@ void handle_describe_groups(struct request *req)
     DescribeGroupsResponse_init(&resp);
     resp.groups_count = m.groups_count;
     resp.groups = REQ_ALLOC(req, struct DescribeGroupsResponse_DescribedGroup, m.groups_count);
-    for (int32_t i = 0; i < m.groups_count; i++) {
+    for (int32_t i = 0; i < m.groups_count; i++)
         describe(req, m.groups[i], &resp.groups[i]);
-        request_note_error(req, resp.groups[i].error_code);
-    }
     RESPOND(req, DescribeGroupsResponse, &resp);
 }

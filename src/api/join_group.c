@@ -39,7 +39,6 @@ static void join_done(struct join_call *call, const struct join_answer *a)
     struct JoinGroupResponse resp;
     JoinGroupResponse_init(&resp);
     resp.error_code = a->error;
-    request_note_error(req, a->error);
     if (a->member_id)
         resp.member_id = copy_str(req, a->member_id);
     if (a->error) {

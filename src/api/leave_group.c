@@ -25,8 +25,5 @@ void handle_leave_group(struct request *req)
             r->error_code = group_leave(gc, lr.group_id, lr.members[i].member_id, lr.members[i].group_instance_id);
         }
     }
-    request_note_error(req, resp.error_code);
-    for (int32_t i = 0; i < resp.members_count; i++)
-        request_note_error(req, resp.members[i].error_code);
     RESPOND(req, LeaveGroupResponse, &resp);
 }

@@ -81,8 +81,6 @@ void handle_list_offsets(struct request *req)
         for (int32_t k = 0; k < tr->partitions_count; k++) {
             ListOffsetsResponse_ListOffsetsPartitionResponse_init(&tr->partitions[k]);
             list_partition(req, t, &m.topics[i].partitions[k], &tr->partitions[k]);
-            if (tr->partitions[k].error_code && !req->error_code)
-                req->error_code = tr->partitions[k].error_code;   /* counted by response_end */
         }
     }
     RESPOND(req, ListOffsetsResponse, &resp);

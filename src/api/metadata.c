@@ -110,7 +110,5 @@ void handle_metadata(struct request *req)
         }
         fill_topic(req, out, t);
     }
-    for (int32_t i = 0; i < resp.topics_count; i++)
-        request_note_error(req, resp.topics[i].error_code);
     RESPOND(req, MetadataResponse, &resp);
 }

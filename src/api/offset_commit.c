@@ -21,10 +21,8 @@ static void commit_done(void *arg, int16_t error)
     struct commit_wait *cw = arg;
     cw->w = NULL;
     if (error)
-        for (int i = 0; i < cw->nslots; i++) {
+        for (int i = 0; i < cw->nslots; i++)
             *cw->slots[i] = error == KERR_KAFKA_STORAGE_ERROR ? KERR_COORDINATOR_NOT_AVAILABLE : error;
-            request_note_error(cw->req, *cw->slots[i]);
-        }
     RESPOND(cw->req, OffsetCommitResponse, &cw->resp);
 }
 
@@ -110,7 +108,6 @@ void handle_offset_commit(struct request *req)
                 it->error_code = &rp->error_code;
                 cw->slots[n++] = &rp->error_code;
             }
-            request_note_error(req, rp->error_code);
         }
     }
     cw->nslots = n;

@@ -47,7 +47,6 @@ void handle_offset_delete(struct request *req)
     else if (!g || g->state == GROUP_DEAD)
         resp.error_code = KERR_GROUP_ID_NOT_FOUND;
     if (resp.error_code) {
-        req->error_code = resp.error_code;
         RESPOND(req, OffsetDeleteResponse, &resp);
         return;
     }
@@ -73,7 +72,6 @@ void handle_offset_delete(struct request *req)
             rp->partition_index = t->partitions[k].partition_index;
             if (sub) {
                 rp->error_code = KERR_GROUP_SUBSCRIBED_TO_TOPIC;
-                request_note_error(req, rp->error_code);
             } else if (topic && group_offset(g, topic, rp->partition_index)) {
                 items[n].topic = topic;
                 items[n].partition = rp->partition_index;
@@ -85,7 +83,6 @@ void handle_offset_delete(struct request *req)
         int rc = offsets_write(req->broker, g, items, n, true, NULL, NULL, NULL);
         if (rc)
             resp.error_code = rc > 0 ? (int16_t)rc : KERR_UNKNOWN_SERVER_ERROR;
-        request_note_error(req, resp.error_code);
     }
     RESPOND(req, OffsetDeleteResponse, &resp);
 }

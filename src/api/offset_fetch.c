@@ -96,7 +96,6 @@ static void fetch_v0_7(struct request *req, struct OffsetFetchRequest *m, struct
     if (nt < 0)
         qsort(f, (size_t)n, sizeof(*f), by_topic);
     resp->error_code = err;
-    request_note_error(req, err);
     resp->topics_count = count_topics(f, n);
     resp->topics = REQ_ALLOC(req, struct OffsetFetchResponse_OffsetFetchResponseTopic, resp->topics_count);
     int t = -1;
@@ -127,7 +126,6 @@ static void fetch_group_v8(struct request *req, struct OffsetFetchRequest_Offset
     OffsetFetchResponse_OffsetFetchResponseGroup_init(out);
     out->group_id = in->group_id;
     out->error_code = group_error(req, in->group_id);
-    request_note_error(req, out->error_code);
     if (out->error_code)
         return;
     struct cgroup *g = group_find(req->broker, in->group_id);

@@ -42,7 +42,6 @@ static void on_durable(struct ack_waiter *w, int16_t error)
     if (error) {
         pw->slots[i]->error_code = error;
         pw->slots[i]->base_offset = -1;
-        request_note_error(pw->req, error);
     }
     if (--pw->pending == 0)
         produce_finish(pw);
@@ -263,7 +262,6 @@ void handle_produce(struct request *req)
                 produce_partition(req, pw, t, &td->partition_data[k], out, m.acks);
             }
             any_error |= out->error_code != 0;
-            request_note_error(req, out->error_code);
         }
     }
     /* Test hook: the append happened, the answer is lost. */

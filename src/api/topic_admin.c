@@ -115,8 +115,6 @@ void handle_create_topics(struct request *req)
             continue;
         }
         create_one(req, &m.topics[i], m.validate_only, out);
-        if (out->error_code && !req->error_code)
-            req->error_code = out->error_code;   /* counted by response_end */
     }
     RESPOND(req, CreateTopicsResponse, &resp);
 }
@@ -160,8 +158,6 @@ void handle_delete_topics(struct request *req)
         out->topic_id = t->id;
         out->error_code = (int16_t)topic_delete(b, t);
     }
-    for (int32_t i = 0; i < resp.responses_count && !req->error_code; i++)
-        req->error_code = resp.responses[i].error_code;   /* counted by response_end */
     RESPOND(req, DeleteTopicsResponse, &resp);
 }
 
@@ -207,8 +203,6 @@ void handle_create_partitions(struct request *req)
         if (out->error_code)
             out->error_message = req_strf(req, "%s", e);
     }
-    for (int32_t i = 0; i < resp.results_count; i++)
-        request_note_error(req, resp.results[i].error_code);
     RESPOND(req, CreatePartitionsResponse, &resp);
 }
 
@@ -248,8 +242,6 @@ void handle_delete_records(struct request *req)
             }
             out->low_watermark = plog_log_start(log);
         }
-        for (int32_t k = 0; k < tr->partitions_count; k++)
-            request_note_error(req, tr->partitions[k].error_code);
     }
     RESPOND(req, DeleteRecordsResponse, &resp);
 }
