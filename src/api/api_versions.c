@@ -7,7 +7,7 @@ static void fill_versions(struct request *req, struct ApiVersionsResponse *resp)
     for (int k = 0; k < API_TABLE_SIZE; k++)
         if (api_handlers[k].handle)
             n++;
-    resp->api_keys = REQ_ALLOC(req, struct ApiVersionsResponse_ApiVersion, n);
+    resp->api_keys = REQ_ARRAY(req, ApiVersionsResponse_ApiVersion, n);
     resp->api_keys_count = n;
     int i = 0;
     for (int k = 0; k < API_TABLE_SIZE; k++) {

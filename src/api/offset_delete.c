@@ -56,19 +56,17 @@ void handle_offset_delete(struct request *req)
     struct offset_commit_item *items = REQ_ALLOC(req, struct offset_commit_item, total);
     int n = 0;
     resp.topics_count = m.topics_count;
-    resp.topics = REQ_ALLOC(req, struct OffsetDeleteResponse_OffsetDeleteResponseTopic, m.topics_count);
+    resp.topics = REQ_ARRAY(req, OffsetDeleteResponse_OffsetDeleteResponseTopic, m.topics_count);
     for (int32_t i = 0; i < m.topics_count; i++) {
         struct OffsetDeleteRequest_OffsetDeleteRequestTopic *t = &m.topics[i];
         struct OffsetDeleteResponse_OffsetDeleteResponseTopic *rt = &resp.topics[i];
-        OffsetDeleteResponse_OffsetDeleteResponseTopic_init(rt);
         rt->name = t->name;
         rt->partitions_count = t->partitions_count;
-        rt->partitions = REQ_ALLOC(req, struct OffsetDeleteResponse_OffsetDeleteResponsePartition, t->partitions_count);
+        rt->partitions = REQ_ARRAY(req, OffsetDeleteResponse_OffsetDeleteResponsePartition, t->partitions_count);
         bool sub = group_subscribed(g, t->name);
         char *topic = req_cstr(req, t->name);
         for (int32_t k = 0; k < t->partitions_count; k++) {
             struct OffsetDeleteResponse_OffsetDeleteResponsePartition *rp = &rt->partitions[k];
-            OffsetDeleteResponse_OffsetDeleteResponsePartition_init(rp);
             rp->partition_index = t->partitions[k].partition_index;
             if (sub) {
                 rp->error_code = KERR_GROUP_SUBSCRIBED_TO_TOPIC;

@@ -239,19 +239,17 @@ void handle_produce(struct request *req)
 
     bool any_error = false;
     pw->resp.responses_count = m.topic_data_count;
-    pw->resp.responses = REQ_ALLOC(req, struct ProduceResponse_TopicProduceResponse, m.topic_data_count);
+    pw->resp.responses = REQ_ARRAY(req, ProduceResponse_TopicProduceResponse, m.topic_data_count);
     for (int32_t i = 0; i < m.topic_data_count; i++) {
         struct ProduceRequest_TopicProduceData *td = &m.topic_data[i];
         struct ProduceResponse_TopicProduceResponse *tr = &pw->resp.responses[i];
-        ProduceResponse_TopicProduceResponse_init(tr);
         tr->name = td->name;
         tr->partition_responses_count = td->partition_data_count;
         tr->partition_responses =
-            REQ_ALLOC(req, struct ProduceResponse_PartitionProduceResponse, td->partition_data_count);
+            REQ_ARRAY(req, ProduceResponse_PartitionProduceResponse, td->partition_data_count);
         struct topic *t = topic_find(b, td->name);
         for (int32_t k = 0; k < td->partition_data_count; k++) {
             struct ProduceResponse_PartitionProduceResponse *out = &tr->partition_responses[k];
-            ProduceResponse_PartitionProduceResponse_init(out);
             if (whole_error) {
                 out->index = td->partition_data[k].index;
                 out->error_code = whole_error;
