@@ -5,6 +5,7 @@
 #include "net/conn.h"
 #include "net/request.h"
 #include "protocol/gen/api_keys.h"
+#include "protocol/request_header.h"
 
 /* Built from the one list of served APIs, which the codec generator reads too. */
 const struct api_handler api_handlers[API_TABLE_SIZE] = {
@@ -13,21 +14,17 @@ const struct api_handler api_handlers[API_TABLE_SIZE] = {
 #undef SERVED_API
 };
 
-static bool is_flexible(int16_t key, int16_t version)
-{
-    const struct api_spec *s = api_spec_get(key);
-    return s && s->flexible_min >= 0 && version >= s->flexible_min;
-}
-
 int request_parse_header(struct request *req)
 {
     struct rbuf r;
     rbuf_init(&r, req->frame, req->frame_len);
-    req->api_key = r_i16(&r);
-    req->api_version = r_i16(&r);
-    req->correlation_id = r_i32(&r);
-    req->client_id = r_string(&r, false);
-    if (r.err) {
+    struct request_header hdr;
+    int rc = request_header_read(&r, &hdr);
+    req->api_key = hdr.api_key;
+    req->api_version = hdr.api_version;
+    req->correlation_id = hdr.correlation_id;
+    req->client_id = hdr.client_id;
+    if (rc < 0) {
         log_warn("net", "malformed request header", "conn=%llu peer=%s",
                  (unsigned long long)req->conn->id, req->conn->peer);
         return -1;
@@ -49,10 +46,8 @@ int request_parse_header(struct request *req)
                  req->client_id.p ? req->client_id.p : "");
         return -1;
     }
-    req->flexible = is_flexible(key, ver);
-    if (req->flexible)
-        r_skip_tags(&r);
-    if (r.err) {
+    req->flexible = request_header_flexible(key, ver);
+    if (req->flexible && request_header_read_tags(&r) < 0) {
         log_warn("net", "malformed request header", "conn=%llu peer=%s", (unsigned long long)req->conn->id,
                  req->conn->peer);
         return -1;

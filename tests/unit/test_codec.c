@@ -19,6 +19,7 @@
 #include "protocol/gen/api_keys.h"
 #include "protocol/gen/errors.h"
 #include "protocol/gen/messages_test.h"
+#include "protocol/request_header.h"
 #include "protocol/wire.h"
 
 /* ---- helpers ---- */
@@ -1010,6 +1011,45 @@ static void test_alloc_arrays(void **state)
     arena_free(&a);
 }
 
+/* The request header as the dispatcher reads it: v1's fields, and v2's
+ * tagged fields only for flexible versions. */
+static void test_request_header(void **state)
+{
+    (void)state;
+    /* Metadata v9 (flexible), correlation id 7, client id "ab", one tag. */
+    static const uint8_t v2[] = {0, 3, 0, 9, 0, 0, 0, 7, 0, 2, 'a', 'b', 1, 5, 1, 0xee, 0x42};
+    struct rbuf r;
+    rbuf_init(&r, v2, sizeof(v2));
+    struct request_header h;
+    assert_int_equal(request_header_read(&r, &h), 0);
+    assert_int_equal(h.api_key, API_Metadata);
+    assert_int_equal(h.api_version, 9);
+    assert_int_equal(h.correlation_id, 7);
+    assert_int_equal(h.client_id.len, 2);
+    assert_memory_equal(h.client_id.p, "ab", 2);
+    assert_true(request_header_flexible(h.api_key, h.api_version));
+    assert_false(request_header_flexible(API_Metadata, 8));
+    assert_false(request_header_flexible(-1, 0));
+    assert_int_equal(request_header_read_tags(&r), 0);
+    assert_int_equal(rbuf_left(&r), 1);        /* the body starts after the tags */
+    assert_int_equal(*r.p, 0x42);
+
+    /* A null client id is allowed; a client id longer than the frame is not. */
+    static const uint8_t null_id[] = {0, 18, 0, 0, 0, 0, 0, 1, 0xff, 0xff};
+    rbuf_init(&r, null_id, sizeof(null_id));
+    assert_int_equal(request_header_read(&r, &h), 0);
+    assert_int_equal(h.client_id.len, -1);
+    static const uint8_t long_id[] = {0, 18, 0, 0, 0, 0, 0, 1, 0, 9, 'x'};
+    rbuf_init(&r, long_id, sizeof(long_id));
+    assert_int_equal(request_header_read(&r, &h), -1);
+    rbuf_init(&r, long_id, 5);
+    assert_int_equal(request_header_read(&r, &h), -1);
+    /* Tags claiming more bytes than remain. */
+    static const uint8_t bad_tags[] = {1, 0, 9, 1};
+    rbuf_init(&r, bad_tags, sizeof(bad_tags));
+    assert_int_equal(request_header_read_tags(&r), -1);
+}
+
 static void test_tables(void **state)
 {
     (void)state;
@@ -1069,6 +1109,7 @@ int main(void)
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_first_error),
         cmocka_unit_test(test_alloc_arrays),
+        cmocka_unit_test(test_request_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
