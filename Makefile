@@ -99,6 +99,7 @@ integration-sanitized: all
 # The fast loop: one plain build, unit tests, integration tests spread over
 # the cores (pytest-xdist). `make test` stays the full gate.
 check: test-deps
+	@scripts/check-gen
 	@$(MAKE) -j2 all unit
 	@scripts/run-integration $(BUILD)/sluice -n auto
 
