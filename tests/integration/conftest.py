@@ -142,3 +142,13 @@ def broker_factory(tmp_path):
 def broker(broker_factory):
     """A broker with the embedded defaults (auto-create on, 1 partition)."""
     return broker_factory()
+
+
+@pytest.fixture(scope="session")
+def kafka_reference(tmp_path_factory):
+    """One single-node Apache Kafka 4.4 (KRaft) for the whole session, for the
+    tests that compare Sluice with it; stopped by pid at the end."""
+    from kafka_reference import ReferenceKafka
+    ref = ReferenceKafka(tmp_path_factory.mktemp("kafka-reference") / "state.json").start()
+    yield ref
+    ref.stop()

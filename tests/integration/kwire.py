@@ -76,15 +76,18 @@ def record(offset_delta, key, value, headers=(), ts_delta=0):
 
 
 def batch(records, base_ts=None, attributes=0, producer_id=-1, producer_epoch=-1, base_sequence=-1,
-          last_offset_delta=None, count=None, raw_records=None):
-    """records: list of (key, value) or (key, value, headers)."""
+          last_offset_delta=None, count=None, raw_records=None, max_ts=None):
+    """records: list of (key, value) or (key, value, headers). max_ts is
+    the header's MaxTimestamp (base_ts unless given)."""
     if base_ts is None:
         base_ts = int(time.time() * 1000)
+    if max_ts is None:
+        max_ts = base_ts
     recs = raw_records if raw_records is not None else b"".join(
         record(i, r[0], r[1], r[2] if len(r) > 2 else ()) for i, r in enumerate(records))
     n = len(records) if count is None else count
     lod = n - 1 if last_offset_delta is None else last_offset_delta
-    after_crc = (i16(attributes) + i32(lod) + i64(base_ts) + i64(base_ts) + i64(producer_id) +
+    after_crc = (i16(attributes) + i32(lod) + i64(base_ts) + i64(max_ts) + i64(producer_id) +
                  i16(producer_epoch) + i32(base_sequence) + i32(n) + recs)
     crc = crc32c(after_crc)
     tail = i32(0) + i8(2) + struct.pack(">I", crc) + after_crc   # leader epoch, magic, crc
