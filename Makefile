@@ -27,7 +27,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags core-src fuzz-src fuzz clean gen gen-check
+.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags fuzz-src fuzz clean gen gen-check
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -79,9 +79,6 @@ asan:
 
 san-flags:
 	@echo $(SAN_FLAGS)
-
-core-src:
-	@echo $(CORE_SRC)
 
 # What the fuzzers link: the core and the test-only codec.
 fuzz-src:
