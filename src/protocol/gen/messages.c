@@ -2679,10 +2679,6 @@ struct ListGroupsResponse_ListedGroup *ListGroupsResponse_ListedGroup_alloc(stru
     return m;
 }
 
-/* ---- SaslHandshakeRequest ---- */
-
-/* ---- SaslHandshakeResponse ---- */
-
 /* ---- ApiVersionsRequest ---- */
 
 void ApiVersionsRequest_init(struct ApiVersionsRequest *m)
@@ -3453,42 +3449,6 @@ int16_t InitProducerIdResponse_first_error(const struct InitProducerIdResponse *
     return 0;
 }
 
-/* ---- OffsetForLeaderEpochRequest ---- */
-
-/* ---- OffsetForLeaderEpochResponse ---- */
-
-/* ---- AddPartitionsToTxnRequest ---- */
-
-/* ---- AddPartitionsToTxnResponse ---- */
-
-/* ---- AddOffsetsToTxnRequest ---- */
-
-/* ---- AddOffsetsToTxnResponse ---- */
-
-/* ---- EndTxnRequest ---- */
-
-/* ---- EndTxnResponse ---- */
-
-/* ---- WriteTxnMarkersRequest ---- */
-
-/* ---- WriteTxnMarkersResponse ---- */
-
-/* ---- TxnOffsetCommitRequest ---- */
-
-/* ---- TxnOffsetCommitResponse ---- */
-
-/* ---- DescribeAclsRequest ---- */
-
-/* ---- DescribeAclsResponse ---- */
-
-/* ---- CreateAclsRequest ---- */
-
-/* ---- CreateAclsResponse ---- */
-
-/* ---- DeleteAclsRequest ---- */
-
-/* ---- DeleteAclsResponse ---- */
-
 /* ---- DescribeConfigsRequest ---- */
 
 void DescribeConfigsRequest_DescribeConfigsResource_init(struct DescribeConfigsRequest_DescribeConfigsResource *m)
@@ -3844,10 +3804,6 @@ struct AlterConfigsResponse_AlterConfigsResourceResponse *AlterConfigsResponse_A
     return m;
 }
 
-/* ---- AlterReplicaLogDirsRequest ---- */
-
-/* ---- AlterReplicaLogDirsResponse ---- */
-
 /* ---- DescribeLogDirsRequest ---- */
 
 void DescribeLogDirsRequest_DescribableLogDirTopic_init(struct DescribeLogDirsRequest_DescribableLogDirTopic *m)
@@ -4036,10 +3992,6 @@ struct DescribeLogDirsResponse_DescribeLogDirsResult *DescribeLogDirsResponse_De
     return m;
 }
 
-/* ---- SaslAuthenticateRequest ---- */
-
-/* ---- SaslAuthenticateResponse ---- */
-
 /* ---- CreatePartitionsRequest ---- */
 
 void CreatePartitionsRequest_CreatePartitionsAssignment_init(struct CreatePartitionsRequest_CreatePartitionsAssignment *m)
@@ -4189,22 +4141,6 @@ struct CreatePartitionsResponse_CreatePartitionsTopicResult *CreatePartitionsRes
     return m;
 }
 
-/* ---- CreateDelegationTokenRequest ---- */
-
-/* ---- CreateDelegationTokenResponse ---- */
-
-/* ---- RenewDelegationTokenRequest ---- */
-
-/* ---- RenewDelegationTokenResponse ---- */
-
-/* ---- ExpireDelegationTokenRequest ---- */
-
-/* ---- ExpireDelegationTokenResponse ---- */
-
-/* ---- DescribeDelegationTokenRequest ---- */
-
-/* ---- DescribeDelegationTokenResponse ---- */
-
 /* ---- DeleteGroupsRequest ---- */
 
 void DeleteGroupsRequest_init(struct DeleteGroupsRequest *m)
@@ -4295,10 +4231,6 @@ struct DeleteGroupsResponse_DeletableGroupResult *DeleteGroupsResponse_Deletable
         DeleteGroupsResponse_DeletableGroupResult_init(&m[i]);
     return m;
 }
-
-/* ---- ElectLeadersRequest ---- */
-
-/* ---- ElectLeadersResponse ---- */
 
 /* ---- IncrementalAlterConfigsRequest ---- */
 
@@ -4444,14 +4376,6 @@ struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *Incremental
         IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_init(&m[i]);
     return m;
 }
-
-/* ---- AlterPartitionReassignmentsRequest ---- */
-
-/* ---- AlterPartitionReassignmentsResponse ---- */
-
-/* ---- ListPartitionReassignmentsRequest ---- */
-
-/* ---- ListPartitionReassignmentsResponse ---- */
 
 /* ---- OffsetDeleteRequest ---- */
 
@@ -4612,30 +4536,6 @@ struct OffsetDeleteResponse_OffsetDeleteResponseTopic *OffsetDeleteResponse_Offs
     return m;
 }
 
-/* ---- DescribeClientQuotasRequest ---- */
-
-/* ---- DescribeClientQuotasResponse ---- */
-
-/* ---- AlterClientQuotasRequest ---- */
-
-/* ---- AlterClientQuotasResponse ---- */
-
-/* ---- DescribeUserScramCredentialsRequest ---- */
-
-/* ---- DescribeUserScramCredentialsResponse ---- */
-
-/* ---- AlterUserScramCredentialsRequest ---- */
-
-/* ---- AlterUserScramCredentialsResponse ---- */
-
-/* ---- DescribeQuorumRequest ---- */
-
-/* ---- DescribeQuorumResponse ---- */
-
-/* ---- UpdateFeaturesRequest ---- */
-
-/* ---- UpdateFeaturesResponse ---- */
-
 /* ---- DescribeClusterRequest ---- */
 
 void DescribeClusterRequest_init(struct DescribeClusterRequest *m)
@@ -4720,87 +4620,3 @@ struct DescribeClusterResponse_DescribeClusterBroker *DescribeClusterResponse_De
         DescribeClusterResponse_DescribeClusterBroker_init(&m[i]);
     return m;
 }
-
-/* ---- DescribeProducersRequest ---- */
-
-/* ---- DescribeProducersResponse ---- */
-
-/* ---- UnregisterBrokerRequest ---- */
-
-/* ---- UnregisterBrokerResponse ---- */
-
-/* ---- DescribeTransactionsRequest ---- */
-
-/* ---- DescribeTransactionsResponse ---- */
-
-/* ---- ListTransactionsRequest ---- */
-
-/* ---- ListTransactionsResponse ---- */
-
-/* ---- ConsumerGroupHeartbeatRequest ---- */
-
-/* ---- ConsumerGroupHeartbeatResponse ---- */
-
-/* ---- ConsumerGroupDescribeRequest ---- */
-
-/* ---- ConsumerGroupDescribeResponse ---- */
-
-/* ---- GetTelemetrySubscriptionsRequest ---- */
-
-/* ---- GetTelemetrySubscriptionsResponse ---- */
-
-/* ---- PushTelemetryRequest ---- */
-
-/* ---- PushTelemetryResponse ---- */
-
-/* ---- ListClientMetricsResourcesRequest ---- */
-
-/* ---- ListClientMetricsResourcesResponse ---- */
-
-/* ---- DescribeTopicPartitionsRequest ---- */
-
-/* ---- DescribeTopicPartitionsResponse ---- */
-
-/* ---- ShareGroupHeartbeatRequest ---- */
-
-/* ---- ShareGroupHeartbeatResponse ---- */
-
-/* ---- ShareGroupDescribeRequest ---- */
-
-/* ---- ShareGroupDescribeResponse ---- */
-
-/* ---- ShareFetchRequest ---- */
-
-/* ---- ShareFetchResponse ---- */
-
-/* ---- ShareAcknowledgeRequest ---- */
-
-/* ---- ShareAcknowledgeResponse ---- */
-
-/* ---- AddRaftVoterRequest ---- */
-
-/* ---- AddRaftVoterResponse ---- */
-
-/* ---- RemoveRaftVoterRequest ---- */
-
-/* ---- RemoveRaftVoterResponse ---- */
-
-/* ---- InitializeShareGroupStateRequest ---- */
-
-/* ---- InitializeShareGroupStateResponse ---- */
-
-/* ---- ReadShareGroupStateRequest ---- */
-
-/* ---- ReadShareGroupStateResponse ---- */
-
-/* ---- WriteShareGroupStateRequest ---- */
-
-/* ---- WriteShareGroupStateResponse ---- */
-
-/* ---- DeleteShareGroupStateRequest ---- */
-
-/* ---- DeleteShareGroupStateResponse ---- */
-
-/* ---- ReadShareGroupStateSummaryRequest ---- */
-
-/* ---- ReadShareGroupStateSummaryResponse ---- */

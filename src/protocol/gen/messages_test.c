@@ -68,6 +68,8 @@ static void tag_end(struct wbuf *w, size_t at)
     w->len += k;
 }
 
+/* ---- ProduceRequest ---- */
+
 static void ProduceRequest_PartitionProduceData_enc(struct wbuf *w, int16_t version, const struct ProduceRequest_PartitionProduceData *m)
 {
     w_i32(w, m->index);
@@ -102,6 +104,8 @@ void ProduceRequest_encode(struct wbuf *w, int16_t version, const struct Produce
         w_empty_tags(w);
     }
 }
+
+/* ---- ProduceResponse ---- */
 
 static void ProduceResponse_BatchIndexAndErrorMessage_dec(struct rbuf *r, int16_t version, struct ProduceResponse_BatchIndexAndErrorMessage *m, struct arena *a)
 {
@@ -250,6 +254,8 @@ int ProduceResponse_decode(struct rbuf *r, int16_t version, struct ProduceRespon
     return r->err ? -1 : 0;
 }
 
+/* ---- FetchRequest ---- */
+
 static void FetchRequest_ReplicaState_enc(struct wbuf *w, int16_t version, const struct FetchRequest_ReplicaState *m)
 {
     w_i32(w, m->replica_id);
@@ -360,6 +366,8 @@ void FetchRequest_encode(struct wbuf *w, int16_t version, const struct FetchRequ
         }
     }
 }
+
+/* ---- FetchResponse ---- */
 
 static void FetchResponse_EpochEndOffset_dec(struct rbuf *r, int16_t version, struct FetchResponse_EpochEndOffset *m, struct arena *a)
 {
@@ -542,6 +550,8 @@ int FetchResponse_decode(struct rbuf *r, int16_t version, struct FetchResponse *
     return r->err ? -1 : 0;
 }
 
+/* ---- ListOffsetsRequest ---- */
+
 static void ListOffsetsRequest_ListOffsetsPartition_enc(struct wbuf *w, int16_t version, const struct ListOffsetsRequest_ListOffsetsPartition *m)
 {
     w_i32(w, m->partition_index);
@@ -584,6 +594,8 @@ void ListOffsetsRequest_encode(struct wbuf *w, int16_t version, const struct Lis
         w_empty_tags(w);
     }
 }
+
+/* ---- ListOffsetsResponse ---- */
 
 static void ListOffsetsResponse_ListOffsetsPartitionResponse_dec(struct rbuf *r, int16_t version, struct ListOffsetsResponse_ListOffsetsPartitionResponse *m, struct arena *a)
 {
@@ -662,6 +674,8 @@ int ListOffsetsResponse_decode(struct rbuf *r, int16_t version, struct ListOffse
     return r->err ? -1 : 0;
 }
 
+/* ---- MetadataRequest ---- */
+
 static void MetadataRequest_MetadataRequestTopic_enc(struct wbuf *w, int16_t version, const struct MetadataRequest_MetadataRequestTopic *m)
 {
     if (version >= 10) {
@@ -691,6 +705,8 @@ void MetadataRequest_encode(struct wbuf *w, int16_t version, const struct Metada
         w_empty_tags(w);
     }
 }
+
+/* ---- MetadataResponse ---- */
 
 static void MetadataResponse_MetadataResponseBroker_dec(struct rbuf *r, int16_t version, struct MetadataResponse_MetadataResponseBroker *m, struct arena *a)
 {
@@ -834,6 +850,8 @@ int MetadataResponse_decode(struct rbuf *r, int16_t version, struct MetadataResp
     return r->err ? -1 : 0;
 }
 
+/* ---- OffsetCommitRequest ---- */
+
 static void OffsetCommitRequest_OffsetCommitRequestPartition_enc(struct wbuf *w, int16_t version, const struct OffsetCommitRequest_OffsetCommitRequestPartition *m)
 {
     w_i32(w, m->partition_index);
@@ -883,6 +901,8 @@ void OffsetCommitRequest_encode(struct wbuf *w, int16_t version, const struct Of
         w_empty_tags(w);
     }
 }
+
+/* ---- OffsetCommitResponse ---- */
 
 static void OffsetCommitResponse_OffsetCommitResponsePartition_dec(struct rbuf *r, int16_t version, struct OffsetCommitResponse_OffsetCommitResponsePartition *m, struct arena *a)
 {
@@ -939,6 +959,8 @@ int OffsetCommitResponse_decode(struct rbuf *r, int16_t version, struct OffsetCo
         r_skip_tags(r);
     return r->err ? -1 : 0;
 }
+
+/* ---- OffsetFetchRequest ---- */
 
 static void OffsetFetchRequest_OffsetFetchRequestTopic_enc(struct wbuf *w, int16_t version, const struct OffsetFetchRequest_OffsetFetchRequestTopic *m)
 {
@@ -997,6 +1019,8 @@ void OffsetFetchRequest_encode(struct wbuf *w, int16_t version, const struct Off
         w_empty_tags(w);
     }
 }
+
+/* ---- OffsetFetchResponse ---- */
 
 static void OffsetFetchResponse_OffsetFetchResponsePartition_dec(struct rbuf *r, int16_t version, struct OffsetFetchResponse_OffsetFetchResponsePartition *m, struct arena *a)
 {
@@ -1128,6 +1152,8 @@ int OffsetFetchResponse_decode(struct rbuf *r, int16_t version, struct OffsetFet
     return r->err ? -1 : 0;
 }
 
+/* ---- FindCoordinatorRequest ---- */
+
 void FindCoordinatorRequest_encode(struct wbuf *w, int16_t version, const struct FindCoordinatorRequest *m)
 {
     if (version <= 3) {
@@ -1145,6 +1171,8 @@ void FindCoordinatorRequest_encode(struct wbuf *w, int16_t version, const struct
         w_empty_tags(w);
     }
 }
+
+/* ---- FindCoordinatorResponse ---- */
 
 static void FindCoordinatorResponse_Coordinator_dec(struct rbuf *r, int16_t version, struct FindCoordinatorResponse_Coordinator *m, struct arena *a)
 {
@@ -1204,6 +1232,8 @@ int FindCoordinatorResponse_decode(struct rbuf *r, int16_t version, struct FindC
     return r->err ? -1 : 0;
 }
 
+/* ---- JoinGroupRequest ---- */
+
 static void JoinGroupRequest_JoinGroupRequestProtocol_enc(struct wbuf *w, int16_t version, const struct JoinGroupRequest_JoinGroupRequestProtocol *m)
 {
     w_string(w, version >= 6, str_val(m->name, false));
@@ -1235,6 +1265,8 @@ void JoinGroupRequest_encode(struct wbuf *w, int16_t version, const struct JoinG
         w_empty_tags(w);
     }
 }
+
+/* ---- JoinGroupResponse ---- */
 
 static void JoinGroupResponse_JoinGroupResponseMember_dec(struct rbuf *r, int16_t version, struct JoinGroupResponse_JoinGroupResponseMember *m, struct arena *a)
 {
@@ -1294,6 +1326,8 @@ int JoinGroupResponse_decode(struct rbuf *r, int16_t version, struct JoinGroupRe
     return r->err ? -1 : 0;
 }
 
+/* ---- HeartbeatRequest ---- */
+
 void HeartbeatRequest_encode(struct wbuf *w, int16_t version, const struct HeartbeatRequest *m)
 {
     w_string(w, version >= 4, str_val(m->group_id, false));
@@ -1306,6 +1340,8 @@ void HeartbeatRequest_encode(struct wbuf *w, int16_t version, const struct Heart
         w_empty_tags(w);
     }
 }
+
+/* ---- HeartbeatResponse ---- */
 
 int HeartbeatResponse_decode(struct rbuf *r, int16_t version, struct HeartbeatResponse *m, struct arena *a)
 {
@@ -1320,6 +1356,8 @@ int HeartbeatResponse_decode(struct rbuf *r, int16_t version, struct HeartbeatRe
         r_skip_tags(r);
     return r->err ? -1 : 0;
 }
+
+/* ---- LeaveGroupRequest ---- */
 
 static void LeaveGroupRequest_MemberIdentity_enc(struct wbuf *w, int16_t version, const struct LeaveGroupRequest_MemberIdentity *m)
 {
@@ -1348,6 +1386,8 @@ void LeaveGroupRequest_encode(struct wbuf *w, int16_t version, const struct Leav
         w_empty_tags(w);
     }
 }
+
+/* ---- LeaveGroupResponse ---- */
 
 static void LeaveGroupResponse_MemberResponse_dec(struct rbuf *r, int16_t version, struct LeaveGroupResponse_MemberResponse *m, struct arena *a)
 {
@@ -1387,6 +1427,8 @@ int LeaveGroupResponse_decode(struct rbuf *r, int16_t version, struct LeaveGroup
     return r->err ? -1 : 0;
 }
 
+/* ---- SyncGroupRequest ---- */
+
 static void SyncGroupRequest_SyncGroupRequestAssignment_enc(struct wbuf *w, int16_t version, const struct SyncGroupRequest_SyncGroupRequestAssignment *m)
 {
     w_string(w, version >= 4, str_val(m->member_id, false));
@@ -1418,6 +1460,8 @@ void SyncGroupRequest_encode(struct wbuf *w, int16_t version, const struct SyncG
     }
 }
 
+/* ---- SyncGroupResponse ---- */
+
 int SyncGroupResponse_decode(struct rbuf *r, int16_t version, struct SyncGroupResponse *m, struct arena *a)
 {
     SyncGroupResponse_init(m);
@@ -1441,6 +1485,8 @@ int SyncGroupResponse_decode(struct rbuf *r, int16_t version, struct SyncGroupRe
     return r->err ? -1 : 0;
 }
 
+/* ---- DescribeGroupsRequest ---- */
+
 void DescribeGroupsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeGroupsRequest *m)
 {
     w_array_len(w, version >= 5, count_val(m->groups_count, false));
@@ -1453,6 +1499,8 @@ void DescribeGroupsRequest_encode(struct wbuf *w, int16_t version, const struct 
         w_empty_tags(w);
     }
 }
+
+/* ---- DescribeGroupsResponse ---- */
 
 static void DescribeGroupsResponse_DescribedGroupMember_dec(struct rbuf *r, int16_t version, struct DescribeGroupsResponse_DescribedGroupMember *m, struct arena *a)
 {
@@ -1539,6 +1587,8 @@ int DescribeGroupsResponse_decode(struct rbuf *r, int16_t version, struct Descri
     return r->err ? -1 : 0;
 }
 
+/* ---- ListGroupsRequest ---- */
+
 void ListGroupsRequest_encode(struct wbuf *w, int16_t version, const struct ListGroupsRequest *m)
 {
     if (version >= 4) {
@@ -1555,6 +1605,8 @@ void ListGroupsRequest_encode(struct wbuf *w, int16_t version, const struct List
         w_empty_tags(w);
     }
 }
+
+/* ---- ListGroupsResponse ---- */
 
 static void ListGroupsResponse_ListedGroup_dec(struct rbuf *r, int16_t version, struct ListGroupsResponse_ListedGroup *m, struct arena *a)
 {
@@ -1668,6 +1720,8 @@ void SaslHandshakeResponse_encode(struct wbuf *w, int16_t version, const struct 
         w_string(w, false, str_val(m->mechanisms[i], false));
 }
 
+/* ---- ApiVersionsRequest ---- */
+
 void ApiVersionsRequest_encode(struct wbuf *w, int16_t version, const struct ApiVersionsRequest *m)
 {
     if (version >= 3) {
@@ -1680,6 +1734,8 @@ void ApiVersionsRequest_encode(struct wbuf *w, int16_t version, const struct Api
         w_empty_tags(w);
     }
 }
+
+/* ---- ApiVersionsResponse ---- */
 
 static void ApiVersionsResponse_ApiVersion_dec(struct rbuf *r, int16_t version, struct ApiVersionsResponse_ApiVersion *m, struct arena *a)
 {
@@ -1782,6 +1838,8 @@ int ApiVersionsResponse_decode(struct rbuf *r, int16_t version, struct ApiVersio
     return r->err ? -1 : 0;
 }
 
+/* ---- CreateTopicsRequest ---- */
+
 static void CreateTopicsRequest_CreatableReplicaAssignment_enc(struct wbuf *w, int16_t version, const struct CreateTopicsRequest_CreatableReplicaAssignment *m)
 {
     w_i32(w, m->partition_index);
@@ -1831,6 +1889,8 @@ void CreateTopicsRequest_encode(struct wbuf *w, int16_t version, const struct Cr
         w_empty_tags(w);
     }
 }
+
+/* ---- CreateTopicsResponse ---- */
 
 static void CreateTopicsResponse_CreatableTopicConfigs_dec(struct rbuf *r, int16_t version, struct CreateTopicsResponse_CreatableTopicConfigs *m, struct arena *a)
 {
@@ -1916,6 +1976,8 @@ int CreateTopicsResponse_decode(struct rbuf *r, int16_t version, struct CreateTo
     return r->err ? -1 : 0;
 }
 
+/* ---- DeleteTopicsRequest ---- */
+
 static void DeleteTopicsRequest_DeleteTopicState_enc(struct wbuf *w, int16_t version, const struct DeleteTopicsRequest_DeleteTopicState *m)
 {
     w_string(w, true, m->name);
@@ -1940,6 +2002,8 @@ void DeleteTopicsRequest_encode(struct wbuf *w, int16_t version, const struct De
         w_empty_tags(w);
     }
 }
+
+/* ---- DeleteTopicsResponse ---- */
 
 static void DeleteTopicsResponse_DeletableTopicResult_dec(struct rbuf *r, int16_t version, struct DeleteTopicsResponse_DeletableTopicResult *m, struct arena *a)
 {
@@ -1983,6 +2047,8 @@ int DeleteTopicsResponse_decode(struct rbuf *r, int16_t version, struct DeleteTo
     return r->err ? -1 : 0;
 }
 
+/* ---- DeleteRecordsRequest ---- */
+
 static void DeleteRecordsRequest_DeleteRecordsPartition_enc(struct wbuf *w, int16_t version, const struct DeleteRecordsRequest_DeleteRecordsPartition *m)
 {
     w_i32(w, m->partition_index);
@@ -2013,6 +2079,8 @@ void DeleteRecordsRequest_encode(struct wbuf *w, int16_t version, const struct D
         w_empty_tags(w);
     }
 }
+
+/* ---- DeleteRecordsResponse ---- */
 
 static void DeleteRecordsResponse_DeleteRecordsPartitionResult_dec(struct rbuf *r, int16_t version, struct DeleteRecordsResponse_DeleteRecordsPartitionResult *m, struct arena *a)
 {
@@ -2069,6 +2137,8 @@ int DeleteRecordsResponse_decode(struct rbuf *r, int16_t version, struct DeleteR
     return r->err ? -1 : 0;
 }
 
+/* ---- InitProducerIdRequest ---- */
+
 void InitProducerIdRequest_encode(struct wbuf *w, int16_t version, const struct InitProducerIdRequest *m)
 {
     w_string(w, version >= 2, m->transactional_id);
@@ -2083,6 +2153,8 @@ void InitProducerIdRequest_encode(struct wbuf *w, int16_t version, const struct 
         w_empty_tags(w);
     }
 }
+
+/* ---- InitProducerIdResponse ---- */
 
 int InitProducerIdResponse_decode(struct rbuf *r, int16_t version, struct InitProducerIdResponse *m, struct arena *a)
 {
@@ -3915,6 +3987,8 @@ void DeleteAclsResponse_encode(struct wbuf *w, int16_t version, const struct Del
     }
 }
 
+/* ---- DescribeConfigsRequest ---- */
+
 static void DescribeConfigsRequest_DescribeConfigsResource_enc(struct wbuf *w, int16_t version, const struct DescribeConfigsRequest_DescribeConfigsResource *m)
 {
     w_i8(w, m->resource_type);
@@ -3942,6 +4016,8 @@ void DescribeConfigsRequest_encode(struct wbuf *w, int16_t version, const struct
         w_empty_tags(w);
     }
 }
+
+/* ---- DescribeConfigsResponse ---- */
 
 static void DescribeConfigsResponse_DescribeConfigsSynonym_dec(struct rbuf *r, int16_t version, struct DescribeConfigsResponse_DescribeConfigsSynonym *m, struct arena *a)
 {
@@ -4040,6 +4116,8 @@ int DescribeConfigsResponse_decode(struct rbuf *r, int16_t version, struct Descr
     return r->err ? -1 : 0;
 }
 
+/* ---- AlterConfigsRequest ---- */
+
 static void AlterConfigsRequest_AlterableConfig_enc(struct wbuf *w, int16_t version, const struct AlterConfigsRequest_AlterableConfig *m)
 {
     w_string(w, version >= 2, str_val(m->name, false));
@@ -4071,6 +4149,8 @@ void AlterConfigsRequest_encode(struct wbuf *w, int16_t version, const struct Al
         w_empty_tags(w);
     }
 }
+
+/* ---- AlterConfigsResponse ---- */
 
 static void AlterConfigsResponse_AlterConfigsResourceResponse_dec(struct rbuf *r, int16_t version, struct AlterConfigsResponse_AlterConfigsResourceResponse *m, struct arena *a)
 {
@@ -4335,6 +4415,8 @@ void AlterReplicaLogDirsResponse_encode(struct wbuf *w, int16_t version, const s
     }
 }
 
+/* ---- DescribeLogDirsRequest ---- */
+
 static void DescribeLogDirsRequest_DescribableLogDirTopic_enc(struct wbuf *w, int16_t version, const struct DescribeLogDirsRequest_DescribableLogDirTopic *m)
 {
     w_string(w, version >= 2, str_val(m->topic, false));
@@ -4355,6 +4437,8 @@ void DescribeLogDirsRequest_encode(struct wbuf *w, int16_t version, const struct
         w_empty_tags(w);
     }
 }
+
+/* ---- DescribeLogDirsResponse ---- */
 
 static void DescribeLogDirsResponse_DescribeLogDirsPartition_dec(struct rbuf *r, int16_t version, struct DescribeLogDirsResponse_DescribeLogDirsPartition *m, struct arena *a)
 {
@@ -4513,6 +4597,8 @@ void SaslAuthenticateResponse_encode(struct wbuf *w, int16_t version, const stru
     }
 }
 
+/* ---- CreatePartitionsRequest ---- */
+
 static void CreatePartitionsRequest_CreatePartitionsAssignment_enc(struct wbuf *w, int16_t version, const struct CreatePartitionsRequest_CreatePartitionsAssignment *m)
 {
     w_array_len(w, version >= 2, count_val(m->broker_ids_count, false));
@@ -4546,6 +4632,8 @@ void CreatePartitionsRequest_encode(struct wbuf *w, int16_t version, const struc
         w_empty_tags(w);
     }
 }
+
+/* ---- CreatePartitionsResponse ---- */
 
 static void CreatePartitionsResponse_CreatePartitionsTopicResult_dec(struct rbuf *r, int16_t version, struct CreatePartitionsResponse_CreatePartitionsTopicResult *m, struct arena *a)
 {
@@ -5091,6 +5179,8 @@ void DescribeDelegationTokenResponse_encode(struct wbuf *w, int16_t version, con
     }
 }
 
+/* ---- DeleteGroupsRequest ---- */
+
 void DeleteGroupsRequest_encode(struct wbuf *w, int16_t version, const struct DeleteGroupsRequest *m)
 {
     w_array_len(w, version >= 2, count_val(m->groups_names_count, false));
@@ -5100,6 +5190,8 @@ void DeleteGroupsRequest_encode(struct wbuf *w, int16_t version, const struct De
         w_empty_tags(w);
     }
 }
+
+/* ---- DeleteGroupsResponse ---- */
 
 static void DeleteGroupsResponse_DeletableGroupResult_dec(struct rbuf *r, int16_t version, struct DeleteGroupsResponse_DeletableGroupResult *m, struct arena *a)
 {
@@ -5340,6 +5432,8 @@ void ElectLeadersResponse_encode(struct wbuf *w, int16_t version, const struct E
     }
 }
 
+/* ---- IncrementalAlterConfigsRequest ---- */
+
 static void IncrementalAlterConfigsRequest_AlterableConfig_enc(struct wbuf *w, int16_t version, const struct IncrementalAlterConfigsRequest_AlterableConfig *m)
 {
     w_string(w, version >= 1, str_val(m->name, false));
@@ -5372,6 +5466,8 @@ void IncrementalAlterConfigsRequest_encode(struct wbuf *w, int16_t version, cons
         w_empty_tags(w);
     }
 }
+
+/* ---- IncrementalAlterConfigsResponse ---- */
 
 static void IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_dec(struct rbuf *r, int16_t version, struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *m, struct arena *a)
 {
@@ -5853,6 +5949,8 @@ void ListPartitionReassignmentsResponse_encode(struct wbuf *w, int16_t version, 
     w_empty_tags(w);
 }
 
+/* ---- OffsetDeleteRequest ---- */
+
 static void OffsetDeleteRequest_OffsetDeleteRequestPartition_enc(struct wbuf *w, int16_t version, const struct OffsetDeleteRequest_OffsetDeleteRequestPartition *m)
 {
     w_i32(w, m->partition_index);
@@ -5873,6 +5971,8 @@ void OffsetDeleteRequest_encode(struct wbuf *w, int16_t version, const struct Of
     for (int32_t i = 0; i < m->topics_count; i++)
         OffsetDeleteRequest_OffsetDeleteRequestTopic_enc(w, version, &m->topics[i]);
 }
+
+/* ---- OffsetDeleteResponse ---- */
 
 static void OffsetDeleteResponse_OffsetDeleteResponsePartition_dec(struct rbuf *r, int16_t version, struct OffsetDeleteResponse_OffsetDeleteResponsePartition *m, struct arena *a)
 {
@@ -7279,6 +7379,8 @@ void UpdateFeaturesResponse_encode(struct wbuf *w, int16_t version, const struct
     w_empty_tags(w);
 }
 
+/* ---- DescribeClusterRequest ---- */
+
 void DescribeClusterRequest_encode(struct wbuf *w, int16_t version, const struct DescribeClusterRequest *m)
 {
     w_bool(w, m->include_cluster_authorized_operations);
@@ -7287,6 +7389,8 @@ void DescribeClusterRequest_encode(struct wbuf *w, int16_t version, const struct
     }
     w_empty_tags(w);
 }
+
+/* ---- DescribeClusterResponse ---- */
 
 static void DescribeClusterResponse_DescribeClusterBroker_dec(struct rbuf *r, int16_t version, struct DescribeClusterResponse_DescribeClusterBroker *m, struct arena *a)
 {
