@@ -16,7 +16,9 @@ CLILIBS := -lrdkafka
 GROUP_SM_SRC := src/group/group.c src/group/member.c src/group/registry.c src/group/offset_table.c
 # The schema registry's state, formats and changes too: no loop, no wire.
 SCHEMA_SM_SRC := $(wildcard src/schema/avro*.c) src/schema/change.c src/schema/record.c $(wildcard src/schema/registry*.c)
-CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c) $(GROUP_SM_SRC) $(SCHEMA_SM_SRC)
+# The codec's other directions and unserved APIs: tests and fuzzers only.
+TEST_CODEC_SRC := src/protocol/gen/messages_test.c
+CORE_SRC  := $(filter-out $(TEST_CODEC_SRC),$(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c)) $(GROUP_SM_SRC) $(SCHEMA_SM_SRC)
 BROKER_SRC := $(filter-out src/broker/config%.c $(GROUP_SM_SRC) $(SCHEMA_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c src/schema/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
@@ -27,7 +29,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags core-src fuzz clean gen
+.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags fuzz-src libs fuzz clean gen gen-check
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -59,7 +61,7 @@ run: deps all
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(call OBJ,$(TEST_CODEC_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $< $(filter %.o,$^) $(LDFLAGS) $(LIBS) -lcmocka
 
@@ -80,8 +82,12 @@ asan:
 san-flags:
 	@echo $(SAN_FLAGS)
 
-core-src:
-	@echo $(CORE_SRC)
+# What the fuzzers link: the core and the test-only codec.
+fuzz-src:
+	@echo $(CORE_SRC) $(TEST_CODEC_SRC)
+
+libs:
+	@echo $(LIBS)
 
 asan-unit:
 	$(SAN_MAKE) unit
@@ -95,6 +101,7 @@ integration-sanitized: all
 # The fast loop: one plain build, unit tests, integration tests spread over
 # the cores (pytest-xdist). `make test` stays the full gate.
 check: test-deps
+	@scripts/check-gen
 	@$(MAKE) -j2 all unit
 	@scripts/run-integration $(BUILD)/sluice -n auto
 
@@ -107,8 +114,14 @@ test-deps:
 test: test-deps
 	@scripts/test-all
 
+# The codec, from Kafka's message definitions and the served-APIs list.
+GEN_OUT ?= src/protocol/gen
 gen:
-	python3 tools/gen_protocol.py $(KAFKA_MESSAGES) src/protocol/gen
+	python3 tools/gen_protocol.py $(KAFKA_MESSAGES) $(GEN_OUT) src/api/served_apis.def
+
+# `make gen` reproduces the committed codec byte for byte.
+gen-check:
+	@scripts/check-gen
 
 clean:
 	rm -rf build

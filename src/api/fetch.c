@@ -107,10 +107,8 @@ static int64_t fetch_build(struct fetch_state *fs, bool *any_error)
                     }
                 }
             }
-            if (pd->error_code) {
+            if (pd->error_code)
                 *any_error = true;
-                request_note_error(req, pd->error_code);   /* counted by response_end */
-            }
         }
     }
     return total;
@@ -222,7 +220,6 @@ void handle_fetch(struct request *req)
         /* We never hand out sessions, so none can be continued. */
         FetchResponse_init(&fs->resp);
         fs->resp.error_code = fs->m.session_id != 0 ? KERR_FETCH_SESSION_ID_NOT_FOUND : KERR_INVALID_FETCH_SESSION_EPOCH;
-        request_note_error(req, fs->resp.error_code);
         RESPOND(req, FetchResponse, &fs->resp);
         return;
     }

@@ -5,57 +5,26 @@
 #include "net/conn.h"
 #include "net/request.h"
 #include "protocol/gen/api_keys.h"
+#include "protocol/request_header.h"
 
-/* Advertised version ranges. Each is the full range of Kafka's message
- * definitions (never a version marked latestVersionUnstable), except:
- *  - Produce v0-2 and Fetch v0-3 carry pre-2017 message formats; they are
- *    advertised, as Kafka 4.0 still does for Produce, because clients
- *    read the ranges as feature flags (librdkafka enables compression
- *    only if Produce v0 is listed), and answered with UNSUPPORTED_VERSION. */
+/* Built from the one list of served APIs, which the codec generator reads too. */
 const struct api_handler api_handlers[API_TABLE_SIZE] = {
-    [API_Produce] = {0, 11, handle_produce},
-    [API_Fetch] = {0, 17, handle_fetch},
-    [API_ListOffsets] = {0, 10, handle_list_offsets},
-    [API_Metadata] = {0, 12, handle_metadata},
-    [API_ApiVersions] = {0, 4, handle_api_versions},
-    [API_CreateTopics] = {0, 7, handle_create_topics},
-    [API_DeleteTopics] = {0, 6, handle_delete_topics},
-    [API_DeleteRecords] = {0, 2, handle_delete_records},
-    [API_DescribeConfigs] = {0, 4, handle_describe_configs},
-    [API_AlterConfigs] = {0, 2, handle_alter_configs},
-    [API_IncrementalAlterConfigs] = {0, 1, handle_incremental_alter_configs},
-    [API_CreatePartitions] = {0, 3, handle_create_partitions},
-    [API_DescribeCluster] = {0, 1, handle_describe_cluster},
-    [API_DescribeLogDirs] = {0, 4, handle_describe_log_dirs},
-    [API_FindCoordinator] = {0, 6, handle_find_coordinator},
-    [API_InitProducerId] = {0, 5, handle_init_producer_id},
-    [API_OffsetCommit] = {0, 9, handle_offset_commit},
-    [API_OffsetFetch] = {0, 9, handle_offset_fetch},
-    [API_JoinGroup] = {0, 9, handle_join_group},
-    [API_Heartbeat] = {0, 4, handle_heartbeat},
-    [API_LeaveGroup] = {0, 5, handle_leave_group},
-    [API_SyncGroup] = {0, 5, handle_sync_group},
-    [API_DescribeGroups] = {0, 5, handle_describe_groups},
-    [API_ListGroups] = {0, 5, handle_list_groups},
-    [API_DeleteGroups] = {0, 2, handle_delete_groups},
-    [API_OffsetDelete] = {0, 0, handle_offset_delete},
+#define SERVED_API(name, min_version, max_version, handler) [API_##name] = {min_version, max_version, handler},
+#include "api/served_apis.def"
+#undef SERVED_API
 };
-
-static bool is_flexible(int16_t key, int16_t version)
-{
-    const struct api_spec *s = api_spec_get(key);
-    return s && s->flexible_min >= 0 && version >= s->flexible_min;
-}
 
 int request_parse_header(struct request *req)
 {
     struct rbuf r;
     rbuf_init(&r, req->frame, req->frame_len);
-    req->api_key = r_i16(&r);
-    req->api_version = r_i16(&r);
-    req->correlation_id = r_i32(&r);
-    req->client_id = r_string(&r, false);
-    if (r.err) {
+    struct request_header hdr;
+    int rc = request_header_read(&r, &hdr);
+    req->api_key = hdr.api_key;
+    req->api_version = hdr.api_version;
+    req->correlation_id = hdr.correlation_id;
+    req->client_id = hdr.client_id;
+    if (rc < 0) {
         log_warn("net", "malformed request header", "conn=%llu peer=%s",
                  (unsigned long long)req->conn->id, req->conn->peer);
         return -1;
@@ -77,10 +46,8 @@ int request_parse_header(struct request *req)
                  req->client_id.p ? req->client_id.p : "");
         return -1;
     }
-    req->flexible = is_flexible(key, ver);
-    if (req->flexible)
-        r_skip_tags(&r);
-    if (r.err) {
+    req->flexible = request_header_flexible(key, ver);
+    if (req->flexible && request_header_read_tags(&r) < 0) {
         log_warn("net", "malformed request header", "conn=%llu peer=%s", (unsigned long long)req->conn->id,
                  req->conn->peer);
         return -1;
