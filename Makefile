@@ -105,3 +105,33 @@ gen:
 
 clean:
 	rm -rf build
+
+# ---- packaging (see README, Deploy) ----
+PREFIX  ?= /usr/local
+DESTDIR ?=
+IMAGE   ?= sluice:latest
+.PHONY: image man install deb test-packaging packaging-deps
+
+image:
+	scripts/build-image $(IMAGE)
+
+# Man pages generated from the binary's --help text.
+man: $(BUILD)/sluice
+	scripts/make-man $(BUILD)/sluice $(BUILD)/man
+
+install: $(BUILD)/sluice man
+	install -D -m 0755 $(BUILD)/sluice $(DESTDIR)$(PREFIX)/bin/sluice
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -D -m 0644 deploy/systemd/sluice.service $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.service
+	sed -i 's|/usr/bin/sluice|$(PREFIX)/bin/sluice|' $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.service
+	install -D -m 0644 deploy/server.properties $(DESTDIR)/etc/sluice/server.properties
+
+deb: $(BUILD)/sluice man
+	scripts/build-deb $(BUILD)
+
+packaging-deps:
+	@scripts/install-deps packaging
+
+test-packaging: packaging-deps all
+	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/packaging
