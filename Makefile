@@ -110,7 +110,7 @@ clean:
 PREFIX  ?= /usr/local
 DESTDIR ?=
 IMAGE   ?= sluice:latest
-.PHONY: image man install deb test-packaging packaging-deps
+.PHONY: image man install deb test-packaging packaging-deps packaging-tools
 
 image:
 	scripts/build-image $(IMAGE)
@@ -133,5 +133,17 @@ deb: $(BUILD)/sluice man
 packaging-deps:
 	@scripts/install-deps packaging
 
-test-packaging: packaging-deps all
+# Helm (pinned) and the strict Kubernetes decoder, from the Go module proxy.
+HELM_VERSION := v4.3.2
+K8SCHECK_SRC := $(wildcard tests/packaging/k8scheck/*.go tests/packaging/k8scheck/go.*)
+packaging-tools: $(BUILD)/tools/helm-$(HELM_VERSION)/helm $(BUILD)/tools/k8scheck
+	@ln -sf helm-$(HELM_VERSION)/helm $(BUILD)/tools/helm
+
+$(BUILD)/tools/helm-$(HELM_VERSION)/helm:
+	GOBIN=$(abspath $(dir $@)) go install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
+
+$(BUILD)/tools/k8scheck: $(K8SCHECK_SRC)
+	cd tests/packaging/k8scheck && go build -o $(abspath $@) .
+
+test-packaging: packaging-deps all packaging-tools
 	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/packaging

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "api/api.h"
+#include "broker/fd_limit.h"
 #include "broker/flusher.h"
 #include "group/group.h"
 #include "broker/topics.h"
@@ -215,6 +216,7 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     struct fileio_faults faults = {.crash_sim = config_bool(&b->cfg, P_TEST_CRASH_SIM),
                                    .disk_full_file = disk_full[0] ? disk_full : NULL};
     fileio_configure(&faults);
+    fd_limit_check(config_int(&b->cfg, P_MAX_CONNECTIONS));
 
     const char *dir = config_str(&b->cfg, P_LOG_DIRS);
     if (mkdir_p(dir) != 0 || !realpath(dir, b->data_dir)) {

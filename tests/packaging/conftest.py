@@ -4,7 +4,9 @@ root with scripts/podman.conf (runc, cgroupfs, ulimits under the hard ones)."""
 import os
 import shutil
 import socket
+import json
 import subprocess
+import time
 
 import pytest
 
@@ -45,3 +47,16 @@ def podman():
     if not shutil.which("podman"):
         pytest.fail("podman is not installed (scripts/install-deps packaging)")
     return "podman"
+
+
+IMAGE = "localhost/sluice:latest"
+
+
+@pytest.fixture(scope="session")
+def image(podman):
+    t0 = time.monotonic()
+    run("make", "-C", ROOT, "image")
+    print("\nimage built in %.0f s" % (time.monotonic() - t0))
+    size = json.loads(run("podman", "image", "inspect", IMAGE))[0]["Size"]
+    print("image size %.1f MB" % (size / 1e6))
+    return IMAGE

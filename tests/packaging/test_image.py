@@ -8,19 +8,7 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT, consume_all, free_port, kcat_roundtrip, run
-
-IMAGE = "localhost/sluice:latest"
-
-
-@pytest.fixture(scope="module")
-def image(podman):
-    t0 = time.monotonic()
-    run("make", "-C", ROOT, "image")
-    print("\nimage built in %.0f s" % (time.monotonic() - t0))
-    size = json.loads(run("podman", "image", "inspect", IMAGE))[0]["Size"]
-    print("image size %.1f MB" % (size / 1e6))
-    return IMAGE
+from conftest import consume_all, free_port, kcat_roundtrip, run
 
 
 class Container:
@@ -106,6 +94,9 @@ def test_image_serves_restarts_on_its_volume_and_stops_on_sigterm(image, volume)
         assert code == 0, first.logs()
         assert took < 10
         logs = first.logs()
+        # The container's 1024 descriptors: the broker starts, and says the
+        # limit is below max.connections.
+        assert "nofile=1024 max_connections=10000" in logs
         assert 'msg="shutting down" signal=TERM' in logs and 'msg="stopped"' in logs
     finally:
         first.remove()
