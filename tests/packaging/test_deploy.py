@@ -112,16 +112,20 @@ def check_container_against_binary(c, configmaps, tmp_path):
     assert code == 0, proc.stdout.read()
 
 
-def test_manifests_decode_strictly_and_match_the_binary(tools, tmp_path):
+def test_manifests_are_the_rendered_chart_and_match_the_binary(tools, tmp_path):
     kustomization = yaml.safe_load(open(os.path.join(MANIFESTS, "kustomization.yaml")))
-    files = sorted(kustomization["resources"])
-    assert files == sorted(f for f in os.listdir(MANIFESTS) if f != "kustomization.yaml")
-    combined = tmp_path / "manifests.yaml"
-    combined.write_text("\n---\n".join(open(os.path.join(MANIFESTS, f)).read() for f in files))
-    s = k8scheck(tools, str(combined))
+    assert kustomization["resources"] == ["sluice.yaml"]
+    assert sorted(os.listdir(MANIFESTS)) == ["kustomization.yaml", "sluice.yaml"]
+    manifest = os.path.join(MANIFESTS, "sluice.yaml")
+    rendered = run(tools["helm"], "template", "sluice", CHART)
+    assert open(manifest).read().split("\n", 1)[1] == rendered, "run `make manifests`"
+    s = k8scheck(tools, manifest)
     assert sorted(s["objects"]) == ["ConfigMap/sluice", "PodDisruptionBudget/sluice", "Service/sluice",
                                     "Service/sluice-headless", "StatefulSet/sluice"]
     (c,) = s["containers"]
+    # Each pod advertises its own DNS name through the headless Service.
+    assert c["env"]["SLUICE_ADVERTISED_LISTENERS"] == \
+        "PLAINTEXT://$(POD_NAME).sluice-headless.$(POD_NAMESPACE).svc.cluster.local:9092"
     check_container_against_binary(c, s["configmaps"], tmp_path)
 
 
@@ -139,7 +143,7 @@ def test_chart_lints_renders_strictly_and_matches_the_binary(tools, tmp_path, va
 
 def test_k8scheck_refuses_an_unknown_field(tools, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(open(os.path.join(MANIFESTS, "statefulset.yaml")).read()
+    bad.write_text(open(os.path.join(MANIFESTS, "sluice.yaml")).read()
                    .replace("periodSeconds: 5", "periodSecondz: 5"))
     p = subprocess.run([tools["k8scheck"], str(bad)], capture_output=True, text=True)
     assert p.returncode == 1 and 'unknown field "periodSecondz"' in p.stderr
