@@ -17,6 +17,7 @@
 #include "api/api.h"
 #include "broker/config_store.h"
 #include "broker/dir_lock.h"
+#include "broker/fd_limit.h"
 #include "broker/flusher.h"
 #include "group/group.h"
 #include "broker/topics.h"
@@ -39,6 +40,17 @@ void listener_endpoint(const struct listener *l, const char **host, int *port)
     *port = l->adv_port;
 }
 
+/* Out of descriptors, the pending connection stays queued and the
+ * listener stays readable: stop watching it for a while instead of
+ * spinning (and logging) until a descriptor frees up. */
+#define ACCEPT_PAUSE_MS 100
+
+static void on_accept_resume(struct loop *lp, void *arg)
+{
+    struct listener *l = arg;
+    loop_watch_set(lp, &l->watch, EPOLLIN);
+}
+
 static void on_accept(struct loop *lp, void *arg, uint32_t events)
 {
     struct listener *l = arg;
@@ -48,8 +60,14 @@ static void on_accept(struct loop *lp, void *arg, uint32_t events)
         socklen_t sl = sizeof(ss);
         int fd = accept4(l->watch.fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            if (errno == EMFILE || errno == ENFILE) {
+                log_warn("net", "out of file descriptors, pausing accept", "listener=%s connections=%d pause_ms=%d",
+                         l->name, b->nconns, ACCEPT_PAUSE_MS);
+                loop_watch_set(lp, &l->watch, 0);
+                loop_timer_at(lp, &l->accept_resume, loop_now_ms(lp) + ACCEPT_PAUSE_MS);
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
                 log_warn("net", "accept failed", "listener=%s error=\"%s\"", l->name, strerror(errno));
+            }
             return;
         }
         if (b->nconns >= config_int(&b->cfg, P_MAX_CONNECTIONS)) {
@@ -98,6 +116,7 @@ static int listener_bind(struct broker *b, struct listener *l, const struct endp
     l->broker = b;
     snprintf(l->name, sizeof(l->name), "%s", e->name);
     snprintf(l->bind_host, sizeof(l->bind_host), "%s", e->host);
+    timer_init(&l->accept_resume, on_accept_resume, l);
     loop_watch(b->loop, &l->watch, fd, EPOLLIN, on_accept, l);
     return 0;
 }
@@ -228,6 +247,7 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     struct fileio_faults faults = {.crash_sim = config_bool(&b->cfg, P_TEST_CRASH_SIM),
                                    .disk_full_file = disk_full[0] ? disk_full : NULL};
     fileio_configure(&faults);
+    fd_limit_check(config_int(&b->cfg, P_MAX_CONNECTIONS));
 
     const char *dir = config_str(&b->cfg, P_LOG_DIRS);
     if (mkdir_p(dir) != 0 || !realpath(dir, b->data_dir)) {
@@ -305,6 +325,7 @@ void broker_run(struct broker *b) { loop_run(b->loop); }
 void broker_shutdown(struct broker *b)
 {
     for (int i = 0; i < b->nlisteners; i++) {
+        loop_timer_cancel(b->loop, &b->listeners[i].accept_resume);
         loop_unwatch(b->loop, &b->listeners[i].watch);
         close(b->listeners[i].watch.fd);
     }

@@ -29,6 +29,7 @@ struct listener {
     int port;                  /* actual bound port */
     char adv_host[256];        /* advertised in Metadata */
     int adv_port;
+    struct timer accept_resume; /* accepting paused while out of descriptors */
 };
 
 struct topic_map;

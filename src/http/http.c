@@ -508,18 +508,13 @@ static int bind_listener(struct http_server *s, const struct endpoint_spec *e, c
 }
 
 /* Connections the HTTP side may hold: half of the descriptors the Kafka
- * listeners (max.connections) leave, after raising the soft fd limit to
- * the hard one as servers do. */
+ * listeners (max.connections) leave (the broker raised the soft fd limit
+ * to the hard one at start: fd_limit_check). */
 static unsigned connection_limit(const struct broker *b)
 {
     struct rlimit r;
     if (getrlimit(RLIMIT_NOFILE, &r) != 0)
         return HTTP_MIN_CONNECTIONS;
-    if (r.rlim_cur < r.rlim_max) {
-        r.rlim_cur = r.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &r) != 0)
-            getrlimit(RLIMIT_NOFILE, &r);
-    }
     int64_t left = (int64_t)(r.rlim_cur > INT32_MAX ? INT32_MAX : r.rlim_cur) - config_int(&b->cfg, P_MAX_CONNECTIONS);
     int64_t n = left / 2;
     if (n < HTTP_MIN_CONNECTIONS)
