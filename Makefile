@@ -1,6 +1,7 @@
 KAFKA_MESSAGES ?= ../shared/kafka-protocol/messages
 # Sluice build. `make` builds build/sluice; `make run` starts it with the
-# embedded defaults; `make test` installs test dependencies and runs every test.
+# embedded defaults (ARGS='--name=value ...' adds options); `make test`
+# installs test dependencies and runs every test.
 CC      ?= gcc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
@@ -11,8 +12,10 @@ LIBS    := -lz -lsnappy -llz4 -lzstd -lisal -ljansson -lmicrohttpd -lpthread -lm
 CLILIBS := -lrdkafka
 
 # CORE: what unit tests and fuzzers link without the event loop.
-CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c) src/broker/config.c
-BROKER_SRC := $(filter-out src/broker/config.c,$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c))
+# The group state machine is here too: it takes its clock and timers as callbacks.
+GROUP_SM_SRC := src/group/group.c src/group/member.c src/group/registry.c src/group/offset_table.c
+CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c) $(GROUP_SM_SRC)
+BROKER_SRC := $(filter-out src/broker/config%.c $(GROUP_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
 
@@ -22,7 +25,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test deps test-deps unit integration asan fuzz clean gen format
+.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags core-src fuzz clean gen
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -46,8 +49,9 @@ $(BUILD)/%.o: %.c
 deps:
 	@scripts/install-deps build
 
+# Options for the broker: make run ARGS='--num.partitions=3 --log.dirs=/tmp/x'
 run: deps all
-	$(BUILD)/sluice serve
+	$(BUILD)/sluice serve $(ARGS)
 
 # ---- tests ----
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -63,10 +67,34 @@ unit: $(UNIT_BIN)
 integration: all
 	@scripts/run-integration $(BUILD)/sluice
 
-# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer:
+# these flags are the one place that says how a sanitized build is made.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_MAKE  = $(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"
+
 asan:
-	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" unit integration
+	$(SAN_MAKE) unit integration-sanitized
+
+san-flags:
+	@echo $(SAN_FLAGS)
+
+core-src:
+	@echo $(CORE_SRC)
+
+asan-unit:
+	$(SAN_MAKE) unit
+
+asan-all:
+	$(SAN_MAKE) all
+
+integration-sanitized: all
+	@TEST_SANITIZED=1 scripts/run-integration $(BUILD)/sluice
+
+# The fast loop: one plain build, unit tests, integration tests spread over
+# the cores (pytest-xdist). `make test` stays the full gate.
+check: test-deps
+	@$(MAKE) -j2 all unit
+	@scripts/run-integration $(BUILD)/sluice -n auto
 
 fuzz:
 	@scripts/run-fuzz

@@ -19,7 +19,7 @@ static void usage(FILE *out)
             "commands:\n"
             "  serve [FILE] [--name=value ...]   run the broker (properties file, then SLUICE_* env,\n"
             "                                    then --name=value options; see `sluice serve --help`)\n"
-            "  topic create|list|describe|delete|alter-config ...\n"
+            "  topic create|list|describe|configs|alter|delete|alter-config\n"
             "  group list|describe|delete|reset-offsets ...\n"
             "  produce TOPIC                     lines from stdin become records\n"
             "  consume TOPIC                     print records\n"
@@ -80,7 +80,7 @@ static int serve_main(int argc, char **argv)
         }
         char name[256];
         snprintf(name, sizeof(name), "%.*s", (int)(eq - argv[i] - 2), argv[i] + 2);
-        if (!config_set(&cfg, name, eq + 1, SRC_STATIC, err, sizeof(err)))
+        if (!config_set(&cfg, name, eq + 1, ORIGIN_FLAG, err, sizeof(err)))
             goto bad;
     }
     if (!config_finish(&cfg, err, sizeof(err)))
@@ -94,6 +94,7 @@ static int serve_main(int argc, char **argv)
     broker_run(b);
     broker_shutdown(b);
     broker_free(b);
+    config_free(&cfg);   /* the fresh defaults broker_start left in it */
     return 0;
 bad:
     fprintf(stderr, "sluice serve: %s\n", err);

@@ -3,6 +3,7 @@
  * the node id names this broker, whose values win over the defaults. */
 #include "api/config_entries.h"
 #include "api/handler.h"
+#include "broker/config_store.h"
 
 #define RES_TOPIC 2
 #define RES_BROKER 4
@@ -59,9 +60,9 @@ static void describe_one(struct request *req, const struct DescribeConfigsReques
             int k = 0;
             for (int i = 0; i < n; i++) {
                 int id = broker_prop_find(entries[i].name);
-                if (b->cfg.dynamic[DYN_CLUSTER_DEFAULT][id]) {
+                if (b->cfg.dynamic[DYN_CLUSTER_DEFAULT][id].text) {
                     entries[k] = entries[i];
-                    entries[k].value = b->cfg.dynamic[DYN_CLUSTER_DEFAULT][id];
+                    entries[k].value = b->cfg.dynamic[DYN_CLUSTER_DEFAULT][id].text;
                     entries[k++].source = SRC_DYNAMIC_DEFAULT_BROKER;
                 }
             }
@@ -165,16 +166,12 @@ static char *list_edit(struct request *req, const char *current, struct kstr val
     return arena_strndup(&req->arena, out, strlen(out));
 }
 
-/* Applies changes to a copy of the topic's overrides, validating each;
- * replace_all clears the overrides first (AlterConfigs). */
-static int16_t alter_topic(struct request *req, struct topic *t, struct config_change *ch, int32_t n,
-                           bool replace_all, bool validate_only, struct kstr *msg)
+/* Applies changes to next (a copy of a topic's overrides), each parsed
+ * and validated; stops at the first bad one. */
+static int16_t alter_topic_into(struct request *req, struct topic_config *next, struct config_change *ch,
+                                int32_t n, struct kstr *msg)
 {
     struct broker *b = req->broker;
-    struct topic_config next = {0};
-    if (!replace_all)
-        for (int i = 0; i < T__COUNT; i++)
-            next.value[i] = t->config.value[i];
     for (int32_t i = 0; i < n; i++) {
         char *name = req_cstr(req, ch[i].name);
         int id = name ? topic_prop_find(name) : -1;
@@ -184,7 +181,7 @@ static int16_t alter_topic(struct request *req, struct topic *t, struct config_c
         }
         const char *value = req_cstr(req, ch[i].value);
         if (ch[i].op == OP_DELETE) {
-            next.value[id] = NULL;
+            topic_config_set(next, name, NULL, NULL, 0);
             continue;
         }
         if (ch[i].op == OP_APPEND || ch[i].op == OP_SUBTRACT) {
@@ -192,22 +189,34 @@ static int16_t alter_topic(struct request *req, struct topic *t, struct config_c
                 *msg = req_strf(req, "Config %s is not a list: it cannot be appended to or subtracted from", name);
                 return KERR_INVALID_CONFIG;
             }
-            value = list_edit(req, topic_config_str(&next, &b->cfg, (enum topic_prop)id), ch[i].value,
+            value = list_edit(req, topic_config_str(next, &b->cfg, (enum topic_prop)id), ch[i].value,
                               ch[i].op == OP_APPEND);
         } else if (ch[i].op != OP_SET) {
             *msg = req_strf(req, "Unknown config operation %d", ch[i].op);
             return KERR_INVALID_REQUEST;
         }
         char e[300];
-        if (!topic_config_check(name, value, e, sizeof(e))) {
-            *msg = req_strf(req, "%s", e);
+        if (!value || !topic_config_set(next, name, value, e, sizeof(e))) {
+            *msg = req_strf(req, "%s", value ? e : "null value");
             return KERR_INVALID_CONFIG;
         }
-        next.value[id] = (char *)value;
     }
-    if (validate_only)
-        return 0;
-    return (int16_t)topic_set_config(b, t, &next);
+    return 0;
+}
+
+/* Applies changes to a copy of the topic's overrides, validating each;
+ * replace_all clears the overrides first (AlterConfigs). */
+static int16_t alter_topic(struct request *req, struct topic *t, struct config_change *ch, int32_t n,
+                           bool replace_all, bool validate_only, struct kstr *msg)
+{
+    struct topic_config next = {0};
+    if (!replace_all)
+        topic_config_copy(&next, &t->config);
+    int16_t err = alter_topic_into(req, &next, ch, n, msg);
+    if (!err && !validate_only)
+        err = (int16_t)topic_set_config(req->broker, t, &next);
+    topic_config_free(&next);
+    return err;
 }
 
 static int16_t alter_broker(struct request *req, enum dynamic_layer layer, struct config_change *ch, int32_t n,
@@ -216,7 +225,7 @@ static int16_t alter_broker(struct request *req, enum dynamic_layer layer, struc
     struct broker *b = req->broker;
     const char *next[P__COUNT];
     for (int i = 0; i < P__COUNT; i++)
-        next[i] = replace_all ? NULL : b->cfg.dynamic[layer][i];
+        next[i] = replace_all ? NULL : b->cfg.dynamic[layer][i].text;
     for (int32_t i = 0; i < n; i++) {
         char *name = req_cstr(req, ch[i].name);
         int id = name ? broker_prop_find(name) : -1;
@@ -251,10 +260,10 @@ static int16_t alter_broker(struct request *req, enum dynamic_layer layer, struc
     if (validate_only)
         return 0;
     for (int i = 0; i < P__COUNT; i++)
-        if (next[i] != b->cfg.dynamic[layer][i])
-            config_set_dynamic(&b->cfg, layer, (enum broker_prop)i, next[i]);
+        if (next[i] != b->cfg.dynamic[layer][i].text)
+            config_set_dynamic(&b->cfg, layer, (enum broker_prop)i, next[i], NULL, 0);   /* validated above */
     topics_reconfigure(b);
-    return broker_config_save(b) == 0 ? 0 : KERR_KAFKA_STORAGE_ERROR;
+    return config_store_save(&b->cfg, b->data_dir) == 0 ? 0 : KERR_KAFKA_STORAGE_ERROR;
 }
 
 static int16_t alter_resource(struct request *req, int8_t type, struct kstr name, struct config_change *ch,

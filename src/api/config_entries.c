@@ -23,7 +23,7 @@ int topic_config_entries(struct broker *b, const struct topic_config *tc, struct
         memset(e, 0, sizeof(*e));
         e->name = d->name;
         e->value = topic_config_str(tc, &b->cfg, (enum topic_prop)i);
-        e->source = tc && tc->value[i] ? SRC_DYNAMIC_TOPIC : (int8_t)config_source(&b->cfg, (enum broker_prop)syn);
+        e->source = tc && tc->value[i].text ? SRC_DYNAMIC_TOPIC : (int8_t)config_source(&b->cfg, (enum broker_prop)syn);
         e->type = config_type_code(d->type);
         e->doc = d->doc;
         e->synonym_name = broker_prop_defs[syn].name;
@@ -44,7 +44,7 @@ int broker_config_entries(struct broker *b, struct config_entry *out)
         memset(e, 0, sizeof(*e));
         e->name = d->name;
         e->value = config_str(&b->cfg, (enum broker_prop)i);
-        if (!e->value[0] && !b->cfg.value[i] && config_source(&b->cfg, (enum broker_prop)i) == SRC_DEFAULT)
+        if (!e->value[0] && !b->cfg.value[i].text && config_source(&b->cfg, (enum broker_prop)i) == SRC_DEFAULT)
             e->value = NULL;
         e->source = (int8_t)config_source(&b->cfg, (enum broker_prop)i);
         e->read_only = !d->dynamic;

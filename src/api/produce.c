@@ -68,7 +68,7 @@ static int validate_records(struct request *req, struct topic *t, const struct k
         return KERR_CORRUPT_MESSAGE;
     }
     int64_t max_bytes = topic_config_int(&t->config, &b->cfg, T_MAX_MESSAGE_BYTES);
-    bool deep = strcmp(topic_config_str(&t->config, &b->cfg, T_VALIDATE_COMPRESSED), "true") == 0;
+    bool deep = topic_config_bool(&t->config, &b->cfg, T_VALIDATE_COMPRESSED);
     const uint8_t *p = rec->p;
     size_t left = (size_t)rec->len;
     int32_t n = 0;
@@ -81,8 +81,11 @@ static int validate_records(struct request *req, struct topic *t, const struct k
         }
         size_t size = batch_total_size(&bi);
         if ((int64_t)size > max_bytes) {
-            *msg = req_strf(req, "record batch of %zu bytes is larger than max.message.bytes %lld", size,
-                            (long long)max_bytes);
+            const char *prop = topic_config_origin_name(&t->config, T_MAX_MESSAGE_BYTES);
+            *msg = req_strf(req, "record batch of %zu bytes is over the limit of %lld bytes set by %s", size,
+                            (long long)max_bytes, prop);
+            log_warn("produce", "record batch too large, refused", "topic=%s size=%zu limit=%lld property=%s",
+                     t->name, size, (long long)max_bytes, prop);
             return KERR_MESSAGE_TOO_LARGE;
         }
         if (size > left) {

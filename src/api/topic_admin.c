@@ -21,6 +21,27 @@ static int16_t check_replication(struct broker *b, int16_t rf, struct kstr *msg,
     return KERR_INVALID_REPLICATION_FACTOR;
 }
 
+/* CreateTopics v5+ answers with the new topic's configs. */
+static void describe_created(struct request *req, const struct topic_config *tc, int32_t partitions,
+                             struct CreateTopicsResponse_CreatableTopicResult *out)
+{
+    struct broker *b = req->broker;
+    out->num_partitions = partitions;
+    out->replication_factor = 1;
+    struct config_entry entries[T__COUNT];
+    int n = topic_config_entries(b, tc, entries);
+    out->configs_count = n;
+    out->configs = REQ_ALLOC(req, struct CreateTopicsResponse_CreatableTopicConfigs, n);
+    for (int i = 0; i < n; i++) {
+        struct CreateTopicsResponse_CreatableTopicConfigs *c = &out->configs[i];
+        CreateTopicsResponse_CreatableTopicConfigs_init(c);
+        c->name = kstr_c(entries[i].name);
+        c->value = entries[i].value ? req_strf(req, "%s", entries[i].value) : KSTR_NULL;   /* tc is freed after */
+        c->config_source = entries[i].source;
+        c->read_only = entries[i].read_only;
+    }
+}
+
 static void create_one(struct request *req, struct CreateTopicsRequest_CreatableTopic *in, bool validate_only,
                        struct CreateTopicsResponse_CreatableTopicResult *out)
 {
@@ -46,14 +67,14 @@ static void create_one(struct request *req, struct CreateTopicsRequest_Creatable
         partitions = (int32_t)config_int(&b->cfg, P_NUM_PARTITIONS);
     struct topic_config tc = {0};
     for (int32_t i = 0; !err && i < in->configs_count; i++) {
-        char e[300];
+        char e[300] = "null config name";
         char *name = req_cstr(req, in->configs[i].name), *value = req_cstr(req, in->configs[i].value);
-        if (!name || !topic_config_check(name, value, e, sizeof(e))) {
+        if (!name || !topic_config_check(name, value, e, sizeof(e)) ||
+            !topic_config_set(&tc, name, value, e, sizeof(e))) {
             err = KERR_INVALID_CONFIG;
             out->error_message = req_strf(req, "%s", e);
             break;
         }
-        tc.value[topic_prop_find(name)] = value;
     }
     if (!err) {
         char e[300] = "";
@@ -66,22 +87,9 @@ static void create_one(struct request *req, struct CreateTopicsRequest_Creatable
             out->topic_id = t->id;
     }
     out->error_code = err;
-    if (err || req->api_version < 5)
-        return;
-    out->num_partitions = partitions;
-    out->replication_factor = 1;
-    struct config_entry entries[T__COUNT];
-    int n = topic_config_entries(b, &tc, entries);
-    out->configs_count = n;
-    out->configs = REQ_ALLOC(req, struct CreateTopicsResponse_CreatableTopicConfigs, n);
-    for (int i = 0; i < n; i++) {
-        struct CreateTopicsResponse_CreatableTopicConfigs *c = &out->configs[i];
-        CreateTopicsResponse_CreatableTopicConfigs_init(c);
-        c->name = kstr_c(entries[i].name);
-        c->value = kstr_c(entries[i].value);
-        c->config_source = entries[i].source;
-        c->read_only = entries[i].read_only;
-    }
+    if (!err && req->api_version >= 5)
+        describe_created(req, &tc, partitions, out);
+    topic_config_free(&tc);
 }
 
 void handle_create_topics(struct request *req)

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "api/api.h"
+#include "broker/config_store.h"
+#include "broker/dir_lock.h"
 #include "broker/flusher.h"
 #include "group/group.h"
 #include "broker/topics.h"
@@ -78,6 +80,15 @@ static int listener_bind(struct broker *b, struct listener *l, const struct endp
     char why[256];
     bool lookup_failed;
     int fd = tcp_listen(e->host, e->port, SOCK_NONBLOCK, 1024, &l->port, &lookup_failed, why, sizeof(why));
+    if (fd < 0 && !lookup_failed && errno == EADDRINUSE) {
+        bool v6 = strchr(e->host, ':');
+        snprintf(err, errlen,
+                 "cannot listen on %s://%s%s%s:%d: port %d is in use by another process; set listeners to use "
+                 "another port (for example --listeners=%s://%s%s%s:%d)",
+                 e->name, v6 ? "[" : "", e->host, v6 ? "]" : "", e->port, e->port, e->name, v6 ? "[" : "", e->host,
+                 v6 ? "]" : "", e->port + 1);
+        return -1;
+    }
     if (fd < 0) {
         snprintf(err, errlen, lookup_failed ? "listener %s://%s:%d: %s" : "cannot listen on %s://%s:%d: %s", e->name,
                  e->host, e->port, why);
@@ -207,10 +218,11 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
 {
     int64_t t0 = mono_us();
     struct broker *b = xcalloc(1, sizeof(*b));
+    b->dir_lock_fd = -1;
     b->cfg = *cfg;
     config_init(cfg);    /* the broker owns the values now */
     slog_set_level_name(config_str(&b->cfg, P_LOG_LEVEL));
-    slog_set_json(strcmp(config_str(&b->cfg, P_LOG_FORMAT), "json") == 0);
+    slog_set_json(config_int(&b->cfg, P_LOG_FORMAT) == LOG_FORMAT_JSON);
     const char *disk_full = config_str(&b->cfg, P_TEST_DISK_FULL_FILE);
     struct fileio_faults faults = {.crash_sim = config_bool(&b->cfg, P_TEST_CRASH_SIM),
                                    .disk_full_file = disk_full[0] ? disk_full : NULL};
@@ -221,6 +233,10 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create log.dirs %s: %s", dir, strerror(errno));
         goto fail;
     }
+    /* Before anything reads or writes the directory, recovery included. */
+    b->dir_lock_fd = dir_lock(b->data_dir, err, errlen);
+    if (b->dir_lock_fd < 0)
+        goto fail;
     b->loop = loop_new();
     b->validator = batch_validator_new();
     /* HTTP first: /health/live answers (and /health/ready says not yet)
@@ -229,8 +245,9 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
         goto fail;
     if (config_int(&b->cfg, P_TEST_STARTUP_DELAY_MS) > 0)
         usleep((useconds_t)config_int(&b->cfg, P_TEST_STARTUP_DELAY_MS) * 1000);
-    if (load_identity(b, err, errlen) != 0 || broker_config_load(b, err, errlen) != 0)
+    if (load_identity(b, err, errlen) != 0 || config_store_load(&b->cfg, b->data_dir, err, errlen) != 0)
         goto fail;
+    config_log_effective(&b->cfg);
     if (producers_load(b, err, errlen) != 0 || topics_load(b, err, errlen) != 0)
         goto fail;
     /* Blocked before the flusher thread starts, which inherits the mask:
@@ -323,5 +340,7 @@ void broker_free(struct broker *b)
     producers_free(b);
     loop_free(b->loop);
     config_free(&b->cfg);
+    if (b->dir_lock_fd >= 0)
+        close(b->dir_lock_fd);   /* last: everything is on disk */
     free(b);
 }

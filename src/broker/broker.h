@@ -36,6 +36,7 @@ struct broker {
     struct config cfg;
     struct loop *loop;
     char data_dir[PATH_MAX];
+    int dir_lock_fd;                 /* holds data_dir/.lock (dir_lock.h); -1 = none */
     char cluster_id[32];
     int32_t node_id;
     struct listener listeners[MAX_LISTENERS];

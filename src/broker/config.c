@@ -1,3 +1,4 @@
+/* Property table, typed values and their parsing, topic overrides. */
 #include "broker/config.h"
 #include <ctype.h>
 #include <errno.h>
@@ -6,14 +7,18 @@
 #include <string.h>
 #include "core/util.h"
 
+static prop_check_fn check_listeners, check_http_listeners, check_cleanup_policy, check_compression;
+
 const struct prop_def broker_prop_defs[P__COUNT] = {
-#define X(id, name, type, def, min, max, dyn, doc) [P_##id] = {name, type, def, min, max, dyn, -1, doc},
+#define X(id, name, type, def, min, max, dyn, doc, ...) \
+    [P_##id] = {name, type, def, min, max, dyn, -1, doc, __VA_ARGS__},
     BROKER_PROPS(X)
 #undef X
 };
 
 const struct prop_def topic_prop_defs[T__COUNT] = {
-#define X(id, name, type, syn, min, max, doc) [T_##id] = {name, type, NULL, min, max, true, P_##syn, doc},
+#define X(id, name, type, syn, min, max, doc, ...) \
+    [T_##id] = {name, type, NULL, min, max, true, P_##syn, doc, __VA_ARGS__},
     TOPIC_PROPS(X)
 #undef X
 };
@@ -116,260 +121,320 @@ int parse_endpoints(const char *list, struct endpoint_spec *out, int max, char *
     return n;
 }
 
-static bool list_items_in(const char *value, const char *const *allowed, char *bad, size_t badlen)
+/* ---- rules beyond type and range (the table's .check) ---- */
+
+static bool check_endpoints(const char *name, const char *text, int max, struct endpoint_spec *eps, int *n,
+                            char *err, size_t errlen)
 {
-    const char *p = value;
-    while (*p) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (!*p)
-            break;
-        size_t len = strcspn(p, ", ");
-        bool ok = false;
-        for (int i = 0; allowed[i]; i++)
-            if (strlen(allowed[i]) == len && strncmp(allowed[i], p, len) == 0)
-                ok = true;
-        if (!ok) {
-            snprintf(bad, badlen, "%.*s", (int)len, p);
-            return false;
-        }
-        p += len;
+    char perr[256];
+    *n = parse_endpoints(text, eps, max, perr, sizeof(perr));
+    if (*n < 0) {
+        snprintf(err, errlen, "invalid value for %s: %s", name, perr);
+        return false;
     }
     return true;
 }
 
-/* Rules beyond type and range, shared by broker and topic configs. */
-static bool check_special(const char *name, const char *value, char *err, size_t errlen)
+static bool check_listeners(const char *name, const struct prop_value *v, char *err, size_t errlen)
 {
-    char bad[128];
-    if (strcmp(name, "log.cleanup.policy") == 0 || strcmp(name, "cleanup.policy") == 0) {
-        static const char *const ok[] = {"delete", "compact", NULL};
-        if (!list_items_in(value, ok, bad, sizeof(bad))) {
-            snprintf(err, errlen, "invalid value '%s' for %s: expected delete or compact", bad, name);
+    struct endpoint_spec eps[16];
+    int n;
+    if (!check_endpoints(name, v->text, 16, eps, &n, err, errlen))
+        return false;
+    for (int i = 0; i < n; i++)
+        if (strcmp(eps[i].name, "PLAINTEXT") != 0) {
+            snprintf(err, errlen, "invalid value for %s: listener '%s' is not supported yet (only PLAINTEXT)", name,
+                     eps[i].name);
             return false;
         }
-        if (strstr(value, "compact")) {
-            snprintf(err, errlen, "%s=compact is not supported yet (log compaction is a later feature)", name);
-            return false;
-        }
-    }
-    if (strstr(name, "timestamp.type") && strcmp(value, "CreateTime") != 0 &&
-        strcmp(value, "LogAppendTime") != 0) {
-        snprintf(err, errlen, "invalid value '%s' for %s: expected CreateTime or LogAppendTime", value, name);
+    if (strcmp(name, "listeners") == 0 && n == 0) {
+        snprintf(err, errlen, "listeners must name at least one endpoint");
         return false;
     }
-    if (strcmp(name, "compression.type") == 0 && strcmp(value, "producer") != 0) {
+    return true;
+}
+
+static bool check_http_listeners(const char *name, const struct prop_value *v, char *err, size_t errlen)
+{
+    struct endpoint_spec eps[2];
+    int n;
+    if (!check_endpoints(name, v->text, 2, eps, &n, err, errlen) || n > 1 ||
+        (n == 1 && strcmp(eps[0].name, "HTTP") != 0)) {
+        snprintf(err, errlen, "invalid value '%s' for %s: expected one http://host:port, or empty", v->text, name);
+        return false;
+    }
+    return true;
+}
+
+static bool check_cleanup_policy(const char *name, const struct prop_value *v, char *err, size_t errlen)
+{
+    if (v->num & CLEANUP_COMPACT) {
+        snprintf(err, errlen, "%s=compact is not supported yet (log compaction is a later feature)", name);
+        return false;
+    }
+    return true;
+}
+
+static bool check_compression(const char *name, const struct prop_value *v, char *err, size_t errlen)
+{
+    if (strcmp(COMPRESSION_TYPES[v->num], "producer") != 0) {
         snprintf(err, errlen, "invalid value '%s' for %s: only 'producer' is supported (batches are stored as sent)",
-                 value, name);
+                 v->text, name);
         return false;
     }
-    if (strcmp(name, "log.level") == 0) {
-        static const char *const ok[] = {"debug", "info", "warn", "error", NULL};
-        if (!list_items_in(value, ok, bad, sizeof(bad)) || strchr(value, ',')) {
-            snprintf(err, errlen, "invalid value '%s' for log.level: expected debug, info, warn or error", value);
+    return true;
+}
+
+/* ---- parsing a value ---- */
+
+static int allowed_index(const char *const *allowed, const char *s, size_t len)
+{
+    for (int i = 0; allowed[i]; i++)
+        if (strlen(allowed[i]) == len && strncmp(allowed[i], s, len) == 0)
+            return i;
+    return -1;
+}
+
+static void allowed_list(const char *const *allowed, char *out, size_t outlen)
+{
+    size_t o = 0;
+    out[0] = 0;
+    for (int i = 0; allowed[i] && o < outlen; i++)
+        o += (size_t)snprintf(out + o, outlen - o, "%s%s", i ? (allowed[i + 1] ? ", " : " or ") : "", allowed[i]);
+}
+
+/* Every item of a comma-separated list must be allowed (Kafka's
+ * ValidList); an empty list is allowed. Sets one bit per item. */
+static bool parse_enum_list(const struct prop_def *d, const char *text, int64_t *bits, char *err, size_t errlen)
+{
+    *bits = 0;
+    for (const char *p = text; *p;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t len = strcspn(p, ",");
+        size_t item = len;
+        while (item && (p[item - 1] == ' ' || p[item - 1] == '\t'))
+            item--;
+        int i = allowed_index(d->allowed, p, item);
+        if (i < 0) {
+            char ok[200];
+            allowed_list(d->allowed, ok, sizeof(ok));
+            snprintf(err, errlen, "invalid value '%.*s' for %s: expected %s", (int)item, p, d->name, ok);
+            return false;
+        }
+        *bits |= (int64_t)1 << i;
+        p += len;
+        if (*p == ',' && !*++p) {
+            snprintf(err, errlen, "invalid value '%s' for %s: a list item is empty", text, d->name);
             return false;
         }
     }
-    if (strcmp(name, "log.format") == 0 && strcmp(value, "logfmt") != 0 && strcmp(value, "json") != 0) {
-        snprintf(err, errlen, "invalid value '%s' for log.format: expected logfmt or json", value);
-        return false;
-    }
-    if (strcmp(name, "listeners") == 0 || strcmp(name, "advertised.listeners") == 0) {
-        struct endpoint_spec eps[16];
-        char perr[256];
-        int n = parse_endpoints(value, eps, 16, perr, sizeof(perr));
-        if (n < 0) {
-            snprintf(err, errlen, "invalid value for %s: %s", name, perr);
+    return true;
+}
+
+static bool parse_typed(const struct prop_def *d, const char *text, int64_t *num, char *err, size_t errlen)
+{
+    bool b;
+    *num = 0;
+    switch (d->type) {
+    case PT_INT:
+    case PT_LONG:
+        if (!parse_int64(text, num)) {
+            snprintf(err, errlen, "invalid value '%s' for %s: not an integer", text, d->name);
             return false;
         }
-        for (int i = 0; i < n; i++)
-            if (strcmp(eps[i].name, "PLAINTEXT") != 0) {
-                snprintf(err, errlen, "invalid value for %s: listener '%s' is not supported yet (only PLAINTEXT)",
-                         name, eps[i].name);
+        if (*num < d->min || *num > d->max || (d->type == PT_INT && (*num < INT32_MIN || *num > INT32_MAX))) {
+            snprintf(err, errlen, "invalid value '%s' for %s: must be between %lld and %lld", text, d->name,
+                     (long long)d->min, (long long)d->max);
+            return false;
+        }
+        return true;
+    case PT_BOOL:
+        if (!parse_bool(text, &b)) {
+            snprintf(err, errlen, "invalid value '%s' for %s: expected true or false", text, d->name);
+            return false;
+        }
+        *num = b;
+        return true;
+    case PT_LIST:
+        return !d->allowed || parse_enum_list(d, text, num, err, errlen);
+    default:
+        if (d->allowed) {
+            int i = allowed_index(d->allowed, text, strlen(text));
+            if (i < 0) {
+                char ok[200];
+                allowed_list(d->allowed, ok, sizeof(ok));
+                snprintf(err, errlen, "invalid value '%s' for %s: expected %s", text, d->name, ok);
                 return false;
             }
-        if (strcmp(name, "listeners") == 0 && n == 0) {
-            snprintf(err, errlen, "listeners must name at least one endpoint");
-            return false;
+            *num = i;
         }
+        return true;
     }
-    if (strcmp(name, "http.listeners") == 0) {
-        struct endpoint_spec eps[2];
-        char perr[256];
-        int n = parse_endpoints(value, eps, 2, perr, sizeof(perr));
-        if (n < 0 || n > 1 || (n == 1 && strcmp(eps[0].name, "HTTP") != 0)) {
-            snprintf(err, errlen, "invalid value '%s' for http.listeners: expected one http://host:port, or empty",
-                     value);
-            return false;
-        }
+}
+
+static char *trimmed_copy(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    return xstrndup(s, n);
+}
+
+bool prop_parse(const struct prop_def *d, const char *text, struct prop_value *out, char *err, size_t errlen)
+{
+    struct prop_value v = {.text = trimmed_copy(text)};
+    if (!parse_typed(d, v.text, &v.num, err, errlen) || (d->check && !d->check(d->name, &v, err, errlen))) {
+        free(v.text);
+        return false;
     }
+    *out = v;
+    return true;
+}
+
+void prop_value_free(struct prop_value *v)
+{
+    free(v->text);
+    *v = (struct prop_value){0};
+}
+
+/* Replaces *dst with a parsed value; dst keeps its old value on error. */
+static bool prop_replace(const struct prop_def *d, struct prop_value *dst, const char *text, char *err,
+                         size_t errlen)
+{
+    struct prop_value v;
+    if (!prop_parse(d, text, &v, err, errlen))
+        return false;
+    prop_value_free(dst);
+    *dst = v;
     return true;
 }
 
 bool prop_validate(const struct prop_def *d, const char *value, char *err, size_t errlen)
 {
-    int64_t v;
-    bool b;
-    switch (d->type) {
-    case PT_INT:
-    case PT_LONG:
-        if (!parse_int64(value, &v)) {
-            snprintf(err, errlen, "invalid value '%s' for %s: not an integer", value, d->name);
-            return false;
-        }
-        if (v < d->min || v > d->max || (d->type == PT_INT && (v < INT32_MIN || v > INT32_MAX))) {
-            snprintf(err, errlen, "invalid value '%s' for %s: must be between %lld and %lld", value, d->name,
-                     (long long)d->min, (long long)d->max);
-            return false;
-        }
-        break;
-    case PT_BOOL:
-        if (!parse_bool(value, &b)) {
-            snprintf(err, errlen, "invalid value '%s' for %s: expected true or false", value, d->name);
-            return false;
-        }
-        break;
-    default:
-        break;
-    }
-    return check_special(d->name, value, err, errlen);
+    struct prop_value v;
+    if (!prop_parse(d, value, &v, err, errlen))
+        return false;
+    prop_value_free(&v);
+    return true;
 }
+
+bool prop_is_secret(const struct prop_def *d)
+{
+    return d->type == PT_PASSWORD || strstr(d->name, "password") || strstr(d->name, "secret") ||
+           strstr(d->name, "sasl.jaas.config");
+}
+
+const char *prop_origin_name(enum prop_origin o)
+{
+    static const char *const names[] = {"default", "file", "environment", "flag"};
+    return names[o];
+}
+
+/* ---- broker values ---- */
 
 void config_init(struct config *c)
 {
     memset(c, 0, sizeof(*c));
-    for (int i = 0; i < P__COUNT; i++)
-        c->source[i] = SRC_DEFAULT;
+    char err[300];
+    for (int i = 0; i < P__COUNT; i++) {
+        const struct prop_def *d = &broker_prop_defs[i];
+        /* "" marks a value derived from others (config_finish). */
+        if (!d->def[0] || !prop_parse(d, d->def, &c->def[i], err, sizeof(err)))
+            c->def[i] = (struct prop_value){.text = xstrdup(d->def)};
+    }
 }
 
 void config_free(struct config *c)
 {
     for (int i = 0; i < P__COUNT; i++) {
-        free(c->value[i]);
-        free(c->dynamic[0][i]);
-        free(c->dynamic[1][i]);
+        prop_value_free(&c->value[i]);
+        prop_value_free(&c->dynamic[0][i]);
+        prop_value_free(&c->dynamic[1][i]);
+        prop_value_free(&c->def[i]);
     }
+    free(c->ignored_env);
     memset(c, 0, sizeof(*c));
 }
 
-bool config_set(struct config *c, const char *name, const char *value, enum prop_source src, char *err,
+bool config_set(struct config *c, const char *name, const char *value, enum prop_origin origin, char *err,
                 size_t errlen)
 {
     int id = broker_prop_find(name);
     if (id < 0) {
-        snprintf(err, errlen, "unknown property '%s'", name);
+        const char *near = broker_prop_suggest(name);
+        snprintf(err, errlen, "unknown property '%s'%s%s%s", name, near ? " (did you mean " : "", near ? near : "",
+                 near ? "?)" : "");
         return false;
     }
-    if (!prop_validate(&broker_prop_defs[id], value, err, errlen))
+    if (!prop_replace(&broker_prop_defs[id], &c->value[id], value, err, errlen))
         return false;
-    free(c->value[id]);
-    c->value[id] = xstrdup(value);
-    c->source[id] = src;
+    c->origin[id] = origin;
     return true;
 }
 
-static char *trim(char *s)
+static const struct prop_value *effective(const struct config *c, enum broker_prop p)
 {
-    while (isspace((unsigned char)*s))
-        s++;
-    char *e = s + strlen(s);
-    while (e > s && isspace((unsigned char)e[-1]))
-        *--e = 0;
-    return s;
+    if (c->dynamic[DYN_BROKER][p].text)
+        return &c->dynamic[DYN_BROKER][p];
+    if (c->dynamic[DYN_CLUSTER_DEFAULT][p].text)
+        return &c->dynamic[DYN_CLUSTER_DEFAULT][p];
+    return c->value[p].text ? &c->value[p] : &c->def[p];
 }
 
-bool config_load_file(struct config *c, const char *path, char *err, size_t errlen)
+const char *config_str(const struct config *c, enum broker_prop p) { return effective(c, p)->text; }
+int64_t config_int(const struct config *c, enum broker_prop p) { return effective(c, p)->num; }
+bool config_bool(const struct config *c, enum broker_prop p) { return effective(c, p)->num != 0; }
+
+enum prop_source config_source(const struct config *c, enum broker_prop p)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "cannot open properties file %s: %s", path, strerror(errno));
-        return false;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    int lineno = 0;
-    bool ok = true;
-    while (ok && getline(&line, &cap, f) > 0) {
-        lineno++;
-        char *s = trim(line);
-        if (!*s || *s == '#' || *s == '!')
-            continue;
-        size_t k = strcspn(s, "=:");
-        if (!s[k]) {
-            snprintf(err, errlen, "%s:%d: expected name=value", path, lineno);
-            ok = false;
-            break;
-        }
-        s[k] = 0;
-        char *name = trim(s), *value = trim(s + k + 1);
-        char e2[400];
-        if (!config_set(c, name, value, SRC_STATIC, e2, sizeof(e2))) {
-            snprintf(err, errlen, "%s:%d: %s", path, lineno, e2);
-            ok = false;
-        }
-    }
-    free(line);
-    fclose(f);
-    return ok;
+    if (c->dynamic[DYN_BROKER][p].text)
+        return SRC_DYNAMIC_BROKER;
+    if (c->dynamic[DYN_CLUSTER_DEFAULT][p].text)
+        return SRC_DYNAMIC_DEFAULT_BROKER;
+    return c->origin[p] == ORIGIN_DEFAULT ? SRC_DEFAULT : SRC_STATIC;
 }
 
-bool config_load_env(struct config *c, char **envp, char *err, size_t errlen)
+bool config_set_dynamic(struct config *c, enum dynamic_layer layer, enum broker_prop p, const char *value,
+                        char *err, size_t errlen)
 {
-    for (char **e = envp; e && *e; e++) {
-        if (strncmp(*e, "SLUICE_", 7) != 0)
-            continue;
-        const char *eq = strchr(*e, '=');
-        if (!eq)
-            continue;
-        char name[256];
-        size_t n = (size_t)(eq - *e) - 7;
-        if (n == 0 || n >= sizeof(name))
-            continue;
-        for (size_t i = 0; i < n; i++) {
-            char ch = (*e)[7 + i];
-            name[i] = ch == '_' ? '.' : (char)tolower((unsigned char)ch);
-        }
-        name[n] = 0;
-        /* Variables for the CLI and the test scripts are not broker properties. */
-        if (strcmp(name, "bootstrap") == 0 || strncmp(name, "cli.", 4) == 0)
-            continue;
-        char e2[400];
-        if (!config_set(c, name, eq + 1, SRC_STATIC, e2, sizeof(e2))) {
-            snprintf(err, errlen, "environment variable %.*s: %s", (int)(eq - *e), *e, e2);
-            return false;
-        }
-    }
+    if (value)
+        return prop_replace(&broker_prop_defs[p], &c->dynamic[layer][p], value, err, errlen);
+    prop_value_free(&c->dynamic[layer][p]);
     return true;
 }
 
-static void set_derived(struct config *c, enum broker_prop p, int64_t v, enum prop_source src)
+/* A value Kafka computes from others, recorded as set by the same source. */
+static void set_derived(struct config *c, enum broker_prop p, int64_t v, enum prop_origin origin)
 {
     char buf[32];
     snprintf(buf, sizeof(buf), "%lld", (long long)v);
-    free(c->value[p]);
-    c->value[p] = xstrdup(buf);
-    c->source[p] = src;
+    prop_value_free(&c->value[p]);
+    c->value[p] = (struct prop_value){.text = xstrdup(buf), .num = v};
+    c->origin[p] = origin;
 }
 
 bool config_finish(struct config *c, char *err, size_t errlen)
 {
     /* Kafka derives the millisecond values from the coarser units. */
-    if (!c->value[P_LOG_RETENTION_MS]) {
-        if (c->value[P_LOG_RETENTION_MINUTES]) {
+    if (!c->value[P_LOG_RETENTION_MS].text) {
+        if (c->value[P_LOG_RETENTION_MINUTES].text) {
             int64_t m = config_int(c, P_LOG_RETENTION_MINUTES);
-            set_derived(c, P_LOG_RETENTION_MS, m < 0 ? -1 : m * 60000, c->source[P_LOG_RETENTION_MINUTES]);
+            set_derived(c, P_LOG_RETENTION_MS, m < 0 ? -1 : m * 60000, c->origin[P_LOG_RETENTION_MINUTES]);
         } else {
             int64_t h = config_int(c, P_LOG_RETENTION_HOURS);
-            set_derived(c, P_LOG_RETENTION_MS, h < 0 ? -1 : h * 3600000, c->source[P_LOG_RETENTION_HOURS]);
+            set_derived(c, P_LOG_RETENTION_MS, h < 0 ? -1 : h * 3600000, c->origin[P_LOG_RETENTION_HOURS]);
         }
     }
-    if (!c->value[P_LOG_ROLL_MS])
-        set_derived(c, P_LOG_ROLL_MS, config_int(c, P_LOG_ROLL_HOURS) * 3600000, c->source[P_LOG_ROLL_HOURS]);
-    if (c->value[P_BROKER_ID] && config_int(c, P_BROKER_ID) >= 0 && !c->value[P_NODE_ID])
-        set_derived(c, P_NODE_ID, config_int(c, P_BROKER_ID), SRC_STATIC);
-    if (c->value[P_LOG_DIR] && !c->value[P_LOG_DIRS]) {
-        c->value[P_LOG_DIRS] = xstrdup(c->value[P_LOG_DIR]);
-        c->source[P_LOG_DIRS] = SRC_STATIC;
+    if (!c->value[P_LOG_ROLL_MS].text)
+        set_derived(c, P_LOG_ROLL_MS, config_int(c, P_LOG_ROLL_HOURS) * 3600000, c->origin[P_LOG_ROLL_HOURS]);
+    if (c->value[P_BROKER_ID].text && config_int(c, P_BROKER_ID) >= 0 && !c->value[P_NODE_ID].text)
+        set_derived(c, P_NODE_ID, config_int(c, P_BROKER_ID), c->origin[P_BROKER_ID]);
+    if (c->value[P_LOG_DIR].text && !c->value[P_LOG_DIRS].text) {
+        c->value[P_LOG_DIRS] = (struct prop_value){.text = xstrdup(c->value[P_LOG_DIR].text)};
+        c->origin[P_LOG_DIRS] = c->origin[P_LOG_DIR];
     }
     if (strchr(config_str(c, P_LOG_DIRS), ',')) {
         snprintf(err, errlen, "invalid value for log.dirs: only one directory is supported");
@@ -391,72 +456,63 @@ bool config_finish(struct config *c, char *err, size_t errlen)
     return true;
 }
 
-const char *config_str(const struct config *c, enum broker_prop p)
-{
-    if (c->dynamic[DYN_BROKER][p])
-        return c->dynamic[DYN_BROKER][p];
-    if (c->dynamic[DYN_CLUSTER_DEFAULT][p])
-        return c->dynamic[DYN_CLUSTER_DEFAULT][p];
-    return c->value[p] ? c->value[p] : broker_prop_defs[p].def;
-}
-
-enum prop_source config_source(const struct config *c, enum broker_prop p)
-{
-    if (c->dynamic[DYN_BROKER][p])
-        return SRC_DYNAMIC_BROKER;
-    return c->dynamic[DYN_CLUSTER_DEFAULT][p] ? SRC_DYNAMIC_DEFAULT_BROKER : c->source[p];
-}
-
-void config_set_dynamic(struct config *c, enum dynamic_layer layer, enum broker_prop p, const char *value)
-{
-    char *old = c->dynamic[layer][p];
-    c->dynamic[layer][p] = value ? xstrdup(value) : NULL;
-    free(old);    /* after the copy: value may point into it */
-}
-
-int64_t config_int(const struct config *c, enum broker_prop p)
-{
-    int64_t v = 0;
-    parse_int64(config_str(c, p), &v);
-    return v;
-}
-
-bool config_bool(const struct config *c, enum broker_prop p)
-{
-    bool b = false;
-    parse_bool(config_str(c, p), &b);
-    return b;
-}
-
 int64_t config_retention_ms(const struct config *c) { return config_int(c, P_LOG_RETENTION_MS); }
 int64_t config_roll_ms(const struct config *c) { return config_int(c, P_LOG_ROLL_MS); }
 
+/* ---- topic overrides ---- */
+
 void topic_config_free(struct topic_config *tc)
 {
-    for (int i = 0; i < T__COUNT; i++) {
-        free(tc->value[i]);
-        tc->value[i] = NULL;
-    }
+    for (int i = 0; i < T__COUNT; i++)
+        prop_value_free(&tc->value[i]);
 }
 
 void topic_config_copy(struct topic_config *dst, const struct topic_config *src)
 {
     for (int i = 0; i < T__COUNT; i++)
-        dst->value[i] = src->value[i] ? xstrdup(src->value[i]) : NULL;
+        dst->value[i] = (struct prop_value){src->value[i].text ? xstrdup(src->value[i].text) : NULL,
+                                            src->value[i].num};
+}
+
+bool topic_config_set(struct topic_config *tc, const char *name, const char *value, char *err, size_t errlen)
+{
+    int id = topic_prop_find(name);
+    if (id < 0) {
+        snprintf(err, errlen, "unknown topic config '%s'", name);
+        return false;
+    }
+    if (value)
+        return prop_replace(&topic_prop_defs[id], &tc->value[id], value, err, errlen);
+    prop_value_free(&tc->value[id]);
+    return true;
+}
+
+static const struct prop_value *topic_effective(const struct topic_config *tc, const struct config *c,
+                                                enum topic_prop p)
+{
+    if (tc && tc->value[p].text)
+        return &tc->value[p];
+    return effective(c, (enum broker_prop)topic_prop_defs[p].synonym);
 }
 
 const char *topic_config_str(const struct topic_config *tc, const struct config *c, enum topic_prop p)
 {
-    if (tc && tc->value[p])
-        return tc->value[p];
-    return config_str(c, (enum broker_prop)topic_prop_defs[p].synonym);
+    return topic_effective(tc, c, p)->text;
 }
 
 int64_t topic_config_int(const struct topic_config *tc, const struct config *c, enum topic_prop p)
 {
-    int64_t v = 0;
-    parse_int64(topic_config_str(tc, c, p), &v);
-    return v;
+    return topic_effective(tc, c, p)->num;
+}
+
+bool topic_config_bool(const struct topic_config *tc, const struct config *c, enum topic_prop p)
+{
+    return topic_effective(tc, c, p)->num != 0;
+}
+
+const char *topic_config_origin_name(const struct topic_config *tc, enum topic_prop p)
+{
+    return tc && tc->value[p].text ? topic_prop_defs[p].name : broker_prop_defs[topic_prop_defs[p].synonym].name;
 }
 
 bool topic_config_check(const char *name, const char *value, char *err, size_t errlen)

@@ -129,7 +129,7 @@ struct log_config topic_log_config(struct broker *b, const struct topic *t)
         .retention_ms = topic_config_int(tc, &b->cfg, T_RETENTION_MS),
         .retention_bytes = topic_config_int(tc, &b->cfg, T_RETENTION_BYTES),
         .index_interval_bytes = (int32_t)topic_config_int(tc, &b->cfg, T_INDEX_INTERVAL_BYTES),
-        .log_append_time = strcmp(topic_config_str(tc, &b->cfg, T_MESSAGE_TIMESTAMP_TYPE), "LogAppendTime") == 0,
+        .log_append_time = topic_config_int(tc, &b->cfg, T_MESSAGE_TIMESTAMP_TYPE) == TIMESTAMP_LOG_APPEND_TIME,
     };
     return lc;
 }
@@ -211,7 +211,8 @@ int topic_create(struct broker *b, const char *name, int32_t partitions, const s
         }
     }
     if (partitions <= 0 || partitions > 100000) {
-        snprintf(err, errlen, "Number of partitions must be between 1 and 100000.");
+        snprintf(err, errlen, "Number of partitions %d must be between 1 and 100000 (a fixed limit per topic).",
+                 partitions);
         return KERR_INVALID_PARTITIONS;
     }
     if (validate_only)
@@ -294,7 +295,8 @@ int topic_add_partitions(struct broker *b, struct topic *t, int32_t new_count, b
         return KERR_INVALID_PARTITIONS;
     }
     if (new_count > 100000) {
-        snprintf(err, errlen, "Number of partitions must be at most 100000.");
+        snprintf(err, errlen, "Number of partitions %d is over the limit of 100000 (a fixed limit per topic).",
+                 new_count);
         return KERR_INVALID_PARTITIONS;
     }
     if (validate_only)
@@ -361,8 +363,8 @@ int topics_save(struct broker *b)
         kuuid_to_b64(&t->id, id);
         json_t *cfg = json_object();
         for (int k = 0; k < T__COUNT; k++)
-            if (t->config.value[k])
-                json_object_set_new(cfg, topic_prop_defs[k].name, json_string(t->config.value[k]));
+            if (t->config.value[k].text)
+                json_object_set_new(cfg, topic_prop_defs[k].name, json_string(t->config.value[k].text));
         json_t *leader_epochs = json_array();
         for (int32_t k = 0; k < t->partition_count; k++)
             json_array_append_new(leader_epochs, json_integer(plog_leader_epoch(t->partitions[k]->log)));
@@ -418,9 +420,9 @@ int topics_load(struct broker *b, char *err, size_t errlen)
         const char *key;
         json_t *val;
         json_object_foreach(json_object_get(item, "configs"), key, val) {
-            int k = topic_prop_find(key);
-            if (k >= 0 && json_is_string(val))
-                t->config.value[k] = xstrdup(json_string_value(val));
+            char e2[300] = "";
+            if (!json_is_string(val) || !topic_config_set(&t->config, key, json_string_value(val), e2, sizeof(e2)))
+                log_warn("topic", "ignoring stored topic config", "topic=%s name=%s error=\"%s\"", name, key, e2);
         }
         t->partitions = xcalloc((size_t)parts, sizeof(*t->partitions));
         json_t *epochs = json_object_get(item, "leader_epochs");
@@ -442,48 +444,6 @@ int topics_load(struct broker *b, char *err, size_t errlen)
     }
     json_decref(doc);
     return rc;
-}
-
-/* Dynamic broker configs, by layer: "cluster_default" (resource "") and
- * "broker" (resource = node id). */
-static const char *const layer_names[2] = {"cluster_default", "broker"};
-
-int broker_config_save(struct broker *b)
-{
-    json_t *doc = json_pack("{s:i}", "version", 2);
-    for (int layer = 0; layer < 2; layer++) {
-        json_t *cfg = json_object();
-        for (int i = 0; i < P__COUNT; i++)
-            if (b->cfg.dynamic[layer][i])
-                json_object_set_new(cfg, broker_prop_defs[i].name, json_string(b->cfg.dynamic[layer][i]));
-        json_object_set_new(doc, layer_names[layer], cfg);
-    }
-    return save_json(b, "broker-config.json", doc);
-}
-
-int broker_config_load(struct broker *b, char *err, size_t errlen)
-{
-    bool missing;
-    json_t *doc = load_json(b, "broker-config.json", err, errlen, &missing);
-    if (missing)
-        return 0;
-    if (!doc)
-        return -1;
-    for (int layer = 0; layer < 2; layer++) {
-        const char *key;
-        json_t *val;
-        json_object_foreach(json_object_get(doc, layer_names[layer]), key, val) {
-            char e2[300];
-            int id = broker_prop_find(key);
-            if (id < 0 || !broker_prop_defs[id].dynamic || !json_is_string(val) ||
-                !prop_validate(&broker_prop_defs[id], json_string_value(val), e2, sizeof(e2)))
-                log_warn("config", "ignoring stored dynamic config", "name=%s", key);
-            else
-                config_set_dynamic(&b->cfg, (enum dynamic_layer)layer, (enum broker_prop)id, json_string_value(val));
-        }
-    }
-    json_decref(doc);
-    return 0;
 }
 
 void topics_close_all(struct broker *b)

@@ -85,10 +85,6 @@ int topics_save(struct broker *b);
 void topics_close_all(struct broker *b);     /* clean shutdown */
 void topics_housekeep(struct broker *b, int64_t now_ms);
 
-/* Dynamic broker configs. */
-int broker_config_load(struct broker *b, char *err, size_t errlen);
-int broker_config_save(struct broker *b);
-
 /* ---- the high watermark and its waiters ---- */
 void partition_append_done(struct broker *b, struct partition *p);   /* asks the flusher */
 void partition_flushed(struct broker *b, struct partition *p, int64_t end, int error);

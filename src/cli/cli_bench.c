@@ -59,7 +59,7 @@ static const char bench_help[] =
     "  -z, --compression none|gzip|snappy|lz4|zstd (default: none)\n"
     "      --linger-ms N     (default: produce 5, latency 0)\n"
     "      --batch-size N    bytes per partition batch (default: librdkafka's)\n"
-    "  -c, --producers N     produce: parallel producer clients (default: 1)\n"
+    "      --producers N     produce: parallel producer clients (default: 1)\n"
     "      --idle-ms N       consume: stop after N ms without a record\n"
     "                        (default: 5000)\n"
     "      --topic T[,T...]  mock-cluster: create these topics up front (the\n"
@@ -68,10 +68,15 @@ static const char bench_help[] =
     "      --json            one JSON object on one line instead of text\n"
     CLI_COMMON_HELP
     "\n"
+    "Examples:\n"
+    "  sluice bench produce bench-topic -P 3 --size 1000 -n 200000 --acks all\n"
+    "  sluice bench consume bench-topic -n 200000\n"
+    "  sluice bench latency lat-topic -n 10000 --acks 1\n"
+    "\n"
     "Exit status: 0 success, 1 error (e.g. a record not delivered), 2 usage.\n";
 
 enum { OPT_ACKS = 256, OPT_LINGER_MS, OPT_BATCH_SIZE, OPT_KEYS, OPT_IDLE_MS,
-       OPT_JSON, OPT_TOPIC, OPT_BROKERS };
+       OPT_JSON, OPT_TOPIC, OPT_BROKERS, OPT_PRODUCERS };
 
 enum bench_mode { MODE_PRODUCE, MODE_CONSUME, MODE_LATENCY, MODE_MOCK };
 
@@ -128,7 +133,7 @@ static bool take_bench_option(struct cli_common *c, void *opts, int opt,
         return cli_parse_int(c, "--keys", arg, 0, INT32_MAX, &o->keys);
     case 'P':
         return cli_parse_int(c, "--partitions", arg, 1, 1000000, &o->partitions);
-    case 'c':
+    case OPT_PRODUCERS:
         return cli_parse_int(c, "--producers", arg, 1, 256, &o->producers);
     case OPT_IDLE_MS:
         return cli_parse_int(c, "--idle-ms", arg, 1, 3600000, &o->idle_ms);
@@ -179,7 +184,7 @@ static int parse_bench_args(struct cli_common *c, struct bench_opts *o,
         {"compression", required_argument, NULL, 'z'},
         {"linger-ms", required_argument, NULL, OPT_LINGER_MS},
         {"batch-size", required_argument, NULL, OPT_BATCH_SIZE},
-        {"producers", required_argument, NULL, 'c'},
+        {"producers", required_argument, NULL, OPT_PRODUCERS},
         {"idle-ms", required_argument, NULL, OPT_IDLE_MS},
         {"json", no_argument, NULL, OPT_JSON},
         {"topic", required_argument, NULL, OPT_TOPIC},
@@ -202,7 +207,7 @@ static int parse_bench_args(struct cli_common *c, struct bench_opts *o,
     else
         return cli_usage_error(c, "unknown mode '%s': produce, consume, latency or mock-cluster", m);
     o->mode_name = m;
-    int rc = cli_parse_options(c, argc - 1, argv + 1, CLI_COMMON_SHORT_OPTS "s:n:d:P:z:c:",
+    int rc = cli_parse_options(c, argc - 1, argv + 1, CLI_COMMON_SHORT_OPTS "s:n:d:P:z:",
                                longopts, take_bench_option, o);
     if (rc)
         return rc;

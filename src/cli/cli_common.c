@@ -17,6 +17,8 @@ void cli_common_init(struct cli_common *c, const char *cmd, int argc)
     memset(c, 0, sizeof(*c));
     c->cmd = cmd;
     c->bootstrap = env && *env ? env : CLI_DEFAULT_BOOTSTRAP;
+    c->bootstrap_from = env && *env ? "from SLUICE_BOOTSTRAP" : "the default";
+    c->connect_timeout_ms = CLI_CONNECT_TIMEOUT_MS;
     /* There can be no more -X options than arguments. */
     c->props = xcalloc((size_t)argc + 1, sizeof(*c->props));
 }
@@ -121,6 +123,7 @@ static bool take_common_option(struct cli_common *c, int opt, const char *arg,
     switch (opt) {
     case 'b':
         c->bootstrap = arg;
+        c->bootstrap_from = "from --bootstrap-server";
         return true;
     case 'X':
         return take_property(c, arg);
@@ -199,6 +202,14 @@ static void on_client_error(rd_kafka_t *rk, int err, const char *reason,
         cli_error(c, "fatal error: %s", fatal);
         return;
     }
+    if (c->connecting) {
+        /* "1/1 brokers are down" follows the reason: keep the reason. */
+        if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+            c->brokers_down = true;
+        else
+            snprintf(c->connect_error, sizeof(c->connect_error), "%s", reason);
+        return;
+    }
     cli_warn_once(c, (rd_kafka_resp_err_t)err, reason);
 }
 
@@ -262,7 +273,43 @@ bool cli_conf_apply_props(const struct cli_common *c, rd_kafka_conf_t *conf)
     return true;
 }
 
-rd_kafka_t *cli_client_new(const struct cli_common *c, rd_kafka_type_t type,
+/* Waits until a broker answers a Metadata request, every broker has
+ * failed to connect, or the time is up. Short requests in a loop, so that
+ * error_cb is served in between and a refused connection ends the wait. */
+static bool wait_for_broker(struct cli_common *c, rd_kafka_t *rk)
+{
+    int64_t deadline = mono_ms() + c->connect_timeout_ms;
+    rd_kafka_resp_err_t err;
+
+    c->connecting = true;
+    c->brokers_down = false;
+    c->connect_error[0] = '\0';
+    do {
+        const rd_kafka_metadata_t *md = NULL;
+        int64_t left = MAX(deadline - mono_ms(), 1);
+
+        err = rd_kafka_metadata(rk, 0, NULL, &md, (int)MIN(left, 200));
+        if (!err)
+            rd_kafka_metadata_destroy(md);
+        rd_kafka_poll(rk, 0); /* serves error_cb */
+    } while (err && !c->brokers_down && !cli_stop_requested &&
+             mono_ms() < deadline);
+    c->connecting = false;
+    if (!err)
+        return true;
+    if (c->brokers_down)
+        cli_error(c, "cannot connect to the broker at %s (%s): %s",
+                  c->bootstrap, c->bootstrap_from, c->connect_error);
+    else
+        cli_error(c, "no broker answered at %s (%s) within %lld ms",
+                  c->bootstrap, c->bootstrap_from,
+                  (long long)c->connect_timeout_ms);
+    fprintf(stderr, "  give the broker's address with --bootstrap-server "
+                    "HOST:PORT (-b) or SLUICE_BOOTSTRAP\n");
+    return false;
+}
+
+rd_kafka_t *cli_client_new(struct cli_common *c, rd_kafka_type_t type,
                            rd_kafka_conf_t *conf)
 {
     char errstr[512];
@@ -271,8 +318,36 @@ rd_kafka_t *cli_client_new(const struct cli_common *c, rd_kafka_type_t type,
     if (!rk) {
         rd_kafka_conf_destroy(conf);
         cli_error(c, "cannot create client: %s", errstr);
+        return NULL;
+    }
+    if (!wait_for_broker(c, rk)) {
+        rd_kafka_destroy(rk);
+        return NULL;
     }
     return rk;
+}
+
+const rd_kafka_metadata_t *cli_all_metadata(const struct cli_common *c,
+                                            rd_kafka_t *rk, int timeout_ms)
+{
+    const rd_kafka_metadata_t *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms);
+
+    if (err) {
+        cli_error(c, "cannot get metadata: %s", rd_kafka_err2str(err));
+        return NULL;
+    }
+    return md;
+}
+
+const rd_kafka_metadata_topic_t *cli_find_topic(const rd_kafka_metadata_t *md,
+                                                const char *name)
+{
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (!strcmp(md->topics[i].topic, name) &&
+            md->topics[i].err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+            return &md->topics[i];
+    return NULL;
 }
 
 static void on_stop_signal(int sig)

@@ -18,6 +18,10 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2 };
 #define CLI_CLIENT_ID "sluice-cli"
 /* How long the admin and metadata calls wait for the broker by default. */
 #define CLI_DEFAULT_TIMEOUT_MS 30000
+/* How long a command waits for a first answer from the bootstrap broker
+ * before it gives up, unless its --timeout-ms says otherwise: a missing
+ * broker should be reported at once, not after librdkafka's retries. */
+#define CLI_CONNECT_TIMEOUT_MS 4000
 
 /* Every subcommand's getopt tables start with these. The leading ':' makes
  * getopt report a missing argument as ':' so we can word the message. */
@@ -40,6 +44,8 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2 };
 struct cli_common {
     const char *cmd;          /* "produce", "topic create": message prefix */
     const char *bootstrap;    /* -b, else $SLUICE_BOOTSTRAP, else default */
+    const char *bootstrap_from; /* where bootstrap came from, for messages */
+    int64_t connect_timeout_ms; /* see cli_client_new() */
     const char **props;       /* -X KEY=VALUE arguments, in order given */
     size_t nprops;
     bool verbose;
@@ -47,6 +53,9 @@ struct cli_common {
     bool help;                /* -h seen: the caller prints its help */
     rd_kafka_resp_err_t warned[8];    /* warnings shown: each only once */
     size_t nwarned;
+    bool connecting;          /* in cli_client_new(): errors kept, not shown */
+    bool brokers_down;        /* ... and every broker has failed */
+    char connect_error[256];  /* ... the last connection error */
 };
 
 /* Set by SIGINT/SIGTERM once cli_catch_stop_signals() has run. */
@@ -94,9 +103,20 @@ bool cli_conf_set(const struct cli_common *c, rd_kafka_conf_t *conf,
                   const char *key, const char *value);
 /* Applies the -X properties (last, so they win); false on a bad one. */
 bool cli_conf_apply_props(const struct cli_common *c, rd_kafka_conf_t *conf);
-/* rd_kafka_new() that reports failure; conf is consumed either way. */
-rd_kafka_t *cli_client_new(const struct cli_common *c, rd_kafka_type_t type,
+/* rd_kafka_new() that then waits up to c->connect_timeout_ms for the
+ * bootstrap broker to answer; on failure it reports the address tried and
+ * how to give another, and returns NULL. conf is consumed either way. */
+rd_kafka_t *cli_client_new(struct cli_common *c, rd_kafka_type_t type,
                            rd_kafka_conf_t *conf);
+
+/* Metadata of every topic, NULL (reported) on failure. Asking for one
+ * topic by name could make a broker with auto.create.topics.enable create
+ * it, which an admin command must never do. */
+const rd_kafka_metadata_t *cli_all_metadata(const struct cli_common *c,
+                                            rd_kafka_t *rk, int timeout_ms);
+/* The entry of topic NAME in md, NULL when the broker does not have it. */
+const rd_kafka_metadata_topic_t *cli_find_topic(const rd_kafka_metadata_t *md,
+                                                const char *name);
 
 /* Prints a client warning, once per error code: librdkafka repeats them
  * on every reconnect attempt. */

@@ -15,7 +15,8 @@
 static const char consume_help[] =
     "Usage: sluice consume TOPIC [OPTIONS]\n"
     "\n"
-    "Print the records of TOPIC on standard output, one line per record.\n"
+    "Print the records of TOPIC on standard output, one line per record: by\n"
+    "default only the value, as kafka-console-consumer and kcat do.\n"
     "Without --group every partition (or the one given by --partition) is\n"
     "read directly and nothing is committed; with --group the consumer joins\n"
     "that group, reads the partitions it is assigned and commits offsets.\n"
@@ -33,23 +34,31 @@ static const char consume_help[] =
     "  -p, --partition N     read only partition N (not with --group)\n"
     "  -c, --count N         exit after N records\n"
     "  -t, --timeout-ms N    exit after N ms without a record once every\n"
-    "                        partition has been read to its end; if the end\n"
-    "                        is not reached by then (e.g. broker unreachable,\n"
-    "                        no partitions assigned), exit with status 1\n"
-    "                        (default: run until Ctrl-C or --count)\n"
-    "  -f, --format text|json\n"
-    "                        output format (default: text)\n"
+    "                        partition has been read to its end, counted from\n"
+    "                        when the partitions are assigned (a group's first\n"
+    "                        join can take seconds); if the end is not reached\n"
+    "                        by then, exit with status 1; also how long to wait\n"
+    "                        for the broker (default: run until Ctrl-C or\n"
+    "                        --count; 4000 ms to connect)\n"
+    "  -f, --format value|text|json\n"
+    "                        value: the value only (the default); text: every\n"
+    "                        field; json: one object per record\n"
+    "      --print-partition, --print-offset, --print-timestamp, --print-key,\n"
+    "      --print-headers   add this field before the value (text format)\n"
     "  -g, --group ID        consume as a member of consumer group ID\n"
     CLI_COMMON_HELP
+    "\n"
+    "Value format: the value's bytes as they are, then a newline; a null\n"
+    "value prints as null (as kafka-console-consumer does).\n"
     "\n"
     "Text format: space-separated fields, value last\n"
     "  partition=P offset=O timestamp=MS key=K headers=K1:V1,K2:V2 value=V\n"
     "A field is left out when absent (null key, no headers, null value, no\n"
-    "timestamp); a header with a null value is written as just K. Backslash,\n"
-    "control bytes, bytes that are not UTF-8 and the separators that would\n"
-    "be ambiguous (space in the key and headers, ',' in headers, ':' in\n"
-    "header keys) are escaped as \\\\, \\n, \\r, \\t or \\xHH, so every\n"
-    "record stays on one line and the value runs to the end of it.\n"
+    "timestamp) or not asked for; a header with a null value is written as\n"
+    "just K. Backslash, control bytes, bytes that are not UTF-8 and the\n"
+    "separators that would be ambiguous (space in the key and headers, ',' in\n"
+    "headers, ':' in header keys) are escaped as \\\\, \\n, \\r, \\t or \\xHH,\n"
+    "so every record stays on one line and the value runs to the end of it.\n"
     "Timestamps are milliseconds since the epoch.\n"
     "\n"
     "JSON format: one object per line\n"
@@ -60,8 +69,27 @@ static const char consume_help[] =
     "\"value_encoding\" field set to \"base64\". timestamp is null when the\n"
     "record has none.\n"
     "\n"
+    "Examples:\n"
+    "  sluice consume orders --from beginning -t 2000\n"
+    "  sluice consume orders --print-key --print-offset\n"
+    "  sluice consume orders -g billing -f json\n"
+    "\n"
     "Exit status: 0 after --count records, the idle timeout or Ctrl-C;\n"
     "1 error; 2 usage error.\n";
+
+/* The fields of the text format, as bits. */
+enum {
+    FIELD_PARTITION = 1,
+    FIELD_OFFSET = 2,
+    FIELD_TIMESTAMP = 4,
+    FIELD_KEY = 8,
+    FIELD_HEADERS = 16,
+    FIELD_ALL = 31,
+};
+
+/* The --print-* options, in the order of the FIELD_ bits they set. */
+enum { OPT_PRINT_PARTITION = 256, OPT_PRINT_OFFSET, OPT_PRINT_TIMESTAMP,
+       OPT_PRINT_KEY, OPT_PRINT_HEADERS };
 
 enum start_kind { START_BEGINNING, START_END, START_OFFSET, START_TAIL,
                   START_TIMESTAMP };
@@ -74,6 +102,8 @@ struct consume_opts {
     int64_t count;            /* 0: unlimited */
     int64_t timeout_ms;       /* -1: none */
     bool json;
+    const char *format;       /* --format, NULL if not given */
+    unsigned fields;          /* FIELD_ bits printed before the value */
     const char *group;
 };
 
@@ -91,7 +121,8 @@ struct consume_run {
     bool *at_end;             /* indexed by partition: reached its end */
     size_t at_end_len;
     uint64_t records;
-    int64_t last_record_ms;
+    int64_t last_record_ms;   /* or when the partitions were assigned */
+    bool assigned;            /* the group gave us our partitions */
 };
 
 static bool parse_from(struct cli_common *c, struct consume_opts *o,
@@ -140,12 +171,26 @@ static bool take_consume_option(struct cli_common *c, void *opts, int opt,
     case 'c':
         return cli_parse_int(c, "--count", arg, 1, INT64_MAX, &o->count);
     case 't':
-        return cli_parse_int(c, "--timeout-ms", arg, 0, INT32_MAX,
-                             &o->timeout_ms);
+        if (!cli_parse_int(c, "--timeout-ms", arg, 0, INT32_MAX,
+                           &o->timeout_ms))
+            return false;
+        if (o->timeout_ms > 0) /* 0 is "stop at the end", not a deadline */
+            c->connect_timeout_ms = o->timeout_ms;
+        return true;
     case 'f':
-        if (strcmp(arg, "text") && strcmp(arg, "json"))
-            return cli_invalid(c, "--format must be text or json");
+        if (strcmp(arg, "value") && strcmp(arg, "text") && strcmp(arg, "json"))
+            return cli_invalid(c, "--format must be value, text or json");
+        o->format = arg;
         o->json = !strcmp(arg, "json");
+        if (!strcmp(arg, "text"))
+            o->fields = FIELD_ALL;
+        return true;
+    case OPT_PRINT_PARTITION:
+    case OPT_PRINT_OFFSET:
+    case OPT_PRINT_TIMESTAMP:
+    case OPT_PRINT_KEY:
+    case OPT_PRINT_HEADERS:
+        o->fields |= 1u << (opt - OPT_PRINT_PARTITION);
         return true;
     case 'g':
         if (!*arg)
@@ -161,6 +206,12 @@ static bool take_consume_option(struct cli_common *c, void *opts, int opt,
 static int check_consume_args(struct cli_common *c,
                               const struct consume_opts *o)
 {
+    if (o->json && o->fields)
+        return cli_usage_error(c, "--print-* options are for the text format; "
+                                  "json has every field");
+    if (o->format && !strcmp(o->format, "value") && o->fields)
+        return cli_usage_error(c, "--format value prints the value only; "
+                                  "--print-* options add fields to it");
     if (!o->group)
         return CLI_EXIT_OK;
     if (o->partition >= 0)
@@ -183,6 +234,11 @@ static int parse_consume_args(struct cli_common *c, struct consume_opts *o,
         {"timeout-ms", required_argument, NULL, 't'},
         {"format", required_argument, NULL, 'f'},
         {"group", required_argument, NULL, 'g'},
+        {"print-partition", no_argument, NULL, OPT_PRINT_PARTITION},
+        {"print-offset", no_argument, NULL, OPT_PRINT_OFFSET},
+        {"print-timestamp", no_argument, NULL, OPT_PRINT_TIMESTAMP},
+        {"print-key", no_argument, NULL, OPT_PRINT_KEY},
+        {"print-headers", no_argument, NULL, OPT_PRINT_HEADERS},
         {NULL, 0, NULL, 0},
     };
     int rc = cli_parse_options(c, argc, argv,
@@ -260,6 +316,10 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     for (int i = 0; i < parts->cnt; i++)
         set_at_end(r, parts->elems[i].partition, false);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        /* --timeout-ms counts from here: the join itself may take the
+         * broker's group.initial.rebalance.delay.ms and more. */
+        r->assigned = true;
+        r->last_record_ms = mono_ms();
         if (cooperative)
             error = rd_kafka_incremental_assign(rk, parts);
         else
@@ -348,7 +408,7 @@ static void put_text_headers(FILE *out, rd_kafka_headers_t *hdrs)
     const void *value;
     size_t size;
 
-    fputs(" headers=", out);
+    fputs("headers=", out);
     for (size_t i = 0;
          !rd_kafka_header_get_all(hdrs, i, &name, &value, &size); i++) {
         if (i)
@@ -361,23 +421,49 @@ static void put_text_headers(FILE *out, rd_kafka_headers_t *hdrs)
     }
 }
 
-static void print_text(FILE *out, const rd_kafka_message_t *m)
+/* The value alone, as it is: what kafka-console-consumer prints. */
+static void print_value(FILE *out, const rd_kafka_message_t *m)
+{
+    if (m->payload)
+        fwrite(m->payload, 1, m->len, out);
+    else
+        fputs("null", out);
+    putc('\n', out);
+}
+
+/* The fields asked for, then the value; a field is left out when absent. */
+static void print_text(FILE *out, const rd_kafka_message_t *m,
+                       unsigned fields)
 {
     rd_kafka_headers_t *hdrs = NULL;
     int64_t ts = rd_kafka_message_timestamp(m, NULL);
+    const char *sep = "";
 
-    fprintf(out, "partition=%d offset=%lld", (int)m->partition,
-            (long long)m->offset);
-    if (ts >= 0)
-        fprintf(out, " timestamp=%lld", (long long)ts);
-    if (m->key) {
-        fputs(" key=", out);
-        put_escaped(out, m->key, m->key_len, " ");
+    if (fields & FIELD_PARTITION) {
+        fprintf(out, "partition=%d", (int)m->partition);
+        sep = " ";
     }
-    if (!rd_kafka_message_headers(m, &hdrs) && rd_kafka_header_cnt(hdrs))
+    if (fields & FIELD_OFFSET) {
+        fprintf(out, "%soffset=%lld", sep, (long long)m->offset);
+        sep = " ";
+    }
+    if ((fields & FIELD_TIMESTAMP) && ts >= 0) {
+        fprintf(out, "%stimestamp=%lld", sep, (long long)ts);
+        sep = " ";
+    }
+    if ((fields & FIELD_KEY) && m->key) {
+        fprintf(out, "%skey=", sep);
+        put_escaped(out, m->key, m->key_len, " ");
+        sep = " ";
+    }
+    if ((fields & FIELD_HEADERS) && !rd_kafka_message_headers(m, &hdrs) &&
+        rd_kafka_header_cnt(hdrs)) {
+        fputs(sep, out);
         put_text_headers(out, hdrs);
+        sep = " ";
+    }
     if (m->payload) {
-        fputs(" value=", out);
+        fprintf(out, "%svalue=", sep);
         put_escaped(out, m->payload, m->len, "");
     }
     putc('\n', out);
@@ -727,8 +813,10 @@ static int handle_message(struct consume_run *r, const rd_kafka_message_t *m)
     r->last_record_ms = mono_ms();
     if (r->opts.json)
         print_json(stdout, r->opts.topic, m);
+    else if (r->opts.fields)
+        print_text(stdout, m, r->opts.fields);
     else
-        print_text(stdout, m);
+        print_value(stdout, m);
     r->records++;
     if (r->opts.count && r->records >= (uint64_t)r->opts.count)
         return -1;
@@ -754,6 +842,20 @@ static int idle_timeout(struct consume_run *r)
     return CLI_EXIT_ERROR;
 }
 
+/* Whether --timeout-ms has run out. A group member's clock starts when it
+ * is assigned its partitions; a join that never completes is given up
+ * after CLI_DEFAULT_TIMEOUT_MS more. */
+static bool timed_out(const struct consume_run *r)
+{
+    int64_t idle = mono_ms() - r->last_record_ms;
+
+    if (r->opts.timeout_ms < 0)
+        return false;
+    if (r->opts.group && !r->assigned)
+        return idle >= r->opts.timeout_ms + CLI_DEFAULT_TIMEOUT_MS;
+    return idle >= r->opts.timeout_ms;
+}
+
 static int consume_loop(struct consume_run *r)
 {
     r->last_record_ms = mono_ms();
@@ -761,8 +863,7 @@ static int consume_loop(struct consume_run *r)
         rd_kafka_message_t *m;
         int rc;
 
-        if (r->opts.timeout_ms >= 0 &&
-            mono_ms() - r->last_record_ms >= r->opts.timeout_ms)
+        if (timed_out(r))
             return idle_timeout(r);
         m = next_message(r, 100);
         if (m) {

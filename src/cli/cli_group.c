@@ -9,90 +9,107 @@
 
 #include "cli/cli.h"
 #include "cli/cli_common.h"
+#include "cli/cli_group.h"
+#include "cli/cli_time.h"
 #include "core/util.h"
 
 static const char group_help[] =
     "Usage: sluice group list [--state STATE]...\n"
     "       sluice group describe GROUP\n"
     "       sluice group delete GROUP...\n"
-    "       sluice group reset-offsets GROUP --topic TOPIC\n"
-    "                          (--to-earliest | --to-latest | --to-datetime MS |\n"
-    "                           --to-offset N) [--dry-run]\n"
+    "       sluice group reset-offsets GROUP (--topic TOPIC[:P,P...]... |\n"
+    "                          --all-topics) TARGET [--execute | --dry-run]\n"
     "\n"
     "Actions:\n"
     "  list           print the groups, one per line: GROUP STATE, sorted\n"
     "  describe       print the group's state, assignor and members with their\n"
     "                 partitions, then per partition the committed offset, the\n"
-    "                 log end offset and the lag\n"
+    "                 log end offset and the lag; exit 1 if it does not exist\n"
     "  delete         delete empty groups and their committed offsets\n"
-    "  reset-offsets  set the committed offsets of every partition of TOPIC;\n"
-    "                 only for a group without members (Empty)\n"
+    "  reset-offsets  print the plan, kafka-consumer-groups' table GROUP TOPIC\n"
+    "                 PARTITION NEW-OFFSET with CURRENT-OFFSET after it, and,\n"
+    "                 with --execute, commit the new offsets; only for a group\n"
+    "                 without active members, as kafka-consumer-groups\n"
+    "                 --reset-offsets\n"
     "\n"
     "Options:\n"
     "      --state STATE     (list) only groups in this state: Empty, Stable,\n"
     "                        PreparingRebalance, CompletingRebalance (repeatable)\n"
-    "      --topic TOPIC     (reset-offsets) the topic whose offsets to reset\n"
-    "      --to-earliest     (reset-offsets) to each partition's log start\n"
-    "      --to-latest       (reset-offsets) to each partition's log end\n"
-    "      --to-datetime MS  (reset-offsets) to the first record at or after\n"
-    "                        this timestamp (ms since the epoch), else the end\n"
-    "      --to-offset N     (reset-offsets) to offset N, kept within the log\n"
-    "      --dry-run         (reset-offsets) print the new offsets only\n"
-    "      --timeout-ms N    how long to wait for the broker (default 30000)\n"
+    "      --topic TOPIC[:P,P...]\n"
+    "                        (reset-offsets) every partition of TOPIC, or the\n"
+    "                        partitions listed (repeatable); never creates it\n"
+    "      --all-topics      (reset-offsets) every partition the group has a\n"
+    "                        committed offset for\n"
+    "  TARGET, one of (reset-offsets; new offsets are kept within the log):\n"
+    "      --to-earliest     each partition's log start\n"
+    "      --to-latest       each partition's log end\n"
+    "      --to-current      the committed offset (log end if none)\n"
+    "      --to-offset N     offset N\n"
+    "      --shift-by N      the committed offset plus N (may be negative)\n"
+    "      --to-datetime T   the first record at or after T, else the end;\n"
+    "                        T is YYYY-MM-DDTHH:MM:SS[.sss][Z|+HH:MM] (local\n"
+    "                        time without a zone) or ms since the epoch\n"
+    "      --by-duration D   the first record at or after now minus D, an\n"
+    "                        ISO-8601 duration such as PT1H or P1DT12H\n"
+    "      --execute         (reset-offsets) commit the new offsets\n"
+    "      --dry-run         (reset-offsets) print the plan only (the default)\n"
+    "  -t, --timeout-ms N    how long to wait for the broker (default: 4000 to\n"
+    "                        connect, 30000 for each request)\n"
     CLI_COMMON_HELP
+    "\n"
+    "Examples:\n"
+    "  sluice group describe my-app\n"
+    "  sluice group reset-offsets my-app --topic orders --to-earliest\n"
+    "  sluice group reset-offsets my-app --topic orders:0,2 --shift-by -10 --execute\n"
+    "  sluice group reset-offsets my-app --all-topics --by-duration PT1H --execute\n"
     "\n"
     "Exit status: 0 success, 1 error, 2 usage error.\n";
 
 enum {
     OPT_STATE = 256,
     OPT_TOPIC,
+    OPT_ALL_TOPICS,
     OPT_TO_EARLIEST,
     OPT_TO_LATEST,
+    OPT_TO_CURRENT,
     OPT_TO_DATETIME,
+    OPT_BY_DURATION,
     OPT_TO_OFFSET,
+    OPT_SHIFT_BY,
     OPT_DRY_RUN,
-    OPT_TIMEOUT_MS,
-};
-
-enum reset_to { RESET_NONE, RESET_EARLIEST, RESET_LATEST, RESET_DATETIME, RESET_OFFSET };
-
-struct group_opts {
-    const char **states;
-    size_t nstates;
-    const char *topic;
-    enum reset_to to;
-    int nresets;              /* --to-* options given */
-    int64_t to_value;
-    bool dry_run;
-    int64_t timeout_ms;
-    char **names;
-    int nnames;
-};
-
-struct group_run {
-    struct cli_common common;
-    char cmd[40];
-    struct group_opts opts;
-    rd_kafka_t *rk;
-    rd_kafka_queue_t *queue;
+    OPT_EXECUTE,
 };
 
 static const struct option group_longopts[] = {
     CLI_COMMON_LONG_OPTS,
     {"state", required_argument, NULL, OPT_STATE},
     {"topic", required_argument, NULL, OPT_TOPIC},
+    {"all-topics", no_argument, NULL, OPT_ALL_TOPICS},
     {"to-earliest", no_argument, NULL, OPT_TO_EARLIEST},
     {"to-latest", no_argument, NULL, OPT_TO_LATEST},
+    {"to-current", no_argument, NULL, OPT_TO_CURRENT},
     {"to-datetime", required_argument, NULL, OPT_TO_DATETIME},
+    {"by-duration", required_argument, NULL, OPT_BY_DURATION},
     {"to-offset", required_argument, NULL, OPT_TO_OFFSET},
+    {"shift-by", required_argument, NULL, OPT_SHIFT_BY},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-    {"timeout-ms", required_argument, NULL, OPT_TIMEOUT_MS},
+    {"execute", no_argument, NULL, OPT_EXECUTE},
+    {"timeout-ms", required_argument, NULL, 't'},
     {NULL, 0, NULL, 0},
 };
+
+/* Records one reset target; exactly one must be given. */
+static bool take_target(struct group_opts *o, enum reset_to to)
+{
+    o->to = to;
+    o->nresets++;
+    return true;
+}
 
 static bool take_group_option(struct cli_common *c, void *opts, int opt, const char *arg)
 {
     struct group_opts *o = opts;
+
     switch (opt) {
     case OPT_STATE:
         if (rd_kafka_consumer_group_state_code(arg) == RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN)
@@ -100,29 +117,46 @@ static bool take_group_option(struct cli_common *c, void *opts, int opt, const c
         o->states[o->nstates++] = arg;
         return true;
     case OPT_TOPIC:
-        o->topic = arg;
+        if (!*arg || *arg == ':')
+            return cli_invalid(c, "--topic needs a topic name");
+        o->topics[o->ntopics++] = arg;
+        return true;
+    case OPT_ALL_TOPICS:
+        o->all_topics = true;
         return true;
     case OPT_TO_EARLIEST:
-        o->to = RESET_EARLIEST;
-        o->nresets++;
-        return true;
+        return take_target(o, RESET_EARLIEST);
     case OPT_TO_LATEST:
-        o->to = RESET_LATEST;
-        o->nresets++;
-        return true;
+        return take_target(o, RESET_LATEST);
+    case OPT_TO_CURRENT:
+        return take_target(o, RESET_CURRENT);
     case OPT_TO_DATETIME:
-        o->to = RESET_DATETIME;
-        o->nresets++;
-        return cli_parse_int(c, "--to-datetime", arg, 0, INT64_MAX, &o->to_value);
+        if (!cli_parse_datetime_ms(arg, &o->to_value))
+            return cli_invalid(c, "--to-datetime takes YYYY-MM-DDTHH:MM:SS[.sss] with an optional "
+                                  "zone (Z, +HH:MM) or ms since the epoch, not '%s'", arg);
+        return take_target(o, RESET_DATETIME);
+    case OPT_BY_DURATION:
+        if (!cli_parse_duration_ms(arg, &o->to_value))
+            return cli_invalid(c, "--by-duration takes an ISO-8601 duration such as PT1H or "
+                                  "P1DT12H, not '%s'", arg);
+        return take_target(o, RESET_DURATION);
     case OPT_TO_OFFSET:
-        o->to = RESET_OFFSET;
-        o->nresets++;
-        return cli_parse_int(c, "--to-offset", arg, 0, INT64_MAX, &o->to_value);
+        return cli_parse_int(c, "--to-offset", arg, 0, INT64_MAX, &o->to_value) &&
+               take_target(o, RESET_OFFSET);
+    case OPT_SHIFT_BY:
+        return cli_parse_int(c, "--shift-by", arg, -INT64_MAX / 2, INT64_MAX / 2, &o->to_value) &&
+               take_target(o, RESET_SHIFT);
     case OPT_DRY_RUN:
         o->dry_run = true;
         return true;
-    case OPT_TIMEOUT_MS:
-        return cli_parse_int(c, "--timeout-ms", arg, 1, INT32_MAX - 10000, &o->timeout_ms);
+    case OPT_EXECUTE:
+        o->execute = true;
+        return true;
+    case 't':
+        if (!cli_parse_int(c, "--timeout-ms", arg, 1, INT32_MAX - 10000, &o->timeout_ms))
+            return false;
+        c->connect_timeout_ms = o->timeout_ms;
+        return true;
     default:
         return cli_invalid(c, "unexpected option");
     }
@@ -130,7 +164,7 @@ static bool take_group_option(struct cli_common *c, void *opts, int opt, const c
 
 /* ---- admin plumbing ---- */
 
-static rd_kafka_AdminOptions_t *admin_options(struct group_run *g, rd_kafka_admin_op_t op)
+rd_kafka_AdminOptions_t *group_admin_options(struct group_run *g, rd_kafka_admin_op_t op)
 {
     rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(g->rk, op);
     char errstr[256];
@@ -138,7 +172,7 @@ static rd_kafka_AdminOptions_t *admin_options(struct group_run *g, rd_kafka_admi
     return ao;
 }
 
-static rd_kafka_event_t *wait_result(struct group_run *g, const char *what)
+rd_kafka_event_t *group_wait_result(struct group_run *g, const char *what)
 {
     rd_kafka_event_t *ev = rd_kafka_queue_poll(g->queue, (int)g->opts.timeout_ms + 5000);
     if (!ev) {
@@ -167,7 +201,7 @@ static int by_id(const void *a, const void *b)
 
 static int group_list(struct group_run *g)
 {
-    rd_kafka_AdminOptions_t *ao = admin_options(g, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS);
+    rd_kafka_AdminOptions_t *ao = group_admin_options(g, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS);
     if (g->opts.nstates) {
         rd_kafka_consumer_group_state_t st[8];
         size_t n = 0;
@@ -183,7 +217,7 @@ static int group_list(struct group_run *g)
     }
     rd_kafka_ListConsumerGroups(g->rk, ao, g->queue);
     rd_kafka_AdminOptions_destroy(ao);
-    rd_kafka_event_t *ev = wait_result(g, "cannot list groups");
+    rd_kafka_event_t *ev = group_wait_result(g, "cannot list groups");
     if (!ev)
         return CLI_EXIT_ERROR;
     const rd_kafka_ListConsumerGroups_result_t *res = rd_kafka_event_ListConsumerGroups_result(ev);
@@ -208,14 +242,14 @@ static int group_list(struct group_run *g)
 /* ---- shared: committed offsets and describe ---- */
 
 /* The group's committed offsets (all partitions); NULL on error (reported). */
-static rd_kafka_topic_partition_list_t *committed_offsets(struct group_run *g, const char *group)
+rd_kafka_topic_partition_list_t *group_committed_offsets(struct group_run *g, const char *group)
 {
     rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(group, NULL);
-    rd_kafka_AdminOptions_t *ao = admin_options(g, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+    rd_kafka_AdminOptions_t *ao = group_admin_options(g, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
     rd_kafka_ListConsumerGroupOffsets(g->rk, &req, 1, ao, g->queue);
     rd_kafka_AdminOptions_destroy(ao);
     rd_kafka_ListConsumerGroupOffsets_destroy(req);
-    rd_kafka_event_t *ev = wait_result(g, "cannot fetch committed offsets");
+    rd_kafka_event_t *ev = group_wait_result(g, "cannot fetch committed offsets");
     if (!ev)
         return NULL;
     size_t n = 0;
@@ -234,14 +268,14 @@ static rd_kafka_topic_partition_list_t *committed_offsets(struct group_run *g, c
 }
 
 /* The group's description (caller destroys the event); NULL on error. */
-static const rd_kafka_ConsumerGroupDescription_t *describe_one(struct group_run *g, const char *group,
-                                                              rd_kafka_event_t **evp)
+const rd_kafka_ConsumerGroupDescription_t *group_describe_one(struct group_run *g, const char *group,
+                                                             rd_kafka_event_t **evp)
 {
     const char *groups[1] = {group};
-    rd_kafka_AdminOptions_t *ao = admin_options(g, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+    rd_kafka_AdminOptions_t *ao = group_admin_options(g, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
     rd_kafka_DescribeConsumerGroups(g->rk, groups, 1, ao, g->queue);
     rd_kafka_AdminOptions_destroy(ao);
-    rd_kafka_event_t *ev = wait_result(g, "cannot describe the group");
+    rd_kafka_event_t *ev = group_wait_result(g, "cannot describe the group");
     if (!ev)
         return NULL;
     size_t n = 0;
@@ -275,10 +309,16 @@ static int group_describe(struct group_run *g)
 {
     const char *group = g->opts.names[0];
     rd_kafka_event_t *ev = NULL;
-    const rd_kafka_ConsumerGroupDescription_t *d = describe_one(g, group, &ev);
+    const rd_kafka_ConsumerGroupDescription_t *d = group_describe_one(g, group, &ev);
     if (!d)
         return CLI_EXIT_ERROR;
     size_t nm = rd_kafka_ConsumerGroupDescription_member_count(d);
+    /* Brokers describe a group they do not know as Dead, without error. */
+    if (rd_kafka_ConsumerGroupDescription_state(d) == RD_KAFKA_CONSUMER_GROUP_STATE_DEAD && nm == 0) {
+        cli_error(&g->common, "group '%s' does not exist", group);
+        rd_kafka_event_destroy(ev);
+        return CLI_EXIT_ERROR;
+    }
     const char *assignor = rd_kafka_ConsumerGroupDescription_partition_assignor(d);
     printf("group %s\nstate %s\nassignor %s\nmembers %zu\n", group,
            rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(d)),
@@ -295,7 +335,7 @@ static int group_describe(struct group_run *g)
             printf("%s%s-%d", k ? "," : "", a->elems[k].topic, a->elems[k].partition);
         printf("%s\n", a && a->cnt ? "" : "-");
     }
-    rd_kafka_topic_partition_list_t *offs = committed_offsets(g, group);
+    rd_kafka_topic_partition_list_t *offs = group_committed_offsets(g, group);
     int rc = offs ? CLI_EXIT_OK : CLI_EXIT_ERROR;
     if (offs) {
         printf("%-30s %9s %12s %12s %8s  %s\n", "TOPIC", "PARTITION", "COMMITTED", "LOG-END", "LAG", "MEMBER");
@@ -328,12 +368,12 @@ static int group_delete(struct group_run *g)
     rd_kafka_DeleteGroup_t **dg = xcalloc((size_t)n, sizeof(*dg));
     for (int i = 0; i < n; i++)
         dg[i] = rd_kafka_DeleteGroup_new(g->opts.names[i]);
-    rd_kafka_AdminOptions_t *ao = admin_options(g, RD_KAFKA_ADMIN_OP_DELETEGROUPS);
+    rd_kafka_AdminOptions_t *ao = group_admin_options(g, RD_KAFKA_ADMIN_OP_DELETEGROUPS);
     rd_kafka_DeleteGroups(g->rk, dg, (size_t)n, ao, g->queue);
     rd_kafka_AdminOptions_destroy(ao);
     rd_kafka_DeleteGroup_destroy_array(dg, (size_t)n);
     free(dg);
-    rd_kafka_event_t *ev = wait_result(g, "cannot delete groups");
+    rd_kafka_event_t *ev = group_wait_result(g, "cannot delete groups");
     if (!ev)
         return CLI_EXIT_ERROR;
     size_t cnt = 0;
@@ -351,120 +391,6 @@ static int group_delete(struct group_run *g)
         }
     }
     rd_kafka_event_destroy(ev);
-    return rc;
-}
-
-/* ---- reset-offsets ---- */
-
-static int partition_count(struct group_run *g, const char *topic)
-{
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(g->rk, topic, NULL);
-    const struct rd_kafka_metadata *md = NULL;
-    int n = -1;
-    if (rd_kafka_metadata(g->rk, 0, rkt, &md, (int)g->opts.timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (md->topic_cnt == 1 && !md->topics[0].err)
-            n = md->topics[0].partition_cnt;
-        rd_kafka_metadata_destroy(md);
-    }
-    rd_kafka_topic_destroy(rkt);
-    return n;
-}
-
-static int group_reset_offsets(struct group_run *g)
-{
-    const char *group = g->opts.names[0], *topic = g->opts.topic;
-    rd_kafka_event_t *ev = NULL;
-    const rd_kafka_ConsumerGroupDescription_t *d = describe_one(g, group, &ev);
-    if (!d)
-        return CLI_EXIT_ERROR;
-    rd_kafka_consumer_group_state_t state = rd_kafka_ConsumerGroupDescription_state(d);
-    rd_kafka_event_destroy(ev);
-    /* A group that has never committed is described as Dead: nothing to lose. */
-    if (state != RD_KAFKA_CONSUMER_GROUP_STATE_EMPTY && state != RD_KAFKA_CONSUMER_GROUP_STATE_DEAD) {
-        cli_error(&g->common, "group %s is %s: stop its consumers first (reset-offsets needs an empty group)",
-                  group, rd_kafka_consumer_group_state_name(state));
-        return CLI_EXIT_ERROR;
-    }
-    int nparts = partition_count(g, topic);
-    if (nparts <= 0) {
-        cli_error(&g->common, "topic %s not found", topic);
-        return CLI_EXIT_ERROR;
-    }
-    rd_kafka_topic_partition_list_t *old = committed_offsets(g, group);
-    rd_kafka_topic_partition_list_t *want = rd_kafka_topic_partition_list_new(nparts);
-    for (int p = 0; p < nparts; p++)
-        rd_kafka_topic_partition_list_add(want, topic, p)->offset = g->opts.to_value;
-    if (g->opts.to == RESET_DATETIME) {
-        rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(g->rk, want, (int)g->opts.timeout_ms);
-        if (err) {
-            cli_error(&g->common, "cannot look up offsets by time: %s", rd_kafka_err2str(err));
-            rd_kafka_topic_partition_list_destroy(want);
-            if (old)
-                rd_kafka_topic_partition_list_destroy(old);
-            return CLI_EXIT_ERROR;
-        }
-    }
-    int rc = CLI_EXIT_OK;
-    printf("%-30s %9s %12s %12s\n", "TOPIC", "PARTITION", "OLD", "NEW");
-    for (int i = 0; i < want->cnt; i++) {
-        rd_kafka_topic_partition_t *p = &want->elems[i];
-        int64_t lo = 0, hi = 0;
-        rd_kafka_resp_err_t err =
-            rd_kafka_query_watermark_offsets(g->rk, topic, p->partition, &lo, &hi, (int)g->opts.timeout_ms);
-        if (err) {
-            cli_error(&g->common, "cannot read the offsets of %s-%d: %s", topic, p->partition, rd_kafka_err2str(err));
-            rc = CLI_EXIT_ERROR;
-            break;
-        }
-        switch (g->opts.to) {
-        case RESET_EARLIEST: p->offset = lo; break;
-        case RESET_LATEST: p->offset = hi; break;
-        case RESET_DATETIME: p->offset = p->offset < 0 ? hi : p->offset; break;
-        default: p->offset = p->offset < lo ? lo : p->offset > hi ? hi : p->offset; break;
-        }
-        rd_kafka_topic_partition_t *o = old ? rd_kafka_topic_partition_list_find(old, topic, p->partition) : NULL;
-        char was[32] = "-";
-        if (o && o->offset >= 0)
-            snprintf(was, sizeof(was), "%" PRId64, o->offset);
-        printf("%-30s %9d %12s %12" PRId64 "\n", topic, p->partition, was, p->offset);
-    }
-    if (old)
-        rd_kafka_topic_partition_list_destroy(old);
-    if (rc == CLI_EXIT_OK && g->opts.dry_run) {
-        printf("dry run: offsets of group %s not changed\n", group);
-    } else if (rc == CLI_EXIT_OK) {
-        rd_kafka_AlterConsumerGroupOffsets_t *alter = rd_kafka_AlterConsumerGroupOffsets_new(group, want);
-        rd_kafka_AdminOptions_t *ao = admin_options(g, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS);
-        rd_kafka_AlterConsumerGroupOffsets(g->rk, &alter, 1, ao, g->queue);
-        rd_kafka_AdminOptions_destroy(ao);
-        rd_kafka_AlterConsumerGroupOffsets_destroy(alter);
-        rd_kafka_event_t *aev = wait_result(g, "cannot reset offsets");
-        if (!aev) {
-            rc = CLI_EXIT_ERROR;
-        } else {
-            size_t n = 0;
-            const rd_kafka_group_result_t **res = rd_kafka_AlterConsumerGroupOffsets_result_groups(
-                rd_kafka_event_AlterConsumerGroupOffsets_result(aev), &n);
-            for (size_t i = 0; i < n; i++) {
-                const rd_kafka_topic_partition_list_t *pl = rd_kafka_group_result_partitions(res[i]);
-                if (rd_kafka_group_result_error(res[i])) {
-                    cli_error(&g->common, "cannot reset offsets: %s",
-                              rd_kafka_error_string(rd_kafka_group_result_error(res[i])));
-                    rc = CLI_EXIT_ERROR;
-                }
-                for (int k = 0; pl && k < pl->cnt; k++)
-                    if (pl->elems[k].err) {
-                        cli_error(&g->common, "cannot reset %s-%d: %s", pl->elems[k].topic, pl->elems[k].partition,
-                                  rd_kafka_err2str(pl->elems[k].err));
-                        rc = CLI_EXIT_ERROR;
-                    }
-            }
-            rd_kafka_event_destroy(aev);
-            if (rc == CLI_EXIT_OK)
-                printf("reset offsets of group %s on %s\n", group, topic);
-        }
-    }
-    rd_kafka_topic_partition_list_destroy(want);
     return rc;
 }
 
@@ -500,15 +426,18 @@ static int check_args(struct group_run *g, const struct group_action *a)
     if (a->max_names >= 0 && o->nnames > a->max_names)
         return cli_usage_error(c, "too many arguments");
     bool reset = a->run == group_reset_offsets;
-    if (!reset && (o->topic || o->nresets || o->dry_run))
-        return cli_usage_error(c, "--topic, --to-* and --dry-run are for reset-offsets");
+    if (!reset && (o->ntopics || o->all_topics || o->nresets || o->dry_run || o->execute))
+        return cli_usage_error(c, "--topic, --all-topics, the targets, --execute and --dry-run "
+                                  "are for reset-offsets");
     if (a->run != group_list && o->nstates)
         return cli_usage_error(c, "--state is for list");
-    if (reset && !o->topic)
-        return cli_usage_error(c, "reset-offsets needs --topic");
+    if (reset && !o->ntopics == !o->all_topics)
+        return cli_usage_error(c, "reset-offsets needs --topic or --all-topics (one of them)");
     if (reset && o->nresets != 1)
         return cli_usage_error(c, "reset-offsets needs exactly one of --to-earliest, --to-latest, "
-                                  "--to-datetime, --to-offset");
+                                  "--to-current, --to-offset, --shift-by, --to-datetime, --by-duration");
+    if (reset && o->dry_run && o->execute)
+        return cli_usage_error(c, "--dry-run and --execute exclude each other");
     return CLI_EXIT_OK;
 }
 
@@ -520,11 +449,12 @@ int cli_group_main(int argc, char **argv)
     cli_common_init(&g.common, "group", argc);
     o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
     o->states = xcalloc((size_t)argc + 1, sizeof(*o->states));
+    o->topics = xcalloc((size_t)argc + 1, sizeof(*o->topics));
     if (argc > 1 && find_action(argv[1])) {
         snprintf(g.cmd, sizeof(g.cmd), "group %s", argv[1]);
         g.common.cmd = g.cmd;
     }
-    int rc = cli_parse_options(&g.common, argc, argv, CLI_COMMON_SHORT_OPTS, group_longopts, take_group_option, o);
+    int rc = cli_parse_options(&g.common, argc, argv, CLI_COMMON_SHORT_OPTS "t:", group_longopts, take_group_option, o);
     const struct group_action *a = NULL;
     if (rc == CLI_EXIT_OK && g.common.help) {
         fputs(group_help, stdout);
@@ -556,6 +486,7 @@ int cli_group_main(int argc, char **argv)
         }
     }
     free(o->states);
+    free(o->topics);
     cli_common_free(&g.common);
     return rc;
 }

@@ -31,6 +31,13 @@ static const char produce_help[] =
     "      --idempotent      enable the idempotent producer (needs acks=all)\n"
     CLI_COMMON_HELP
     "\n"
+    "A topic that does not exist is created if the broker creates topics on\n"
+    "use (auto.create.topics.enable); otherwise produce fails at once.\n"
+    "\n"
+    "Examples:\n"
+    "  echo hello | sluice produce orders\n"
+    "  printf 'k1:hello\\nk2:world\\n' | sluice produce orders -k : -H source=cli\n"
+    "\n"
     "Exit status: 0 all records delivered, 1 error, 2 usage error.\n";
 
 /* Option values that have no short form. */
@@ -357,6 +364,43 @@ static int report_outcome(const struct cli_common *c,
     return rc;
 }
 
+/* Looks the topic up before reading input. A producer asks with
+ * auto-creation allowed, so a broker that creates topics on use creates
+ * it now; one that does not answers UNKNOWN_TOPIC_OR_PART, which would
+ * otherwise only surface as a delivery timeout minutes later. */
+static int check_topic(struct cli_common *c, rd_kafka_t *rk,
+                       const struct produce_opts *o)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, o->topic, NULL);
+    const rd_kafka_metadata_t *md = NULL;
+    rd_kafka_resp_err_t err;
+    int rc = CLI_EXIT_OK;
+
+    err = rd_kafka_metadata(rk, 0, rkt, &md, CLI_DEFAULT_TIMEOUT_MS);
+    rd_kafka_topic_destroy(rkt);
+    if (err) {
+        cli_error(c, "cannot get metadata of topic '%s': %s", o->topic,
+                  rd_kafka_err2str(err));
+        return CLI_EXIT_ERROR;
+    }
+    if (md->topic_cnt == 1 &&
+        md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+        cli_error(c, "topic '%s' does not exist and the broker does not "
+                  "create topics on use (auto.create.topics.enable=false); "
+                  "create it with 'sluice topic create %s'", o->topic,
+                  o->topic);
+        rc = CLI_EXIT_ERROR;
+    } else if (md->topic_cnt == 1 && md->topics[0].err &&
+               md->topics[0].err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) {
+        /* LEADER_NOT_AVAILABLE: being created; librdkafka waits for it. */
+        cli_error(c, "topic '%s': %s", o->topic,
+                  rd_kafka_err2str(md->topics[0].err));
+        rc = CLI_EXIT_ERROR;
+    }
+    rd_kafka_metadata_destroy(md);
+    return rc;
+}
+
 static int run_producer(struct cli_common *c, const struct produce_opts *o)
 {
     struct produce_stats st;
@@ -365,6 +409,11 @@ static int run_producer(struct cli_common *c, const struct produce_opts *o)
 
     if (rc != CLI_EXIT_OK)
         return rc;
+    rc = check_topic(c, rk, o);
+    if (rc != CLI_EXIT_OK) {
+        rd_kafka_destroy(rk);
+        return rc;
+    }
     memset(&st, 0, sizeof(st));
     cli_catch_stop_signals();
     rc = send_stdin(c, rk, o, &st);

@@ -22,6 +22,8 @@ static const char topic_help[] =
     "                          [--config KEY=VALUE]... [--validate-only]\n"
     "       sluice topic list [--all]\n"
     "       sluice topic describe NAME [--json]\n"
+    "       sluice topic configs NAME [--json]\n"
+    "       sluice topic alter NAME --partitions N [--validate-only]\n"
     "       sluice topic delete NAME...\n"
     "       sluice topic alter-config NAME [--set KEY=VALUE]... [--delete KEY]...\n"
     "                          [--validate-only]\n"
@@ -33,27 +35,40 @@ static const char topic_help[] =
     "  describe      print the partitions (leader, replicas, in-sync\n"
     "                replicas, low and high watermark) and the topic's\n"
     "                configuration, each entry with where its value comes from\n"
+    "  configs       print the topic's configuration as kafka-configs\n"
+    "                --describe --all does: each entry's value, its source\n"
+    "                and the synonyms it falls back to\n"
+    "  alter         raise the topic's partition count to N (existing\n"
+    "                records stay where they are; keyed records may now go\n"
+    "                to other partitions)\n"
     "  delete        delete the named topics\n"
     "  alter-config  set or remove topic-level configuration entries; the\n"
     "                entries not named keep their values\n"
     "\n"
     "Options:\n"
-    "      --partitions N    (create) number of partitions (default 1;\n"
-    "                        -1: the broker's default)\n"
+    "  -P, --partitions N    (create) number of partitions (default 1;\n"
+    "                        -1: the broker's default); (alter) the new total\n"
     "      --replication-factor N\n"
     "                        (create) copies of each partition (default 1;\n"
     "                        -1: the broker's default)\n"
     "      --config KEY=VALUE\n"
     "                        (create) topic configuration entry (repeatable)\n"
-    "      --validate-only   (create, alter-config) let the broker check the\n"
+    "      --validate-only   (create, alter, alter-config) let the broker check the\n"
     "                        request without carrying it out\n"
     "      --all             (list) include internal topics\n"
-    "      --json            (describe) print one JSON object\n"
+    "      --json            (describe, configs) print one JSON object\n"
     "      --set KEY=VALUE   (alter-config) set KEY (repeatable)\n"
     "      --delete KEY      (alter-config) remove KEY, so the broker default\n"
     "                        applies again (repeatable)\n"
-    "      --timeout-ms N    how long to wait for the broker (default 30000)\n"
+    "  -t, --timeout-ms N    how long to wait for the broker (default: 4000 to\n"
+    "                        connect, 30000 for each request)\n"
     CLI_COMMON_HELP
+    "\n"
+    "Examples:\n"
+    "  sluice topic create orders -P 3 --config retention.ms=86400000\n"
+    "  sluice topic configs orders\n"
+    "  sluice topic alter orders --partitions 6\n"
+    "  sluice topic alter-config orders --set retention.ms=3600000\n"
     "\n"
     "Exit status: 0 success, 1 error (also when only part of describe's\n"
     "information could be fetched), 2 usage error.\n";
@@ -121,7 +136,8 @@ static rd_kafka_AdminOptions_t *admin_options(struct topic_run *t,
     /* Wait for the broker to finish creating or deleting, so that the
      * topic is usable (or gone) when we report success. */
     if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS ||
-        op == RD_KAFKA_ADMIN_OP_DELETETOPICS)
+        op == RD_KAFKA_ADMIN_OP_DELETETOPICS ||
+        op == RD_KAFKA_ADMIN_OP_CREATEPARTITIONS)
         rd_kafka_AdminOptions_set_operation_timeout(ao, timeout, errstr,
                                                     sizeof(errstr));
     /* Only the requests that change something can be validated. */
@@ -162,6 +178,24 @@ static const char *config_result_reason(const rd_kafka_ConfigResource_t *res)
     const char *s = rd_kafka_ConfigResource_error_string(res);
 
     return s && *s ? s : rd_kafka_err2str(rd_kafka_ConfigResource_error(res));
+}
+
+/* Reports each topic the request failed for; CLI_EXIT_ERROR if any. */
+static int report_topic_errors(struct topic_run *t,
+                               const rd_kafka_topic_result_t **res, size_t n,
+                               const char *verb)
+{
+    int rc = CLI_EXIT_OK;
+
+    for (size_t i = 0; i < n; i++) {
+        if (rd_kafka_topic_result_error(res[i])) {
+            cli_error(&t->common, "cannot %s topic '%s': %s", verb,
+                      rd_kafka_topic_result_name(res[i]),
+                      topic_result_reason(res[i]));
+            rc = CLI_EXIT_ERROR;
+        }
+    }
+    return rc;
 }
 
 /* ---- create ---- */
@@ -207,7 +241,7 @@ static int run_create(struct topic_run *t)
     rd_kafka_event_t *ev;
     const rd_kafka_topic_result_t **res;
     size_t n = 0;
-    int rc = CLI_EXIT_OK;
+    int rc;
 
     if (!nt)
         return CLI_EXIT_ERROR;
@@ -220,14 +254,7 @@ static int run_create(struct topic_run *t)
         return CLI_EXIT_ERROR;
     res = rd_kafka_CreateTopics_result_topics(
         rd_kafka_event_CreateTopics_result(ev), &n);
-    for (size_t i = 0; i < n; i++) {
-        if (rd_kafka_topic_result_error(res[i])) {
-            cli_error(&t->common, "cannot create topic '%s': %s",
-                      rd_kafka_topic_result_name(res[i]),
-                      topic_result_reason(res[i]));
-            rc = CLI_EXIT_ERROR;
-        }
-    }
+    rc = report_topic_errors(t, res, n, "create");
     if (rc == CLI_EXIT_OK)
         print_created(&t->opts);
     rd_kafka_event_destroy(ev);
@@ -272,21 +299,48 @@ static int run_delete(struct topic_run *t)
     return rc;
 }
 
+/* ---- alter: CreatePartitions ---- */
+
+static int run_alter(struct topic_run *t)
+{
+    const struct topic_opts *o = &t->opts;
+    char errstr[512];
+    rd_kafka_NewPartitions_t *np =
+        rd_kafka_NewPartitions_new(o->names[0], (size_t)o->partitions, errstr,
+                                   sizeof(errstr));
+    rd_kafka_AdminOptions_t *ao;
+    rd_kafka_event_t *ev;
+    const rd_kafka_topic_result_t **res;
+    size_t n = 0;
+    int rc;
+
+    if (!np) {
+        cli_error(&t->common, "%s", errstr);
+        return CLI_EXIT_ERROR;
+    }
+    ao = admin_options(t, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS);
+    rd_kafka_CreatePartitions(t->rk, &np, 1, ao, t->queue);
+    rd_kafka_AdminOptions_destroy(ao);
+    rd_kafka_NewPartitions_destroy(np);
+    ev = wait_result(t, "cannot add partitions");
+    if (!ev)
+        return CLI_EXIT_ERROR;
+    res = rd_kafka_CreatePartitions_result_topics(
+        rd_kafka_event_CreatePartitions_result(ev), &n);
+    rc = report_topic_errors(t, res, n, "alter");
+    if (rc == CLI_EXIT_OK)
+        printf("%s topic %s: %lld partitions\n",
+               o->validate_only ? "validated" : "altered", o->names[0],
+               (long long)o->partitions);
+    rd_kafka_event_destroy(ev);
+    return rc;
+}
+
 /* ---- list ---- */
 
-/* Asks for every topic: asking for one by name could make a broker with
- * auto.create.topics.enable create it. */
 static const rd_kafka_metadata_t *fetch_all_metadata(struct topic_run *t)
 {
-    const rd_kafka_metadata_t *md = NULL;
-    rd_kafka_resp_err_t err =
-        rd_kafka_metadata(t->rk, 1, NULL, &md, (int)t->opts.timeout_ms);
-
-    if (err) {
-        cli_error(&t->common, "cannot get metadata: %s", rd_kafka_err2str(err));
-        return NULL;
-    }
-    return md;
+    return cli_all_metadata(&t->common, t->rk, (int)t->opts.timeout_ms);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -418,6 +472,27 @@ static void print_partitions_text(const struct partition_info *parts, int n)
     }
 }
 
+/* The values an entry falls back to, most specific first, as
+ * kafka-configs prints them: synonyms={SOURCE:name=value, ...}. The
+ * first is the entry's own value. */
+static void print_synonyms_text(const rd_kafka_ConfigEntry_t *e)
+{
+    size_t n = 0;
+    const rd_kafka_ConfigEntry_t **syn = rd_kafka_ConfigEntry_synonyms(e, &n);
+
+    if (!n)
+        return;
+    printf(" synonyms={");
+    for (size_t i = 0; i < n; i++) {
+        const char *value = rd_kafka_ConfigEntry_value(syn[i]);
+
+        printf("%s%s:%s=%s", i ? ", " : "",
+               rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(syn[i])),
+               rd_kafka_ConfigEntry_name(syn[i]), value ? value : "null");
+    }
+    putchar('}');
+}
+
 static void print_configs_text(const rd_kafka_ConfigResource_t *cr)
 {
     size_t n = 0;
@@ -440,7 +515,9 @@ static void print_configs_text(const rd_kafka_ConfigResource_t *cr)
             printf(", no value");
         if (rd_kafka_ConfigEntry_is_read_only(e))
             printf(", read-only");
-        printf(")\n");
+        putchar(')');
+        print_synonyms_text(e);
+        putchar('\n');
     }
 }
 
@@ -485,6 +562,28 @@ static json_t *json_partitions(const struct partition_info *parts, int n)
     return arr;
 }
 
+static json_t *json_synonyms(const rd_kafka_ConfigEntry_t *e)
+{
+    json_t *arr = json_array();
+    size_t n = 0;
+    const rd_kafka_ConfigEntry_t **syn = rd_kafka_ConfigEntry_synonyms(e, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        const char *value = rd_kafka_ConfigEntry_value(syn[i]);
+        json_t *o = json_object();
+
+        json_object_set_new(o, "name",
+                            json_string(rd_kafka_ConfigEntry_name(syn[i])));
+        json_object_set_new(o, "value",
+                            value ? json_string(value) : json_null());
+        json_object_set_new(o, "source",
+                            json_string(rd_kafka_ConfigSource_name(
+                                rd_kafka_ConfigEntry_source(syn[i]))));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 static json_t *json_configs(const rd_kafka_ConfigResource_t *cr)
 {
     json_t *arr = json_array();
@@ -508,6 +607,7 @@ static json_t *json_configs(const rd_kafka_ConfigResource_t *cr)
                             json_boolean(rd_kafka_ConfigEntry_is_default(e)));
         json_object_set_new(o, "sensitive",
                             json_boolean(rd_kafka_ConfigEntry_is_sensitive(e)));
+        json_object_set_new(o, "synonyms", json_synonyms(e));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -527,15 +627,6 @@ static void print_describe_json(const char *name,
     json_decref(o);
 }
 
-static const rd_kafka_metadata_topic_t *
-find_topic(const rd_kafka_metadata_t *md, const char *name)
-{
-    for (int i = 0; i < md->topic_cnt; i++)
-        if (!strcmp(md->topics[i].topic, name))
-            return &md->topics[i];
-    return NULL;
-}
-
 static int run_describe(struct topic_run *t)
 {
     const char *name = t->opts.names[0];
@@ -548,8 +639,8 @@ static int run_describe(struct topic_run *t)
 
     if (!md)
         return CLI_EXIT_ERROR;
-    mt = find_topic(md, name);
-    if (!mt || mt->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+    mt = cli_find_topic(md, name);
+    if (!mt) {
         cli_error(&t->common, "topic '%s' does not exist", name);
         rd_kafka_metadata_destroy(md);
         return CLI_EXIT_ERROR;
@@ -570,6 +661,32 @@ static int run_describe(struct topic_run *t)
     free(parts);
     rd_kafka_metadata_destroy(md);
     return ok && cr ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+}
+
+/* ---- configs ---- */
+
+static int run_configs(struct topic_run *t)
+{
+    const char *name = t->opts.names[0];
+    const rd_kafka_ConfigResource_t *cr = NULL;
+    rd_kafka_event_t *ev = describe_configs(t, name, &cr);
+
+    if (!ev)
+        return CLI_EXIT_ERROR;
+    if (t->opts.json) {
+        json_t *o = json_object();
+
+        json_object_set_new(o, "topic", json_string(name));
+        json_object_set_new(o, "configs", json_configs(cr));
+        json_dumpf(o, stdout, JSON_COMPACT);
+        putchar('\n');
+        json_decref(o);
+    } else {
+        printf("topic: %s\n", name);
+        print_configs_text(cr);
+    }
+    rd_kafka_event_destroy(ev);
+    return CLI_EXIT_OK;
 }
 
 /* ---- alter-config ---- */
@@ -840,6 +957,9 @@ static const struct topic_action topic_actions[] = {
      1, 1, run_create},
     {"list", OPT_BIT(OPT_ALL), 0, 0, run_list},
     {"describe", OPT_BIT(OPT_JSON), 1, 1, run_describe},
+    {"configs", OPT_BIT(OPT_JSON), 1, 1, run_configs},
+    {"alter", OPT_BIT(OPT_PARTITIONS) | OPT_BIT(OPT_VALIDATE_ONLY), 1, 1,
+     run_alter},
     {"delete", 0, 1, -1, run_delete},
     {"alter-config",
      OPT_BIT(OPT_SET) | OPT_BIT(OPT_DELETE) | OPT_BIT(OPT_VALIDATE_ONLY), 1, 1,
@@ -859,6 +979,19 @@ static const struct option topic_longopts[] = {
     {"timeout-ms", required_argument, NULL, OPT_TIMEOUT_MS},
     {NULL, 0, NULL, 0},
 };
+
+/* The short forms, the same letters as in the other subcommands. */
+static int short_option(int opt)
+{
+    switch (opt) {
+    case 'P':
+        return OPT_PARTITIONS;
+    case 't':
+        return OPT_TIMEOUT_MS;
+    default:
+        return opt;
+    }
+}
 
 static bool needs_kv(struct cli_common *c, const char *opt, const char *arg)
 {
@@ -886,6 +1019,7 @@ static bool take_topic_option(struct cli_common *c, void *opts, int opt,
 {
     struct topic_opts *o = opts;
 
+    opt = short_option(opt);
     if (opt >= OPT_PARTITIONS && opt <= OPT_TIMEOUT_MS)
         o->given |= OPT_BIT(opt);
     switch (opt) {
@@ -918,8 +1052,11 @@ static bool take_topic_option(struct cli_common *c, void *opts, int opt,
         o->json = true;
         return true;
     case OPT_TIMEOUT_MS:
-        return cli_parse_int(c, "--timeout-ms", arg, 1, INT32_MAX - 10000,
-                             &o->timeout_ms);
+        if (!cli_parse_int(c, "--timeout-ms", arg, 1, INT32_MAX - 10000,
+                           &o->timeout_ms))
+            return false;
+        c->connect_timeout_ms = o->timeout_ms;
+        return true;
     default:
         return cli_invalid(c, "unexpected option");
     }
@@ -961,6 +1098,9 @@ static int check_topic_args(struct cli_common *c, const struct topic_action *a,
                                o->names[a->max_names]);
     if (a->run == run_alter_config)
         return check_alter_args(c, o);
+    if (a->run == run_alter &&
+        (!(o->given & OPT_BIT(OPT_PARTITIONS)) || o->partitions < 1))
+        return cli_usage_error(c, "alter needs --partitions N, the new total");
     return CLI_EXIT_OK;
 }
 
@@ -987,7 +1127,7 @@ static int parse_topic_args(struct topic_run *t, int argc, char **argv,
         snprintf(t->cmd, sizeof(t->cmd), "topic %s", argv[1]);
         c->cmd = t->cmd;
     }
-    rc = cli_parse_options(c, argc, argv, CLI_COMMON_SHORT_OPTS,
+    rc = cli_parse_options(c, argc, argv, CLI_COMMON_SHORT_OPTS "P:t:",
                            topic_longopts, take_topic_option, o);
     if (rc)
         return rc;
@@ -997,7 +1137,7 @@ static int parse_topic_args(struct topic_run *t, int argc, char **argv,
     }
     if (optind >= argc)
         return cli_usage_error(c, "missing action: create, list, describe, "
-                                  "delete or alter-config");
+                                  "configs, alter, delete or alter-config");
     *action = find_action(argv[optind]);
     if (!*action)
         return cli_usage_error(c, "unknown action '%s'", argv[optind]);

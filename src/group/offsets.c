@@ -18,12 +18,15 @@
  * At start the whole log is replayed in order; the last record per key
  * wins. Groups that have offsets come back as Empty groups. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "api/handler.h"
+#include "broker/broker.h"
 #include "core/fileref.h"
+#include "core/slog.h"
 #include "group/group.h"
 #include "log/batch.h"
+#include "protocol/gen/errors.h"
 
 #define REC_OFFSET 1
 
@@ -129,47 +132,6 @@ static void add_offset_record(struct bytebuf *recs, int32_t delta, const char *g
     add_record(recs, delta, &key, delete ? NULL : &val);
     free(key.p);
     free(val.p);
-}
-
-/* ---- in-memory offsets ---- */
-
-struct committed_offset *group_offset(struct cgroup *g, const char *topic, int32_t partition)
-{
-    for (struct committed_offset *o = g->offsets; o; o = o->next)
-        if (o->partition == partition && strcmp(o->topic, topic) == 0)
-            return o;
-    return NULL;
-}
-
-static void offset_set(struct cgroup *g, const char *topic, int32_t partition, int64_t offset, int32_t epoch,
-                       const char *meta, int32_t meta_len, int64_t commit_ms)
-{
-    struct committed_offset *o = group_offset(g, topic, partition);
-    if (!o) {
-        o = xcalloc(1, sizeof(*o));
-        o->topic = xstrdup(topic);
-        o->partition = partition;
-        o->next = g->offsets;
-        g->offsets = o;
-    }
-    o->offset = offset;
-    o->leader_epoch = epoch;
-    free(o->metadata);
-    o->metadata = meta && meta_len >= 0 ? xstrndup(meta, (size_t)meta_len) : NULL;
-    o->commit_ms = commit_ms;
-}
-
-void offsets_remove(struct cgroup *g, const char *topic, int32_t partition)
-{
-    for (struct committed_offset **pp = &g->offsets; *pp; pp = &(*pp)->next)
-        if ((*pp)->partition == partition && strcmp((*pp)->topic, topic) == 0) {
-            struct committed_offset *o = *pp;
-            *pp = o->next;
-            free(o->topic);
-            free(o->metadata);
-            free(o);
-            return;
-        }
 }
 
 /* ---- writes ---- */
@@ -570,7 +532,7 @@ static int replay(struct broker *b, char *err, size_t errlen)
 int groups_start(struct broker *b, char *err, size_t errlen)
 {
     struct group_coordinator *gc = xcalloc(1, sizeof(*gc));
-    gc->b = b;
+    group_coordinator_bind(gc, b);
     b->groups = gc;
     char dir[PATH_MAX + 32];
     snprintf(dir, sizeof(dir), "%s/__consumer_offsets-0", b->data_dir);
@@ -593,8 +555,6 @@ int groups_start(struct broker *b, char *err, size_t errlen)
     return 0;
 }
 
-void groups_free_all(struct group_coordinator *gc);
-
 void groups_stop(struct broker *b)
 {
     struct group_coordinator *gc = b->groups;
@@ -609,7 +569,7 @@ void groups_stop(struct broker *b)
         w->done(w, KERR_COORDINATOR_NOT_AVAILABLE);
     }
     gc->log.ack_tail = NULL;
-    groups_free_all(gc);
+    group_coordinator_clear(gc);
     if (gc->plog)
         plog_close(gc->plog);
     free(gc);

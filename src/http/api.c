@@ -174,17 +174,18 @@ static void create_topic(struct broker *b, struct http_job *j)
         json_object_foreach(cfgs, key, val)
         {
             const char *v = json_string_value(val);
-            if (!v || !topic_config_check(key, v, e, sizeof(e))) {
+            if (!v || !topic_config_set(&tc, key, v, e, sizeof(e))) {
                 if (!e[0])
                     snprintf(e, sizeof(e), "config %s: expected a string value", key);
+                topic_config_free(&tc);
                 json_decref(in);
                 fail(j, 400, "%s", e);
                 return;
             }
-            tc.value[topic_prop_find(key)] = (char *)v;
         }
     struct topic *t = NULL;
     int err = topic_create(b, name, (int32_t)partitions, &tc, false, &t, e, sizeof(e));
+    topic_config_free(&tc);
     if (err) {
         fail(j, err == KERR_TOPIC_ALREADY_EXISTS ? 409 : 400, "%s", e[0] ? e : kafka_error_name((int16_t)err));
     } else {

@@ -266,8 +266,9 @@ static bool conn_take_frames(struct conn *c)
         int32_t size = (int32_t)be32(c->rbuf + off);
         if (size < 0 || size > max_frame) {
             b->stats.frames_too_large++;
-            log_warn("net", "request too large, closing connection", "conn=%llu peer=%s size=%d max=%lld",
-                     (unsigned long long)c->id, c->peer, size, (long long)max_frame);
+            log_warn("net", "request too large, closing connection",
+                     "conn=%llu peer=%s size=%d max=%lld property=socket.request.max.bytes", (unsigned long long)c->id,
+                     c->peer, size, (long long)max_frame);
             conn_close(c, "request too large");
             return false;
         }

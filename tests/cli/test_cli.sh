@@ -221,14 +221,14 @@ expect_jq "offsets are unique per partition" \
     'group_by(.partition) | all(map(.offset) | length == (unique | length))' \
     "$work/all.json"
 
-run -- consume "$topic" --timeout-ms 5000
+run -- consume "$topic" --format text --timeout-ms 5000
 expect_rc "consume as text" 0
 expect_grep "text output shows keys and headers" \
     '^partition=[0-2] offset=[0-9]* timestamp=[0-9]* key=key[0-9] headers=source:test,trace:a=b value=value [0-9]$'
 expect_grep "text output escapes bytes that are not UTF-8" \
     ' key=\\xff\\xfe value=\\xc3($'
 
-run -- consume "$topic" --partition 1 --timeout-ms 5000
+run -- consume "$topic" --partition 1 --format text --timeout-ms 5000
 expect_rc "consume partition 1 as text" 0
 expect_grep "text output has the documented layout" \
     '^partition=1 offset=[0-9]* timestamp=[0-9]* value=p1-only$'

@@ -1174,7 +1174,7 @@ def test_startup_port_in_use(tmp_path):
         s.close()
     out = p.stdout + p.stderr
     assert p.returncode not in (0, None) and p.returncode > 0, "exit %s:\n%s" % (p.returncode, out)
-    assert str(port) in out and "in use" in out, out
+    assert "port %d is in use" % port in out and "set listeners" in out, out
     assert not re.search(r"Sanitizer|runtime error", out), out
 
 

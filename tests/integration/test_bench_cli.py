@@ -38,7 +38,7 @@ def test_produce_consume_latency_json(broker):
 
 
 def test_text_output_keys_and_producers(broker):
-    out = bench(broker, "produce", "bk", "-n", "3000", "-s", "64", "-P", "4", "-c", "3",
+    out = bench(broker, "produce", "bk", "-n", "3000", "-s", "64", "-P", "4", "--producers", "3",
                 "--keys", "10", "-z", "lz4", "--acks", "1", "--linger-ms", "1")
     assert re.search(r"^produce bk: 3000 messages, \d+ bytes in [\d.]+ s$", out, re.M), out
     assert re.search(r"^  \d+ msgs/s  [\d.]+ MB/s$", out, re.M), out

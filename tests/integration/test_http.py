@@ -94,7 +94,13 @@ def consume_and_commit(b, topic, group, n, timeout=30):
 # ---------------------------------------------------------------- metrics
 
 def test_metrics_parse_and_move_with_traffic(broker):
+    # The harness's start-up probe connects and closes at once; the broker
+    # may see that close only after the first scrape, so wait for it.
+    deadline = time.monotonic() + 5
     m0 = scrape(broker)
+    while metric(m0, "sluice_connections") != 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        m0 = scrape(broker)
     assert metric(m0, "kafka_brokers") == 1
     assert metric(m0, "sluice_connections") == 0
     create_topic(broker, "metered", 3)
