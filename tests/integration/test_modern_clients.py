@@ -25,6 +25,8 @@ ALL_CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 CLIENTS = {
     "confluent-kafka": ([os.path.join(BUILD, "venv", "bin", "python"),
                          os.path.join(CLIENTS_DIR, "python", "confluent_driver.py")], ALL_CODECS),
+    "kafka-python": ([os.path.join(BUILD, "venv", "bin", "python"),
+                      os.path.join(CLIENTS_DIR, "python", "kafka_python_driver.py")], ALL_CODECS),
 }
 
 

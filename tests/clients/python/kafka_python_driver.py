@@ -1,0 +1,101 @@
+"""kafka-python 3.0 through the scenarios in tests/clients/README.md.
+Usage: kafka_python_driver.py BOOTSTRAP SCENARIO PREFIX"""
+import sys
+
+from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+import scenario
+
+CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
+
+
+def produce(bootstrap, topic, records, codec="none", partition_of=lambda i: 0):
+    p = KafkaProducer(bootstrap_servers=bootstrap, compression_type=None if codec == "none" else codec,
+                      linger_ms=5)
+    futures = [p.send(topic, value=value.encode(), key=key and key.encode(),
+                      headers=[(k, v.encode()) for k, v in headers or []], partition=partition_of(i))
+               for i, (key, value, headers) in enumerate(records)]
+    for f in futures:
+        f.get(timeout=30)
+    p.close()
+
+
+def codecs(bootstrap, prefix):
+    out = {}
+    for codec in CODECS:
+        topic = "%s-codec-%s" % (prefix, codec)
+        produce(bootstrap, topic, [scenario.codec_record(codec, i) for i in range(scenario.RECORDS_PER_CODEC)],
+                codec)
+        c = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        c.assign([TopicPartition(topic, 0)])
+        c.seek_to_beginning()
+        got = []
+        scenario.wait_until(lambda: got.extend(r for rs in c.poll(200).values() for r in rs) or
+                            len(got) >= scenario.RECORDS_PER_CODEC, topic)
+        c.close()
+        out[codec] = [scenario.observed(r.key, r.value, r.headers) for r in got]
+    return {"codecs": out}
+
+
+class Tracker(ConsumerRebalanceListener):
+    def __init__(self, member):
+        self.member = member
+
+    def on_partitions_revoked(self, revoked):
+        self.member.assigned = set()
+
+    def on_partitions_assigned(self, assigned):
+        self.member.assigned = {tp.partition for tp in assigned}
+
+
+def group(bootstrap, prefix):
+    topic = prefix + "-group"
+
+    def make_member(n, counted):
+        def loop(member):
+            c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=prefix + "-g", enable_auto_commit=False,
+                              auto_offset_reset="earliest", session_timeout_ms=6000, heartbeat_interval_ms=500,
+                              client_id="member-%d" % n, max_poll_records=1)
+            c.subscribe([topic], listener=Tracker(member))
+            while not member.stopping.is_set():
+                for tp, records in c.poll(100).items():
+                    for r in records:
+                        try:
+                            c.commit({tp: OffsetAndMetadata(r.offset + 1, "", -1)})
+                            counted(r.value.decode())
+                        except KafkaError:
+                            # Not committed: read it again if the partition is still ours.
+                            if tp in c.assignment():
+                                c.seek(tp, r.offset)
+                            break
+            c.close()
+        return scenario.MemberThread(loop)
+
+    def produce_phase(phase):
+        records = [(None, scenario.group_value(phase, i), None) for i in range(scenario.GROUP_RECORDS_PER_PHASE)]
+        produce(bootstrap, topic, records, partition_of=lambda i: i % scenario.GROUP_PARTITIONS)
+    return scenario.GroupWalk(make_member, produce_phase).run()
+
+
+def admin(bootstrap, prefix):
+    a = KafkaAdminClient(bootstrap_servers=bootstrap)
+    topic = prefix + "-admin"
+    a.create_topics([NewTopic(topic, 2, 1)])
+    described = a.describe_topics([topic])[0]
+    a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs={"retention.ms": "3600000"})])
+    configs = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    retention = configs["topic"][topic]["retention.ms"]
+    a.delete_topics([topic])
+    scenario.wait_until(lambda: topic not in a.list_topics(), "the deleted topic to go")
+    a.close()
+    return {"admin": {"topic": described["name"], "partitions": len(described["partitions"]),
+                      "retention.ms": retention.get("value", retention) if isinstance(retention, dict) else retention,
+                      "deleted": True}}
+
+
+if __name__ == "__main__":
+    bootstrap, name, prefix = sys.argv[1:4]
+    scenario.emit({"codecs": codecs, "group": group, "admin": admin}[name](bootstrap, prefix))
