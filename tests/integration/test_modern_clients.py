@@ -23,6 +23,8 @@ GROUP_RECORDS = [("g-%d-%02d" % (phase, i)) for phase in range(3) for i in range
 # client -> (command line before BOOTSTRAP SCENARIO PREFIX, the codecs it supports)
 ALL_CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 CLIENTS = {
+    "aiokafka": ([os.path.join(BUILD, "venv", "bin", "python"),
+                  os.path.join(CLIENTS_DIR, "python", "aiokafka_driver.py")], ALL_CODECS),
     "confluent-kafka": ([os.path.join(BUILD, "venv", "bin", "python"),
                          os.path.join(CLIENTS_DIR, "python", "confluent_driver.py")], ALL_CODECS),
     "kafka-python": ([os.path.join(BUILD, "venv", "bin", "python"),
