@@ -29,6 +29,7 @@ CLIENTS = {
                          os.path.join(CLIENTS_DIR, "python", "confluent_driver.py")], ALL_CODECS),
     "franz-go": ([os.path.join(BUILD, "go-driver"), "franz-go"], ALL_CODECS),
     "sarama": ([os.path.join(BUILD, "go-driver"), "sarama"], ALL_CODECS),
+    "java": ([os.path.join(CLIENTS_DIR, "java", "run")], ALL_CODECS),
     "kafka-go": ([os.path.join(BUILD, "go-driver"), "kafka-go"], ALL_CODECS),
     "kafka-python": ([os.path.join(BUILD, "venv", "bin", "python"),
                       os.path.join(CLIENTS_DIR, "python", "kafka_python_driver.py")], ALL_CODECS),
