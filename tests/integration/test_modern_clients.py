@@ -30,6 +30,7 @@ CLIENTS = {
     "franz-go": ([os.path.join(BUILD, "go-driver"), "franz-go"], ALL_CODECS),
     "sarama": ([os.path.join(BUILD, "go-driver"), "sarama"], ALL_CODECS),
     "java": ([os.path.join(CLIENTS_DIR, "java", "run")], ALL_CODECS),
+    "kafkajs": (["node", os.path.join(CLIENTS_DIR, "kafkajs", "driver.js")], ["none", "gzip"]),
     "kafka-go": ([os.path.join(BUILD, "go-driver"), "kafka-go"], ALL_CODECS),
     "kafka-python": ([os.path.join(BUILD, "venv", "bin", "python"),
                       os.path.join(CLIENTS_DIR, "python", "kafka_python_driver.py")], ALL_CODECS),
