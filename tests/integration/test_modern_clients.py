@@ -13,6 +13,7 @@ import time
 import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
 
+import kwire
 from kafka_reference import ROOT
 
 CLIENTS_DIR = os.path.join(ROOT, "tests", "clients")
@@ -62,12 +63,31 @@ def run_driver(client, scenario, bootstrap, prefix):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+def stored_codecs(bootstrap, prefix, codecs):
+    """The codecs of the batches the broker stored for each codec's topic (the
+    attributes' low bits, read with a raw Fetch v4), so a client that quietly
+    sent something else is caught."""
+    names = {0: "none", 1: "gzip", 2: "snappy", 3: "lz4", 4: "zstd"}
+    conn = kwire.Conn(bootstrap)
+    try:
+        out = {}
+        for codec in codecs:
+            kwire.fetch_v4_request(conn, "%s-codec-%s" % (prefix, codec), 0, 0, 100, 1)
+            [(_t, _p, err, _hw, records)] = kwire.parse_fetch_v4_response(conn.response()[1])
+            assert err == 0, "Fetch of %s: error %d" % (codec, err)
+            out[codec] = sorted({names[attrs & 7] for _b, attrs, _c, _l in kwire.parse_batches(records)})
+        return out
+    finally:
+        conn.close()
+
+
 def expected(client, scenario, prefix):
     codecs = CLIENTS[client][1]
     if scenario == "codecs":
         return {"codecs": {c: [{"key": "key-%d" % i, "value": "value-%d-%s" % (i, c),
                                 "headers": [["index", str(i)], ["codec", c], ["dup", "a"], ["dup", "b"]]}
-                               for i in range(RECORDS_PER_CODEC)] for c in codecs}}
+                               for i in range(RECORDS_PER_CODEC)] for c in codecs},
+                "stored": {c: [c] for c in codecs}}
     if scenario == "group":
         # Two members share 3 partitions, then three, then two after the first leaves;
         # every record is counted once, after its commit succeeded.
@@ -81,5 +101,8 @@ def test_client_against_sluice_and_kafka(client, scenario, drivers, broker, kafk
     prefix = "%s-%s" % (client, scenario)
     on_kafka = run_driver(client, scenario, kafka_reference.bootstrap, prefix)
     on_sluice = run_driver(client, scenario, broker.bootstrap, prefix)
+    if scenario == "codecs":
+        on_kafka["stored"] = stored_codecs(kafka_reference.bootstrap, prefix, CLIENTS[client][1])
+        on_sluice["stored"] = stored_codecs(broker.bootstrap, prefix, CLIENTS[client][1])
     assert on_kafka == expected(client, scenario, prefix)
     assert on_sluice == on_kafka

@@ -169,19 +169,24 @@ func (franz) Admin(bootstrap, topic string) (map[string]any, error) {
 	if _, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Op: kadm.SetConfig, Name: "retention.ms", Value: &value}}, topic); err != nil {
 		return nil, fmt.Errorf("alter configs: %w", err)
 	}
-	configs, err := adm.DescribeTopicConfigs(ctx, topic)
+	retention, err := readUntil(func() (string, error) {
+		configs, err := adm.DescribeTopicConfigs(ctx, topic)
+		if err != nil {
+			return "", err
+		}
+		rc, err := configs.On(topic, nil)
+		if err == nil {
+			err = rc.Err
+		}
+		for _, c := range rc.Configs {
+			if c.Key == "retention.ms" {
+				return c.MaybeValue(), err
+			}
+		}
+		return "", err
+	}, value)
 	if err != nil {
 		return nil, fmt.Errorf("describe configs: %w", err)
-	}
-	rc, err := configs.On(topic, nil)
-	if err != nil || rc.Err != nil {
-		return nil, fmt.Errorf("describe configs: %v %v", err, rc.Err)
-	}
-	retention := ""
-	for _, c := range rc.Configs {
-		if c.Key == "retention.ms" {
-			retention = c.MaybeValue()
-		}
 	}
 	if _, err := adm.DeleteTopic(ctx, topic); err != nil {
 		return nil, fmt.Errorf("delete: %w", err)

@@ -188,10 +188,16 @@ func (kafkaGo) Admin(bootstrap, topic string) (map[string]any, error) {
 	if err != nil || altered.Resources[0].Error != nil {
 		return nil, fmt.Errorf("alter configs: %v %v", err, altered)
 	}
-	described, err := c.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{
-		{ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{"retention.ms"}}}})
-	if err != nil || described.Resources[0].Error != nil || len(described.Resources[0].ConfigEntries) != 1 {
-		return nil, fmt.Errorf("describe configs: %v %+v", err, described)
+	retention, err := readUntil(func() (string, error) {
+		described, err := c.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{
+			{ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{"retention.ms"}}}})
+		if err != nil || described.Resources[0].Error != nil || len(described.Resources[0].ConfigEntries) != 1 {
+			return "", fmt.Errorf("%v %+v", err, described)
+		}
+		return described.Resources[0].ConfigEntries[0].ConfigValue, nil
+	}, "3600000")
+	if err != nil {
+		return nil, fmt.Errorf("describe configs: %w", err)
 	}
 	deleted, err := c.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: []string{topic}})
 	if err != nil || deleted.Errors[topic] != nil {
@@ -210,5 +216,5 @@ func (kafkaGo) Admin(bootstrap, topic string) (map[string]any, error) {
 		return true
 	})
 	return map[string]any{"topic": meta.Topics[0].Name, "partitions": len(meta.Topics[0].Partitions),
-		"retention.ms": described.Resources[0].ConfigEntries[0].ConfigValue, "deleted": err == nil}, err
+		"retention.ms": retention, "deleted": err == nil}, err
 }

@@ -203,3 +203,17 @@ func (a *assignedSet) Assigned() []int {
 	defer a.mu.Unlock()
 	return append([]int(nil), a.partitions...)
 }
+
+// readUntil calls read until it returns wanted or the deadline passes, and
+// returns the last value: Kafka applies a config change through its metadata
+// log, so a describe right after the alter may still show the old value.
+func readUntil(read func() (string, error), wanted string) (string, error) {
+	end := time.Now().Add(deadline)
+	for {
+		v, err := read()
+		if (err == nil && v == wanted) || time.Now().After(end) {
+			return v, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -174,10 +174,16 @@ func (saramaClient) Admin(bootstrap, topic string) (map[string]any, error) {
 		"retention.ms": {Operation: sarama.IncrementalAlterConfigsOperationSet, Value: &value}}, false); err != nil {
 		return nil, fmt.Errorf("alter configs: %w", err)
 	}
-	entries, err := a.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic,
-		ConfigNames: []string{"retention.ms"}})
-	if err != nil || len(entries) != 1 {
-		return nil, fmt.Errorf("describe configs: %v %v", err, entries)
+	retention, err := readUntil(func() (string, error) {
+		entries, err := a.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic,
+			ConfigNames: []string{"retention.ms"}})
+		if err != nil || len(entries) != 1 {
+			return "", fmt.Errorf("%v %v", err, entries)
+		}
+		return entries[0].Value, nil
+	}, value)
+	if err != nil {
+		return nil, fmt.Errorf("describe configs: %w", err)
 	}
 	if err := a.DeleteTopic(topic); err != nil {
 		return nil, fmt.Errorf("delete: %w", err)
@@ -188,5 +194,5 @@ func (saramaClient) Admin(bootstrap, topic string) (map[string]any, error) {
 		return err == nil && !there
 	})
 	return map[string]any{"topic": meta[0].Name, "partitions": len(meta[0].Partitions),
-		"retention.ms": entries[0].Value, "deleted": err == nil}, err
+		"retention.ms": retention, "deleted": err == nil}, err
 }

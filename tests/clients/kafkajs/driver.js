@@ -139,12 +139,18 @@ async function admin () {
     // kafkajs has AlterConfigs only (no IncrementalAlterConfigs).
     await a.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic,
       configEntries: [{ name: 'retention.ms', value: '3600000' }] }] })
-    const configs = await a.describeConfigs({ includeSynonyms: false, resources: [
-      { type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }] })
+    // Kafka applies the change through its metadata log: a describe right after may show the old value.
+    let retention
+    await waitUntil('the new retention.ms', async () => {
+      const configs = await a.describeConfigs({ includeSynonyms: false, resources: [
+        { type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }] })
+      retention = configs.resources[0].configEntries[0].configValue
+      return retention === '3600000'
+    }).catch(() => {})
     await a.deleteTopics({ topics: [topic] })
     await waitUntil('the deleted topic to go', async () => !(await a.listTopics()).includes(topic))
     return { admin: { topic: meta.topics[0].name, partitions: meta.topics[0].partitions.length,
-                      'retention.ms': configs.resources[0].configEntries[0].configValue, deleted: true } }
+                      'retention.ms': retention, deleted: true } }
   } finally {
     await a.disconnect()
   }

@@ -111,14 +111,25 @@ async def admin(bootstrap, prefix):
     await a.start()
     topic = prefix + "-admin"
     no_errors(await a.create_topics([NewTopic(topic, 2, 1)]), "create")
-    described = (await a.describe_topics([topic]))[0]
+    for _attempt in range(scenario.DEADLINE_SECONDS * 10):   # Kafka's metadata lags the creation a moment
+        described = (await a.describe_topics([topic]))[0]
+        if described["error_code"] == 0:
+            break
+        await asyncio.sleep(0.1)
     for r in await a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic,
                                                    {"retention.ms": "3600000"})]):
         no_errors(r, "alter configs")
-    configs = no_errors((await a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)]))[0],
-                        "describe configs")
-    retention = [e["config_value"] for e in configs["resources"][0]["config_entries"]
-                 if e["config_names"] == "retention.ms"]
+    async def described_retention():
+        configs = no_errors((await a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)]))[0],
+                            "describe configs")
+        return [e["config_value"] for e in configs["resources"][0]["config_entries"]
+                if e["config_names"] == "retention.ms"]
+    # Kafka applies the change through its metadata log: a describe right after may show the old value.
+    for _attempt in range(scenario.DEADLINE_SECONDS * 10):
+        retention = await described_retention()
+        if retention == ["3600000"]:
+            break
+        await asyncio.sleep(0.1)
     no_errors(await a.delete_topics([topic]), "delete")
     while topic in await a.list_topics():
         await asyncio.sleep(0.1)

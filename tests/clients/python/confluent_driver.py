@@ -2,7 +2,7 @@
 in tests/clients/README.md. Usage: confluent_driver.py BOOTSTRAP SCENARIO PREFIX"""
 import sys
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Producer, TopicCollection, TopicPartition
 from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, NewTopic)
 
 import scenario
@@ -76,12 +76,13 @@ def admin(bootstrap, prefix):
     a = AdminClient({"bootstrap.servers": bootstrap})
     topic = prefix + "-admin"
     a.create_topics([NewTopic(topic, 2, 1)])[topic].result(timeout=30)
-    described = a.describe_topics(__import__("confluent_kafka").TopicCollection([topic]))[topic].result(timeout=30)
+    described = scenario.retry(lambda: a.describe_topics(TopicCollection([topic]))[topic].result(timeout=30),
+                               "the new topic's metadata")
     resource = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=[
         ConfigEntry("retention.ms", "3600000", incremental_operation=AlterConfigOpType.SET)])
     a.incremental_alter_configs([resource])[resource].result(timeout=30)
-    configs = a.describe_configs([ConfigResource(ConfigResource.Type.TOPIC, topic)])
-    retention = list(configs.values())[0].result(timeout=30)["retention.ms"].value
+    retention = scenario.read_until(lambda: list(a.describe_configs([ConfigResource(
+        ConfigResource.Type.TOPIC, topic)]).values())[0].result(timeout=30)["retention.ms"].value, "3600000")
     a.delete_topics([topic])[topic].result(timeout=30)
     scenario.wait_until(lambda: topic not in a.list_topics(timeout=10).topics, "the deleted topic to go")
     return {"admin": {"topic": described.name, "partitions": len(described.partitions),

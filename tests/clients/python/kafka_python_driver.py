@@ -80,19 +80,26 @@ def group(bootstrap, prefix):
     return scenario.GroupWalk(make_member, produce_phase).run()
 
 
+def describe_one(a, topic):
+    described = a.describe_topics([topic])[0]
+    assert described["error_code"] == 0, described
+    return described
+
+
 def admin(bootstrap, prefix):
     a = KafkaAdminClient(bootstrap_servers=bootstrap)
     topic = prefix + "-admin"
     a.create_topics([NewTopic(topic, 2, 1)])
-    described = a.describe_topics([topic])[0]
+    described = scenario.retry(lambda: describe_one(a, topic), "the new topic's metadata")
     a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs={"retention.ms": "3600000"})])
-    configs = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
-    retention = configs["topic"][topic]["retention.ms"]
+    # Only modified configs are listed: none until the change is applied.
+    retention = scenario.read_until(lambda: a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+                                    ["topic"][topic].get("retention.ms", {}).get("value"), "3600000")
     a.delete_topics([topic])
     scenario.wait_until(lambda: topic not in a.list_topics(), "the deleted topic to go")
     a.close()
     return {"admin": {"topic": described["name"], "partitions": len(described["partitions"]),
-                      "retention.ms": retention.get("value", retention) if isinstance(retention, dict) else retention,
+                      "retention.ms": retention,
                       "deleted": True}}
 
 

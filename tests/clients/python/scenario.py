@@ -104,3 +104,28 @@ class MemberThread:
         if self.thread.ident is not None:
             self.thread.join(timeout=30)
             self.assigned = set()
+
+
+def read_until(read, wanted):
+    """Calls read() until it returns wanted or the deadline passes; returns the
+    last value. Kafka applies a config change through its metadata log, so a
+    describe right after the alter may still show the old value."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    value = read()
+    while value != wanted and time.monotonic() < deadline:
+        time.sleep(0.1)
+        value = read()
+    return value
+
+
+def retry(call, what):
+    """call() until it does not raise (Kafka's metadata lags a topic's
+    creation for a moment) or the deadline passes."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        try:
+            return call()
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

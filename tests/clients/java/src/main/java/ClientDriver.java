@@ -231,13 +231,26 @@ public final class ClientDriver {
     static Map<String, Object> admin(String bootstrap, String topic) throws Exception {
         try (Admin a = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             a.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            TopicDescription d = a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            TopicDescription d = null;
+            for (long end = System.currentTimeMillis() + DEADLINE_MS; d == null; Thread.sleep(100)) {
+                try {
+                    d = a.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // Kafka's metadata lags the creation a moment.
+                    if (System.currentTimeMillis() > end) throw e;
+                }
+            }
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             a.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
                     new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET))))
                     .all().get(30, TimeUnit.SECONDS);
-            String retention = a.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS)
-                    .get(resource).get("retention.ms").value();
+            // Kafka applies the change through its metadata log: a describe right after may show the old value.
+            String retention = null;
+            for (long end = System.currentTimeMillis() + DEADLINE_MS;
+                 !"3600000".equals(retention) && System.currentTimeMillis() < end; Thread.sleep(100)) {
+                retention = a.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS)
+                        .get(resource).get("retention.ms").value();
+            }
             a.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
             waitUntil("the deleted topic to go", () -> {
                 try {
