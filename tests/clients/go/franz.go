@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -75,15 +74,13 @@ func (franz) ReadBack(bootstrap, topic string, n int) ([]Record, error) {
 }
 
 type franzMember struct {
-	assignedSet
-	opts     []kgo.Opt
-	counted  func(string)
-	stopping atomic.Bool
-	done     chan struct{}
+	background
+	opts    []kgo.Opt
+	counted func(string)
 }
 
 func (franz) NewMember(bootstrap, topic, group string, counted func(string)) Member {
-	m := &franzMember{counted: counted, done: make(chan struct{})}
+	m := &franzMember{counted: counted}
 	// The callbacks get what changed (franz-go balances cooperatively by default).
 	owned := map[int]bool{}
 	change := func(own bool) func(context.Context, *kgo.Client, map[string][]int32) {
@@ -109,14 +106,13 @@ func (franz) NewMember(bootstrap, topic, group string, counted func(string)) Mem
 }
 
 func (m *franzMember) Start() {
-	go func() {
-		defer close(m.done)
-		cl, err := kgo.NewClient(m.opts...)
-		if err != nil {
-			panic(err)
-		}
-		for !m.stopping.Load() {
-			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	cl, err := kgo.NewClient(m.opts...)
+	if err != nil {
+		panic(err)
+	}
+	m.run(func(stop context.Context) {
+		for stop.Err() == nil {
+			ctx, cancel := context.WithTimeout(stop, 100*time.Millisecond)
 			fetches := cl.PollRecords(ctx, 1)
 			cancel()
 			fetches.EachRecord(func(r *kgo.Record) {
@@ -131,18 +127,7 @@ func (m *franzMember) Start() {
 			})
 		}
 		cl.Close() // leaves the group
-		m.set(nil)
-	}()
-}
-
-func (m *franzMember) Stop() {
-	if m.stopping.Swap(true) {
-		return
-	}
-	select {
-	case <-m.done:
-	case <-time.After(30 * time.Second):
-	}
+	})
 }
 
 func (franz) Admin(bootstrap, topic string) (map[string]any, error) {

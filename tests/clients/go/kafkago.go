@@ -77,18 +77,15 @@ func (kafkaGo) ReadBack(bootstrap, topic string, n int) ([]Record, error) {
 }
 
 type kafkaGoMember struct {
-	assignedSet
+	background
 	cfg     kafka.ConsumerGroupConfig
 	counted func(string)
-	cancel  context.CancelFunc
-	done    chan struct{}
-	once    sync.Once
 	genMu   sync.Mutex
 	genID   int32
 }
 
 func (kafkaGo) NewMember(bootstrap, topic, group string, counted func(string)) Member {
-	return &kafkaGoMember{counted: counted, done: make(chan struct{}), cfg: kafka.ConsumerGroupConfig{
+	return &kafkaGoMember{counted: counted, cfg: kafka.ConsumerGroupConfig{
 		ID: group, Brokers: []string{bootstrap}, Topics: []string{topic}, StartOffset: kafka.FirstOffset,
 		SessionTimeout: 6 * time.Second, HeartbeatInterval: 500 * time.Millisecond,
 		RebalanceTimeout: 10 * time.Second, JoinGroupBackoff: 200 * time.Millisecond}}
@@ -120,16 +117,14 @@ func (m *kafkaGoMember) Start() {
 	if err != nil {
 		panic(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	go func() {
-		defer close(m.done)
+	m.run(func(ctx context.Context) {
 		defer g.Close() // leaves the group
 		for {
 			gen, err := g.Next(ctx)
 			if errors.Is(err, context.Canceled) || errors.Is(err, kafka.ErrGroupClosed) {
 				return
 			} else if err != nil {
+				time.Sleep(100 * time.Millisecond)
 				continue
 			}
 			var ps []int
@@ -153,16 +148,6 @@ func (m *kafkaGoMember) Start() {
 				m.genMu.Unlock()
 			})
 		}
-	}()
-}
-
-func (m *kafkaGoMember) Stop() {
-	m.once.Do(func() {
-		if m.cancel != nil {
-			m.cancel()
-			<-m.done
-		}
-		m.set(nil)
 	})
 }
 

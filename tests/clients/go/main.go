@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -197,7 +198,11 @@ type assignedSet struct {
 	partitions []int
 }
 
-func (a *assignedSet) set(p []int) { a.mu.Lock(); a.partitions = append([]int(nil), p...); a.mu.Unlock() }
+func (a *assignedSet) set(p []int) {
+	a.mu.Lock()
+	a.partitions = append([]int(nil), p...)
+	a.mu.Unlock()
+}
 func (a *assignedSet) Assigned() []int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -216,4 +221,29 @@ func readUntil(read func() (string, error), wanted string) (string, error) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// background runs a member's loop on its own goroutine; stop cancels the loop's
+// context and waits for it, once, and forgets the assignment.
+type background struct {
+	assignedSet
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+}
+
+func (b *background) run(loop func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.cancel, b.done = cancel, make(chan struct{})
+	go func() { defer close(b.done); loop(ctx) }()
+}
+
+func (b *background) Stop() {
+	b.once.Do(func() {
+		if b.cancel != nil {
+			b.cancel()
+			<-b.done
+		}
+		b.set(nil)
+	})
 }

@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -82,16 +81,13 @@ func (saramaClient) ReadBack(bootstrap, topic string, n int) ([]Record, error) {
 }
 
 type saramaMember struct {
-	assignedSet
+	background
 	bootstrap, topic, group string
 	counted                 func(string)
-	cancel                  context.CancelFunc
-	done                    chan struct{}
-	once                    sync.Once
 }
 
 func (saramaClient) NewMember(bootstrap, topic, group string, counted func(string)) Member {
-	return &saramaMember{bootstrap: bootstrap, topic: topic, group: group, counted: counted, done: make(chan struct{})}
+	return &saramaMember{bootstrap: bootstrap, topic: topic, group: group, counted: counted}
 }
 
 func (m *saramaMember) Setup(s sarama.ConsumerGroupSession) error {
@@ -105,18 +101,24 @@ func (m *saramaMember) Setup(s sarama.ConsumerGroupSession) error {
 
 func (m *saramaMember) Cleanup(sarama.ConsumerGroupSession) error { m.set(nil); return nil }
 
-// ConsumeClaim commits each record before counting it; sarama commits
-// synchronously here because auto-commit is off.
+// ConsumeClaim commits each record (synchronously: auto-commit is off) before
+// counting it, and stops taking records once the session ends. Sarama rejoins
+// only after every ConsumeClaim returned, so the commit is still the
+// generation's own (sarama reports commit errors only through its log).
 func (m *saramaMember) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	for msg := range claim.Messages() {
-		s.MarkMessage(msg, "")
-		s.Commit()
-		if s.Context().Err() != nil {
+	for {
+		select {
+		case msg, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			s.MarkMessage(msg, "")
+			s.Commit()
+			m.counted(string(msg.Value))
+		case <-s.Context().Done():
 			return nil
 		}
-		m.counted(string(msg.Value))
 	}
-	return nil
 }
 
 func (m *saramaMember) Start() {
@@ -130,26 +132,13 @@ func (m *saramaMember) Start() {
 	if err != nil {
 		panic(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	go func() {
-		defer close(m.done)
+	m.run(func(ctx context.Context) {
 		for ctx.Err() == nil {
 			if err := g.Consume(ctx, []string{m.topic}, m); err != nil && ctx.Err() == nil {
 				time.Sleep(100 * time.Millisecond)
 			}
 		}
 		g.Close() // leaves the group
-	}()
-}
-
-func (m *saramaMember) Stop() {
-	m.once.Do(func() {
-		if m.cancel != nil {
-			m.cancel()
-			<-m.done
-		}
-		m.set(nil)
 	})
 }
 

@@ -47,15 +47,8 @@ async def codecs(bootstrap, prefix):
     return {"codecs": out}
 
 
-class Tracker(ConsumerRebalanceListener):
-    def __init__(self, member):
-        self.member = member
-
-    def on_partitions_revoked(self, revoked):
-        self.member.assigned = set()
-
-    def on_partitions_assigned(self, assigned):
-        self.member.assigned = {tp.partition for tp in assigned}
+class Tracker(scenario.AssignmentTracker, ConsumerRebalanceListener):
+    pass
 
 
 async def member_loop(bootstrap, prefix, n, counted, member):
@@ -82,11 +75,8 @@ def group(bootstrap, prefix):
     def make_member(n, counted):
         return scenario.MemberThread(lambda member: asyncio.run(member_loop(bootstrap, prefix, n, counted, member)))
 
-    def produce_phase(phase):
-        records = [(None, scenario.group_value(phase, i), None) for i in range(scenario.GROUP_RECORDS_PER_PHASE)]
-        asyncio.run(produce(bootstrap, prefix + "-group", records,
-                            partition_of=lambda i: i % scenario.GROUP_PARTITIONS))
-    return scenario.GroupWalk(make_member, produce_phase).run()
+    return scenario.GroupWalk(make_member, lambda records, partition_of: asyncio.run(produce(
+        bootstrap, prefix + "-group", records, partition_of=partition_of))).run()
 
 
 def no_errors(response, what):

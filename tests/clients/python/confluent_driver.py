@@ -66,10 +66,8 @@ def group(bootstrap, prefix):
             c.close()
         return scenario.MemberThread(loop)
 
-    def produce_phase(phase):
-        records = [(None, scenario.group_value(phase, i), None) for i in range(scenario.GROUP_RECORDS_PER_PHASE)]
-        produce(bootstrap, topic, records, partition_of=lambda i: i % scenario.GROUP_PARTITIONS)
-    return scenario.GroupWalk(make_member, produce_phase).run()
+    return scenario.GroupWalk(make_member, lambda records, partition_of: produce(
+        bootstrap, topic, records, partition_of=partition_of)).run()
 
 
 def admin(bootstrap, prefix):

@@ -40,15 +40,8 @@ def codecs(bootstrap, prefix):
     return {"codecs": out}
 
 
-class Tracker(ConsumerRebalanceListener):
-    def __init__(self, member):
-        self.member = member
-
-    def on_partitions_revoked(self, revoked):
-        self.member.assigned = set()
-
-    def on_partitions_assigned(self, assigned):
-        self.member.assigned = {tp.partition for tp in assigned}
+class Tracker(scenario.AssignmentTracker, ConsumerRebalanceListener):
+    pass
 
 
 def group(bootstrap, prefix):
@@ -74,10 +67,8 @@ def group(bootstrap, prefix):
             c.close()
         return scenario.MemberThread(loop)
 
-    def produce_phase(phase):
-        records = [(None, scenario.group_value(phase, i), None) for i in range(scenario.GROUP_RECORDS_PER_PHASE)]
-        produce(bootstrap, topic, records, partition_of=lambda i: i % scenario.GROUP_PARTITIONS)
-    return scenario.GroupWalk(make_member, produce_phase).run()
+    return scenario.GroupWalk(make_member, lambda records, partition_of: produce(
+        bootstrap, topic, records, partition_of=partition_of)).run()
 
 
 def describe_one(a, topic):

@@ -41,9 +41,9 @@ class GroupWalk:
     """Drives members (objects with start(), stop() and an `assigned` set of
     partitions) that call counted(value) once a record's commit succeeded."""
 
-    def __init__(self, make_member, produce_phase):
+    def __init__(self, make_member, produce):
         self.make_member = make_member
-        self.produce_phase = produce_phase   # produce_phase(phase): GROUP_RECORDS_PER_PHASE records
+        self.produce = produce   # produce(records, partition_of) as the drivers' own produce()
         self.lock = threading.Lock()
         self.values = []
 
@@ -59,7 +59,8 @@ class GroupWalk:
     def phase(self, members, number):
         wait_until(lambda: self.settled(members), "the group to settle in phase %d" % number)
         sizes = sorted(len(m.assigned) for m in members)
-        self.produce_phase(number)
+        self.produce([(None, group_value(number, i), None) for i in range(GROUP_RECORDS_PER_PHASE)],
+                     lambda i: i % GROUP_PARTITIONS)
         wait_until(lambda: len(self.values) >= GROUP_RECORDS_PER_PHASE * (number + 1),
                    "phase %d's records" % number)
         return sizes
@@ -84,6 +85,19 @@ class GroupWalk:
 
 def group_value(phase, i):
     return "g-%d-%02d" % (phase, i)
+
+
+class AssignmentTracker:
+    """The rebalance listener's body, mixed into each client's listener class."""
+
+    def __init__(self, member):
+        self.member = member
+
+    def on_partitions_revoked(self, revoked):
+        self.member.assigned = set()
+
+    def on_partitions_assigned(self, assigned):
+        self.member.assigned = {tp.partition for tp in assigned}
 
 
 class MemberThread:
