@@ -30,6 +30,16 @@ async function api(path, opts) {
   if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
   return body;
 }
+/* Changes through the API are off (http.admin.enabled; by default when the
+ * listener binds beyond loopback): the reason, naming the property, else null. */
+function readOnlyReason() {
+  const a = state.cluster && state.cluster.admin;
+  return a && !a.enabled ? a.reason : null;
+}
+function readOnlyNote() {
+  const why = readOnlyReason();
+  return why ? `<p class="notice" id="read-only">Read-only: ${esc(why)}.</p>` : "";
+}
 function send(method, path, body) {
   return api(path, { method, headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
 }
@@ -172,14 +182,14 @@ function renderOverviewLive() {
 }
 
 async function renderTopics() {
-  $("#view").innerHTML = `<h1>Topics</h1>
+  $("#view").innerHTML = `<h1>Topics</h1>${readOnlyReason() ? readOnlyNote() : `
     <form class="row" id="create">
       <label>Name<input name="name" required placeholder="orders"></label>
       <label>Partitions<input name="partitions" type="number" min="1" value="1" style="width:90px"></label>
       <label>retention.ms<input name="retention" placeholder="default" style="width:140px"></label>
-      <button type="submit">Create topic</button></form>
+      <button type="submit">Create topic</button></form>`}
     <div id="err" class="err"></div><div id="list" class="panel">loading…</div>`;
-  $("#create").onsubmit = async ev => {
+  if ($("#create")) $("#create").onsubmit = async ev => {
     ev.preventDefault();
     const f = ev.target, configs = {};
     if (f.retention.value) configs["retention.ms"] = f.retention.value;
@@ -199,13 +209,13 @@ async function renderTopic(name) {
   const t = await api("/topics/" + encodeURIComponent(name));
   $("#view").innerHTML = `<h1>Topic ${esc(t.name)}</h1>
     <div class="row"><a href="#/messages?topic=${encodeURIComponent(t.name)}"><button class="plain" type="button">Browse messages</button></a>
-      <button class="danger" id="delete" type="button">Delete topic</button></div><div id="err" class="err"></div>
+      ${readOnlyReason() ? "" : '<button class="danger" id="delete" type="button">Delete topic</button>'}</div>${readOnlyNote()}<div id="err" class="err"></div>
     <div class="grid2"><div class="panel"><h2>Partitions</h2><table><tr><th>Partition</th><th class="num">Start offset</th><th class="num">End offset</th><th class="num">Messages</th><th class="num">Size</th><th class="num">Segments</th></tr>
       ${t.partition_list.map(p => `<tr><td>${p.partition}</td><td class="num">${p.log_start}</td><td class="num">${p.high_watermark}</td>
         <td class="num">${fmt(p.high_watermark - p.log_start)}</td><td class="num">${bytes(p.size_bytes)}</td><td class="num">${p.segments}</td></tr>`).join("")}</table></div>
     <div class="panel"><h2>Configs</h2><table><tr><th>Name</th><th>Value</th><th></th></tr>
       ${t.configs.map(c => `<tr><td>${esc(c.name)}</td><td>${esc(c.value)}</td><td class="mute">${c.is_default ? "default" : "set on topic"}</td></tr>`).join("")}</table></div></div>`;
-  $("#delete").onclick = async () => {
+  if ($("#delete")) $("#delete").onclick = async () => {
     if (!confirm("Delete topic " + t.name + " and all its messages?")) return;
     try { await send("DELETE", "/topics/" + encodeURIComponent(t.name)); location.hash = "#/topics"; }
     catch (e) { $("#err").textContent = e.message; }
@@ -223,7 +233,7 @@ function showValue(v, f) {
   return "<pre>" + esc(v) + "</pre>";
 }
 async function renderMessages() {
-  const p = params();
+  const hash = location.hash, p = params();
   const topics = await api("/topics");
   const topic = p.topic || (topics[0] && topics[0].name) || "";
   const t = topics.find(x => x.name === topic);
@@ -237,10 +247,10 @@ async function renderMessages() {
       <label>Contains<input name="q" value="${esc(p.q || "")}" placeholder="text in key or value"></label>
       <label>Limit<input name="limit" type="number" value="${esc(p.limit || "50")}" style="width:70px"></label>
       <button type="submit">Show</button></form>
-    <details class="panel"><summary>Produce a test message</summary>
+    ${readOnlyReason() ? readOnlyNote() : `<details class="panel"><summary>Produce a test message</summary>
       <form class="row" id="produce" style="margin-top:8px"><label>Key<input name="key"></label>
       <label>Value<input name="value" value='{"hello":"sluice"}' style="width:260px"></label>
-      <label>Header (name=value)<input name="header"></label><button type="submit">Produce</button></form></details>
+      <label>Header (name=value)<input name="header"></label><button type="submit">Produce</button></form></details>`}
     <div id="err" class="err"></div><div id="result" class="panel">${topic ? "loading…" : "No topics yet."}</div>`;
   $("#filters").onsubmit = ev => {
     ev.preventDefault();
@@ -249,7 +259,7 @@ async function renderMessages() {
     location.hash = "#/messages?" + q.toString();
   };
   $("#filters").topic.onchange = ev => { location.hash = "#/messages?topic=" + encodeURIComponent(ev.target.value); };
-  $("#produce").onsubmit = async ev => {
+  if ($("#produce")) $("#produce").onsubmit = async ev => {
     ev.preventDefault();
     const f = ev.target, headers = {};
     if (f.header.value.includes("=")) { const [k, ...v] = f.header.value.split("="); headers[k] = v.join("="); }
@@ -267,16 +277,40 @@ async function renderMessages() {
   const q = new URLSearchParams({ partition: p.partition || "0", limit: p.limit || "50" });
   if (p.offset) q.set("offset", p.offset);
   else if (p.time) q.set("timestamp", String(new Date(p.time).getTime()));
+  else if (p.before) q.set("before", p.before);
   if (p.q) q.set("q", p.q);
   try {
     const r = await api("/topics/" + encodeURIComponent(topic) + "/messages?" + q.toString());
-    $("#result").innerHTML = `<p class="mute">Partition ${r.partition}: offsets ${r.log_start} to ${r.high_watermark - 1}; showing ${r.messages.length}.
-      ${r.next_offset < r.high_watermark ? `<a href="#/messages?topic=${encodeURIComponent(topic)}&partition=${r.partition}&offset=${r.next_offset}${p.q ? "&q=" + encodeURIComponent(p.q) : ""}">next page</a>` : ""}</p>
+    $("#result").innerHTML = `${searchSummary(topic, p, r, hash)}
       <table id="messages-table"><tr><th class="num">Offset</th><th>Time</th><th>Key</th><th>Value</th><th>Headers</th></tr>
       ${r.messages.map(m => `<tr><td class="num">${m.offset}</td><td>${new Date(m.timestamp).toISOString().replace("T", " ").replace("Z", "")}</td>
         <td>${showValue(m.key, m.key_format)}</td><td>${showValue(m.value, m.value_format)}</td>
         <td>${m.headers.map(h => esc(h.key) + "=" + esc(h.value_format === "hex" ? "0x" + h.value : h.value)).join("<br>")}</td></tr>`).join("")}</table>`;
   } catch (e) { $("#result").innerHTML = `<p class="err">${esc(e.message)}</p>`; }
+}
+
+/* What the broker searched (a bounded scan), with links to search on
+ * from there: further back (before=) or forward (offset=). data-hash
+ * names the route it answers (a slower, older render may land later). */
+function searchSummary(topic, p, r, hash) {
+  const s = r.searched, n = x => Number(x).toLocaleString("en-US");
+  const link = (extra, text, id) => {
+    const q = new URLSearchParams({ topic, partition: r.partition });
+    if (p.q) q.set("q", p.q);
+    if (p.limit) q.set("limit", p.limit);
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    return `<a id="${id}" href="#/messages?${q.toString()}">${text}</a>`;
+  };
+  const range = s.records ? `offsets ${n(s.from)}–${n(s.to - 1)} of partition ${r.partition}, ${n(s.records)} record${s.records === 1 ? "" : "s"} (${bytes(s.bytes)})`
+    : `no records of partition ${r.partition}`;
+  const held = r.high_watermark > r.log_start ? `holds offsets ${n(r.log_start)}–${n(r.high_watermark - 1)}` : "is empty";
+  const what = p.q ? `Searched ${range} for “${esc(p.q)}”: ${r.messages.length} found.` : `Showing ${range}.`;
+  const links = [];
+  if (r.earlier !== null) links.push(link({ before: r.earlier }, p.q ? "search further back" : "older", "search-back"));
+  const forward = p.offset || p.time;   /* else it went back from the newest or from `before` */
+  if (r.next_offset < r.high_watermark)
+    links.push(link({ offset: r.next_offset }, forward ? (p.q ? "search on" : "next page") : "newer", "search-on"));
+  return `<p class="mute" id="searched" data-hash="${esc(hash)}">${what} Partition ${r.partition} ${held}. ${links.join(" · ")}</p>`;
 }
 
 async function renderGroups() {
@@ -338,8 +372,8 @@ async function seed() {
 
 window.addEventListener("hashchange", route);
 window.addEventListener("resize", () => { if (!location.hash || location.hash === "#/") renderOverviewLive(); });
-seed().then(() => {
+/* The first sample comes before the first page: it says whether changes are allowed. */
+seed().then(poll).then(() => {
   route();
-  poll();
   state.timer = setInterval(poll, POLL_MS);
 });

@@ -4,23 +4,15 @@
  *   acks=1   once written
  *   acks=all once the flusher has fsynced them (group commit)
  *
- * Idempotent batches (producer id >= 0) are checked against the
- * partition's producer state (log/producer_state.h) right before the
- * append, on the loop thread: a retry of one of the producer's last five
- * appends is answered with its original offset and nothing is written.
+ * The append itself is partition_append (broker/partition.h), which
+ * checks idempotent batches (producer id >= 0) against the partition's
+ * producer state: a retry of one of the producer's last five appends is
+ * answered with its original offset and nothing is written.
  * The records of one partition are one append: when they hold several
  * batches, all must be from the same producer and epoch, in sequence. */
 #include "api/handler.h"
-#include "broker/producers.h"
 #include "log/batch.h"
 #include "log/producer_state.h"
-
-/* The idempotence fields of one partition's records (pid -1: none). */
-struct idem {
-    int64_t pid;
-    int16_t epoch;
-    int32_t first_seq, last_seq;
-};
 
 struct produce_wait {
     struct request *req;
@@ -59,9 +51,9 @@ static void produce_cancel(struct request *req)
 /* Checks every batch in the records blob. Returns 0 and the batch count,
  * or a Kafka error code with a message. */
 static int validate_records(struct request *req, struct topic *t, const struct krecords *rec, int32_t *count,
-                            struct idem *idem, struct kstr *msg)
+                            struct append_producer *idem, struct kstr *msg)
 {
-    *idem = (struct idem){.pid = -1};
+    *idem = (struct append_producer){.id = -1};
     struct broker *b = req->broker;
     if (rec->len <= 0) {
         *msg = kstr_c("no record batch in the request");
@@ -105,15 +97,15 @@ static int validate_records(struct request *req, struct topic *t, const struct k
         }
         int32_t last_seq = pstate_last_seq(bi.base_sequence, bi.last_offset_delta);
         if (n == 0) {
-            idem->pid = bi.producer_id < 0 ? -1 : bi.producer_id;
+            idem->id = bi.producer_id < 0 ? -1 : bi.producer_id;
             idem->epoch = bi.producer_epoch;
             idem->first_seq = bi.base_sequence;
             idem->last_seq = last_seq;
-        } else if ((bi.producer_id < 0 ? -1 : bi.producer_id) != idem->pid ||
-                   (idem->pid >= 0 && bi.producer_epoch != idem->epoch)) {
+        } else if ((bi.producer_id < 0 ? -1 : bi.producer_id) != idem->id ||
+                   (idem->id >= 0 && bi.producer_epoch != idem->epoch)) {
             *msg = kstr_c("record batches of one partition are from different producers or epochs");
             return KERR_INVALID_RECORD;
-        } else if (idem->pid >= 0) {
+        } else if (idem->id >= 0) {
             if (bi.base_sequence != pstate_last_seq(idem->last_seq, 1)) {
                 *msg = kstr_c("record batches of one partition are not in sequence");
                 return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
@@ -128,19 +120,6 @@ static int validate_records(struct request *req, struct topic *t, const struct k
     return 0;
 }
 
-/* acks=all: the partition's answer waits until the high watermark reaches end. */
-static void wait_durable(struct produce_wait *pw, struct partition *p,
-                         struct ProduceResponse_PartitionProduceResponse *out, int64_t end)
-{
-    struct ack_waiter *w = &pw->waiters[pw->nwaiters];
-    pw->slots[pw->nwaiters++] = out;
-    w->end = end;
-    w->done = on_durable;
-    w->owner = pw;
-    pw->pending++;
-    partition_add_ack_waiter(p, w);
-}
-
 static void produce_partition(struct request *req, struct produce_wait *pw, struct topic *t,
                               struct ProduceRequest_PartitionProduceData *in,
                               struct ProduceResponse_PartitionProduceResponse *out, int16_t acks)
@@ -152,66 +131,35 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
         return;
     }
     struct partition *p = t->partitions[in->index];
-    struct broker *b = req->broker;
     int32_t count = 0;
-    struct idem idem;
+    struct append_producer idem;
     int rc = validate_records(req, t, &in->records, &count, &idem, &out->error_message);
-    if (!rc && p->storage_error)
-        rc = p->storage_error;
-    int64_t now = now_ms();
-    struct pbatch dup;
-    if (!rc && idem.pid >= 0) {
-        rc = pstate_check(p->producers, idem.pid, idem.epoch, idem.first_seq, idem.last_seq, now,
-                          config_int(&b->cfg, P_PRODUCER_ID_EXPIRATION_MS), &dup);
-        if (rc == PSTATE_DUPLICATE) {
-            /* Answered as the original was; acks=all still waits until it is durable. */
-            b->stats.duplicate_batches++;
-            log_debug("producer", "duplicate batch", "topic=%s partition=%d producer_id=%lld epoch=%d "
-                      "first_seq=%d last_seq=%d offset=%lld", t->name, p->index, (long long)idem.pid, idem.epoch,
-                      idem.first_seq, idem.last_seq, (long long)dup.first_off);
-            out->base_offset = dup.first_off;
-            out->log_start_offset = plog_log_start(p->log);
-            if (acks == -1 && dup.last_off + 1 > plog_high_watermark(p->log))
-                wait_durable(pw, p, out, plog_log_end(p->log));   /* log end keeps the waiters in order */
-            return;
-        }
-        if (rc && out->error_message.len < 0) {
-            const struct pentry *e = pstate_find(p->producers, idem.pid);
-            out->error_message =
-                rc == KERR_INVALID_PRODUCER_EPOCH
-                    ? req_strf(req, "producer %lld epoch %d is older than the current epoch %d", (long long)idem.pid,
-                               idem.epoch, e ? e->epoch : -1)
-                    : req_strf(req, "producer %lld epoch %d: sequence %d does not follow %d", (long long)idem.pid,
-                               idem.epoch, idem.first_seq, e && e->n && e->epoch == idem.epoch ? e->b[e->head].last_seq : -1);
-        }
+    /* acks=all: the answer waits for the high watermark (on_durable). */
+    struct ack_waiter *w = acks == -1 ? &pw->waiters[pw->nwaiters] : NULL;
+    if (w) {
+        w->done = on_durable;
+        w->owner = pw;
     }
-    int64_t base = -1, append_time = -1;
-    int segments = plog_segment_count(p->log);
+    struct partition_appended a;
+    a.error[0] = '\0';
     if (!rc)
-        rc = plog_append(p->log, (uint8_t *)in->records.p, (size_t)in->records.len, count, &base, &append_time);
-    /* A roll synced everything below base: snapshot the producer state as
-     * of there (before this append), bounding recovery's header scan. */
-    if (!rc && plog_segment_count(p->log) > segments)
-        partition_producers_snapshot(p, base);
+        rc = partition_append(req->broker, p, (uint8_t *)in->records.p, (size_t)in->records.len, count,
+                              idem.id >= 0 ? &idem : NULL, w, &a);
     out->log_start_offset = plog_log_start(p->log);
     if (rc) {
         out->error_code = (int16_t)rc;
         if (out->error_message.len < 0)
-            out->error_message = kstr_c(kafka_error_name(rc));
+            out->error_message = a.error[0] ? req_strf(req, "%s", a.error) : kstr_c(kafka_error_name(rc));
         return;
     }
-    if (idem.pid >= 0 && pstate_record(p->producers, idem.pid, idem.epoch, idem.first_seq, idem.last_seq, base,
-                                       plog_log_end(p->log) - 1, now))
-        producers_note_epoch(b, idem.pid, idem.epoch);
-    out->base_offset = base;
-    out->log_append_time_ms = append_time;
-    b->stats.records_produced_batches += (uint64_t)count;
-    b->stats.records_produced += (uint64_t)(plog_log_end(p->log) - base);
-    b->stats.produce_bytes += (uint64_t)in->records.len;
-    pw->appended++;
-    partition_append_done(b, p);
-    if (acks == -1)
-        wait_durable(pw, p, out, plog_log_end(p->log));
+    out->base_offset = a.base_offset;
+    out->log_append_time_ms = a.log_append_time;
+    if (!a.duplicate)
+        pw->appended++;
+    if (a.waiting) {
+        pw->slots[pw->nwaiters++] = out;
+        pw->pending++;
+    }
 }
 
 void handle_produce(struct request *req)

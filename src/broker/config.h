@@ -36,6 +36,7 @@ enum cleanup_policy { CLEANUP_DELETE = 1 << 0, CLEANUP_COMPACT = 1 << 1 };
 enum log_format { LOG_FORMAT_LOGFMT, LOG_FORMAT_JSON };
 #define LOG_FORMATS PROP_VALUES("logfmt", "json")
 #define LOG_LEVELS PROP_VALUES("debug", "info", "warn", "error")
+#define HTTP_ADMIN_VALUES PROP_VALUES("true", "false", "auto")
 
 /* X(id, name, type, default, min, max, dynamic, doc[, more]): more are
  * designated initializers of struct prop_def, such as .allowed = ... or
@@ -79,6 +80,7 @@ enum log_format { LOG_FORMAT_LOGFMT, LOG_FORMAT_JSON };
     X(LOG_LEVEL, "log.level", PT_STRING, "info", 0, 0, false, "debug, info, warn or error", .allowed = LOG_LEVELS) \
     X(LOG_FORMAT, "log.format", PT_STRING, "logfmt", 0, 0, false, "logfmt or json", .allowed = LOG_FORMATS) \
     X(HTTP_LISTENERS, "http.listeners", PT_LIST, "http://127.0.0.1:8080", 0, 0, false, "HTTP listener for /metrics, /health, /api and the console: http://host:port (one; port 0 picks a free port); empty turns it off", .check = check_http_listeners) \
+    X(HTTP_ADMIN_ENABLED, "http.admin.enabled", PT_STRING, "auto", 0, 0, false, "Whether the HTTP API may change anything (create or delete topics, produce test messages): true, false or auto (on when http.listeners binds loopback only); reads stay open", .allowed = HTTP_ADMIN_VALUES) \
     X(SLOW_REQUEST_MS, "sluice.slow.request.ms", PT_LONG, "1000", 0, INT64_MAX, false, "Requests slower than this are logged at warn level and counted (Fetch, JoinGroup and SyncGroup, which wait on purpose, are not); 0 logs every request") \
     X(VALIDATE_COMPRESSED, "sluice.validate.compressed.batches", PT_BOOL, "true", 0, 0, true, "Decompress produced batches to validate their records") \
     X(PRODUCER_ID_EXPIRATION_MS, "producer.id.expiration.ms", PT_LONG, "86400000", 1, INT64_MAX, true, "Idempotent producer state is dropped after this long without a produce") \

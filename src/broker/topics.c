@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "broker/broker.h"
-#include "broker/flusher.h"
 #include "broker/producers.h"
 #include "group/group.h"
 #include "core/slog.h"
@@ -134,43 +133,6 @@ struct log_config topic_log_config(struct broker *b, const struct topic *t)
     return lc;
 }
 
-static void partition_dir(struct broker *b, const char *topic, int32_t index, char *out, size_t n)
-{
-    snprintf(out, n, "%s/%s-%d", b->data_dir, topic, index);
-}
-
-static struct partition *partition_open(struct broker *b, struct topic *t, int32_t index, char *err,
-                                        size_t errlen)
-{
-    char dir[PATH_MAX];
-    partition_dir(b, t->name, index, dir, sizeof(dir));
-    struct log_config lc = topic_log_config(b, t);
-    struct plog *log = plog_open(dir, &lc, err, errlen);
-    if (!log)
-        return NULL;
-    struct partition *p = xcalloc(1, sizeof(*p));
-    p->topic = t;
-    p->index = index;
-    p->log = log;
-    partition_producers_open(b, p);
-    return p;
-}
-
-static void partition_free(struct partition *p)
-{
-    partition_producers_close(NULL, p, false);
-    free(p);
-}
-
-/* Deleted partitions wait for the flusher to let go of them. */
-static void partition_retire(struct partition *p)
-{
-    p->deleted = true;
-    p->topic = NULL;
-    if (p->flushes_in_flight == 0)
-        partition_free(p);
-}
-
 static void topic_free(struct topic *t)
 {
     topic_config_free(&t->config);
@@ -227,10 +189,8 @@ int topic_create(struct broker *b, const char *name, int32_t partitions, const s
     for (int32_t i = 0; i < partitions; i++) {
         t->partitions[i] = partition_open(b, t, i, err, errlen);
         if (!t->partitions[i]) {
-            for (int32_t k = 0; k < i; k++) {
-                plog_delete(t->partitions[k]->log);
-                partition_free(t->partitions[k]);
-            }
+            for (int32_t k = 0; k < i; k++)
+                partition_delete(b, t->partitions[k]);
             topic_free(t);
             return KERR_KAFKA_STORAGE_ERROR;
         }
@@ -248,36 +208,11 @@ int topic_create(struct broker *b, const char *name, int32_t partitions, const s
     return 0;
 }
 
-static void partition_detach_waiters(struct broker *b, struct partition *p)
-{
-    /* Acks waiting on a deleted partition fail; fetches re-evaluate and
-     * see the topic gone. */
-    struct ack_waiter *w = p->ack_head;
-    p->ack_head = p->ack_tail = NULL;
-    while (w) {
-        struct ack_waiter *n = w->next;
-        w->next = NULL;
-        w->done(w, KERR_UNKNOWN_TOPIC_OR_PARTITION);
-        w = n;
-    }
-    while (p->fetch_waiters) {
-        struct fetch_link *l = p->fetch_waiters;
-        void *owner = l->owner;
-        partition_remove_fetch_waiter(l);
-        fetch_wake(b, owner);
-    }
-}
-
 int topic_delete(struct broker *b, struct topic *t)
 {
     map_remove(map_of(b), t);
-    for (int32_t i = 0; i < t->partition_count; i++) {
-        struct partition *p = t->partitions[i];
-        partition_detach_waiters(b, p);
-        plog_delete(p->log);
-        p->log = NULL;
-        partition_retire(p);
-    }
+    for (int32_t i = 0; i < t->partition_count; i++)
+        partition_delete(b, t->partitions[i]);
     log_info("topic", "topic deleted", "topic=%s", t->name);
     offsets_forget_topic(b, t->name);
     topic_free(t);
@@ -452,12 +387,8 @@ void topics_close_all(struct broker *b)
     topics_save(b);
     for (size_t i = 0; i < m->n; i++) {
         struct topic *t = m->v[i];
-        for (int32_t k = 0; k < t->partition_count; k++) {
-            partition_producers_close(b, t->partitions[k], true);
-            plog_close(t->partitions[k]->log);
-            t->partitions[k]->log = NULL;
-            partition_free(t->partitions[k]);
-        }
+        for (int32_t k = 0; k < t->partition_count; k++)
+            partition_close(b, t->partitions[k]);
         topic_free(t);
     }
     free(m->v);
@@ -472,100 +403,4 @@ void topics_housekeep(struct broker *b, int64_t now)
     for (size_t i = 0; i < m->n; i++)
         for (int32_t k = 0; k < m->v[i]->partition_count; k++)
             plog_housekeep(m->v[i]->partitions[k]->log, now);
-}
-
-/* ---- high watermark and waiters ---- */
-
-void partition_append_done(struct broker *b, struct partition *p) { flusher_request(b->flusher, p); }
-
-void partition_flushed(struct broker *b, struct partition *p, int64_t end, int error)
-{
-    if (p->deleted) {
-        if (p->flushes_in_flight == 0)
-            partition_free(p);
-        return;
-    }
-    if (error) {
-        p->storage_error = (int16_t)error;
-        /* Producers waiting on data that may not be durable get the error. */
-        while (p->ack_head && p->ack_head->end <= end) {
-            struct ack_waiter *w = p->ack_head;
-            p->ack_head = w->next;
-            if (!p->ack_head)
-                p->ack_tail = NULL;
-            w->next = NULL;
-            w->done(w, (int16_t)error);
-        }
-        return;
-    }
-    p->storage_error = 0;
-    /* A roll may already have moved the high watermark past end (it
-     * syncs the old segment itself): acks up to it are due either way. */
-    bool moved = end > plog_high_watermark(p->log);
-    if (moved)
-        plog_set_high_watermark(p->log, end);
-    int64_t hw = plog_high_watermark(p->log);
-    while (p->ack_head && p->ack_head->end <= hw) {
-        struct ack_waiter *w = p->ack_head;
-        p->ack_head = w->next;
-        if (!p->ack_head)
-            p->ack_tail = NULL;
-        w->next = NULL;
-        w->done(w, 0);
-    }
-    if (moved)
-        for (struct fetch_link *l = p->fetch_waiters; l; l = l->next)
-            fetch_wake(b, l->owner);
-}
-
-void partition_add_ack_waiter(struct partition *p, struct ack_waiter *w)
-{
-    /* Appends happen in offset order, so the list stays sorted. */
-    w->next = NULL;
-    w->partition = p;
-    if (p->ack_tail)
-        p->ack_tail->next = w;
-    else
-        p->ack_head = w;
-    p->ack_tail = w;
-}
-
-void partition_remove_ack_waiter(struct partition *p, struct ack_waiter *w)
-{
-    struct ack_waiter **pp = &p->ack_head, *prev = NULL;
-    while (*pp && *pp != w) {
-        prev = *pp;
-        pp = &(*pp)->next;
-    }
-    if (!*pp)
-        return;
-    *pp = w->next;
-    if (p->ack_tail == w)
-        p->ack_tail = prev;
-    w->next = NULL;
-}
-
-void partition_add_fetch_waiter(struct partition *p, struct fetch_link *l)
-{
-    l->partition = p;
-    l->prev = NULL;
-    l->next = p->fetch_waiters;
-    if (p->fetch_waiters)
-        p->fetch_waiters->prev = l;
-    p->fetch_waiters = l;
-}
-
-void partition_remove_fetch_waiter(struct fetch_link *l)
-{
-    struct partition *p = l->partition;
-    if (!p)
-        return;
-    if (l->prev)
-        l->prev->next = l->next;
-    else
-        p->fetch_waiters = l->next;
-    if (l->next)
-        l->next->prev = l->prev;
-    l->prev = l->next = NULL;
-    l->partition = NULL;
 }

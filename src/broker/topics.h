@@ -1,5 +1,4 @@
-/* Topics and partitions: the registry, its persistence and the
- * per-partition waiters that the high watermark wakes.
+/* Topics: the registry and its persistence (partitions: partition.h).
  *
  *   <log.dirs>/meta.properties      cluster.id, node.id (Kafka's format)
  *   <log.dirs>/topics.json          name, id, partition count, configs
@@ -12,42 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "broker/config.h"
+#include "broker/partition.h"
 #include "core/util.h"
 #include "log/plog.h"
 
-struct pstate;
-
 struct broker;
-
-/* A Produce acks=all waiting for the high watermark to reach end. */
-struct ack_waiter {
-    struct ack_waiter *next;
-    struct partition *partition;
-    int64_t end;
-    void (*done)(struct ack_waiter *w, int16_t error);
-    void *owner;
-};
-
-/* A parked Fetch registered on one partition. */
-struct fetch_link {
-    struct fetch_link *prev, *next;
-    struct partition *partition;
-    void *owner;
-};
-
-struct partition {
-    struct topic *topic;
-    int32_t index;
-    struct plog *log;
-    struct ack_waiter *ack_head, *ack_tail;    /* ascending end */
-    struct fetch_link *fetch_waiters;
-    int flushes_in_flight;                     /* flusher entries holding this */
-    size_t flush_slot;                         /* position in the flusher's queue */
-    uint64_t flush_slot_gen;
-    bool deleted;                              /* freed when no flush holds it */
-    int16_t storage_error;                     /* last fsync failure, sticky until ok */
-    struct pstate *producers;                  /* idempotent producers (producers.h) */
-};
 
 struct topic {
     char *name;
@@ -85,14 +53,4 @@ int topics_save(struct broker *b);
 void topics_close_all(struct broker *b);     /* clean shutdown */
 void topics_housekeep(struct broker *b, int64_t now_ms);
 
-/* ---- the high watermark and its waiters ---- */
-void partition_append_done(struct broker *b, struct partition *p);   /* asks the flusher */
-void partition_flushed(struct broker *b, struct partition *p, int64_t end, int error);
-void partition_add_ack_waiter(struct partition *p, struct ack_waiter *w);
-void partition_remove_ack_waiter(struct partition *p, struct ack_waiter *w);
-void partition_add_fetch_waiter(struct partition *p, struct fetch_link *l);
-void partition_remove_fetch_waiter(struct fetch_link *l);
-/* Fetch module hook: called (deferred, once per loop iteration) for a
- * parked fetch whose partitions got new data. */
-void fetch_wake(struct broker *b, void *owner);
 #endif

@@ -22,116 +22,94 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "broker/broker.h"
+#include "broker/partition.h"
+#include "core/bytebuf.h"
 #include "core/fileref.h"
 #include "core/slog.h"
 #include "group/group.h"
 #include "log/batch.h"
+#include "log/batch_build.h"
 #include "protocol/gen/errors.h"
 
 #define REC_OFFSET 1
 
-struct bytebuf {
-    uint8_t *p;
-    size_t n, cap;
-};
-
-static void bb_put(struct bytebuf *b, const void *p, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = MAX(b->cap * 2, b->n + n + 256);
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->n, p, n);
-    b->n += n;
-}
-static void bb_u8(struct bytebuf *b, uint8_t v) { bb_put(b, &v, 1); }
-static void bb_be(struct bytebuf *b, uint64_t v, int bytes)
-{
-    for (int i = bytes - 1; i >= 0; i--)
-        bb_u8(b, (uint8_t)(v >> (8 * i)));
-}
-static void bb_uvarint(struct bytebuf *b, uint64_t v)
-{
-    while (v >= 0x80) {
-        bb_u8(b, (uint8_t)(v | 0x80));
-        v >>= 7;
-    }
-    bb_u8(b, (uint8_t)v);
-}
-static void bb_varint(struct bytebuf *b, int64_t v) { bb_uvarint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); }
-static void bb_str(struct bytebuf *b, const char *s, int32_t len)
+static void put_str(struct bytebuf *b, const char *s, int32_t len)
 {
     if (!s || len < 0) {
-        bb_be(b, (uint16_t)-1, 2);
+        bytebuf_be(b, (uint16_t)-1, 2);
         return;
     }
-    bb_be(b, (uint16_t)len, 2);
-    bb_put(b, s, (size_t)len);
+    bytebuf_be(b, (uint16_t)len, 2);
+    bytebuf_put(b, s, (size_t)len);
 }
 
-/* One record of a batch under construction. */
-static void add_record(struct bytebuf *recs, int32_t delta, const struct bytebuf *key, const struct bytebuf *val)
-{
-    struct bytebuf r = {0};
-    bb_u8(&r, 0);            /* attributes */
-    bb_varint(&r, 0);        /* timestamp delta */
-    bb_varint(&r, delta);
-    bb_varint(&r, (int64_t)key->n);
-    bb_put(&r, key->p, key->n);
-    if (val) {
-        bb_varint(&r, (int64_t)val->n);
-        bb_put(&r, val->p, val->n);
-    } else {
-        bb_varint(&r, -1);
-    }
-    bb_varint(&r, 0);        /* headers */
-    bb_varint(recs, (int64_t)r.n);
-    bb_put(recs, r.p, r.n);
-    free(r.p);
-}
-
-static void build_batch(struct bytebuf *out, const struct bytebuf *recs, int32_t count, int64_t ts)
-{
-    bb_be(out, 0, 8);                                           /* base offset */
-    bb_be(out, (uint32_t)(BATCH_HEADER_SIZE - 12 + recs->n), 4); /* batch length */
-    bb_be(out, 0, 4);                                           /* leader epoch */
-    bb_u8(out, 2);                                              /* magic */
-    bb_be(out, 0, 4);                                           /* crc, below */
-    size_t crc_from = out->n;
-    bb_be(out, 0, 2);                                           /* attributes */
-    bb_be(out, (uint32_t)(count - 1), 4);
-    bb_be(out, (uint64_t)ts, 8);
-    bb_be(out, (uint64_t)ts, 8);
-    bb_be(out, (uint64_t)-1, 8);                                /* producer id */
-    bb_be(out, (uint16_t)-1, 2);
-    bb_be(out, (uint32_t)-1, 4);
-    bb_be(out, (uint32_t)count, 4);
-    bb_put(out, recs->p, recs->n);
-    uint32_t crc = crc32c(0, out->p + crc_from, out->n - crc_from);
-    for (int i = 0; i < 4; i++)
-        out->p[BATCH_OFF_CRC + i] = (uint8_t)(crc >> (24 - 8 * i));
-}
+/* Offset records on their way into one batch: their keys and values
+ * end to end in one buffer. */
+struct offset_records {
+    struct bytebuf bytes;
+    struct record_span {
+        size_t key_at, value_at;
+        int32_t key_len, value_len;   /* value -1: a tombstone */
+    } *v;
+    int32_t n, cap;
+};
 
 /* One offset record (a tombstone when delete is set), as described above. */
-static void add_offset_record(struct bytebuf *recs, int32_t delta, const char *group, const char *topic,
-                              int32_t partition, bool delete, int64_t offset, int32_t epoch, const char *meta,
-                              int32_t meta_len, int64_t ts)
+static void add_offset_record(struct offset_records *r, const char *group, const char *topic, int32_t partition,
+                              bool delete, int64_t offset, int32_t epoch, const char *meta, int32_t meta_len,
+                              int64_t ts)
 {
-    struct bytebuf key = {0}, val = {0};
-    bb_be(&key, REC_OFFSET, 2);
-    bb_str(&key, group, (int32_t)strlen(group));
-    bb_str(&key, topic, (int32_t)strlen(topic));
-    bb_be(&key, (uint32_t)partition, 4);
-    if (!delete) {
-        bb_be(&val, 1, 2);
-        bb_be(&val, (uint64_t)offset, 8);
-        bb_be(&val, (uint32_t)epoch, 4);
-        bb_str(&val, meta, meta_len);
-        bb_be(&val, (uint64_t)ts, 8);
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->v = xrealloc(r->v, (size_t)r->cap * sizeof(*r->v));
     }
-    add_record(recs, delta, &key, delete ? NULL : &val);
-    free(key.p);
-    free(val.p);
+    struct record_span *f = &r->v[r->n++];
+    struct bytebuf *b = &r->bytes;
+    f->key_at = b->len;
+    bytebuf_be(b, REC_OFFSET, 2);
+    put_str(b, group, (int32_t)strlen(group));
+    put_str(b, topic, (int32_t)strlen(topic));
+    bytebuf_be(b, (uint32_t)partition, 4);
+    f->key_len = (int32_t)(b->len - f->key_at);
+    f->value_at = b->len;
+    f->value_len = -1;
+    if (!delete) {
+        bytebuf_be(b, 1, 2);
+        bytebuf_be(b, (uint64_t)offset, 8);
+        bytebuf_be(b, (uint32_t)epoch, 4);
+        put_str(b, meta, meta_len);
+        bytebuf_be(b, (uint64_t)ts, 8);
+        f->value_len = (int32_t)(b->len - f->value_at);
+    }
+}
+
+/* Appends the records (at least one) to the offsets log as one batch
+ * stamped ts, and empties r. w, if given, is told once it is durable. */
+static int append_records(struct broker *b, struct offset_records *r, int64_t ts, struct ack_waiter *w)
+{
+    struct batch_record *recs = xcalloc((size_t)r->n, sizeof(*recs));
+    for (int32_t i = 0; i < r->n; i++) {
+        const struct record_span *f = &r->v[i];
+        recs[i] = (struct batch_record){.timestamp = ts, .key = r->bytes.p + f->key_at, .key_len = f->key_len,
+                                        .value = f->value_len >= 0 ? r->bytes.p + f->value_at : NULL,
+                                        .value_len = f->value_len};
+    }
+    struct bytebuf batch = {0};
+    int rc = batch_build(&batch, NULL, recs, r->n) ? KERR_CORRUPT_MESSAGE : 0;
+    free(recs);
+    struct partition_appended a;
+    if (!rc)
+        rc = partition_append(b, &b->groups->log, batch.p, batch.len, 1, NULL, w, &a);
+    bytebuf_free(&batch);
+    r->n = 0;
+    r->bytes.len = 0;
+    return rc;
+}
+
+static void records_free(struct offset_records *r)
+{
+    bytebuf_free(&r->bytes);
+    free(r->v);
 }
 
 /* ---- writes ---- */
@@ -193,24 +171,22 @@ void offsets_write_cancel(struct offsets_write *w)
 int offsets_write(struct broker *b, struct cgroup *g, struct offset_commit_item *items, int n, bool tombstones,
                   void (*done)(void *arg, int16_t error), void *arg, struct offsets_write **handle)
 {
-    struct group_coordinator *gc = b->groups;
     if (n <= 0)
         return -1;
-    if (gc->log.storage_error)
-        return gc->log.storage_error;
     int64_t ts = now_ms();
-    struct bytebuf recs = {0}, batch = {0};
+    struct offset_records recs = {0};
     for (int i = 0; i < n; i++)
-        add_offset_record(&recs, i, g->id, items[i].topic, items[i].partition, tombstones, items[i].offset,
+        add_offset_record(&recs, g->id, items[i].topic, items[i].partition, tombstones, items[i].offset,
                           items[i].leader_epoch, items[i].metadata.p, items[i].metadata.len, ts);
-    build_batch(&batch, &recs, n, ts);
-    free(recs.p);
-    int64_t base = -1, append_time = -1;
-    int rc = plog_append(gc->plog, batch.p, batch.n, 1, &base, &append_time);
-    free(batch.p);
-    if (rc)
-        return rc;
     struct offsets_write *w = xcalloc(1, sizeof(*w));
+    w->waiter.done = on_write_durable;
+    w->waiter.owner = w;
+    int rc = append_records(b, &recs, ts, &w->waiter);
+    records_free(&recs);
+    if (rc) {
+        free(w);
+        return rc;
+    }
     w->b = b;
     w->group_id = xstrdup(g->id);
     w->n = n;
@@ -231,11 +207,6 @@ int offsets_write(struct broker *b, struct cgroup *g, struct offset_commit_item 
         if (tombstones)
             offsets_remove(g, items[i].topic, items[i].partition);
     }
-    w->waiter.end = plog_log_end(gc->plog);
-    w->waiter.done = on_write_durable;
-    w->waiter.owner = w;
-    partition_append_done(b, &gc->log);
-    partition_add_ack_waiter(&gc->log, &w->waiter);
     if (handle)
         *handle = w;
     return 0;
@@ -354,17 +325,6 @@ static void on_snapshot_durable(struct ack_waiter *w, int16_t error)
                  (long long)plog_log_start(gc->plog), (long long)(plog_log_start(gc->plog) - before));
 }
 
-static int append_batch(struct group_coordinator *gc, struct bytebuf *recs, int32_t count)
-{
-    struct bytebuf batch = {0};
-    build_batch(&batch, recs, count, now_ms());
-    int64_t base = -1, append_time = -1;
-    int rc = plog_append(gc->plog, batch.p, batch.n, 1, &base, &append_time);
-    free(batch.p);
-    recs->n = 0;
-    return rc;
-}
-
 int offsets_compact(struct broker *b, bool force)
 {
     struct group_coordinator *gc = b->groups;
@@ -382,31 +342,27 @@ int offsets_compact(struct broker *b, bool force)
         on_snapshot_durable(&gc->snapshot_waiter, 0);
         return 1;
     }
-    struct bytebuf recs = {0};
-    int32_t n = 0;
+    struct offset_records recs = {0};
+    int64_t ts = now_ms();
     int rc = 0;
     for (struct cgroup *g = gc->groups; g && !rc; g = g->next)
         for (struct committed_offset *o = g->offsets; o && !rc; o = o->next) {
-            add_offset_record(&recs, n++, g->id, o->topic, o->partition, false, o->offset, o->leader_epoch,
-                              o->metadata, o->metadata ? (int32_t)strlen(o->metadata) : -1, o->commit_ms);
-            if (n == SNAPSHOT_BATCH) {
-                rc = append_batch(gc, &recs, n);
-                n = 0;
-            }
+            if (recs.n == SNAPSHOT_BATCH)
+                rc = append_records(b, &recs, ts, NULL);
+            add_offset_record(&recs, g->id, o->topic, o->partition, false, o->offset, o->leader_epoch, o->metadata,
+                              o->metadata ? (int32_t)strlen(o->metadata) : -1, o->commit_ms);
         }
-    if (!rc && n > 0)
-        rc = append_batch(gc, &recs, n);
-    free(recs.p);
+    /* The last batch (there is one: live > 0) carries the waiter. */
+    gc->snapshot_waiter.done = on_snapshot_durable;
+    gc->snapshot_waiter.owner = gc;
+    if (!rc)
+        rc = append_records(b, &recs, ts, &gc->snapshot_waiter);
+    records_free(&recs);
     if (rc) {
         log_warn("group", "offsets log snapshot failed", "error=%s", kafka_error_name(rc));
         return 0;
     }
     gc->compacting = true;
-    gc->snapshot_waiter.end = plog_log_end(l);
-    gc->snapshot_waiter.done = on_snapshot_durable;
-    gc->snapshot_waiter.owner = gc;
-    partition_append_done(b, &gc->log);
-    partition_add_ack_waiter(&gc->log, &gc->snapshot_waiter);
     return 1;
 }
 

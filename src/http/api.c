@@ -1,16 +1,18 @@
 /* The JSON admin API the console uses, on the loop thread (http.h):
- *   GET    /api/cluster                        identity, totals, listeners
+ *   GET    /api/cluster                        identity, totals, listeners, whether changes are allowed
  *   GET    /api/history                        the last minutes, sampled every 2 s
  *   GET    /api/topics                         topics with sizes and message counts
  *   POST   /api/topics                         {"name","partitions","configs":{}}
  *   GET    /api/topics/NAME                    partitions and configs
  *   DELETE /api/topics/NAME
- *   GET    /api/topics/NAME/messages?partition=&offset=|timestamp=&limit=&q=
+ *   GET    /api/topics/NAME/messages?partition=&offset=|timestamp=|before=&limit=&q=&max_records=&max_bytes=
+ *                                              a bounded search (browse.h): matches and the range searched
  *   POST   /api/topics/NAME/messages           {"partition","key","value","headers":{}}, answered once fsynced
  *   GET    /api/groups                         state, members, lag sum
  *   GET    /api/groups/ID                      members and per-partition lag
- * Calls that change anything were checked by http.c (JSON content type,
- * Origin/Host of this listener). Errors are {"error": "..."}. */
+ * Calls that change anything were checked by http.c (allowed by
+ * http.admin.enabled, JSON content type, Origin/Host of this listener).
+ * Errors are {"error": "..."}. */
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,12 +25,19 @@
 #include "core/fileref.h"
 #include "core/slog.h"
 #include "group/group.h"
+#include "http/browse.h"
 #include "http/http.h"
 #include "log/batch.h"
+#include "log/batch_build.h"
 #include "protocol/gen/errors.h"
 
 #define MSG_LIMIT_MAX 500
-#define MSG_SCAN_MAX 20000   /* records looked at per request when filtering */
+/* A search's bounded scan (browse.h), on the loop thread: the default and
+ * the most a request may ask for (max_records, max_bytes). */
+#define MSG_SCAN_RECORDS 100000
+#define MSG_SCAN_RECORDS_MAX 1000000
+#define MSG_SCAN_BYTES (32 << 20)
+#define MSG_SCAN_BYTES_MAX (256 << 20)
 
 static void reply(struct http_job *j, int status, json_t *body)
 {
@@ -106,6 +115,8 @@ static void get_cluster(struct broker *b, struct http_job *j)
     }
     json_object_set_new(o, "requests", json_integer((json_int_t)reqs));
     json_object_set_new(o, "request_errors", json_integer((json_int_t)errs));
+    const char *admin_off = http_admin_off_reason(b);   /* the console shows itself read-only */
+    json_object_set_new(o, "admin", json_pack("{s:b,s:s?}", "enabled", !admin_off, "reason", admin_off));
     reply(j, 200, o);
 }
 
@@ -211,102 +222,7 @@ static void delete_topic(struct broker *b, struct http_job *j, struct topic *t)
 
 /* ---- messages ---- */
 
-static bool utf8_text(const uint8_t *p, int32_t n)
-{
-    for (int32_t i = 0; i < n;) {
-        uint8_t c = p[i];
-        int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (!len || i + len > n || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
-            return false;
-        for (int k = 1; k < len; k++)
-            if ((p[i + k] & 0xC0) != 0x80)
-                return false;
-        i += len;
-    }
-    return true;
-}
-
-static json_t *hex(const uint8_t *p, int32_t n)
-{
-    char *s = xmalloc((size_t)n * 2 + 1);
-    for (int32_t i = 0; i < n; i++)
-        sprintf(s + 2 * i, "%02x", p[i]);
-    s[2 * n] = 0;
-    json_t *o = json_string(s);
-    free(s);
-    return o;
-}
-
-/* Sets NAME and NAME_format: null, json (parsed), text or hex. */
-static void set_bytes(json_t *o, const char *name, const uint8_t *p, int32_t n, bool try_json)
-{
-    char fmt[64];
-    snprintf(fmt, sizeof(fmt), "%s_format", name);
-    if (n < 0 || !p) {
-        json_object_set_new(o, name, json_null());
-        json_object_set_new(o, fmt, json_string("null"));
-        return;
-    }
-    if (utf8_text(p, n)) {
-        json_t *parsed = try_json && n > 0 ? json_loadb((const char *)p, (size_t)n, JSON_DECODE_ANY, NULL) : NULL;
-        if (parsed && (json_is_object(parsed) || json_is_array(parsed))) {
-            json_object_set_new(o, name, parsed);
-            json_object_set_new(o, fmt, json_string("json"));
-            return;
-        }
-        json_decref(parsed);
-        json_object_set_new(o, name, json_stringn((const char *)p, (size_t)n));
-        json_object_set_new(o, fmt, json_string("text"));
-        return;
-    }
-    json_object_set_new(o, name, hex(p, n));
-    json_object_set_new(o, fmt, json_string("hex"));
-}
-
-static bool contains(const uint8_t *p, int32_t n, const char *q, size_t ql)
-{
-    if (!p || n < 0 || (size_t)n < ql)
-        return false;
-    return memmem(p, (size_t)n, q, ql) != NULL;
-}
-
-struct browse {
-    json_t *out;
-    int32_t partition;
-    int64_t from, next;
-    int limit, count, scanned;
-    const char *q;
-    size_t ql;
-};
-
-static int on_record(void *arg, const struct record_view *r)
-{
-    struct browse *br = arg;
-    if (r->offset < br->from)
-        return 0;
-    br->next = r->offset + 1;
-    br->scanned++;
-    bool hit = !br->q || contains(r->key, r->key_len, br->q, br->ql) || contains(r->value, r->value_len, br->q, br->ql);
-    if (hit) {
-        json_t *m = json_pack("{s:i,s:I,s:I}", "partition", br->partition, "offset", (json_int_t)r->offset,
-                              "timestamp", (json_int_t)r->timestamp);
-        set_bytes(m, "key", r->key, r->key_len, false);
-        set_bytes(m, "value", r->value, r->value_len, true);
-        json_t *hs = json_array();
-        const uint8_t *pos = r->headers, *end = r->headers + r->headers_len;
-        struct record_header_view h;
-        for (int32_t i = 0; i < r->header_count && record_next_header(&pos, end, &h) == 1; i++) {
-            json_t *ho = json_object();
-            set_bytes(ho, "key", h.key, h.key_len, false);
-            set_bytes(ho, "value", h.value, h.value_len, false);
-            json_array_append_new(hs, ho);
-        }
-        json_object_set_new(m, "headers", hs);
-        json_array_append_new(br->out, m);
-        br->count++;
-    }
-    return br->count >= br->limit || br->scanned >= MSG_SCAN_MAX;
-}
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 static void get_messages(struct broker *b, struct http_job *j, struct topic *t)
 {
@@ -316,94 +232,37 @@ static void get_messages(struct broker *b, struct http_job *j, struct topic *t)
         return;
     }
     struct plog *l = t->partitions[part]->log;
-    int64_t start = plog_log_start(l), hw = plog_high_watermark(l);
-    int64_t from = arg_int(j, "offset", -1);
+    const char *text = http_job_arg(j, "q");
+    struct browse_query q = {.partition = (int32_t)part,
+                             .from = arg_int(j, "offset", -1),
+                             .before = arg_int(j, "before", -1),
+                             .limit = (int)clamp64(arg_int(j, "limit", 50), 1, MSG_LIMIT_MAX),
+                             .q = text && text[0] ? text : NULL,
+                             .max_records =
+                                 clamp64(arg_int(j, "max_records", MSG_SCAN_RECORDS), 1, MSG_SCAN_RECORDS_MAX),
+                             .max_bytes = clamp64(arg_int(j, "max_bytes", MSG_SCAN_BYTES), 1, MSG_SCAN_BYTES_MAX)};
     int64_t ts = arg_int(j, "timestamp", -1);
-    int64_t limit = arg_int(j, "limit", 50);
-    limit = limit < 1 ? 1 : limit > MSG_LIMIT_MAX ? MSG_LIMIT_MAX : limit;
     if (ts >= 0) {
         int64_t off = -1, found = -1;
-        from = plog_offset_for_timestamp(l, ts, &off, &found) == 0 && off >= 0 ? off : hw;
-    } else if (from < 0) {
-        from = hw - limit > start ? hw - limit : start;   /* the newest */
+        q.from = plog_offset_for_timestamp(l, ts, &off, &found) == 0 && off >= 0 ? off : plog_high_watermark(l);
     }
-    if (from < start)
-        from = start;
-    const char *q = http_job_arg(j, "q");
-    struct browse br = {.out = json_array(), .partition = (int32_t)part, .from = from, .next = from,
-                        .limit = (int)limit, .q = q && q[0] ? q : NULL, .ql = q ? strlen(q) : 0};
-    int64_t off = from;
-    uint8_t *buf = NULL;
-    int err = 0;
-    while (off < hw && br.count < br.limit && br.scanned < MSG_SCAN_MAX) {
-        struct log_read rd;
-        if (plog_read(l, off, 1 << 20, &rd) != 0 || rd.len <= 0)
-            break;
-        buf = xrealloc(buf, (size_t)rd.len);
-        if (pread(rd.file->fd, buf, (size_t)rd.len, rd.pos) != rd.len)
-            break;
-        size_t pos = 0;
-        int64_t next = off;
-        while (pos + BATCH_HEADER_SIZE <= (size_t)rd.len) {
-            struct batch_info bi;
-            if (batch_parse_header(buf + pos, (size_t)rd.len - pos, &bi) != 0)
-                break;
-            size_t size = batch_total_size(&bi);
-            if (pos + size > (size_t)rd.len || bi.base_offset >= hw)
-                break;
-            next = bi.base_offset + bi.last_offset_delta + 1;
-            if (!(bi.attributes & BATCH_ATTR_CONTROL) && next > off) {
-                err = batch_for_each_record(b->validator, buf + pos, size, on_record, &br);
-                if (err || br.count >= br.limit || br.scanned >= MSG_SCAN_MAX)
-                    break;
-            }
-            pos += size;
-        }
-        if (err || next <= off)
-            break;
-        off = next;
-        if (br.count < br.limit && br.scanned < MSG_SCAN_MAX)
-            br.next = off;
-    }
-    free(buf);
+    struct browse_result r;
+    int err = browse_partition(b->validator, l, &q, &r);
     if (err) {
-        json_decref(br.out);
-        fail(j, 500, "cannot decode the batch: %s", kafka_error_name((int16_t)err));
+        json_decref(r.messages);
+        fail(j, 500, "cannot read the partition: %s", kafka_error_name((int16_t)err));
         return;
     }
-    reply(j, 200, json_pack("{s:s,s:I,s:I,s:I,s:I,s:o}", "topic", t->name, "partition", (json_int_t)part,
-                            "log_start", (json_int_t)start, "high_watermark", (json_int_t)hw, "next_offset",
-                            (json_int_t)(br.next < hw ? br.next : hw), "messages", br.out));
-}
-
-/* A one-record, uncompressed batch (magic 2), for "produce a test message". */
-static void put_varint(struct sbuf *s, int64_t v)
-{
-    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-    uint8_t out[10];
-    int n = 0;
-    while (z >= 0x80) {
-        out[n++] = (uint8_t)(z | 0x80);
-        z >>= 7;
-    }
-    out[n++] = (uint8_t)z;
-    sbuf_add(s, (const char *)out, (size_t)n);
-}
-
-static void put_bytes(struct sbuf *s, const char *p)
-{
-    if (!p) {
-        put_varint(s, -1);
-        return;
-    }
-    put_varint(s, (int64_t)strlen(p));
-    sbuf_add(s, p, strlen(p));
-}
-
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
+    int64_t start = plog_log_start(l);
+    json_t *searched = json_pack("{s:I,s:I,s:I,s:I}", "from", (json_int_t)r.searched_from, "to",
+                                 (json_int_t)r.searched_to, "records", (json_int_t)r.records, "bytes",
+                                 (json_int_t)r.bytes);
+    /* next_offset goes on forward; earlier (a `before`) goes on back. */
+    reply(j, 200, json_pack("{s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o}", "topic", t->name, "partition", (json_int_t)part,
+                            "log_start", (json_int_t)start, "high_watermark", (json_int_t)plog_high_watermark(l),
+                            "next_offset", (json_int_t)r.searched_to, "searched", searched, "earlier",
+                            r.searched_from > start ? json_integer(r.searched_from) : json_null(), "messages",
+                            r.messages));
 }
 
 /* A test message waiting, as Produce acks=all does, until the flusher
@@ -451,6 +310,36 @@ static void message_wait_cancel(struct http_job *j)
     durable_wait_free(dw);
 }
 
+/* The message as a one-record, uncompressed batch. Returns 0 or -1. */
+static int message_batch(json_t *in, struct bytebuf *out)
+{
+    json_t *jv = json_object_get(in, "value");
+    char *value = json_is_string(jv) ? xstrdup(json_string_value(jv))
+                  : jv && !json_is_null(jv) ? json_dumps(jv, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    const char *key = json_string_value(json_object_get(in, "key"));
+    json_t *hs = json_object_get(in, "headers");
+    size_t nh = json_is_object(hs) ? json_object_size(hs) : 0;
+    struct record_header_view *h = xcalloc(nh + 1, sizeof(*h));
+    const char *hk;
+    json_t *hv;
+    size_t i = 0;
+    if (nh)
+        json_object_foreach(hs, hk, hv)
+        {
+            const char *v = json_is_string(hv) ? json_string_value(hv) : "";
+            h[i++] = (struct record_header_view){(const uint8_t *)hk, (int32_t)strlen(hk), (const uint8_t *)v,
+                                                 (int32_t)strlen(v)};
+        }
+    struct batch_record rec = {.timestamp = now_ms(),
+                               .key = (const uint8_t *)key, .key_len = key ? (int32_t)strlen(key) : -1,
+                               .value = (const uint8_t *)value, .value_len = value ? (int32_t)strlen(value) : -1,
+                               .header_count = (int32_t)nh, .headers = h};
+    int rc = batch_build(out, NULL, &rec, 1);
+    free(h);
+    free(value);
+    return rc;
+}
+
 static void produce_message(struct broker *b, struct http_job *j, struct topic *t)
 {
     json_t *in = json_loadb(j->body, j->body_len, 0, NULL);
@@ -466,85 +355,34 @@ static void produce_message(struct broker *b, struct http_job *j, struct topic *
         fail(j, 404, "no partition %lld", (long long)part);
         return;
     }
-    json_t *jv = json_object_get(in, "value");
-    char *value_text = json_is_string(jv) ? xstrdup(json_string_value(jv))
-                       : jv && !json_is_null(jv) ? json_dumps(jv, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    const char *key = json_string_value(json_object_get(in, "key"));
-    struct sbuf rec = {0}, body = {0};
-    sbuf_add(&rec, "\0", 1);              /* attributes */
-    put_varint(&rec, 0);                  /* timestamp delta */
-    put_varint(&rec, 0);                  /* offset delta */
-    put_bytes(&rec, key);
-    put_bytes(&rec, value_text);
-    json_t *hs = json_object_get(in, "headers");
-    put_varint(&rec, json_is_object(hs) ? (int64_t)json_object_size(hs) : 0);
-    const char *hk;
-    json_t *hv;
-    if (json_is_object(hs))
-        json_object_foreach(hs, hk, hv)
-        {
-            put_bytes(&rec, hk);
-            put_bytes(&rec, json_is_string(hv) ? json_string_value(hv) : "");
-        }
-    put_varint(&body, (int64_t)rec.len);
-    sbuf_add(&body, rec.p, rec.len);
-    size_t total = BATCH_HEADER_SIZE + body.len;
-    uint8_t *batch = xcalloc(1, total);
-    int64_t now = now_ms();
-    put_be(batch + BATCH_OFF_LENGTH, (uint64_t)(total - BATCH_LOG_OVERHEAD), 4);
-    put_be(batch + BATCH_OFF_LEADER_EPOCH, (uint64_t)-1, 4);
-    batch[BATCH_OFF_MAGIC] = 2;
-    put_be(batch + BATCH_OFF_BASE_TIMESTAMP, (uint64_t)now, 8);
-    put_be(batch + BATCH_OFF_MAX_TIMESTAMP, (uint64_t)now, 8);
-    put_be(batch + BATCH_OFF_PRODUCER_ID, (uint64_t)-1, 8);
-    put_be(batch + BATCH_OFF_PRODUCER_EPOCH, (uint64_t)-1, 2);
-    put_be(batch + BATCH_OFF_BASE_SEQUENCE, (uint64_t)-1, 4);
-    put_be(batch + BATCH_OFF_RECORDS_COUNT, 1, 4);
-    memcpy(batch + BATCH_HEADER_SIZE, body.p, body.len);
-    put_be(batch + BATCH_OFF_CRC, crc32c(0, batch + BATCH_OFF_ATTRIBUTES, total - BATCH_OFF_ATTRIBUTES), 4);
-    free(rec.p);
-    free(body.p);
-    free(value_text);
+    struct bytebuf batch = {0};
+    int err = message_batch(in, &batch) ? KERR_CORRUPT_MESSAGE : 0;
     json_decref(in);
 
     struct partition *p = t->partitions[part];
     struct batch_info bi;
     char why[200] = "";
-    int err = p->storage_error ? p->storage_error : 0;
-    if (!err && (batch_parse_header(batch, total, &bi) != 0 ||
-                 (err = batch_validate(b->validator, batch, total, true, &bi, why, sizeof(why))) != 0)) {
-        if (!err)
-            err = KERR_CORRUPT_MESSAGE;
-    }
-    int64_t base = -1, append_time = -1;
     if (!err)
-        err = plog_append(p->log, batch, total, 1, &base, &append_time);
-    free(batch);
-    if (err) {
-        fail(j, 500, "%s", why[0] ? why : kafka_error_name((int16_t)err));
-        return;
-    }
-    b->stats.records_produced++;
-    b->stats.records_produced_batches++;
-    b->stats.produce_bytes += total;
-    partition_append_done(b, p);
+        err = batch_validate(b->validator, batch.p, batch.len, true, &bi, why, sizeof(why));
     /* Answered once durable, the rule of acks=all: the flusher's round
      * moves the high watermark past it and calls on_message_durable. */
-    int64_t end = plog_log_end(p->log);
-    if (plog_high_watermark(p->log) >= end) {
-        produced_reply(j, t->name, (int32_t)part, base);
+    struct durable_wait *dw = xcalloc(1, sizeof(*dw));
+    dw->w.done = on_message_durable;
+    dw->w.owner = dw;
+    struct partition_appended a;
+    if (!err)
+        err = partition_append(b, p, batch.p, batch.len, 1, NULL, &dw->w, &a);
+    bytebuf_free(&batch);
+    if (err) {
+        fail(j, 500, "%s", why[0] ? why : kafka_error_name((int16_t)err));
+        free(dw);
         return;
     }
-    struct durable_wait *dw = xcalloc(1, sizeof(*dw));
     dw->b = b;
     dw->j = j;
     dw->topic = xstrdup(t->name);
     dw->partition = (int32_t)part;
-    dw->offset = base;
-    dw->w.end = end;
-    dw->w.done = on_message_durable;
-    dw->w.owner = dw;
-    partition_add_ack_waiter(p, &dw->w);
+    dw->offset = a.base_offset;
     http_job_park(b, j, message_wait_cancel, dw);
 }
 

@@ -2,9 +2,10 @@
  * behind (see http.h). A request's life:
  *   MHD thread: access_handler gathers the body, answers health and
  *   assets itself, checks /api calls (a Host of this listener; for
- *   changes also a JSON content type and an Origin of this listener,
- *   else 403), queues the connection's http_job, suspends the
- *   connection and returns: the thread goes on serving others;
+ *   changes also http.admin.enabled, a JSON content type and an Origin
+ *   of this listener, else 403), queues the connection's http_job,
+ *   suspends the connection and returns: the thread goes on serving
+ *   others;
  *   loop thread: on_wake drains the queue, routes (metrics_format or
  *   api_handle) and resumes each job's connection (job_done), unless
  *   the handler parked it (http_job_park) to do so later
@@ -26,16 +27,28 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include "broker/broker.h"
 #include "core/slog.h"
 #include "core/util.h"
+#include "http/deadline.h"
 #include "net/tcp_listen.h"
 
 #define HTTP_MAX_BODY (1 << 20)
 #define HTTP_DRAIN_MS 2000   /* at stop, the longest wait for answers still being sent */
+/* Slow clients must not take the health probes down: a connection may
+ * be idle a few seconds and a request has a few more to arrive whole
+ * (deadline.h), one address holds a bounded share, and the total is as
+ * high as the fd limit allows. */
+#define HTTP_IDLE_TIMEOUT_S 5u
+#define HTTP_REQUEST_DEADLINE_S 10u
+#define HTTP_PER_ADDRESS_CONNECTIONS 64u
+#define HTTP_MIN_CONNECTIONS 256u
+#define HTTP_MAX_CONNECTIONS 10000u
+#define HTTP_LISTEN_BACKLOG 1024
 
 struct http_server {
     struct broker *b;
@@ -44,9 +57,12 @@ struct http_server {
     int port;
     char host[256];
     atomic_bool ready;
+    bool admin;                     /* /api/ calls may change things (http.admin.enabled) */
+    const char *admin_off_why;      /* when not: why, naming the property that allows them */
     int wake_fd;
     struct io_watch wake_watch;
     struct history *history;        /* samples for the console's charts */
+    struct http_deadlines *deadlines;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct http_job *head, *tail;   /* queued for the loop */
@@ -109,6 +125,11 @@ const char *http_job_arg(const struct http_job *j, const char *name)
 }
 
 int http_port(const struct broker *b) { return b->http ? b->http->port : 0; }
+
+const char *http_admin_off_reason(const struct broker *b)
+{
+    return b->http && !b->http->admin ? b->http->admin_off_why : NULL;
+}
 
 void http_history_json(struct broker *b, struct sbuf *out) { history_json(b->http ? b->http->history : NULL, out); }
 
@@ -375,6 +396,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
         *upload_data_size = 0;
         return MHD_YES;
     }
+    deadline_clear(s->deadlines, c);   /* the request has arrived whole */
     if (rq->too_large)
         return send_text(c, 413, "application/json", "{\"error\":\"request body too large\"}");
 
@@ -407,6 +429,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
         return send_text(c, 403, "application/json",
                          "{\"error\":\"the Host header must name this listener (127.0.0.1, localhost, [::1] or its "
                          "configured host, with its port)\"}");
+    if (api && !get && !s->admin) {
+        char body[400];
+        snprintf(body, sizeof(body), "{\"error\":\"%s\"}", s->admin_off_why);
+        return send_text(c, 403, "application/json", body);
+    }
     if (api && !get && !mutation_allowed(s, c))
         return send_text(c, 403, "application/json",
                          "{\"error\":\"changes need Content-Type: application/json and an Origin or Host of this "
@@ -446,6 +473,7 @@ static void request_completed(void *cls, struct MHD_Connection *c, void **con_cl
 {
     struct http_server *s = cls;
     struct request *rq = *con_cls;
+    deadline_restart(s->deadlines, c);   /* for the next request on this connection */
     if (rq) {
         /* Never while the loop has the job: a suspended connection is
          * not completed, and http_stop resumes them all first. */
@@ -464,7 +492,7 @@ static int bind_listener(struct http_server *s, const struct endpoint_spec *e, c
 {
     char why[256];
     bool lookup_failed;
-    int fd = tcp_listen(e->host, e->port, 0, 128, &s->port, &lookup_failed, why, sizeof(why));
+    int fd = tcp_listen(e->host, e->port, 0, HTTP_LISTEN_BACKLOG, &s->port, &lookup_failed, why, sizeof(why));
     if (fd < 0 && lookup_failed) {
         snprintf(err, errlen, "http.listeners http://%s:%d: %s", e->host, e->port, why);
         return -1;
@@ -477,6 +505,50 @@ static int bind_listener(struct http_server *s, const struct endpoint_spec *e, c
     snprintf(s->host, sizeof(s->host), "%s", e->host);
     s->listen_fd = fd;
     return 0;
+}
+
+/* Connections the HTTP side may hold: half of the descriptors the Kafka
+ * listeners (max.connections) leave, after raising the soft fd limit to
+ * the hard one as servers do. */
+static unsigned connection_limit(const struct broker *b)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+        return HTTP_MIN_CONNECTIONS;
+    if (r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &r) != 0)
+            getrlimit(RLIMIT_NOFILE, &r);
+    }
+    int64_t left = (int64_t)(r.rlim_cur > INT32_MAX ? INT32_MAX : r.rlim_cur) - config_int(&b->cfg, P_MAX_CONNECTIONS);
+    int64_t n = left / 2;
+    if (n < HTTP_MIN_CONNECTIONS)
+        return HTTP_MIN_CONNECTIONS;
+    return n > HTTP_MAX_CONNECTIONS ? HTTP_MAX_CONNECTIONS : (unsigned)n;
+}
+
+/* Changes through the API carry no credentials: allowed by default only
+ * when nobody but this machine can reach the listener. */
+static void decide_admin(struct http_server *s, const char *setting)
+{
+    bool loopback = tcp_bound_to_loopback(s->listen_fd);
+    s->admin = strcmp(setting, "true") == 0 || (strcmp(setting, "auto") == 0 && loopback);
+    if (strcmp(setting, "false") == 0)
+        s->admin_off_why = "the HTTP API is read-only: http.admin.enabled=false (set http.admin.enabled=true to "
+                           "allow changes)";
+    else
+        s->admin_off_why = "the HTTP API is read-only because http.listeners binds beyond loopback and changes "
+                           "carry no credentials; set http.admin.enabled=true to allow them";
+    const char *addr = s->host[0] ? s->host : "0.0.0.0";
+    if (!s->admin && !loopback)
+        log_warn("http", "read-only API",
+                 "addr=%s:%d why=\"http.listeners binds beyond loopback\" allow=\"http.admin.enabled=true\"", addr,
+                 s->port);
+    else if (s->admin && !loopback)
+        log_warn("http", "API changes open beyond loopback",
+                 "addr=%s:%d why=\"http.admin.enabled=true: anyone who reaches this address can create and delete "
+                 "topics and produce, with no credentials\"",
+                 addr, s->port);
 }
 
 int http_start(struct broker *b, char *err, size_t errlen)
@@ -500,6 +572,7 @@ int http_start(struct broker *b, char *err, size_t errlen)
         http_stop(b);
         return -1;
     }
+    decide_admin(s, config_str(&b->cfg, P_HTTP_ADMIN_ENABLED));
     loop_watch(b->loop, &s->wake_watch, s->wake_fd, EPOLLIN, on_wake, s);
     s->history = history_start(b);
     /* The threads must not take the broker's signals (SIGTERM is read
@@ -512,10 +585,15 @@ int http_start(struct broker *b, char *err, size_t errlen)
      * thread never waits for the loop, so a slow fsync or a busy loop
      * cannot starve /health/live. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
-    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
-                                 MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, 256u,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_COMPLETED, request_completed, s,
-                                 MHD_OPTION_END);
+    unsigned max_conns = connection_limit(b);
+    s->deadlines = deadlines_start(HTTP_REQUEST_DEADLINE_S);
+    if (s->deadlines)
+        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+                                     MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, max_conns,
+                                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, HTTP_PER_ADDRESS_CONNECTIONS,
+                                     MHD_OPTION_CONNECTION_TIMEOUT, HTTP_IDLE_TIMEOUT_S, MHD_OPTION_NOTIFY_CONNECTION,
+                                     deadlines_notify, s->deadlines, MHD_OPTION_NOTIFY_COMPLETED, request_completed,
+                                     s, MHD_OPTION_END);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server on http://%s:%d", s->host, s->port);
@@ -523,8 +601,10 @@ int http_start(struct broker *b, char *err, size_t errlen)
         return -1;
     }
     s->listen_fd = -1;   /* the daemon owns it now: MHD_stop_daemon closes it */
-    log_info("http", "listening", "addr=%s:%d console=http://%s:%d/", s->host[0] ? s->host : "0.0.0.0", s->port,
-             s->host[0] && strcmp(s->host, "0.0.0.0") != 0 ? s->host : "127.0.0.1", s->port);
+    log_info("http", "listening", "addr=%s:%d console=http://%s:%d/ max_connections=%u per_address=%u",
+             s->host[0] ? s->host : "0.0.0.0", s->port,
+             s->host[0] && strcmp(s->host, "0.0.0.0") != 0 ? s->host : "127.0.0.1", s->port, max_conns,
+             HTTP_PER_ADDRESS_CONNECTIONS);
     return 0;
 }
 
@@ -565,20 +645,14 @@ void http_stop(struct broker *b)
     /* Let the answers just given (and those of test messages that the
      * flusher's last round made durable) go out before the daemon closes
      * every connection; new requests are answered 503 meanwhile. */
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += HTTP_DRAIN_MS / 1000;
-    until.tv_nsec += (long)(HTTP_DRAIN_MS % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = realtime_after_ms(HTTP_DRAIN_MS);
     while (s->daemon && s->inflight > 0)
         if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
             break;
     pthread_mutex_unlock(&s->mu);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    deadlines_free(s->deadlines);
     history_stop(b, s->history);
     if (s->listen_fd >= 0)
         close(s->listen_fd);

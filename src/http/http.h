@@ -72,6 +72,9 @@ void http_set_ready(struct broker *b, bool ready);
 /* Answers queued jobs with 503 and stops the threads. */
 void http_stop(struct broker *b);
 int http_port(const struct broker *b);   /* bound port, 0 if off */
+/* NULL when the API may change things, else why not (naming the
+ * property that allows it: http.admin.enabled). */
+const char *http_admin_off_reason(const struct broker *b);
 
 /* The recent past for the console's charts (history.c), on the loop thread. */
 struct history;

@@ -159,12 +159,9 @@ static bool roll_due(const struct plog *l, const struct segment *s, int64_t now,
     return s->end + records - 1 - s->base > INT32_MAX;   /* relative offsets are 32-bit */
 }
 
-int plog_append(struct plog *l, uint8_t *buf, size_t len, int32_t batch_count, int64_t *base_offset,
-                int64_t *log_append_time)
+int plog_append(struct plog *l, uint8_t *buf, size_t len, int32_t batch_count, struct plog_appended *out)
 {
-    *base_offset = -1;
-    if (log_append_time)
-        *log_append_time = -1;
+    *out = (struct plog_appended){.base_offset = -1, .log_append_time = -1};
     if (batch_count <= 0 || len == 0)
         return KERR_CORRUPT_MESSAGE;
     if (len > INT32_MAX)
@@ -195,6 +192,7 @@ int plog_append(struct plog *l, uint8_t *buf, size_t len, int32_t batch_count, i
         if (rc)
             return rc;
         s = active_seg(l);
+        out->rolled = true;
     }
     bool lat = l->cfg.log_append_time;
     int64_t next = s->end;
@@ -224,14 +222,14 @@ int plog_append(struct plog *l, uint8_t *buf, size_t len, int32_t batch_count, i
     }
     if (s->first_ts < 0)
         s->first_ts = now;   /* segment.ms counts broker time, so old client timestamps cannot force rolls */
-    *base_offset = s->end;
+    out->base_offset = s->end;
     s->size += (int64_t)len;
     s->end = next;
     l->total_size += len;
     l->dirty = true;
     l->hints[l->hint_next++ % PLOG_HINTS] = (struct pos_hint){next, s->size};
-    if (log_append_time && lat)
-        *log_append_time = now;
+    if (lat)
+        out->log_append_time = now;
     return 0;
 }
 

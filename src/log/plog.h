@@ -60,12 +60,16 @@ void plog_set_leader_epoch(struct plog *l, int32_t epoch);
 
 /* Appends count batches laid end to end in buf (each already validated),
  * stamping offsets from the log end (and LogAppendTime if configured).
- * buf is modified in place. Rolls the segment first if needed.
+ * buf is modified in place. Rolls the segment first if needed, and says
+ * so: a roll synced everything below the new base offset.
  * Returns 0 or a Kafka error code (KAFKA_STORAGE_ERROR on a write error;
- * the partial write is truncated away). base_offset gets the first
- * offset assigned, log_append_time the time used (-1 if none). */
-int plog_append(struct plog *l, uint8_t *buf, size_t len, int32_t batch_count,
-                int64_t *base_offset, int64_t *log_append_time);
+ * the partial write is truncated away). */
+struct plog_appended {
+    int64_t base_offset;        /* the first offset assigned */
+    int64_t log_append_time;    /* the time stamped, -1 if none */
+    bool rolled;                /* a new segment was started for it */
+};
+int plog_append(struct plog *l, uint8_t *buf, size_t len, int32_t batch_count, struct plog_appended *out);
 
 /* The active segment's file and its written size, for the flusher. */
 struct fileref *plog_active_file(struct plog *l);

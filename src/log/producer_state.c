@@ -2,6 +2,7 @@
 #include "log/producer_state.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -146,6 +147,17 @@ int pstate_check(struct pstate *ps, int64_t pid, int16_t epoch, int32_t first_se
     if (e->n == 0)
         return first_seq == 0 ? 0 : KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
     return in_sequence(e->b[e->head].last_seq, first_seq) ? 0 : KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+}
+
+void pstate_explain(struct pstate *ps, int rc, int64_t pid, int16_t epoch, int32_t first_seq, char *buf, size_t n)
+{
+    const struct pentry *e = pstate_find(ps, pid);
+    if (rc == KERR_INVALID_PRODUCER_EPOCH)
+        snprintf(buf, n, "producer %lld epoch %d is older than the current epoch %d", (long long)pid, epoch,
+                 e ? e->epoch : -1);
+    else
+        snprintf(buf, n, "producer %lld epoch %d: sequence %d does not follow %d", (long long)pid, epoch, first_seq,
+                 e && e->n && e->epoch == epoch ? e->b[e->head].last_seq : -1);
 }
 
 bool pstate_record(struct pstate *ps, int64_t pid, int16_t epoch, int32_t first_seq, int32_t last_seq,

@@ -58,6 +58,9 @@ void pstate_remove(struct pstate *ps, int64_t pid);
  * code. An entry idle for more than expire_ms (> 0) is dropped first. */
 int pstate_check(struct pstate *ps, int64_t pid, int16_t epoch, int32_t first_seq, int32_t last_seq,
                  int64_t now_ms, int64_t expire_ms, struct pbatch *dup);
+/* Words a rejection rc of pstate_check for the client, from the state
+ * the check saw (call it before anything changes). */
+void pstate_explain(struct pstate *ps, int rc, int64_t pid, int16_t epoch, int32_t first_seq, char *buf, size_t n);
 /* Records an append (after the check, or while rebuilding from the log:
  * no checks then). A different epoch resets the window. Returns true if
  * the epoch changed (or the producer is new here). */

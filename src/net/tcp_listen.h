@@ -11,4 +11,7 @@
  * strerror(errno), errno kept for the caller. */
 int tcp_listen(const char *host, int port, int sock_flags, int backlog, int *bound_port, bool *lookup_failed,
                char *why, size_t whylen);
+/* The socket is bound to a loopback address (127.0.0.0/8, ::1), so only
+ * this machine can reach it; false for every interface (0.0.0.0, ::). */
+bool tcp_bound_to_loopback(int fd);
 #endif

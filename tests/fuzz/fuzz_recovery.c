@@ -35,6 +35,7 @@
 #include "core/fileref.h"
 #include "core/slog.h"
 #include "log/batch.h"
+#include "log/batch_build.h"
 #include "log/kerr.h"
 #include "log/plog.h"
 #include "protocol/wire.h"
@@ -58,26 +59,17 @@ static size_t good_len;
 /* A valid two-record batch, built once: what the append step writes. */
 static void build_good_batch(void)
 {
-    static const uint8_t recs[] = {
-        /* len 7: attrs, ts delta 0, offset delta 0, key null (-1), value "a", 0 headers */
-        0x0e, 0x00, 0x00, 0x00, 0x01, 0x02, 'a', 0x00,
-        /* offset delta 1, value "b" */
-        0x0e, 0x00, 0x00, 0x02, 0x01, 0x02, 'b', 0x00,
+    const struct batch_record recs[] = {
+        {.timestamp = 1700000000000, .key = NULL, .key_len = -1, .value = (const uint8_t *)"a", .value_len = 1},
+        {.timestamp = 1700000000000, .key = NULL, .key_len = -1, .value = (const uint8_t *)"b", .value_len = 1},
     };
+    struct bytebuf built = {0};
+    if (batch_build(&built, NULL, recs, 2) != 0 || built.len > sizeof(good_batch))
+        abort();
     uint8_t *p = good_batch;
-    size_t len = BATCH_HEADER_SIZE + sizeof(recs);
-    memset(p, 0, BATCH_HEADER_SIZE);
-    put_be32(p + BATCH_OFF_LENGTH, (uint32_t)(len - BATCH_LOG_OVERHEAD));
-    p[BATCH_OFF_MAGIC] = 2;
-    put_be32(p + BATCH_OFF_LAST_OFFSET_DELTA, 1);
-    put_be64(p + BATCH_OFF_BASE_TIMESTAMP, 1700000000000ull);
-    put_be64(p + BATCH_OFF_MAX_TIMESTAMP, 1700000000000ull);
-    put_be64(p + BATCH_OFF_PRODUCER_ID, (uint64_t)-1);
-    put_be16(p + BATCH_OFF_PRODUCER_EPOCH, 0xffff);
-    put_be32(p + BATCH_OFF_BASE_SEQUENCE, 0xffffffffu);
-    put_be32(p + BATCH_OFF_RECORDS_COUNT, 2);
-    memcpy(p + BATCH_HEADER_SIZE, recs, sizeof(recs));
-    put_be32(p + BATCH_OFF_CRC, crc32c(0, p + BATCH_OFF_ATTRIBUTES, len - BATCH_OFF_ATTRIBUTES));
+    size_t len = built.len;
+    memcpy(p, built.p, len);
+    bytebuf_free(&built);
     good_len = len;
     char why[100];
     if (batch_validate(validator, p, len, true, NULL, why, sizeof(why)) != 0) {
@@ -369,12 +361,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Append at the end, make it visible (the flusher's job), read it back. */
     uint8_t app[sizeof(good_batch)];
     memcpy(app, good_batch, good_len);
-    int64_t base = -1, lat = -1;
-    int rc = plog_append(l, app, good_len, 1, &base, &lat);
+    struct plog_appended a;
+    int rc = plog_append(l, app, good_len, 1, &a);
     CHECK(rc == 0, "append after recovery failed");
-    CHECK(base == end && plog_log_end(l) == end + 2, "append did not land at the log end");
+    CHECK(a.base_offset == end && plog_log_end(l) == end + 2, "append did not land at the log end");
     plog_set_high_watermark(l, plog_log_end(l));
-    read_at(l, base + 1, 1, strict);
+    read_at(l, a.base_offset + 1, 1, strict);
     plog_close(l);
 
     /* A clean close keeps everything and the reopen scans nothing. */
@@ -383,8 +375,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(plog_log_end(l) == end + 2 && plog_high_watermark(l) == end + 2, "clean reopen lost data");
     CHECK(plog_log_start(l) == start, "clean reopen moved the log start");
     CHECK(!strict || plog_recovered_bytes(l) == 0, "clean reopen scanned the log");
-    read_at(l, base, 1 << 20, strict);
-    read_at(l, base + 1, 1, strict);
+    read_at(l, a.base_offset, 1 << 20, strict);
+    read_at(l, a.base_offset + 1, 1, strict);
     plog_close(l);
     free(buf);
     return 0;

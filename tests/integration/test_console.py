@@ -5,6 +5,7 @@ is clicked through; the screenshots must not be blank and the page must
 fetch nothing from outside the broker."""
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -14,7 +15,7 @@ import pytest
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from conftest import SANITIZED
+from conftest import SANITIZED, free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SLOW = 3 if SANITIZED else 1
@@ -152,6 +153,13 @@ def test_console_in_a_real_browser(broker_factory, tmp_path):
     assert r["partitions"] >= 4
     assert r["messages"] >= 20
     assert r["filtered"] and all("needle" in v for v in r["filtered"]), r["filtered"]
+    # The search ran on the broker, newest first, said what it searched, and went further back.
+    newest, back = r["search_newest"], r["search_back"]
+    assert re.search(r"Searched offsets [\d,]+–[\d,]+ of partition 0, [\d,]+ records", newest["summary"]), newest
+    assert len(newest["offsets"]) == 2 and all("needle" in v for v in newest["values"]), newest
+    assert back["offsets"] and all("needle" in v for v in back["values"]), back
+    assert max(back["offsets"]) < min(newest["offsets"]), (newest, back)
+    assert back["summary"] != newest["summary"]
     assert "billing" in r["groups"] and "reports-stalled" in r["groups"]
     assert len(r["group_lags"]) >= 1 and sum(int(x.replace("k", "000").replace(".", "")) for x in r["group_lags"]) > 0
     # Nothing fetched from outside the broker.
@@ -164,3 +172,25 @@ def test_console_in_a_real_browser(broker_factory, tmp_path):
         import shutil
         for f in r["screenshots"]:
             shutil.copy(f, os.environ["CONSOLE_SCREENSHOT_DIR"])
+
+
+def test_console_is_read_only_beyond_loopback(broker_factory):
+    """On a listener beyond loopback (http.admin.enabled=auto) the console
+    offers no create, delete or produce control and says why."""
+    port = free_port()
+    b = broker_factory(props={"http.listeners": "http://0.0.0.0:%d" % port}, start=False)
+    b.http_port = port
+    b.start()
+    admin = AdminClient({"bootstrap.servers": b.bootstrap})
+    admin.create_topics([NewTopic("seen", 1, 1)])["seen"].result(timeout=15)
+    p = Producer({"bootstrap.servers": b.bootstrap})
+    p.produce("seen", value=b"x")
+    p.flush(10)
+    out = subprocess.run(["node", os.path.join(HERE, "js", "console_readonly.js"), b.http_url, "seen"],
+                         capture_output=True, text=True, timeout=120 * SLOW, cwd=os.path.join(HERE, "js"))
+    assert out.returncode == 0, out.stdout + out.stderr
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    assert r["ok"] and not r["errors"], r["errors"]
+    assert r["controls"] == {"topics": 0, "topic": 0, "messages": 0}, r["controls"]
+    for page, note in r["notes"].items():
+        assert note and "read-only" in note and "http.admin.enabled=true" in note, (page, note)

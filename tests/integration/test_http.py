@@ -640,13 +640,25 @@ def test_slow_request_log_is_structured_and_info_is_quiet(broker_factory):
     assert metric(m, "sluice_slow_requests_total") >= 1
 
 
-def test_api_changes_on_a_wildcard_listener(broker_factory):
-    """Bound to every interface: an IP address of the right port may
-    change things, a name (DNS rebinding) may not."""
+def wildcard_broker(broker_factory, **props):
+    """A broker whose HTTP listener binds every interface."""
     port = free_port()
-    b = broker_factory(props={"http.listeners": "http://0.0.0.0:%d" % port}, start=False)
+    b = broker_factory(props=dict(props, **{"http.listeners": "http://0.0.0.0:%d" % port}), start=False)
     b.http_port = port
-    b.start()
+    return b.start()
+
+
+def warnings_naming(b, text):
+    return [line for line in b.read_log().splitlines() if "level=warn" in line and text in line]
+
+
+def test_api_changes_on_a_wildcard_listener(broker_factory):
+    """Bound to every interface with http.admin.enabled=true: an IP address
+    of the right port may change things, a name (DNS rebinding) may not;
+    the broker warns once that changes are open."""
+    b = wildcard_broker(broker_factory, **{"http.admin.enabled": "true"})
+    port = b.http_port
+    assert len(warnings_naming(b, "http.admin.enabled=true")) == 1, b.read_log()
     json_headers = {"Content-Type": "application/json"}
     status, _, _ = http(b, "/api/topics", "POST", {"name": "w1"},
                         headers=dict(json_headers, Origin="http://rebound.example:%d" % port))
@@ -677,3 +689,218 @@ def test_api_history_keeps_the_last_minutes(broker):
     assert len(h) >= 2, h
     assert h[-1]["records_in"] == 35 and h[-1]["lag"]["hist-readers"] == 15
     assert all(a["t"] < b["t"] and a["records_in"] <= b["records_in"] for a, b in zip(h, h[1:]))
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+def test_api_changes_refused_beyond_loopback_by_default(broker_factory):
+    """Bound beyond loopback with http.admin.enabled at its default (auto):
+    every changing call is 403 naming the property, nothing changes, reads
+    stay open, the broker warns once at start."""
+    b = wildcard_broker(broker_factory)
+    create_topic(b, "kept", 1)
+    produce(b, "kept", 3)
+    refused = [("/api/topics", "POST", {"name": "made"}),
+               ("/api/topics/kept", "DELETE", None),
+               ("/api/topics/kept/messages", "POST", {"partition": 0, "value": "x"})]
+    for path, method, body in refused:
+        status, _, data = http(b, path, method, body, headers=JSON)
+        assert status == 403, (path, method, status, data)
+        assert "http.admin.enabled=true" in json.loads(data)["error"], data
+    topics = [t["name"] for t in api(b, "/api/topics")]
+    assert "kept" in topics and "made" not in topics
+    assert api(b, "/api/topics/kept")["partition_list"][0]["high_watermark"] == 3
+    assert http(b, "/metrics")[0] == 200
+    assert http(b, "/health/ready")[0] == 200 and http(b, "/health/live")[0] == 200
+    assert len(api(b, "/api/topics/kept/messages?partition=0&offset=0")["messages"]) == 3
+    admin = api(b, "/api/cluster")["admin"]
+    assert admin["enabled"] is False and "http.admin.enabled=true" in admin["reason"]
+    warned = warnings_naming(b, "http.admin.enabled=true")
+    assert len(warned) == 1 and "0.0.0.0:%d" % b.http_port in warned[0], b.read_log()
+
+
+def test_api_changes_on_loopback_by_default_and_switchable(broker_factory):
+    """On loopback the default allows changes (no warning); false turns
+    them off there too; a value other than true, false or auto stops the start."""
+    b = broker_factory(name="open")
+    assert api(b, "/api/cluster")["admin"] == {"enabled": True, "reason": None}
+    api(b, "/api/topics", "POST", {"name": "made"}, expect=201)
+    assert not warnings_naming(b, "http.admin.enabled"), b.read_log()
+    closed = broker_factory(name="closed", props={"http.admin.enabled": "false"})
+    status, _, data = http(closed, "/api/topics", "POST", {"name": "made"}, headers=JSON)
+    assert status == 403 and "http.admin.enabled" in json.loads(data)["error"], data
+    assert api(closed, "/api/cluster")["admin"]["enabled"] is False
+    p = subprocess.run([SLUICE_BIN, "serve", "--http.admin.enabled=yes", "--log.dirs=%s" % (b.data_dir + "-bad")],
+                       capture_output=True, text=True, timeout=20)
+    assert p.returncode == 2 and "http.admin.enabled" in p.stdout + p.stderr and "auto" in p.stdout + p.stderr
+
+
+# ---------------------------------------------------------------- slow clients
+
+def hold_half_requests(port, n, sources):
+    """n connections, from the given loopback addresses in turn, each
+    having sent half a request; returns the sockets (the caller closes)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 256:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1024), hard))
+    held = []
+    for i in range(n):
+        s = socket.socket()
+        s.bind((sources[i % len(sources)], 0))
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        held.append(s)
+    time.sleep(0.5)   # connected, or refused at the listener's limits (that is the point)
+    for s in held:
+        try:
+            s.send(b"GET /api/topics HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Slow: " % port)
+        except OSError:
+            pass
+    return held
+
+
+def health_latencies_ms(b, n=20):
+    """Each on a fresh connection from 127.0.0.1, as a probe makes it."""
+    out = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        status, _, _ = http(b, "/health/ready", timeout=5)
+        out.append((time.monotonic() - t0) * 1000)
+        assert status == 200
+    return out
+
+
+def still_open(sock):
+    """The server has neither closed it nor answered."""
+    sock.setblocking(False)
+    try:
+        sock.recv(1)   # EOF or an answer
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("sources", [["127.0.0.2"], ["127.0.0.%d" % i for i in range(2, 12)]],
+                         ids=["one-address", "ten-addresses"])
+def test_health_answers_while_slow_clients_hold_connections(broker, sources):
+    """1,000 connections that send half a request and wait: the listener
+    limits them per address and times them out, and /health/ready still
+    answers a probe from another address within 100 ms."""
+    held = hold_half_requests(broker.http_port, 1000, sources)
+    try:
+        accepted = sum(still_open(s) for s in held)
+        lat = health_latencies_ms(broker)
+        print("\n%s: %d of 1000 half-sent requests held open; /health/ready max %.1f ms, median %.1f ms"
+              % ("+".join(sources[:1] + (["..."] if len(sources) > 1 else [])), accepted, max(lat),
+                 sorted(lat)[len(lat) // 2]))
+        assert max(lat) < 100 * SLOW, lat
+        assert 0 < accepted <= 64 * len(sources), accepted   # 64 connections per client address
+        # The API still answers a client of another address.
+        assert http(broker, "/api/topics")[0] == 200
+        # A request gets a few seconds to arrive whole, then its connection is closed.
+        time.sleep(7 * SLOW)
+        left = sum(still_open(s) for s in held)
+        assert left == 0, "%d half-sent requests still open after 7 s" % left
+    finally:
+        for s in held:
+            s.close()
+
+
+def test_a_request_that_trickles_in_is_cut_off_and_keep_alive_is_not(broker):
+    """A client that sends a header line every second never looks idle,
+    but its request must arrive whole within 10 s of its connection's
+    start; a keep-alive connection making whole requests stays open."""
+    import http.client
+    trickle = socket.create_connection(("127.0.0.1", broker.http_port))
+    trickle.sendall(b"GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    t0 = time.monotonic()
+    keep = http.client.HTTPConnection("127.0.0.1", broker.http_port, timeout=5)
+    closed_after, keep_sock = None, None
+    for _ in range(15):
+        time.sleep(1)
+        keep.request("GET", "/health/ready")
+        assert keep.getresponse().read() == b'{"status":"ready"}'
+        keep_sock = keep_sock or keep.sock
+        if not still_open(trickle):
+            closed_after = time.monotonic() - t0
+            break
+        trickle.setblocking(True)
+        try:
+            trickle.sendall(b"X-Slow: 1\r\n")
+        except OSError:
+            closed_after = time.monotonic() - t0
+            break
+    print("\ntrickling request cut off after %.1f s" % closed_after if closed_after else "\nnot cut off")
+    assert closed_after is not None and 9.5 <= closed_after <= 12.5, closed_after
+    # The keep-alive connection made 10+ whole requests over more than 10 s on one socket.
+    keep.request("GET", "/health/live")
+    assert keep.getresponse().status == 200 and keep.sock is keep_sock
+    keep.close()
+    trickle.close()
+
+
+# ---------------------------------------------------------------- searching messages
+
+def search(b, topic, **args):
+    query = "&".join("%s=%s" % kv for kv in args.items())
+    r = api(b, "/api/topics/%s/messages?partition=0&%s" % (topic, query))
+    s = r["searched"]
+    offsets = [m["offset"] for m in r["messages"]]
+    assert offsets == sorted(offsets) and all(s["from"] <= o < s["to"] for o in offsets), (s, offsets)
+    assert s["records"] == s["to"] - s["from"], s   # offsets are dense: every one was looked at
+    return r, offsets
+
+
+def test_api_search_is_bounded_and_says_what_it_searched(broker):
+    """The Contains search scans the partition on the broker, newest first,
+    within a budget of records and bytes, and says which offsets it
+    searched so the caller can search further back (or on)."""
+    create_topic(broker, "hay", 1)
+    p = Producer({"bootstrap.servers": broker.bootstrap, "acks": "all", "linger.ms": 5})
+    values = [(b"needle-%d" % i) if i % 1000 == 7 else b"straw-%d" % i for i in range(5000)]
+    for v in values:
+        p.produce("hay", value=v, partition=0)
+    assert p.flush(30) == 0
+    # The whole partition by default: every needle, not only the newest 50 records'.
+    r, offsets = search(broker, "hay", q="needle")
+    assert offsets == [7, 1007, 2007, 3007, 4007]
+    assert r["searched"]["from"] == 0 and r["searched"]["to"] == 5000 and r["earlier"] is None
+    assert r["searched"]["bytes"] == sum(map(len, values))   # the keys, values and headers looked at
+    # A budget of records: the newest 1,500, then further back from where it stopped.
+    seen, before, steps = [], 5000, []
+    while before is not None:
+        r, offsets = search(broker, "hay", q="needle", max_records=1500, before=before)
+        assert r["searched"]["to"] == before and r["searched"]["records"] <= 1500
+        steps.append((r["searched"]["from"], r["searched"]["to"]))
+        seen = offsets + seen
+        before = r["earlier"]
+    assert steps == [(3500, 5000), (2000, 3500), (500, 2000), (0, 500)]
+    assert seen == [7, 1007, 2007, 3007, 4007]
+    # A limit of matches: the newest two, the search stops at the older of them.
+    r, offsets = search(broker, "hay", q="needle", limit=2)
+    assert offsets == [3007, 4007] and r["searched"]["from"] == 3007 and r["earlier"] == 3007
+    assert r["searched"]["bytes"] == sum(map(len, values[3007:]))
+    r, offsets = search(broker, "hay", q="needle", limit=2, before=3007)
+    assert offsets == [1007, 2007] and r["searched"] == dict(r["searched"], **{"from": 1007, "to": 3007})
+    # A budget of bytes: one step back, then it stops.
+    r, offsets = search(broker, "hay", q="needle", max_bytes=1)
+    assert 0 < r["searched"]["records"] <= 256 and r["searched"]["to"] == 5000 and r["earlier"] is not None
+    # Forward from an offset: the first matches, and where to go on.
+    r, offsets = search(broker, "hay", q="needle", offset=0, limit=2)
+    assert offsets == [7, 1007] and r["searched"]["from"] == 0 and r["next_offset"] == 1008 == r["searched"]["to"]
+    r, offsets = search(broker, "hay", q="needle", offset=1008, max_records=500)
+    assert offsets == [] and r["searched"] == dict(r["searched"], **{"from": 1008, "to": 1508, "records": 500})
+    # Browsing without a search: the newest page, then the one before it.
+    r, offsets = search(broker, "hay")
+    assert offsets == list(range(4950, 5000)) and r["earlier"] == 4950
+    r, offsets = search(broker, "hay", before=4950, limit=10)
+    assert offsets == list(range(4940, 4950))
+    # Bounds the request cannot exceed, and bad input answered, not crashed on.
+    r, offsets = search(broker, "hay", q="needle", max_records=10 ** 12, max_bytes=-5)
+    assert r["searched"]["records"] >= 1
+    assert http(broker, "/api/topics/hay/messages?partition=0&q=needle&before=-7")[0] == 200
+    assert http(broker, "/api/topics/hay/messages?partition=0&offset=999999")[0] == 200

@@ -3,6 +3,7 @@ cluster tests use it to show that applications move from Sluice to Kafka by
 changing bootstrap.servers alone), and a clean stop by pid."""
 import json
 import os
+import time
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
@@ -18,7 +19,16 @@ def test_three_node_cluster_starts_replicates_and_stops(tmp_path):
         admin = AdminClient({"bootstrap.servers": ref.bootstrap})
         assert sorted(admin.list_topics(timeout=30).brokers) == [1, 2, 3]
         admin.create_topics([NewTopic("replicated", 2, 3)])["replicated"].result(timeout=60)
-        md = admin.list_topics(topic="replicated", timeout=30).topics["replicated"]
+        # A new topic's replicas join the ISR as they catch up: wait for it
+        # (seconds on a loaded 2-core machine).
+        deadline = time.monotonic() + 60
+        while True:
+            md = admin.list_topics(topic="replicated", timeout=30).topics["replicated"]
+            full = sorted(md.partitions) == [0, 1] and all(
+                sorted(p.replicas) == [1, 2, 3] and sorted(p.isrs) == [1, 2, 3] for p in md.partitions.values())
+            if full or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
         assert sorted(md.partitions) == [0, 1]
         for p in md.partitions.values():
             assert sorted(p.replicas) == [1, 2, 3] and sorted(p.isrs) == [1, 2, 3]

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <zstd.h>   /* a stream of several zstd frames, below */
 #include "batch_builder.h"
 #include "log/batch.h"
 #include "log/kerr.h"
@@ -132,7 +133,7 @@ static void test_every_codec_validates_deep(void **state)
 static void test_nulls_and_headers(void **state)
 {
     (void)state;
-    struct bb rec = {0};
+    struct bytebuf rec = {0};
     const char *hk[] = {"h1", "h2"}, *hv[] = {"v1", NULL};
     bb_record(&rec, 0, 0, NULL, -1, NULL, -1, 2, hk, hv);
     bb_record(&rec, 1, 5, "k", 1, "", 0, 0, NULL, NULL);
@@ -148,17 +149,17 @@ static void test_nulls_and_headers(void **state)
     free(b);
 
     /* a header key may not be null */
-    struct bb bad = {0}, body = {0};
-    bb_byte(&body, 0);
-    bb_varint(&body, 0);
-    bb_varint(&body, 0);
-    bb_varint(&body, -1);
-    bb_varint(&body, -1);
-    bb_varint(&body, 1);
-    bb_varint(&body, -1);   /* null header key */
-    bb_varint(&body, -1);
-    bb_varint(&bad, (int64_t)body.len);
-    bb_put(&bad, body.p, body.len);
+    struct bytebuf bad = {0}, body = {0};
+    bytebuf_u8(&body, 0);
+    bytebuf_varint(&body, 0);
+    bytebuf_varint(&body, 0);
+    bytebuf_varint(&body, -1);
+    bytebuf_varint(&body, -1);
+    bytebuf_varint(&body, 1);
+    bytebuf_varint(&body, -1);   /* null header key */
+    bytebuf_varint(&body, -1);
+    bytebuf_varint(&bad, (int64_t)body.len);
+    bytebuf_put(&bad, body.p, body.len);
     b = bb_frame(0, bad.p, bad.len, 1, 0, 0, 0, &len);
     assert_int_equal(validate(b, len, true), KERR_INVALID_RECORD);
     free(b);
@@ -219,7 +220,7 @@ static void test_counts_and_offsets(void **state)
     free(b);
 
     /* offset deltas out of order: 0, 2, 1 */
-    struct bb rec = {0};
+    struct bytebuf rec = {0};
     bb_record(&rec, 0, 0, "a", 1, "a", 1, 0, NULL, NULL);
     bb_record(&rec, 2, 0, "b", 1, "b", 1, 0, NULL, NULL);
     bb_record(&rec, 1, 0, "c", 1, "c", 1, 0, NULL, NULL);
@@ -233,54 +234,56 @@ static void test_record_framing(void **state)
 {
     (void)state;
     /* declared record length one byte longer than its fields */
-    struct bb body = {0}, rec = {0};
-    bb_byte(&body, 0);
-    bb_varint(&body, 0);
-    bb_varint(&body, 0);
-    bb_bytes(&body, "k", 1);
-    bb_bytes(&body, "v", 1);
-    bb_varint(&body, 0);
-    bb_byte(&body, 0x55);   /* stray byte inside the record */
-    bb_varint(&rec, (int64_t)body.len);
-    bb_put(&rec, body.p, body.len);
+    struct bytebuf body = {0}, rec = {0};
+    bytebuf_u8(&body, 0);
+    bytebuf_varint(&body, 0);
+    bytebuf_varint(&body, 0);
+    bytebuf_varint(&body, 1);
+    bytebuf_put(&body, "k", 1);
+    bytebuf_varint(&body, 1);
+    bytebuf_put(&body, "v", 1);
+    bytebuf_varint(&body, 0);
+    bytebuf_u8(&body, 0x55);   /* stray byte inside the record */
+    bytebuf_varint(&rec, (int64_t)body.len);
+    bytebuf_put(&rec, body.p, body.len);
     size_t len;
     uint8_t *b = bb_frame(0, rec.p, rec.len, 1, 0, 0, 0, &len);
     assert_int_equal(validate(b, len, true), KERR_INVALID_RECORD);
     free(b);
     /* declared length shorter than the fields */
     rec.len = 0;
-    bb_varint(&rec, (int64_t)body.len - 3);
-    bb_put(&rec, body.p, body.len - 1);
+    bytebuf_varint(&rec, (int64_t)body.len - 3);
+    bytebuf_put(&rec, body.p, body.len - 1);
     b = bb_frame(0, rec.p, rec.len, 1, 0, 0, 0, &len);
     assert_int_equal(validate(b, len, true), KERR_INVALID_RECORD);
     free(b);
     /* value length larger than the record */
     body.len = 0;
-    bb_byte(&body, 0);
-    bb_varint(&body, 0);
-    bb_varint(&body, 0);
-    bb_varint(&body, -1);
-    bb_varint(&body, 1000);
-    bb_put(&body, "abc", 3);
-    bb_varint(&body, 0);
+    bytebuf_u8(&body, 0);
+    bytebuf_varint(&body, 0);
+    bytebuf_varint(&body, 0);
+    bytebuf_varint(&body, -1);
+    bytebuf_varint(&body, 1000);
+    bytebuf_put(&body, "abc", 3);
+    bytebuf_varint(&body, 0);
     rec.len = 0;
-    bb_varint(&rec, (int64_t)body.len);
-    bb_put(&rec, body.p, body.len);
+    bytebuf_varint(&rec, (int64_t)body.len);
+    bytebuf_put(&rec, body.p, body.len);
     b = bb_frame(0, rec.p, rec.len, 1, 0, 0, 0, &len);
     assert_int_equal(validate(b, len, true), KERR_INVALID_RECORD);
     free(b);
     /* trailing garbage after the last record, inside the batch */
     free(rec.p);
-    rec = (struct bb){0};
+    rec = (struct bytebuf){0};
     bb_record(&rec, 0, 0, "k", 1, "v", 1, 0, NULL, NULL);
-    bb_put(&rec, "\0\0\0", 3);
+    bytebuf_put(&rec, "\0\0\0", 3);
     b = bb_frame(0, rec.p, rec.len, 1, 0, 0, 0, &len);
     assert_int_equal(validate(b, len, true), KERR_INVALID_RECORD);
     free(b);
     /* a record length that overruns the batch */
     rec.len = 0;
-    bb_varint(&rec, 500);
-    bb_put(&rec, body.p, body.len);
+    bytebuf_varint(&rec, 500);
+    bytebuf_put(&rec, body.p, body.len);
     b = bb_frame(0, rec.p, rec.len, 1, 0, 0, 0, &len);
     assert_int_equal(validate(b, len, true), KERR_INVALID_RECORD);
     free(b);
@@ -294,10 +297,10 @@ static void test_compressed_framing_errors(void **state)
     for (size_t c = 1; c < ARRAY_LEN(all_codecs); c++) {
         int codec = all_codecs[c];
         /* trailing bytes after the last record, inside the compressed block */
-        struct bb rec = {0};
+        struct bytebuf rec = {0};
         bb_record(&rec, 0, 0, "k", 1, "v", 1, 0, NULL, NULL);
         bb_record(&rec, 1, 0, "k", 1, "v", 1, 0, NULL, NULL);
-        bb_put(&rec, "junk", 4);
+        bytebuf_put(&rec, "junk", 4);
         size_t clen, len;
         uint8_t *cb = bb_compress(codec, rec.p, rec.len, 0, &clen);
         uint8_t *b = bb_frame((int16_t)codec, cb, clen, 2, 1, 0, 0, &len);
@@ -348,7 +351,7 @@ static void test_corrupt_compressed_payload(void **state)
 static void test_xerial_and_raw_snappy(void **state)
 {
     (void)state;
-    struct bb rec = {0};
+    struct bytebuf rec = {0};
     char val[300];
     memset(val, 'q', sizeof(val));
     for (int i = 0; i < 100; i++)
@@ -379,15 +382,15 @@ static void test_xerial_and_raw_snappy(void **state)
 static void test_gzip_concatenated_members(void **state)
 {
     (void)state;
-    struct bb r1 = {0}, r2 = {0};
+    struct bytebuf r1 = {0}, r2 = {0};
     bb_record(&r1, 0, 0, "a", 1, "1", 1, 0, NULL, NULL);
     bb_record(&r2, 1, 0, "b", 1, "2", 1, 0, NULL, NULL);
     size_t c1, c2, len;
     uint8_t *g1 = bb_compress(CODEC_GZIP, r1.p, r1.len, 0, &c1);
     uint8_t *g2 = bb_compress(CODEC_GZIP, r2.p, r2.len, 0, &c2);
-    struct bb both = {0};
-    bb_put(&both, g1, c1);
-    bb_put(&both, g2, c2);
+    struct bytebuf both = {0};
+    bytebuf_put(&both, g1, c1);
+    bytebuf_put(&both, g2, c2);
     uint8_t *b = bb_frame(CODEC_GZIP, both.p, both.len, 2, 1, 0, 0, &len);
     assert_int_equal(validate(b, len, true), 0);
     free(b);
@@ -405,7 +408,7 @@ static void test_decompression_bomb(void **state)
     (void)state;
     size_t big = (64u << 20) + 1024;
     uint8_t *zeros = calloc(1, big);
-    struct bb rec = {0};
+    struct bytebuf rec = {0};
     bb_record(&rec, 0, 0, NULL, -1, zeros, (int32_t)big, 0, NULL, NULL);
     free(zeros);
     for (int codec = CODEC_GZIP; codec <= CODEC_ZSTD; codec++) {
@@ -452,10 +455,10 @@ static void test_bomb_default_total_cap(void **state)
     int count = 1100;
     ZSTD_CCtx *cc = ZSTD_createCCtx();
     ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 1);
-    struct bb out = {0};
+    struct bytebuf out = {0};
     uint8_t chunk[1 << 16];
     for (int i = 0; i < count; i++) {
-        struct bb rec = {0};
+        struct bytebuf rec = {0};
         bb_record(&rec, i, 0, NULL, -1, val, (int32_t)value_size, 0, NULL, NULL);
         ZSTD_inBuffer in = {rec.p, rec.len, 0};
         ZSTD_EndDirective mode = i == count - 1 ? ZSTD_e_end : ZSTD_e_continue;
@@ -463,7 +466,7 @@ static void test_bomb_default_total_cap(void **state)
         do {
             ZSTD_outBuffer ob = {chunk, sizeof(chunk), 0};
             left = ZSTD_compressStream2(cc, &ob, &in, mode);
-            bb_put(&out, chunk, ob.pos);
+            bytebuf_put(&out, chunk, ob.pos);
         } while (in.pos < in.size || (mode == ZSTD_e_end && left != 0));
         free(rec.p);
     }

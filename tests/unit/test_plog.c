@@ -84,11 +84,11 @@ static int64_t append(struct plog *l, int codec, int n, size_t value_size, int64
 {
     size_t len;
     uint8_t *b = bb_batch(codec, n, value_size, ts0, step, &len);
-    int64_t base, lat;
-    int rc = plog_append(l, b, len, 1, &base, &lat);
+    struct plog_appended a;
+    int rc = plog_append(l, b, len, 1, &a);
     free(b);
     assert_int_equal(rc, 0);
-    return base;
+    return a.base_offset;
 }
 
 static void publish(struct plog *l) { plog_set_high_watermark(l, plog_log_end(l)); }
@@ -207,6 +207,33 @@ static void test_append_read_across_rolls(void **state)
     free(dir);
 }
 
+/* plog_append says when it rolled: exactly when a segment was added,
+ * and then everything below the new batch is synced. */
+static void test_append_reports_roll(void **state)
+{
+    (void)state;
+    char *dir = sub("rollflag");
+    struct log_config c = small_config(4096);
+    struct plog *l = open_log(dir, &c);
+    int rolls = 0;
+    for (int i = 0; i < 60; i++) {
+        size_t len;
+        uint8_t *b = bb_batch(CODEC_NONE, 10, 80, 1000 + i, 1, &len);
+        int segs = plog_segment_count(l);
+        struct plog_appended a;
+        assert_int_equal(plog_append(l, b, len, 1, &a), 0);
+        free(b);
+        assert_int_equal(a.rolled, plog_segment_count(l) > segs);
+        if (a.rolled) {
+            rolls++;
+            assert_int_equal(plog_high_watermark(l), a.base_offset);
+        }
+    }
+    assert_true(rolls >= 3);
+    plog_close(l);
+    free(dir);
+}
+
 static void test_multi_batch_append_and_limits(void **state)
 {
     (void)state;
@@ -221,14 +248,14 @@ static void test_multi_batch_append_and_limits(void **state)
     memcpy(all, b1, l1);
     memcpy(all + l1, b2, l2);
     memcpy(all + l1 + l2, b3, l3);
-    int64_t base, lat;
-    assert_int_equal(plog_append(l, all, l1 + l2 + l3, 3, &base, &lat), 0);
-    assert_int_equal(base, 0);
-    assert_int_equal(lat, -1);
+    struct plog_appended a;
+    assert_int_equal(plog_append(l, all, l1 + l2 + l3, 3, &a), 0);
+    assert_int_equal(a.base_offset, 0);
+    assert_int_equal(a.log_append_time, -1);
     assert_int_equal(plog_log_end(l), 12);
     /* a buffer that does not tile into the given count is refused */
-    assert_int_equal(plog_append(l, all, l1 + l2 + l3, 2, &base, &lat), KERR_CORRUPT_MESSAGE);
-    assert_int_equal(plog_append(l, all, l1 + l2 + l3 - 1, 3, &base, &lat), KERR_CORRUPT_MESSAGE);
+    assert_int_equal(plog_append(l, all, l1 + l2 + l3, 2, &a), KERR_CORRUPT_MESSAGE);
+    assert_int_equal(plog_append(l, all, l1 + l2 + l3 - 1, 3, &a), KERR_CORRUPT_MESSAGE);
     publish(l);
     struct fetched f;
     assert_int_equal(fetch(l, 0, 1 << 20, &f), 0);
@@ -412,8 +439,8 @@ static void test_unclean_stop_scans(void **state)
         struct plog *cl = plog_open(dir, &c, NULL, 0);
         size_t len;
         uint8_t *b = bb_batch(CODEC_NONE, 5, 10, 0, 1, &len);
-        int64_t base;
-        if (!cl || plog_append(cl, b, len, 1, &base, NULL) != 0)
+        struct plog_appended a;
+        if (!cl || plog_append(cl, b, len, 1, &a) != 0)
             _exit(1);
         _exit(0);   /* no close */
     }
@@ -665,11 +692,11 @@ static void test_crash_simulation(void **state)
         struct plog *l = plog_open(dir, &c, err, sizeof(err));
         if (!l)
             _exit(2);
-        int64_t base;
+        struct plog_appended a;
         for (int i = 0; i < 40; i++) {
             size_t len;
             uint8_t *b = bb_batch(i % 5, 10, 40, 1000 + i, 1, &len);
-            if (plog_append(l, b, len, 1, &base, NULL) != 0)
+            if (plog_append(l, b, len, 1, &a) != 0)
                 _exit(3);
             free(b);
         }
@@ -683,7 +710,7 @@ static void test_crash_simulation(void **state)
         for (int i = 0; i < 7; i++) {   /* not synced: lost in the crash */
             size_t len;
             uint8_t *b = bb_batch(CODEC_NONE, 10, 40, 0, 1, &len);
-            if (plog_append(l, b, len, 1, &base, NULL) != 0)
+            if (plog_append(l, b, len, 1, &a) != 0)
                 _exit(5);
             free(b);
         }
@@ -730,8 +757,8 @@ static void test_disk_full(void **state)
     for (int i = 0; i < 20; i++) {   /* with and without a roll on the way */
         size_t len;
         uint8_t *b = bb_batch(CODEC_NONE, 5, 100, 0, 1, &len);
-        int64_t base;
-        assert_int_equal(plog_append(l, b, len, 1, &base, NULL), KERR_KAFKA_STORAGE_ERROR);
+        struct plog_appended a;
+        assert_int_equal(plog_append(l, b, len, 1, &a), KERR_KAFKA_STORAGE_ERROR);
         free(b);
     }
     assert_int_equal(plog_log_end(l), leo);
@@ -770,13 +797,13 @@ static void test_partial_write_truncated(void **state)
     size_t len;
     uint8_t *b = bb_batch(CODEC_NONE, 5, 100, 0, 1, &len);
     assert_true(len > 400);
-    int64_t base;
-    assert_int_equal(plog_append(l, b, len, 1, &base, NULL), KERR_KAFKA_STORAGE_ERROR);
+    struct plog_appended a;
+    assert_int_equal(plog_append(l, b, len, 1, &a), KERR_KAFKA_STORAGE_ERROR);
     setrlimit(RLIMIT_FSIZE, &old);
     signal(SIGXFSZ, SIG_DFL);
     assert_int_equal(th_file_size(log), size);   /* nothing partial left */
-    assert_int_equal(plog_append(l, b, len, 1, &base, NULL), 0);
-    assert_int_equal(base, 5);
+    assert_int_equal(plog_append(l, b, len, 1, &a), 0);
+    assert_int_equal(a.base_offset, 5);
     free(b);
     publish(l);
     assert_int_equal(consume_all(l), 10);
@@ -964,17 +991,18 @@ static void test_log_append_time(void **state)
     struct plog *l = open_log(dir, &c);
     size_t len;
     uint8_t *b = bb_batch(CODEC_GZIP, 4, 10, 5, 1, &len);
-    int64_t before = now_ms(), base, lat;
-    assert_int_equal(plog_append(l, b, len, 1, &base, &lat), 0);
+    int64_t before = now_ms();
+    struct plog_appended a;
+    assert_int_equal(plog_append(l, b, len, 1, &a), 0);
     free(b);
-    assert_true(lat >= before && lat <= now_ms());
+    assert_true(a.log_append_time >= before && a.log_append_time <= now_ms());
     publish(l);
     int64_t off, ts;
     assert_int_equal(plog_offset_for_timestamp(l, before - 1, &off, &ts), 0);
     assert_int_equal(off, 0);
-    assert_int_equal(ts, lat);
+    assert_int_equal(ts, a.log_append_time);
     assert_int_equal(plog_max_timestamp(l, &off, &ts), 0);
-    assert_int_equal(ts, lat);
+    assert_int_equal(ts, a.log_append_time);
     struct fetched f;
     assert_int_equal(fetch(l, 0, 1000, &f), 0);   /* the CRC was recomputed */
     assert_int_equal(f.records, 4);
@@ -1072,6 +1100,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_append_read_across_rolls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_reports_roll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_batch_append_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_bytes_boundaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_range_and_hw, setup, teardown),

@@ -44,6 +44,29 @@ static void test_in_order_and_duplicate(void **state)
     pstate_free(ps);
 }
 
+/* The words a client gets for a rejected append name what the state holds. */
+static void test_explain(void **state)
+{
+    (void)state;
+    struct pstate *ps = pstate_new();
+    struct pbatch dup;
+    char why[160];
+    next_off = 0;
+    assert_int_equal(produce(ps, PID, 3, 0, 5, &dup), 0);    /* sequences 0-4 */
+    int rc = produce(ps, PID, 3, 7, 1, &dup);
+    assert_int_equal(rc, KERR_OUT_OF_ORDER_SEQUENCE_NUMBER);
+    pstate_explain(ps, rc, PID, 3, 7, why, sizeof(why));
+    assert_string_equal(why, "producer 1000 epoch 3: sequence 7 does not follow 4");
+    rc = produce(ps, PID, 2, 5, 1, &dup);
+    assert_int_equal(rc, KERR_INVALID_PRODUCER_EPOCH);
+    pstate_explain(ps, rc, PID, 2, 5, why, sizeof(why));
+    assert_string_equal(why, "producer 1000 epoch 2 is older than the current epoch 3");
+    rc = produce(ps, PID + 1, 0, 9, 1, &dup);   /* unknown here: must start at 0 */
+    pstate_explain(ps, rc, PID + 1, 0, 9, why, sizeof(why));
+    assert_string_equal(why, "producer 1001 epoch 0: sequence 9 does not follow -1");
+    pstate_free(ps);
+}
+
 static void test_gap_and_new_producer(void **state)
 {
     (void)state;
@@ -202,6 +225,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order_and_duplicate),
+        cmocka_unit_test(test_explain),
         cmocka_unit_test(test_gap_and_new_producer),
         cmocka_unit_test(test_epochs),
         cmocka_unit_test(test_wrap_around),
