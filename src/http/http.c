@@ -74,7 +74,7 @@ struct http_server {
 /* Per-request state, from the first access_handler call to
  * request_completed. The job lives here, not on an MHD thread's stack,
  * because that thread serves other connections while the loop has it. */
-struct request {
+struct http_request {
     struct sbuf body;
     bool too_large;
     bool queued;                    /* job handed to the loop; the connection is suspended until done */
@@ -369,7 +369,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
                                       void **con_cls)
 {
     struct http_server *s = cls;
-    struct request *rq = *con_cls;
+    struct http_request *rq = *con_cls;
     if (!rq) {
         rq = xcalloc(1, sizeof(*rq));
         *con_cls = rq;
@@ -472,7 +472,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
 static void request_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
     struct http_server *s = cls;
-    struct request *rq = *con_cls;
+    struct http_request *rq = *con_cls;
     deadline_restart(s->deadlines, c);   /* for the next request on this connection */
     if (rq) {
         /* Never while the loop has the job: a suspended connection is

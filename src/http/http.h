@@ -83,7 +83,7 @@ void history_stop(struct broker *b, struct history *h);
 void history_json(struct history *h, struct sbuf *out);
 void http_history_json(struct broker *b, struct sbuf *out);
 
-/* Loop-thread handlers (metrics.c, api.c). */
+/* Loop-thread handlers (metrics.c, admin_api.c). */
 void metrics_format(struct broker *b, struct sbuf *out);
 void api_handle(struct broker *b, struct http_job *j);
 

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "api/config_entries.h"
+#include "broker/effective_config.h"
 #include "broker/broker.h"
 #include "broker/topics.h"
 #include "core/fileref.h"
