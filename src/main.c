@@ -6,6 +6,7 @@
 #include "broker/broker.h"
 #include "broker/config.h"
 #include "cli/cli.h"
+#include "server/server.h"
 
 #define SLUICE_VERSION "0.1.0"
 

@@ -1,4 +1,4 @@
-#include "broker/dispatch.h"
+#include "api/dispatch.h"
 #include "api/api.h"
 #include "broker/broker.h"
 #include "core/slog.h"
@@ -14,7 +14,7 @@
  *    only if Produce v0 is listed), and answered with UNSUPPORTED_VERSION. */
 const struct api_handler api_handlers[API_TABLE_SIZE] = {
     [API_Produce] = {0, 11, handle_produce},
-    [API_Fetch] = {0, 17, handle_fetch},
+    [API_Fetch] = {0, 17, handle_fetch, .waits = true},
     [API_ListOffsets] = {0, 10, handle_list_offsets},
     [API_Metadata] = {0, 12, handle_metadata},
     [API_ApiVersions] = {0, 4, handle_api_versions},
@@ -31,10 +31,10 @@ const struct api_handler api_handlers[API_TABLE_SIZE] = {
     [API_InitProducerId] = {0, 5, handle_init_producer_id},
     [API_OffsetCommit] = {0, 9, handle_offset_commit},
     [API_OffsetFetch] = {0, 9, handle_offset_fetch},
-    [API_JoinGroup] = {0, 9, handle_join_group},
+    [API_JoinGroup] = {0, 9, handle_join_group, .waits = true},
     [API_Heartbeat] = {0, 4, handle_heartbeat},
     [API_LeaveGroup] = {0, 5, handle_leave_group},
-    [API_SyncGroup] = {0, 5, handle_sync_group},
+    [API_SyncGroup] = {0, 5, handle_sync_group, .waits = true},
     [API_DescribeGroups] = {0, 5, handle_describe_groups},
     [API_ListGroups] = {0, 5, handle_list_groups},
     [API_DeleteGroups] = {0, 2, handle_delete_groups},
@@ -99,10 +99,42 @@ void request_fail(struct request *req, const char *why)
         conn_close(req->conn, why);
 }
 
-void dispatch_request(struct request *req)
+int api_dispatch(struct request *req)
 {
+    if (request_parse_header(req) < 0)
+        return -1;
     struct broker *b = req->broker;
     if (req->api_key < STATS_MAX_API)
         b->stats.requests[req->api_key]++;
     api_handlers[req->api_key].handle(req);
+    return 0;
+}
+
+void api_request_finished(struct request *req)
+{
+    struct broker *b = req->broker;
+    if (!b || req->api_key < 0 || req->api_key >= STATS_MAX_API)
+        return;
+    struct broker_stats *s = &b->stats;
+    uint64_t us = req->start_us ? (uint64_t)(mono_us() - req->start_us) : 0;
+    int i = 0;
+    while (i < STATS_LAT_BUCKETS && us > stats_lat_bounds_us[i])
+        i++;
+    s->latency_bucket[req->api_key][i]++;
+    s->latency_us_sum[req->api_key] += us;
+    s->latency_count[req->api_key]++;
+    if (req->error_code)
+        s->request_errors[req->api_key]++;
+    /* 0 logs every request, waiting ones too. */
+    int64_t slow_ms = config_int(&b->cfg, P_SLOW_REQUEST_MS);
+    bool waits = req->api_key < API_TABLE_SIZE && api_handlers[req->api_key].waits;
+    if ((!waits || slow_ms == 0) && (int64_t)us >= slow_ms * 1000) {
+        s->slow_requests++;
+        const struct api_spec *spec = api_spec_get(req->api_key);
+        log_warn("net", "slow request", "api=%s api_version=%d client_id=\"%.*s\" conn=%llu peer=%s ms=%.1f error=%d",
+                 spec && spec->name ? spec->name : "?", req->api_version,
+                 req->client_id.len > 0 ? (int)req->client_id.len : 0, req->client_id.p ? req->client_id.p : "",
+                 req->conn ? (unsigned long long)req->conn->id : 0ULL, req->conn ? req->conn->peer : "-",
+                 (double)us / 1000.0, req->error_code);
+    }
 }
