@@ -25,7 +25,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags core-src fuzz clean gen
+.PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags core-src fuzz clean gen
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -94,7 +94,12 @@ integration-sanitized: all
 # the cores (pytest-xdist). `make test` stays the full gate.
 check: test-deps
 	@$(MAKE) -j2 all unit
+	@tools/check_layers.py
 	@scripts/run-integration $(BUILD)/sluice -n auto
+
+# Forbidden includes and cycles between src/ folders (ARCHITECTURE.md).
+layers:
+	@tools/check_layers.py
 
 fuzz:
 	@scripts/run-fuzz
