@@ -19,7 +19,7 @@ SCHEMA_SM_SRC := $(wildcard src/schema/avro*.c) src/schema/change.c src/schema/r
 # The codec's other directions and unserved APIs: tests and fuzzers only.
 TEST_CODEC_SRC := src/protocol/gen/messages_test.c
 CORE_SRC  := $(filter-out $(TEST_CODEC_SRC),$(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c)) $(GROUP_SM_SRC) $(SCHEMA_SM_SRC)
-BROKER_SRC := $(filter-out src/broker/config%.c $(GROUP_SM_SRC) $(SCHEMA_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c src/schema/*.c))
+BROKER_SRC := $(filter-out src/broker/config%.c $(GROUP_SM_SRC) $(SCHEMA_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c src/schema/*.c src/server/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
 
@@ -29,7 +29,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags fuzz-src libs fuzz clean gen gen-check
+.PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags fuzz-src libs fuzz clean gen gen-check
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -103,7 +103,12 @@ integration-sanitized: all
 check: test-deps
 	@scripts/check-gen
 	@$(MAKE) -j2 all unit
+	@tools/check_layers.py
 	@scripts/run-integration $(BUILD)/sluice -n auto
+
+# Forbidden includes and cycles between src/ folders (ARCHITECTURE.md).
+layers:
+	@tools/check_layers.py
 
 fuzz:
 	@scripts/run-fuzz

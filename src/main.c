@@ -8,6 +8,7 @@
 #include "broker/config_help.h"
 #include "cli/cli.h"
 #include "core/sd_notify.h"
+#include "server/server.h"
 
 #define SLUICE_VERSION "0.1.0"
 

@@ -1,7 +1,7 @@
 /* DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topic
  * and broker resources. Broker resource "" is the cluster-wide default;
  * the node id names this broker, whose values win over the defaults. */
-#include "api/config_entries.h"
+#include "broker/effective_config.h"
 #include "api/handler.h"
 #include "broker/config_store.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "broker/broker.h"
-#include "broker/dispatch.h"
+#include "api/dispatch.h"
 #include "broker/topics.h"
 #include "core/arena.h"
 #include "core/slog.h"

@@ -1,6 +1,6 @@
 /* CreateTopics, DeleteTopics, CreatePartitions and DeleteRecords.
  * A single broker: replication factor 1, every replica is this node. */
-#include "api/config_entries.h"
+#include "broker/effective_config.h"
 #include "api/handler.h"
 
 /* Replica assignments may only name this broker, once per partition. */

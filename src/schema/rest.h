@@ -3,7 +3,7 @@
 #define SLUICE_SCHEMA_REST_H
 #include <jansson.h>
 #include <stdbool.h>
-#include "http/http.h"
+#include "core/sbuf.h"
 #include "schema/service.h"
 
 struct MHD_Connection;

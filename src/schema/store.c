@@ -24,7 +24,7 @@
 #include "core/fileref.h"
 #include "core/slog.h"
 #include "core/util.h"
-#include "http/http.h"
+#include "core/sbuf.h"
 #include "log/batch.h"
 #include "log/batch_build.h"
 #include "protocol/gen/errors.h"

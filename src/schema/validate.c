@@ -9,7 +9,7 @@
 #include "broker/topics.h"
 #include "core/slog.h"
 #include "core/util.h"
-#include "http/http.h"
+#include "core/sbuf.h"
 #include "log/batch.h"
 #include "log/kerr.h"
 #include "schema/avro.h"
