@@ -234,12 +234,27 @@ def common_versions(targets, api):
     return sorted({lo, (lo + hi) // 2, hi})
 
 
+# A coordinator that is still loading (Kafka's transaction and group
+# coordinators load their partitions on first use) answers these; clients
+# retry them, so the comparison waits for the settled answer too.
+LOADING = {14, 15}   # COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE
+
+
+def settled_call(target, api, v, build, wait_s=30):
+    deadline = time.monotonic() + wait_s
+    while True:
+        resp = target.call(api, v, build(target, v))
+        if not (isinstance(resp, dict) and resp.get("ErrorCode") in LOADING) or time.monotonic() > deadline:
+            return resp
+        time.sleep(0.5)
+
+
 def compare(targets, case, api, build, versions=None, ignore=()):
     """Sends build(target, version) to both at each version; asserts the
     responses match but for the allowed and the known differences."""
     unexplained, seen = [], set()
     for v in versions or common_versions(targets, api):
-        kafka, sluice = (t.call(api, v, build(t, v)) for t in targets)
+        kafka, sluice = (settled_call(t, api, v, build) for t in targets)
         for path, kv, sv in differences(kafka, sluice, ignore=ignore):
             if (case, path) in KNOWN_DIFFERENCES:
                 seen.add(path)
