@@ -95,6 +95,10 @@ static int validate_records(struct request *req, struct topic *t, const struct k
             *msg = req_strf(req, "%s", why[0] ? why : kafka_error_name(rc));
             return rc;
         }
+        /* As Kafka: the stored header carries the records' max timestamp
+         * (rewritten in the request's frame, which is ours). */
+        if (bi.records_max_timestamp != bi.max_timestamp)
+            batch_set_max_timestamp((uint8_t *)p, bi.records_max_timestamp);
         int32_t last_seq = pstate_last_seq(bi.base_sequence, bi.last_offset_delta);
         if (n == 0) {
             idem->id = bi.producer_id < 0 ? -1 : bi.producer_id;

@@ -100,18 +100,6 @@ KNOWN_DIFFERENCES = {
     ("group-commit-stale-generation", "Topics[diff-2p].Partitions[0].ErrorCode"):
         "OffsetCommit v9 with a generation for a group that does not exist: Kafka GROUP_ID_NOT_FOUND (69), "
         "Sluice ILLEGAL_GENERATION (22), which both answer at the lower versions compared",
-    # Issue 13: a batch with MaxTimestamp -1 in its header is stored as sent,
-    # so a time inside it is not found.
-    ("no-max-ts-list-offsets-inside", "Topics[diff-maxts].Partitions[0].Offset"):
-        "Kafka finds the record at BASE_TS+20 (offset 2), Sluice answers -1",
-    ("no-max-ts-list-offsets-inside", "Topics[diff-maxts].Partitions[0].Timestamp"): "its timestamp against -1",
-    ("no-max-ts-list-offsets-inside", "Topics[diff-maxts].Partitions[0].LeaderEpoch"): "0 against -1",
-    ("no-max-ts-list-offsets-max", "Topics[diff-maxts].Partitions[0].Offset"):
-        "ListOffsets -3 (max timestamp): Kafka offset 2, Sluice -1",
-    ("no-max-ts-list-offsets-max", "Topics[diff-maxts].Partitions[0].Timestamp"): "BASE_TS+20 against -1",
-    ("no-max-ts-list-offsets-max", "Topics[diff-maxts].Partitions[0].LeaderEpoch"): "0 against -1",
-    ("no-max-ts-fetch", "Responses[diff-maxts].Partitions[0].Records"):
-        "Kafka's stored header carries MaxTimestamp BASE_TS+20 (and a new CRC), Sluice's the -1 it was sent",
     # Admin.
     ("admin-delete-records-beyond-end", "Topics[diff-2p].Partitions[0].LowWatermark"):
         "OFFSET_OUT_OF_RANGE on both; Kafka answers LowWatermark -1, Sluice the current one",
