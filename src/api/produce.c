@@ -9,9 +9,12 @@
  * producer state: a retry of one of the producer's last five appends is
  * answered with its original offset and nothing is written.
  * The records of one partition are one append: when they hold several
- * batches, all must be from the same producer and epoch, in sequence. */
+ * batches, all must be from the same producer and epoch, in sequence.
+ * Produce v0-2 carry message sets of formats v0/v1, converted to one v2
+ * batch first (log/legacy.h), as Kafka 3.x did. */
 #include "api/handler.h"
 #include "log/batch.h"
+#include "log/legacy.h"
 #include "log/producer_state.h"
 
 struct produce_wait {
@@ -124,6 +127,22 @@ static int validate_records(struct request *req, struct topic *t, const struct k
     return 0;
 }
 
+/* Converts a legacy message set into a v2 batch in out and points
+ * records at it. Returns 0 or a Kafka error code with a message. */
+static int convert_legacy(struct request *req, struct krecords *records, struct bytebuf *out, struct kstr *msg)
+{
+    const char *why = NULL;
+    int rc = records->len > 0 ? legacy_to_batch(req->broker->validator, records->p, (size_t)records->len, out, &why)
+                              : KERR_CORRUPT_MESSAGE;
+    if (rc) {
+        req->broker->stats.corrupt_batches++;
+        *msg = req_strf(req, "%s", why ? why : "no message set in the request");
+        return rc;
+    }
+    *records = (struct krecords){out->p, (int32_t)out->len, NULL, 0};
+    return 0;
+}
+
 static void produce_partition(struct request *req, struct produce_wait *pw, struct topic *t,
                               struct ProduceRequest_PartitionProduceData *in,
                               struct ProduceResponse_PartitionProduceResponse *out, int16_t acks)
@@ -137,7 +156,12 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     struct partition *p = t->partitions[in->index];
     int32_t count = 0;
     struct append_producer idem;
-    int rc = validate_records(req, t, &in->records, &count, &idem, &out->error_message);
+    /* Produce v0-2 carry message formats v0/v1: appended as one v2 batch. */
+    struct bytebuf converted = {0};
+    struct krecords records = in->records;
+    int rc = req->api_version < 3 ? convert_legacy(req, &records, &converted, &out->error_message) : 0;
+    if (!rc)
+        rc = validate_records(req, t, &records, &count, &idem, &out->error_message);
     /* acks=all: the answer waits for the high watermark (on_durable). */
     struct ack_waiter *w = acks == -1 ? &pw->waiters[pw->nwaiters] : NULL;
     if (w) {
@@ -147,8 +171,9 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     struct partition_appended a;
     a.error[0] = '\0';
     if (!rc)
-        rc = partition_append(req->broker, p, (uint8_t *)in->records.p, (size_t)in->records.len, count,
+        rc = partition_append(req->broker, p, (uint8_t *)records.p, (size_t)records.len, count,
                               idem.id >= 0 ? &idem : NULL, w, &a);
+    bytebuf_free(&converted);
     out->log_start_offset = plog_log_start(p->log);
     if (rc) {
         out->error_code = (int16_t)rc;
@@ -181,11 +206,8 @@ void handle_produce(struct request *req)
     pw->waiters = REQ_ALLOC(req, struct ack_waiter, total);
     pw->slots = REQ_ALLOC(req, struct ProduceResponse_PartitionProduceResponse *, total);
 
-    /* Produce v0-2 carry the pre-2017 message formats: answered, not served. */
     int16_t whole_error = 0;
-    if (req->api_version < 3)
-        whole_error = KERR_UNSUPPORTED_VERSION;
-    else if (m.acks != 0 && m.acks != 1 && m.acks != -1)
+    if (m.acks != 0 && m.acks != 1 && m.acks != -1)
         whole_error = KERR_INVALID_REQUIRED_ACKS;
     else if (m.transactional_id.len >= 0)
         whole_error = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
