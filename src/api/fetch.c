@@ -101,10 +101,10 @@ static int64_t fetch_build(struct fetch_state *fs, bool *any_error)
             pd->high_watermark = pd->last_stable_offset = pd->log_start_offset = -1;
             pd->aborted_transactions_count = m->isolation_level == 1 ? 0 : -1;
             pd->records = (struct krecords){NULL, 0, NULL, 0};
-            if (terr) {
-                pd->error_code = terr;
-            } else if (fp->partition < 0 || fp->partition >= t->partition_count) {
-                pd->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+            if (terr || fp->partition < 0 || fp->partition >= t->partition_count) {
+                /* As Kafka: an empty list of aborted transactions, not null. */
+                pd->error_code = terr ? terr : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                pd->aborted_transactions_count = 0;
             } else {
                 struct partition *p = t->partitions[fp->partition];
                 pd->high_watermark = pd->last_stable_offset = plog_high_watermark(p->log);
@@ -129,6 +129,8 @@ static int64_t fetch_build(struct fetch_state *fs, bool *any_error)
                 }
             }
             if (pd->error_code) {
+                /* As Kafka: no offsets with an error (OFFSET_OUT_OF_RANGE included). */
+                pd->high_watermark = pd->last_stable_offset = pd->log_start_offset = -1;
                 *any_error = true;
                 request_note_error(req, pd->error_code);   /* counted by response_end */
             }

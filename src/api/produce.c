@@ -69,10 +69,14 @@ static int validate_records(struct request *req, struct topic *t, const struct k
     int32_t n = 0;
     while (left > 0) {
         struct batch_info bi;
+        /* As Kafka: magic 0/1 is INVALID_RECORD ("only magic 2"), an
+         * unknown magic is corrupt, and so is a first batch cut short
+         * (Kafka finds no batch at all in it: INVALID_RECORD). */
+        int magic = left > BATCH_OFF_MAGIC ? p[BATCH_OFF_MAGIC] : 2;
         if (batch_parse_header(p, left, &bi) != 0) {
-            *msg = kstr_c(left < BATCH_HEADER_SIZE ? "truncated record batch" : "record batch is not magic v2 or has a bad length");
-            /* As Kafka: magic 0/1 is INVALID_RECORD ("only magic 2"), an unknown magic is corrupt. */
-            return left > BATCH_OFF_MAGIC && p[BATCH_OFF_MAGIC] < 2 ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
+            bool short_v2 = left < BATCH_HEADER_SIZE && magic == 2;
+            *msg = kstr_c(short_v2 ? "truncated record batch" : "record batch is not magic v2 or has a bad length");
+            return magic < 2 || (short_v2 && n == 0) ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
         }
         size_t size = batch_total_size(&bi);
         if ((int64_t)size > max_bytes) {
@@ -85,7 +89,7 @@ static int validate_records(struct request *req, struct topic *t, const struct k
         }
         if (size > left) {
             *msg = kstr_c("truncated record batch");
-            return KERR_CORRUPT_MESSAGE;
+            return n == 0 ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
         }
         if (bi.attributes & (BATCH_ATTR_TRANSACTIONAL | BATCH_ATTR_CONTROL)) {
             *msg = kstr_c("transactions are not supported yet");
@@ -170,11 +174,14 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     }
     struct partition_appended a;
     a.error[0] = '\0';
-    if (!rc)
+    if (!rc) {
         rc = partition_append(req->broker, p, (uint8_t *)records.p, (size_t)records.len, count,
                               idem.id >= 0 ? &idem : NULL, w, &a);
+        /* As Kafka: given once the records are valid (a producer's
+         * sequence or epoch error included), -1 before. */
+        out->log_start_offset = plog_log_start(p->log);
+    }
     bytebuf_free(&converted);
-    out->log_start_offset = plog_log_start(p->log);
     if (rc) {
         out->error_code = (int16_t)rc;
         if (out->error_message.len < 0)

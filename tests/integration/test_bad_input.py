@@ -552,10 +552,10 @@ def _corrupt_cases():
         ("offset_delta_wrong", batch(good2, raw_records=record(0, b"a", b"1") + record(5, b"b", b"2")),
          CORRUPT_CODES),
         ("trailing_garbage_in_batch", batch(good2, raw_records=recs + b"\x00\x01\x02"), CORRUPT_CODES),
-        ("batch_length_too_big", _with_length(batch(good2), +10), (CORRUPT_MESSAGE,)),
+        ("batch_length_too_big", _with_length(batch(good2), +10), (INVALID_RECORD,)),   # as cut short
         ("batch_length_too_small", _with_length(batch(good2), -3), CORRUPT_CODES),
         ("batch_length_negative", _with_length(batch(good2), None), (CORRUPT_MESSAGE,)),
-        ("truncated_header", batch(good2)[:40], (CORRUPT_MESSAGE,)),
+        ("truncated_header", batch(good2)[:40], (INVALID_RECORD,)),   # Kafka: no batch at all in it
         ("empty_records", b"", CORRUPT_CODES),
         # Kafka: "Produce requests with version 3 are only allowed to contain
         # record batches with magic version 2" (InvalidRecordException).
