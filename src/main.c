@@ -5,6 +5,7 @@
 #include <string.h>
 #include "broker/broker.h"
 #include "broker/config.h"
+#include "broker/config_help.h"
 #include "cli/cli.h"
 
 #define SLUICE_VERSION "0.1.0"
@@ -30,20 +31,7 @@ static void usage(FILE *out)
             SLUICE_VERSION);
 }
 
-static void serve_usage(void)
-{
-    printf("usage: sluice serve [FILE] [--name=value ...]\n\n"
-           "Properties (Kafka's names; also SLUICE_NAME_WITH_UNDERSCORES=value):\n");
-    for (int i = 0; i < P__COUNT; i++) {
-        const struct prop_def *d = &broker_prop_defs[i];
-        printf("  %-36s %s%s%s%s\n", d->name, d->doc, d->def[0] ? " [default: " : "", d->def,
-               d->def[0] ? "]" : "");
-    }
-    printf("\nTopic configs (CreateTopics / AlterConfigs), defaulting to the broker property in brackets:\n");
-    for (int i = 0; i < T__COUNT; i++)
-        printf("  %-36s %s [%s]\n", topic_prop_defs[i].name, topic_prop_defs[i].doc,
-               broker_prop_defs[topic_prop_defs[i].synonym].name);
-}
+static void serve_usage(void) { config_print_help(stdout); }
 
 static int serve_main(int argc, char **argv)
 {

@@ -249,3 +249,19 @@ def test_dynamic_configs_survive_restart_and_are_logged(broker_factory):
     c = _auto_create(b, "t")
     assert metadata_v4(c, ["t"], False) == {"t": (NONE, 4)}
     assert produce_one(c, "t", 0, _gzip_batch_with_wrong_count()) == (NONE, 0)
+
+
+def test_serve_help_fits_80_columns_grouped_without_test_properties():
+    out = subprocess.run([SLUICE_BIN, "serve", "--help"], capture_output=True, text=True, timeout=10)
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert max(len(l) for l in lines) <= 80, [l for l in lines if len(l) > 80]
+    assert "sluice.test." not in out.stdout
+    # Grouped by area, each property with its default.
+    for title in ("Listeners and connections", "Storage and topics", "Retention and segments",
+                  "Consumer groups and committed offsets", "Topic configs (CreateTopics, AlterConfigs)"):
+        assert title in lines, title
+    assert "  listeners (default PLAINTEXT://127.0.0.1:9092)" in lines
+    assert "  message.max.bytes (default 1048588)" in lines
+    assert "  retention.ms (from log.retention.ms)" in lines
+    assert "Example:" in out.stdout
