@@ -39,6 +39,7 @@ const struct api_handler api_handlers[API_TABLE_SIZE] = {
     [API_ListGroups] = {0, 5, handle_list_groups},
     [API_DeleteGroups] = {0, 2, handle_delete_groups},
     [API_OffsetDelete] = {0, 0, handle_offset_delete},
+    [API_DescribeTopicPartitions] = {0, 0, handle_describe_topic_partitions},
 };
 
 static bool is_flexible(int16_t key, int16_t version)

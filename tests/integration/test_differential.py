@@ -507,6 +507,14 @@ ADMIN_CASES = {
     "init-producer-id": ("InitProducerId", lambda t, v: {"TransactionalId": None, "TransactionTimeoutMs": 60000,
                                                          "ProducerId": -1, "ProducerEpoch": -1}),
     "describe-log-dirs": ("DescribeLogDirs", lambda t, v: {"Topics": [{"Topic": "diff-2p", "Partitions": [0, 1]}]}),
+    # What kafka-topics --describe asks first; names in any order, paged.
+    "describe-topic-partitions": ("DescribeTopicPartitions", lambda t, v: {
+        "Topics": [{"Name": "no-such-topic"}, {"Name": "diff-2p"}], "ResponsePartitionLimit": 2000, "Cursor": None}),
+    "describe-topic-partitions-page": ("DescribeTopicPartitions", lambda t, v: {
+        "Topics": [{"Name": "diff-2p"}, {"Name": "diff-small"}], "ResponsePartitionLimit": 1, "Cursor": None}),
+    "describe-topic-partitions-cursor": ("DescribeTopicPartitions", lambda t, v: {
+        "Topics": [{"Name": "diff-2p"}, {"Name": "diff-small"}], "ResponsePartitionLimit": 1,
+        "Cursor": {"TopicName": "diff-2p", "PartitionIndex": 1}}),
 }
 
 # Fields of one case that differ by nature (where each broker keeps its data).
