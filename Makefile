@@ -8,14 +8,18 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
 CPPFLAGS += -Isrc -MMD -MP
-LIBS    := -lz -lsnappy -llz4 -lzstd -lisal -ljansson -lmicrohttpd -lpthread -lm
+LIBS    := -lz -lsnappy -llz4 -lzstd -lisal -ljansson -lavro -lmicrohttpd -lpthread -lm
 CLILIBS := -lrdkafka
 
 # CORE: what unit tests and fuzzers link without the event loop.
 # The group state machine is here too: it takes its clock and timers as callbacks.
 GROUP_SM_SRC := src/group/group.c src/group/member.c src/group/registry.c src/group/offset_table.c
-CORE_SRC  := $(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c) $(GROUP_SM_SRC)
-BROKER_SRC := $(filter-out src/broker/config%.c $(GROUP_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c))
+# The schema registry's state, formats and changes too: no loop, no wire.
+SCHEMA_SM_SRC := $(wildcard src/schema/avro*.c) src/schema/change.c src/schema/record.c $(wildcard src/schema/registry*.c)
+# The codec's other directions and unserved APIs: tests and fuzzers only.
+TEST_CODEC_SRC := src/protocol/gen/messages_test.c
+CORE_SRC  := $(filter-out $(TEST_CODEC_SRC),$(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c)) $(GROUP_SM_SRC) $(SCHEMA_SM_SRC)
+BROKER_SRC := $(filter-out src/broker/config%.c $(GROUP_SM_SRC) $(SCHEMA_SM_SRC),$(wildcard src/net/*.c src/broker/*.c src/api/*.c src/group/*.c src/http/*.c src/schema/*.c src/server/*.c))
 CLI_SRC   := $(wildcard src/cli/*.c)
 MAIN_SRC  := src/main.c
 
@@ -25,7 +29,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test check deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags core-src fuzz clean gen
+.PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags fuzz-src libs fuzz clean gen gen-check
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -57,7 +61,7 @@ run: deps all
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(call OBJ,$(TEST_CODEC_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $< $(filter %.o,$^) $(LDFLAGS) $(LIBS) -lcmocka
 
@@ -78,8 +82,12 @@ asan:
 san-flags:
 	@echo $(SAN_FLAGS)
 
-core-src:
-	@echo $(CORE_SRC)
+# What the fuzzers link: the core and the test-only codec.
+fuzz-src:
+	@echo $(CORE_SRC) $(TEST_CODEC_SRC)
+
+libs:
+	@echo $(LIBS)
 
 asan-unit:
 	$(SAN_MAKE) unit
@@ -93,8 +101,14 @@ integration-sanitized: all
 # The fast loop: one plain build, unit tests, integration tests spread over
 # the cores (pytest-xdist). `make test` stays the full gate.
 check: test-deps
+	@scripts/check-gen
 	@$(MAKE) -j2 all unit
+	@tools/check_layers.py
 	@scripts/run-integration $(BUILD)/sluice -n auto
+
+# Forbidden includes and cycles between src/ folders (ARCHITECTURE.md).
+layers:
+	@tools/check_layers.py
 
 fuzz:
 	@scripts/run-fuzz
@@ -105,8 +119,62 @@ test-deps:
 test: test-deps
 	@scripts/test-all
 
+# The codec, from Kafka's message definitions and the served-APIs list.
+GEN_OUT ?= src/protocol/gen
 gen:
-	python3 tools/gen_protocol.py $(KAFKA_MESSAGES) src/protocol/gen
+	python3 tools/gen_protocol.py $(KAFKA_MESSAGES) $(GEN_OUT) src/api/served_apis.def
+
+# `make gen` reproduces the committed codec byte for byte.
+gen-check:
+	@scripts/check-gen
 
 clean:
 	rm -rf build
+
+# ---- packaging (see README, Deploy) ----
+PREFIX  ?= /usr/local
+DESTDIR ?=
+IMAGE   ?= sluice:latest
+.PHONY: image man install deb test-packaging packaging-deps packaging-tools manifests
+
+image:
+	scripts/build-image $(IMAGE)
+
+# Man pages generated from the binary's --help text.
+man: $(BUILD)/sluice
+	scripts/make-man $(BUILD)/sluice $(BUILD)/man
+
+install: $(BUILD)/sluice man
+	install -D -m 0755 $(BUILD)/sluice $(DESTDIR)$(PREFIX)/bin/sluice
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -D -m 0644 deploy/systemd/sluice.service $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.service
+	sed -i 's|/usr/bin/sluice|$(PREFIX)/bin/sluice|' $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.service
+	install -D -m 0644 deploy/server.properties $(DESTDIR)/etc/sluice/server.properties
+
+deb: $(BUILD)/sluice man
+	scripts/build-deb $(BUILD)
+
+packaging-deps:
+	@scripts/install-deps packaging
+
+# Helm (pinned) and the strict Kubernetes decoder, from the Go module proxy.
+HELM_VERSION := v4.3.2
+K8SCHECK_SRC := $(wildcard tests/packaging/k8scheck/*.go tests/packaging/k8scheck/go.*)
+packaging-tools: $(BUILD)/tools/helm-$(HELM_VERSION)/helm $(BUILD)/tools/k8scheck
+	@ln -sf helm-$(HELM_VERSION)/helm $(BUILD)/tools/helm
+
+$(BUILD)/tools/helm-$(HELM_VERSION)/helm:
+	GOBIN=$(abspath $(dir $@)) go install helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
+
+$(BUILD)/tools/k8scheck: $(K8SCHECK_SRC)
+	cd tests/packaging/k8scheck && go build -o $(abspath $@) .
+
+# deploy/kubernetes/sluice.yaml: the chart rendered with its defaults, so the
+# plain manifests and the chart are one source.
+manifests: packaging-tools
+	{ echo "# Generated by \`make manifests\` from deploy/helm/sluice (default values); do not edit."; \
+	  $(BUILD)/tools/helm template sluice deploy/helm/sluice; } > deploy/kubernetes/sluice.yaml
+
+test-packaging: packaging-deps all packaging-tools
+	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/packaging

@@ -7,6 +7,8 @@
 #include "broker/config.h"
 #include "broker/config_help.h"
 #include "cli/cli.h"
+#include "core/sd_notify.h"
+#include "server/server.h"
 
 #define SLUICE_VERSION "0.1.0"
 
@@ -79,7 +81,9 @@ static int serve_main(int argc, char **argv)
         config_free(&cfg);
         return 1;
     }
+    sd_notify_state("READY=1");
     broker_run(b);
+    sd_notify_state("STOPPING=1");
     broker_shutdown(b);
     broker_free(b);
     config_free(&cfg);   /* the fresh defaults broker_start left in it */

@@ -39,4 +39,7 @@ void api_versions_reject(struct request *req);
 /* Fetch: re-evaluates parked fetches woken during this loop iteration. */
 struct broker;
 void fetch_process_woken(struct broker *b);
+/* The broker's fetch_wake hook: called (deferred, once per loop
+ * iteration) for a parked fetch whose partitions got new data. */
+void fetch_wake(struct broker *b, void *owner);
 #endif

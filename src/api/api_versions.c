@@ -7,7 +7,7 @@ static void fill_versions(struct request *req, struct ApiVersionsResponse *resp)
     for (int k = 0; k < API_TABLE_SIZE; k++)
         if (api_handlers[k].handle)
             n++;
-    resp->api_keys = REQ_ALLOC(req, struct ApiVersionsResponse_ApiVersion, n);
+    resp->api_keys = REQ_ARRAY(req, ApiVersionsResponse_ApiVersion, n);
     resp->api_keys_count = n;
     int i = 0;
     for (int k = 0; k < API_TABLE_SIZE; k++) {
@@ -47,7 +47,6 @@ void handle_api_versions(struct request *req)
     if (req->api_version >= 3 &&
         (!software_field_valid(m.client_software_name) || !software_field_valid(m.client_software_version)))
         resp.error_code = KERR_INVALID_REQUEST;
-    request_note_error(req, resp.error_code);
     RESPOND(req, ApiVersionsResponse, &resp);
 }
 
@@ -56,7 +55,6 @@ void api_versions_reject(struct request *req)
     struct ApiVersionsResponse resp;
     ApiVersionsResponse_init(&resp);
     resp.error_code = KERR_UNSUPPORTED_VERSION;
-    request_note_error(req, resp.error_code);
     fill_versions(req, &resp);
     req->api_version = 0;     /* the only format every client can read */
     req->flexible = false;

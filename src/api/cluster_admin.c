@@ -19,7 +19,6 @@ void handle_describe_cluster(struct request *req)
         /* Controllers are not reachable through a broker listener. */
         resp.error_code = KERR_MISMATCHED_ENDPOINT_TYPE;
         resp.error_message = kstr_c("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER");
-        request_note_error(req, resp.error_code);
         RESPOND(req, DescribeClusterResponse, &resp);
         return;
     }
@@ -27,8 +26,7 @@ void handle_describe_cluster(struct request *req)
     int port;
     listener_endpoint(req->conn->listener, &host, &port);
     resp.brokers_count = 1;
-    resp.brokers = REQ_ALLOC(req, struct DescribeClusterResponse_DescribeClusterBroker, 1);
-    DescribeClusterResponse_DescribeClusterBroker_init(&resp.brokers[0]);
+    resp.brokers = REQ_ARRAY(req, DescribeClusterResponse_DescribeClusterBroker, 1);
     resp.brokers[0].broker_id = b->node_id;
     resp.brokers[0].host = kstr_c(host);
     resp.brokers[0].port = port;
@@ -45,7 +43,7 @@ static void add_topic_sizes(struct request *req, struct DescribeLogDirsResponse_
 {
     out->name = kstr_c(t->name);
     int32_t n = only ? nonly : t->partition_count;
-    out->partitions = REQ_ALLOC(req, struct DescribeLogDirsResponse_DescribeLogDirsPartition, n);
+    out->partitions = REQ_ARRAY(req, DescribeLogDirsResponse_DescribeLogDirsPartition, n);
     for (int32_t i = 0; i < n; i++) {
         int32_t idx = only ? only[i] : i;
         if (idx < 0 || idx >= t->partition_count)
@@ -74,9 +72,8 @@ void handle_describe_log_dirs(struct request *req)
     struct DescribeLogDirsResponse resp;
     DescribeLogDirsResponse_init(&resp);
     resp.results_count = 1;
-    resp.results = REQ_ALLOC(req, struct DescribeLogDirsResponse_DescribeLogDirsResult, 1);
+    resp.results = REQ_ARRAY(req, DescribeLogDirsResponse_DescribeLogDirsResult, 1);
     struct DescribeLogDirsResponse_DescribeLogDirsResult *dir = &resp.results[0];
-    DescribeLogDirsResponse_DescribeLogDirsResult_init(dir);
     dir->log_dir = kstr_c(b->data_dir);
     struct statvfs vfs;
     if (statvfs(b->data_dir, &vfs) == 0) {
@@ -86,11 +83,11 @@ void handle_describe_log_dirs(struct request *req)
         dir->total_bytes = dir->usable_bytes = -1;
     }
     if (m.topics_count < 0) {
-        dir->topics = REQ_ALLOC(req, struct DescribeLogDirsResponse_DescribeLogDirsTopic, topics_count(b));
+        dir->topics = REQ_ARRAY(req, DescribeLogDirsResponse_DescribeLogDirsTopic, topics_count(b));
         struct dir_listing d = {req, dir};
         topics_for_each(b, add_every_topic, &d);
     } else {
-        dir->topics = REQ_ALLOC(req, struct DescribeLogDirsResponse_DescribeLogDirsTopic, m.topics_count);
+        dir->topics = REQ_ARRAY(req, DescribeLogDirsResponse_DescribeLogDirsTopic, m.topics_count);
         for (int32_t i = 0; i < m.topics_count; i++) {
             struct topic *t = topic_find(b, m.topics[i].topic);
             if (t)

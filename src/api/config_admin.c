@@ -1,7 +1,7 @@
 /* DescribeConfigs, AlterConfigs and IncrementalAlterConfigs for topic
  * and broker resources. Broker resource "" is the cluster-wide default;
  * the node id names this broker, whose values win over the defaults. */
-#include "api/config_entries.h"
+#include "broker/effective_config.h"
 #include "api/handler.h"
 #include "broker/config_store.h"
 
@@ -73,13 +73,12 @@ static void describe_one(struct request *req, const struct DescribeConfigsReques
         out->error_message = req_strf(req, "Unsupported resource type %d", in->resource_type);
         return;
     }
-    out->configs = REQ_ALLOC(req, struct DescribeConfigsResponse_DescribeConfigsResourceResult, n);
+    out->configs = REQ_ARRAY(req, DescribeConfigsResponse_DescribeConfigsResourceResult, n);
     for (int i = 0; i < n; i++) {
         struct config_entry *e = &entries[i];
         if (!key_requested(in, e->name))
             continue;
         struct DescribeConfigsResponse_DescribeConfigsResourceResult *c = &out->configs[out->configs_count++];
-        DescribeConfigsResponse_DescribeConfigsResourceResult_init(c);
         c->name = kstr_c(e->name);
         c->value = e->sensitive ? KSTR_NULL : kstr_c(e->value);
         c->read_only = e->read_only;
@@ -90,7 +89,7 @@ static void describe_one(struct request *req, const struct DescribeConfigsReques
         if (m->include_documentation)
             c->documentation = kstr_c(e->doc);
         if (m->include_synonyms) {
-            c->synonyms = REQ_ALLOC(req, struct DescribeConfigsResponse_DescribeConfigsSynonym, 2);
+            c->synonyms = REQ_ARRAY(req, DescribeConfigsResponse_DescribeConfigsSynonym, 2);
             if (e->source == SRC_DYNAMIC_TOPIC) {
                 struct DescribeConfigsResponse_DescribeConfigsSynonym *s = &c->synonyms[c->synonyms_count++];
                 s->name = c->name;
@@ -115,12 +114,9 @@ void handle_describe_configs(struct request *req)
     struct DescribeConfigsResponse resp;
     DescribeConfigsResponse_init(&resp);
     resp.results_count = m.resources_count;
-    resp.results = REQ_ALLOC(req, struct DescribeConfigsResponse_DescribeConfigsResult, m.resources_count);
-    for (int32_t i = 0; i < m.resources_count; i++) {
-        DescribeConfigsResponse_DescribeConfigsResult_init(&resp.results[i]);
+    resp.results = REQ_ARRAY(req, DescribeConfigsResponse_DescribeConfigsResult, m.resources_count);
+    for (int32_t i = 0; i < m.resources_count; i++)
         describe_one(req, &m, &m.resources[i], &resp.results[i]);
-        request_note_error(req, resp.results[i].error_code);
-    }
     RESPOND(req, DescribeConfigsResponse, &resp);
 }
 
@@ -298,11 +294,10 @@ void handle_alter_configs(struct request *req)
     struct AlterConfigsResponse resp;
     AlterConfigsResponse_init(&resp);
     resp.responses_count = m.resources_count;
-    resp.responses = REQ_ALLOC(req, struct AlterConfigsResponse_AlterConfigsResourceResponse, m.resources_count);
+    resp.responses = REQ_ARRAY(req, AlterConfigsResponse_AlterConfigsResourceResponse, m.resources_count);
     for (int32_t i = 0; i < m.resources_count; i++) {
         struct AlterConfigsRequest_AlterConfigsResource *in = &m.resources[i];
         struct AlterConfigsResponse_AlterConfigsResourceResponse *out = &resp.responses[i];
-        AlterConfigsResponse_AlterConfigsResourceResponse_init(out);
         out->resource_type = in->resource_type;
         out->resource_name = in->resource_name;
         struct config_change *ch = REQ_ALLOC(req, struct config_change, in->configs_count);
@@ -311,7 +306,6 @@ void handle_alter_configs(struct request *req)
                                            in->configs[k].value.len < 0 ? OP_DELETE : OP_SET};
         out->error_code = alter_resource(req, in->resource_type, in->resource_name, ch, in->configs_count, true,
                                          m.validate_only, &out->error_message);
-        request_note_error(req, out->error_code);
     }
     RESPOND(req, AlterConfigsResponse, &resp);
 }
@@ -325,11 +319,10 @@ void handle_incremental_alter_configs(struct request *req)
     IncrementalAlterConfigsResponse_init(&resp);
     resp.responses_count = m.resources_count;
     resp.responses =
-        REQ_ALLOC(req, struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse, m.resources_count);
+        REQ_ARRAY(req, IncrementalAlterConfigsResponse_AlterConfigsResourceResponse, m.resources_count);
     for (int32_t i = 0; i < m.resources_count; i++) {
         struct IncrementalAlterConfigsRequest_AlterConfigsResource *in = &m.resources[i];
         struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *out = &resp.responses[i];
-        IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_init(out);
         out->resource_type = in->resource_type;
         out->resource_name = in->resource_name;
         struct config_change *ch = REQ_ALLOC(req, struct config_change, in->configs_count);
@@ -337,7 +330,6 @@ void handle_incremental_alter_configs(struct request *req)
             ch[k] = (struct config_change){in->configs[k].name, in->configs[k].value, in->configs[k].config_operation};
         out->error_code = alter_resource(req, in->resource_type, in->resource_name, ch, in->configs_count, false,
                                          m.validate_only, &out->error_message);
-        request_note_error(req, out->error_code);
     }
     RESPOND(req, IncrementalAlterConfigsResponse, &resp);
 }

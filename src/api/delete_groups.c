@@ -40,12 +40,10 @@ void handle_delete_groups(struct request *req)
     struct DeleteGroupsResponse resp;
     DeleteGroupsResponse_init(&resp);
     resp.results_count = m.groups_names_count;
-    resp.results = REQ_ALLOC(req, struct DeleteGroupsResponse_DeletableGroupResult, m.groups_names_count);
+    resp.results = REQ_ARRAY(req, DeleteGroupsResponse_DeletableGroupResult, m.groups_names_count);
     for (int32_t i = 0; i < m.groups_names_count; i++) {
-        DeleteGroupsResponse_DeletableGroupResult_init(&resp.results[i]);
         resp.results[i].group_id = m.groups_names[i];
         resp.results[i].error_code = delete_one(req, m.groups_names[i]);
-        request_note_error(req, resp.results[i].error_code);
     }
     RESPOND(req, DeleteGroupsResponse, &resp);
 }

@@ -14,7 +14,6 @@ static struct kbytes copy_bytes(struct request *req, const uint8_t *p, int32_t l
 
 static void describe(struct request *req, struct kstr id, struct DescribeGroupsResponse_DescribedGroup *out)
 {
-    DescribeGroupsResponse_DescribedGroup_init(out);
     out->group_id = id;
     out->protocol_type = kstr_c("");
     out->protocol_data = kstr_c("");
@@ -35,11 +34,10 @@ static void describe(struct request *req, struct kstr id, struct DescribeGroupsR
     if (stable && g->protocol_name)
         out->protocol_data = req_strf(req, "%s", g->protocol_name);
     out->members_count = g->nmembers;
-    out->members = REQ_ALLOC(req, struct DescribeGroupsResponse_DescribedGroupMember, g->nmembers);
+    out->members = REQ_ARRAY(req, DescribeGroupsResponse_DescribedGroupMember, g->nmembers);
     int i = 0;
     for (struct member *m = g->members; m; m = m->next, i++) {
         struct DescribeGroupsResponse_DescribedGroupMember *e = &out->members[i];
-        DescribeGroupsResponse_DescribedGroupMember_init(e);
         e->member_id = req_strf(req, "%s", m->member_id);
         e->group_instance_id = m->instance_id ? req_strf(req, "%s", m->instance_id) : KSTR_NULL;
         e->client_id = req_strf(req, "%s", m->client_id ? m->client_id : "");
@@ -60,10 +58,8 @@ void handle_describe_groups(struct request *req)
     struct DescribeGroupsResponse resp;
     DescribeGroupsResponse_init(&resp);
     resp.groups_count = m.groups_count;
-    resp.groups = REQ_ALLOC(req, struct DescribeGroupsResponse_DescribedGroup, m.groups_count);
-    for (int32_t i = 0; i < m.groups_count; i++) {
+    resp.groups = REQ_ARRAY(req, DescribeGroupsResponse_DescribedGroup, m.groups_count);
+    for (int32_t i = 0; i < m.groups_count; i++)
         describe(req, m.groups[i], &resp.groups[i]);
-        request_note_error(req, resp.groups[i].error_code);
-    }
     RESPOND(req, DescribeGroupsResponse, &resp);
 }

@@ -132,7 +132,6 @@ static int64_t fetch_build(struct fetch_state *fs, bool *any_error)
                 /* As Kafka: no offsets with an error (OFFSET_OUT_OF_RANGE included). */
                 pd->high_watermark = pd->last_stable_offset = pd->log_start_offset = -1;
                 *any_error = true;
-                request_note_error(req, pd->error_code);   /* counted by response_end */
             }
         }
     }
@@ -245,7 +244,6 @@ void handle_fetch(struct request *req)
         /* We never hand out sessions, so none can be continued. */
         FetchResponse_init(&fs->resp);
         fs->resp.error_code = fs->m.session_id != 0 ? KERR_FETCH_SESSION_ID_NOT_FOUND : KERR_INVALID_FETCH_SESSION_EPOCH;
-        request_note_error(req, fs->resp.error_code);
         RESPOND(req, FetchResponse, &fs->resp);
         return;
     }

@@ -49,18 +49,15 @@ void handle_find_coordinator(struct request *req)
     if (req->api_version < 4) {
         resp.error_code = coordinator_for(req, m.key_type, m.key, &resp.error_message, &resp.node_id, &resp.host,
                                           &resp.port);
-        request_note_error(req, resp.error_code);
     } else {
         /* v4+: a batch of keys, one answer each. */
         resp.coordinators_count = m.coordinator_keys_count;
-        resp.coordinators = REQ_ALLOC(req, struct FindCoordinatorResponse_Coordinator, m.coordinator_keys_count);
+        resp.coordinators = REQ_ARRAY(req, FindCoordinatorResponse_Coordinator, m.coordinator_keys_count);
         for (int32_t i = 0; i < m.coordinator_keys_count; i++) {
             struct FindCoordinatorResponse_Coordinator *c = &resp.coordinators[i];
-            FindCoordinatorResponse_Coordinator_init(c);
             c->key = m.coordinator_keys[i];
             c->error_code = coordinator_for(req, m.key_type, c->key, &c->error_message, &c->node_id, &c->host,
                                             &c->port);
-            request_note_error(req, c->error_code);
         }
     }
     RESPOND(req, FindCoordinatorResponse, &resp);

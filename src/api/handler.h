@@ -5,7 +5,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "broker/broker.h"
-#include "broker/dispatch.h"
+#include "api/dispatch.h"
 #include "broker/topics.h"
 #include "core/arena.h"
 #include "core/slog.h"
@@ -17,6 +17,9 @@
 
 /* Zeroed array of n elements in the request's arena. */
 #define REQ_ALLOC(req, type, n) ((type *)arena_alloc(&(req)->arena, sizeof(type) * (size_t)((n) > 0 ? (n) : 1)))
+/* Array of n response elements in the request's arena, each set to its
+ * defaults by its generated _init: REQ_ARRAY(req, ProduceResponse_TopicProduceResponse, n) */
+#define REQ_ARRAY(req, Type, n) Type##_alloc(&(req)->arena, (n))
 
 /* Decodes the request body or closes the connection. Usage:
  *   struct ProduceRequest m; if (!DECODE(req, ProduceRequest, &m)) return; */

@@ -12,6 +12,5 @@ void handle_heartbeat(struct request *req)
     HeartbeatResponse_init(&resp);
     resp.error_code =
         group_heartbeat(req->broker->groups, hr.group_id, hr.member_id, hr.group_instance_id, hr.generation_id);
-    request_note_error(req, resp.error_code);
     RESPOND(req, HeartbeatResponse, &resp);
 }

@@ -34,7 +34,5 @@ void handle_init_producer_id(struct request *req)
             resp.producer_epoch = out_epoch;
         }
     }
-    if (resp.error_code)
-        req->error_code = resp.error_code;   /* counted by response_end */
     RESPOND(req, InitProducerIdResponse, &resp);
 }

@@ -16,11 +16,10 @@ static struct kstr copy_str(struct request *req, const char *s) { return req_str
 static void add_members(struct request *req, const struct cgroup *g, struct JoinGroupResponse *resp)
 {
     resp->members_count = g->nmembers;
-    resp->members = REQ_ALLOC(req, struct JoinGroupResponse_JoinGroupResponseMember, g->nmembers);
+    resp->members = REQ_ARRAY(req, JoinGroupResponse_JoinGroupResponseMember, g->nmembers);
     int i = 0;
     for (const struct member *o = g->members; o; o = o->next, i++) {
         struct JoinGroupResponse_JoinGroupResponseMember *e = &resp->members[i];
-        JoinGroupResponse_JoinGroupResponseMember_init(e);
         e->member_id = copy_str(req, o->member_id);
         e->group_instance_id = o->instance_id ? copy_str(req, o->instance_id) : KSTR_NULL;
         const struct member_protocol *p = group_member_protocol(o, g->protocol_name);
@@ -39,7 +38,6 @@ static void join_done(struct join_call *call, const struct join_answer *a)
     struct JoinGroupResponse resp;
     JoinGroupResponse_init(&resp);
     resp.error_code = a->error;
-    request_note_error(req, a->error);
     if (a->member_id)
         resp.member_id = copy_str(req, a->member_id);
     if (a->error) {

@@ -16,18 +16,14 @@ void handle_leave_group(struct request *req)
     } else if ((resp.error_code = group_status(gc, lr.group_id)) == KERR_UNKNOWN_MEMBER_ID || !resp.error_code) {
         resp.error_code = 0;   /* as Kafka: a group that does not exist answers member by member */
         resp.members_count = lr.members_count;
-        resp.members = REQ_ALLOC(req, struct LeaveGroupResponse_MemberResponse, lr.members_count);
+        resp.members = REQ_ARRAY(req, LeaveGroupResponse_MemberResponse, lr.members_count);
         for (int32_t i = 0; i < lr.members_count; i++) {
             struct LeaveGroupResponse_MemberResponse *r = &resp.members[i];
-            LeaveGroupResponse_MemberResponse_init(r);
             r->member_id = lr.members[i].member_id;
             r->group_instance_id = lr.members[i].group_instance_id;
             /* A group emptied by an earlier entry may be gone by now: UNKNOWN_MEMBER_ID. */
             r->error_code = group_leave(gc, lr.group_id, lr.members[i].member_id, lr.members[i].group_instance_id);
         }
     }
-    request_note_error(req, resp.error_code);
-    for (int32_t i = 0; i < resp.members_count; i++)
-        request_note_error(req, resp.members[i].error_code);
     RESPOND(req, LeaveGroupResponse, &resp);
 }

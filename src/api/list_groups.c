@@ -26,13 +26,12 @@ void handle_list_groups(struct request *req)
     int n = 0;
     for (struct cgroup *g = gc->groups; g; g = g->next)
         n++;
-    resp.groups = REQ_ALLOC(req, struct ListGroupsResponse_ListedGroup, n);
+    resp.groups = REQ_ARRAY(req, ListGroupsResponse_ListedGroup, n);
     for (struct cgroup *g = gc->groups; g; g = g->next) {
         if (g->state == GROUP_DEAD || !matches(m.states_filter, m.states_filter_count, group_state_name(g->state)) ||
             !matches(m.types_filter, m.types_filter_count, "classic"))
             continue;
         struct ListGroupsResponse_ListedGroup *e = &resp.groups[resp.groups_count++];
-        ListGroupsResponse_ListedGroup_init(e);
         e->group_id = req_strf(req, "%s", g->id);
         e->protocol_type = req_strf(req, "%s", g->protocol_type ? g->protocol_type : "");
         e->group_state = kstr_c(group_state_name(g->state));

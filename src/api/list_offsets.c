@@ -70,19 +70,15 @@ void handle_list_offsets(struct request *req)
     struct ListOffsetsResponse resp;
     ListOffsetsResponse_init(&resp);
     resp.topics_count = m.topics_count;
-    resp.topics = REQ_ALLOC(req, struct ListOffsetsResponse_ListOffsetsTopicResponse, m.topics_count);
+    resp.topics = REQ_ARRAY(req, ListOffsetsResponse_ListOffsetsTopicResponse, m.topics_count);
     for (int32_t i = 0; i < m.topics_count; i++) {
         struct ListOffsetsResponse_ListOffsetsTopicResponse *tr = &resp.topics[i];
-        ListOffsetsResponse_ListOffsetsTopicResponse_init(tr);
         tr->name = m.topics[i].name;
         tr->partitions_count = m.topics[i].partitions_count;
-        tr->partitions = REQ_ALLOC(req, struct ListOffsetsResponse_ListOffsetsPartitionResponse, tr->partitions_count);
+        tr->partitions = REQ_ARRAY(req, ListOffsetsResponse_ListOffsetsPartitionResponse, tr->partitions_count);
         struct topic *t = topic_find(req->broker, m.topics[i].name);
         for (int32_t k = 0; k < tr->partitions_count; k++) {
-            ListOffsetsResponse_ListOffsetsPartitionResponse_init(&tr->partitions[k]);
             list_partition(req, t, &m.topics[i].partitions[k], &tr->partitions[k]);
-            if (tr->partitions[k].error_code && !req->error_code)
-                req->error_code = tr->partitions[k].error_code;   /* counted by response_end */
         }
     }
     RESPOND(req, ListOffsetsResponse, &resp);

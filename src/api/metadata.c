@@ -10,10 +10,9 @@ static void fill_topic(struct request *req, struct MetadataResponse_MetadataResp
     out->topic_id = t->id;
     out->is_internal = t->internal;
     out->partitions_count = t->partition_count;
-    out->partitions = REQ_ALLOC(req, struct MetadataResponse_MetadataResponsePartition, t->partition_count);
+    out->partitions = REQ_ARRAY(req, MetadataResponse_MetadataResponsePartition, t->partition_count);
     for (int32_t i = 0; i < t->partition_count; i++) {
         struct MetadataResponse_MetadataResponsePartition *p = &out->partitions[i];
-        MetadataResponse_MetadataResponsePartition_init(p);
         p->partition_index = i;
         p->leader_id = node;
         p->leader_epoch = plog_leader_epoch(t->partitions[i]->log);
@@ -34,7 +33,6 @@ static void add_listed_topic(struct topic *t, void *arg)
 {
     struct all_topics *a = arg;
     struct MetadataResponse_MetadataResponseTopic *out = &a->resp->topics[a->resp->topics_count++];
-    MetadataResponse_MetadataResponseTopic_init(out);
     fill_topic(a->req, out, t);
 }
 
@@ -51,8 +49,7 @@ void handle_metadata(struct request *req)
     int port;
     listener_endpoint(req->conn->listener, &host, &port);
     resp.brokers_count = 1;
-    resp.brokers = REQ_ALLOC(req, struct MetadataResponse_MetadataResponseBroker, 1);
-    MetadataResponse_MetadataResponseBroker_init(&resp.brokers[0]);
+    resp.brokers = REQ_ARRAY(req, MetadataResponse_MetadataResponseBroker, 1);
     resp.brokers[0].node_id = b->node_id;
     resp.brokers[0].host = kstr_c(host);
     resp.brokers[0].port = port;
@@ -62,7 +59,7 @@ void handle_metadata(struct request *req)
     /* v0: an empty list means all topics; v1+: null means all. */
     bool all = m.topics_count < 0 || (req->api_version == 0 && m.topics_count == 0);
     if (all) {
-        resp.topics = REQ_ALLOC(req, struct MetadataResponse_MetadataResponseTopic, topics_count(b));
+        resp.topics = REQ_ARRAY(req, MetadataResponse_MetadataResponseTopic, topics_count(b));
         struct all_topics a = {req, &resp};
         topics_for_each(b, add_listed_topic, &a);
         RESPOND(req, MetadataResponse, &resp);
@@ -71,11 +68,10 @@ void handle_metadata(struct request *req)
     bool allow_create = req->api_version < 4 || m.allow_auto_topic_creation;
     allow_create = allow_create && config_bool(&b->cfg, P_AUTO_CREATE_TOPICS_ENABLE);
     resp.topics_count = m.topics_count;
-    resp.topics = REQ_ALLOC(req, struct MetadataResponse_MetadataResponseTopic, m.topics_count);
+    resp.topics = REQ_ARRAY(req, MetadataResponse_MetadataResponseTopic, m.topics_count);
     for (int32_t i = 0; i < m.topics_count; i++) {
         struct MetadataRequest_MetadataRequestTopic *rt = &m.topics[i];
         struct MetadataResponse_MetadataResponseTopic *out = &resp.topics[i];
-        MetadataResponse_MetadataResponseTopic_init(out);
         out->name = rt->name;
         out->topic_id = rt->topic_id;
         struct topic *t = NULL;
@@ -110,7 +106,5 @@ void handle_metadata(struct request *req)
         }
         fill_topic(req, out, t);
     }
-    for (int32_t i = 0; i < resp.topics_count; i++)
-        request_note_error(req, resp.topics[i].error_code);
     RESPOND(req, MetadataResponse, &resp);
 }

@@ -21,10 +21,8 @@ static void commit_done(void *arg, int16_t error)
     struct commit_wait *cw = arg;
     cw->w = NULL;
     if (error)
-        for (int i = 0; i < cw->nslots; i++) {
+        for (int i = 0; i < cw->nslots; i++)
             *cw->slots[i] = error == KERR_KAFKA_STORAGE_ERROR ? KERR_COORDINATOR_NOT_AVAILABLE : error;
-            request_note_error(cw->req, *cw->slots[i]);
-        }
     RESPOND(cw->req, OffsetCommitResponse, &cw->resp);
 }
 
@@ -79,20 +77,18 @@ void handle_offset_commit(struct request *req)
     int16_t whole = check_member(g, &m, req->api_version);
     int n = 0;
     cw->resp.topics_count = m.topics_count;
-    cw->resp.topics = REQ_ALLOC(req, struct OffsetCommitResponse_OffsetCommitResponseTopic, m.topics_count);
+    cw->resp.topics = REQ_ARRAY(req, OffsetCommitResponse_OffsetCommitResponseTopic, m.topics_count);
     for (int32_t i = 0; i < m.topics_count; i++) {
         struct OffsetCommitRequest_OffsetCommitRequestTopic *t = &m.topics[i];
         struct OffsetCommitResponse_OffsetCommitResponseTopic *rt = &cw->resp.topics[i];
-        OffsetCommitResponse_OffsetCommitResponseTopic_init(rt);
         rt->name = t->name;
         rt->partitions_count = t->partitions_count;
-        rt->partitions = REQ_ALLOC(req, struct OffsetCommitResponse_OffsetCommitResponsePartition, t->partitions_count);
+        rt->partitions = REQ_ARRAY(req, OffsetCommitResponse_OffsetCommitResponsePartition, t->partitions_count);
         char *topic = req_cstr(req, t->name);
         const struct topic *known = topic_find(b, t->name);   /* Kafka refuses commits for unknown partitions */
         for (int32_t k = 0; k < t->partitions_count; k++) {
             struct OffsetCommitRequest_OffsetCommitRequestPartition *p = &t->partitions[k];
             struct OffsetCommitResponse_OffsetCommitResponsePartition *rp = &rt->partitions[k];
-            OffsetCommitResponse_OffsetCommitResponsePartition_init(rp);
             rp->partition_index = p->partition_index;
             if (whole) {
                 rp->error_code = whole;
@@ -110,7 +106,6 @@ void handle_offset_commit(struct request *req)
                 it->error_code = &rp->error_code;
                 cw->slots[n++] = &rp->error_code;
             }
-            request_note_error(req, rp->error_code);
         }
     }
     cw->nslots = n;

@@ -47,7 +47,6 @@ void handle_offset_delete(struct request *req)
     else if (!g || g->state == GROUP_DEAD)
         resp.error_code = KERR_GROUP_ID_NOT_FOUND;
     if (resp.error_code) {
-        req->error_code = resp.error_code;
         RESPOND(req, OffsetDeleteResponse, &resp);
         return;
     }
@@ -57,23 +56,20 @@ void handle_offset_delete(struct request *req)
     struct offset_commit_item *items = REQ_ALLOC(req, struct offset_commit_item, total);
     int n = 0;
     resp.topics_count = m.topics_count;
-    resp.topics = REQ_ALLOC(req, struct OffsetDeleteResponse_OffsetDeleteResponseTopic, m.topics_count);
+    resp.topics = REQ_ARRAY(req, OffsetDeleteResponse_OffsetDeleteResponseTopic, m.topics_count);
     for (int32_t i = 0; i < m.topics_count; i++) {
         struct OffsetDeleteRequest_OffsetDeleteRequestTopic *t = &m.topics[i];
         struct OffsetDeleteResponse_OffsetDeleteResponseTopic *rt = &resp.topics[i];
-        OffsetDeleteResponse_OffsetDeleteResponseTopic_init(rt);
         rt->name = t->name;
         rt->partitions_count = t->partitions_count;
-        rt->partitions = REQ_ALLOC(req, struct OffsetDeleteResponse_OffsetDeleteResponsePartition, t->partitions_count);
+        rt->partitions = REQ_ARRAY(req, OffsetDeleteResponse_OffsetDeleteResponsePartition, t->partitions_count);
         bool sub = group_subscribed(g, t->name);
         char *topic = req_cstr(req, t->name);
         for (int32_t k = 0; k < t->partitions_count; k++) {
             struct OffsetDeleteResponse_OffsetDeleteResponsePartition *rp = &rt->partitions[k];
-            OffsetDeleteResponse_OffsetDeleteResponsePartition_init(rp);
             rp->partition_index = t->partitions[k].partition_index;
             if (sub) {
                 rp->error_code = KERR_GROUP_SUBSCRIBED_TO_TOPIC;
-                request_note_error(req, rp->error_code);
             } else if (topic && group_offset(g, topic, rp->partition_index)) {
                 items[n].topic = topic;
                 items[n].partition = rp->partition_index;
@@ -85,7 +81,6 @@ void handle_offset_delete(struct request *req)
         int rc = offsets_write(req->broker, g, items, n, true, NULL, NULL, NULL);
         if (rc)
             resp.error_code = rc > 0 ? (int16_t)rc : KERR_UNKNOWN_SERVER_ERROR;
-        request_note_error(req, resp.error_code);
     }
     RESPOND(req, OffsetDeleteResponse, &resp);
 }

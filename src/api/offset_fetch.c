@@ -96,9 +96,8 @@ static void fetch_v0_7(struct request *req, struct OffsetFetchRequest *m, struct
     if (nt < 0)
         qsort(f, (size_t)n, sizeof(*f), by_topic);
     resp->error_code = err;
-    request_note_error(req, err);
     resp->topics_count = count_topics(f, n);
-    resp->topics = REQ_ALLOC(req, struct OffsetFetchResponse_OffsetFetchResponseTopic, resp->topics_count);
+    resp->topics = REQ_ARRAY(req, OffsetFetchResponse_OffsetFetchResponseTopic, resp->topics_count);
     int t = -1;
     for (int i = 0; i < n; i++) {
         if (i == 0 || !same_topic(&f[i], &f[i - 1])) {
@@ -106,14 +105,12 @@ static void fetch_v0_7(struct request *req, struct OffsetFetchRequest *m, struct
             int k = i;
             while (k < n && same_topic(&f[k], &f[i]))
                 k++;
-            OffsetFetchResponse_OffsetFetchResponseTopic_init(&resp->topics[t]);
             resp->topics[t].name = f[i].topic;
             resp->topics[t].partitions =
-                REQ_ALLOC(req, struct OffsetFetchResponse_OffsetFetchResponsePartition, k - i);
+                REQ_ARRAY(req, OffsetFetchResponse_OffsetFetchResponsePartition, k - i);
         }
         struct OffsetFetchResponse_OffsetFetchResponseTopic *rt = &resp->topics[t];
         struct OffsetFetchResponse_OffsetFetchResponsePartition *p = &rt->partitions[rt->partitions_count++];
-        OffsetFetchResponse_OffsetFetchResponsePartition_init(p);
         p->partition_index = f[i].partition;
         p->committed_offset = f[i].offset;
         p->committed_leader_epoch = f[i].epoch;
@@ -124,10 +121,8 @@ static void fetch_v0_7(struct request *req, struct OffsetFetchRequest *m, struct
 static void fetch_group_v8(struct request *req, struct OffsetFetchRequest_OffsetFetchRequestGroup *in,
                            struct OffsetFetchResponse_OffsetFetchResponseGroup *out)
 {
-    OffsetFetchResponse_OffsetFetchResponseGroup_init(out);
     out->group_id = in->group_id;
     out->error_code = group_error(req, in->group_id);
-    request_note_error(req, out->error_code);
     if (out->error_code)
         return;
     struct cgroup *g = group_find(req->broker, in->group_id);
@@ -145,7 +140,7 @@ static void fetch_group_v8(struct request *req, struct OffsetFetchRequest_Offset
     if (nt < 0)
         qsort(f, (size_t)n, sizeof(*f), by_topic);
     out->topics_count = count_topics(f, n);
-    out->topics = REQ_ALLOC(req, struct OffsetFetchResponse_OffsetFetchResponseTopics, out->topics_count);
+    out->topics = REQ_ARRAY(req, OffsetFetchResponse_OffsetFetchResponseTopics, out->topics_count);
     int t = -1;
     for (int i = 0; i < n; i++) {
         if (i == 0 || !same_topic(&f[i], &f[i - 1])) {
@@ -153,14 +148,12 @@ static void fetch_group_v8(struct request *req, struct OffsetFetchRequest_Offset
             int k = i;
             while (k < n && same_topic(&f[k], &f[i]))
                 k++;
-            OffsetFetchResponse_OffsetFetchResponseTopics_init(&out->topics[t]);
             out->topics[t].name = f[i].topic;
             out->topics[t].partitions =
-                REQ_ALLOC(req, struct OffsetFetchResponse_OffsetFetchResponsePartitions, k - i);
+                REQ_ARRAY(req, OffsetFetchResponse_OffsetFetchResponsePartitions, k - i);
         }
         struct OffsetFetchResponse_OffsetFetchResponseTopics *rt = &out->topics[t];
         struct OffsetFetchResponse_OffsetFetchResponsePartitions *p = &rt->partitions[rt->partitions_count++];
-        OffsetFetchResponse_OffsetFetchResponsePartitions_init(p);
         p->partition_index = f[i].partition;
         p->committed_offset = f[i].offset;
         p->committed_leader_epoch = f[i].epoch;
@@ -179,7 +172,7 @@ void handle_offset_fetch(struct request *req)
         fetch_v0_7(req, &m, &resp);
     } else {
         resp.groups_count = m.groups_count;
-        resp.groups = REQ_ALLOC(req, struct OffsetFetchResponse_OffsetFetchResponseGroup, m.groups_count);
+        resp.groups = REQ_ARRAY(req, OffsetFetchResponse_OffsetFetchResponseGroup, m.groups_count);
         for (int32_t i = 0; i < m.groups_count; i++)
             fetch_group_v8(req, &m.groups[i], &resp.groups[i]);
     }

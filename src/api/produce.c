@@ -16,6 +16,7 @@
 #include "log/batch.h"
 #include "log/legacy.h"
 #include "log/producer_state.h"
+#include "schema/validate.h"
 
 struct produce_wait {
     struct request *req;
@@ -37,7 +38,6 @@ static void on_durable(struct ack_waiter *w, int16_t error)
     if (error) {
         pw->slots[i]->error_code = error;
         pw->slots[i]->base_offset = -1;
-        request_note_error(pw->req, error);
     }
     if (--pw->pending == 0)
         produce_finish(pw);
@@ -166,6 +166,13 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     int rc = req->api_version < 3 ? convert_legacy(req, &records, &converted, &out->error_message) : 0;
     if (!rc)
         rc = validate_records(req, t, &records, &count, &idem, &out->error_message);
+    if (!rc) {
+        char why[600];
+        rc = schema_validate_produce(req->broker, t, (const uint8_t *)records.p, (size_t)records.len, why,
+                                     sizeof(why));
+        if (rc && why[0])
+            out->error_message = req_strf(req, "%s", why);
+    }
     /* acks=all: the answer waits for the high watermark (on_durable). */
     struct ack_waiter *w = acks == -1 ? &pw->waiters[pw->nwaiters] : NULL;
     if (w) {
@@ -221,19 +228,17 @@ void handle_produce(struct request *req)
 
     bool any_error = false;
     pw->resp.responses_count = m.topic_data_count;
-    pw->resp.responses = REQ_ALLOC(req, struct ProduceResponse_TopicProduceResponse, m.topic_data_count);
+    pw->resp.responses = REQ_ARRAY(req, ProduceResponse_TopicProduceResponse, m.topic_data_count);
     for (int32_t i = 0; i < m.topic_data_count; i++) {
         struct ProduceRequest_TopicProduceData *td = &m.topic_data[i];
         struct ProduceResponse_TopicProduceResponse *tr = &pw->resp.responses[i];
-        ProduceResponse_TopicProduceResponse_init(tr);
         tr->name = td->name;
         tr->partition_responses_count = td->partition_data_count;
         tr->partition_responses =
-            REQ_ALLOC(req, struct ProduceResponse_PartitionProduceResponse, td->partition_data_count);
+            REQ_ARRAY(req, ProduceResponse_PartitionProduceResponse, td->partition_data_count);
         struct topic *t = topic_find(b, td->name);
         for (int32_t k = 0; k < td->partition_data_count; k++) {
             struct ProduceResponse_PartitionProduceResponse *out = &tr->partition_responses[k];
-            ProduceResponse_PartitionProduceResponse_init(out);
             if (whole_error) {
                 out->index = td->partition_data[k].index;
                 out->error_code = whole_error;
@@ -244,7 +249,6 @@ void handle_produce(struct request *req)
                 produce_partition(req, pw, t, &td->partition_data[k], out, m.acks);
             }
             any_error |= out->error_code != 0;
-            request_note_error(req, out->error_code);
         }
     }
     /* Test hook: the append happened, the answer is lost. */

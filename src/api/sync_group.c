@@ -14,7 +14,6 @@ static void sync_done(struct sync_call *call, const struct sync_answer *a)
     struct SyncGroupResponse resp;
     SyncGroupResponse_init(&resp);
     resp.error_code = a->error;
-    request_note_error(req, a->error);
     if (!a->error) {
         resp.protocol_type = a->protocol_type ? req_strf(req, "%s", a->protocol_type) : KSTR_NULL;
         resp.protocol_name = a->protocol_name ? req_strf(req, "%s", a->protocol_name) : KSTR_NULL;

@@ -1,6 +1,6 @@
 /* CreateTopics, DeleteTopics, CreatePartitions and DeleteRecords.
  * A single broker: replication factor 1, every replica is this node. */
-#include "api/config_entries.h"
+#include "broker/effective_config.h"
 #include "api/handler.h"
 
 /* Replica assignments may only name this broker, once per partition. */
@@ -31,10 +31,9 @@ static void describe_created(struct request *req, const struct topic_config *tc,
     struct config_entry entries[T__COUNT];
     int n = topic_config_entries(b, tc, entries);
     out->configs_count = n;
-    out->configs = REQ_ALLOC(req, struct CreateTopicsResponse_CreatableTopicConfigs, n);
+    out->configs = REQ_ARRAY(req, CreateTopicsResponse_CreatableTopicConfigs, n);
     for (int i = 0; i < n; i++) {
         struct CreateTopicsResponse_CreatableTopicConfigs *c = &out->configs[i];
-        CreateTopicsResponse_CreatableTopicConfigs_init(c);
         c->name = kstr_c(entries[i].name);
         c->value = entries[i].value ? req_strf(req, "%s", entries[i].value) : KSTR_NULL;   /* tc is freed after */
         c->config_source = entries[i].source;
@@ -120,10 +119,9 @@ void handle_create_topics(struct request *req)
     struct CreateTopicsResponse resp;
     CreateTopicsResponse_init(&resp);
     resp.topics_count = m.topics_count;
-    resp.topics = REQ_ALLOC(req, struct CreateTopicsResponse_CreatableTopicResult, m.topics_count);
+    resp.topics = REQ_ARRAY(req, CreateTopicsResponse_CreatableTopicResult, m.topics_count);
     for (int32_t i = 0; i < m.topics_count; i++) {
         struct CreateTopicsResponse_CreatableTopicResult *out = &resp.topics[i];
-        CreateTopicsResponse_CreatableTopicResult_init(out);
         out->name = m.topics[i].name;
         bool dup = false;
         for (int32_t k = 0; k < m.topics_count; k++)
@@ -140,8 +138,6 @@ void handle_create_topics(struct request *req)
         } else {
             create_one(req, &m.topics[i], m.validate_only, out);
         }
-        if (out->error_code && !req->error_code)
-            req->error_code = out->error_code;   /* counted by response_end */
     }
     RESPOND(req, CreateTopicsResponse, &resp);
 }
@@ -158,10 +154,9 @@ void handle_delete_topics(struct request *req)
     struct DeleteTopicsResponse resp;
     DeleteTopicsResponse_init(&resp);
     resp.responses_count = n;
-    resp.responses = REQ_ALLOC(req, struct DeleteTopicsResponse_DeletableTopicResult, n);
+    resp.responses = REQ_ARRAY(req, DeleteTopicsResponse_DeletableTopicResult, n);
     for (int32_t i = 0; i < n; i++) {
         struct DeleteTopicsResponse_DeletableTopicResult *out = &resp.responses[i];
-        DeleteTopicsResponse_DeletableTopicResult_init(out);
         struct kstr name = by_state ? m.topics[i].name : m.topic_names[i];
         struct topic *t;
         if (name.len >= 0) {
@@ -185,8 +180,6 @@ void handle_delete_topics(struct request *req)
         out->topic_id = t->id;
         out->error_code = (int16_t)topic_delete(b, t);
     }
-    for (int32_t i = 0; i < resp.responses_count && !req->error_code; i++)
-        req->error_code = resp.responses[i].error_code;   /* counted by response_end */
     RESPOND(req, DeleteTopicsResponse, &resp);
 }
 
@@ -199,11 +192,10 @@ void handle_create_partitions(struct request *req)
     struct CreatePartitionsResponse resp;
     CreatePartitionsResponse_init(&resp);
     resp.results_count = m.topics_count;
-    resp.results = REQ_ALLOC(req, struct CreatePartitionsResponse_CreatePartitionsTopicResult, m.topics_count);
+    resp.results = REQ_ARRAY(req, CreatePartitionsResponse_CreatePartitionsTopicResult, m.topics_count);
     for (int32_t i = 0; i < m.topics_count; i++) {
         struct CreatePartitionsRequest_CreatePartitionsTopic *in = &m.topics[i];
         struct CreatePartitionsResponse_CreatePartitionsTopicResult *out = &resp.results[i];
-        CreatePartitionsResponse_CreatePartitionsTopicResult_init(out);
         out->name = in->name;
         struct topic *t = topic_find(b, in->name);
         if (!t) {
@@ -232,8 +224,6 @@ void handle_create_partitions(struct request *req)
         if (out->error_code)
             out->error_message = req_strf(req, "%s", e);
     }
-    for (int32_t i = 0; i < resp.results_count; i++)
-        request_note_error(req, resp.results[i].error_code);
     RESPOND(req, CreatePartitionsResponse, &resp);
 }
 
@@ -245,18 +235,16 @@ void handle_delete_records(struct request *req)
     struct DeleteRecordsResponse resp;
     DeleteRecordsResponse_init(&resp);
     resp.topics_count = m.topics_count;
-    resp.topics = REQ_ALLOC(req, struct DeleteRecordsResponse_DeleteRecordsTopicResult, m.topics_count);
+    resp.topics = REQ_ARRAY(req, DeleteRecordsResponse_DeleteRecordsTopicResult, m.topics_count);
     for (int32_t i = 0; i < m.topics_count; i++) {
         struct DeleteRecordsResponse_DeleteRecordsTopicResult *tr = &resp.topics[i];
-        DeleteRecordsResponse_DeleteRecordsTopicResult_init(tr);
         tr->name = m.topics[i].name;
         tr->partitions_count = m.topics[i].partitions_count;
-        tr->partitions = REQ_ALLOC(req, struct DeleteRecordsResponse_DeleteRecordsPartitionResult, tr->partitions_count);
+        tr->partitions = REQ_ARRAY(req, DeleteRecordsResponse_DeleteRecordsPartitionResult, tr->partitions_count);
         struct topic *t = topic_find(req->broker, m.topics[i].name);
         for (int32_t k = 0; k < tr->partitions_count; k++) {
             struct DeleteRecordsRequest_DeleteRecordsPartition *in = &m.topics[i].partitions[k];
             struct DeleteRecordsResponse_DeleteRecordsPartitionResult *out = &tr->partitions[k];
-            DeleteRecordsResponse_DeleteRecordsPartitionResult_init(out);
             out->partition_index = in->partition_index;
             out->low_watermark = -1;
             if (!t || in->partition_index < 0 || in->partition_index >= t->partition_count) {
@@ -274,8 +262,6 @@ void handle_delete_records(struct request *req)
             if (!out->error_code)   /* as Kafka: -1 with an error */
                 out->low_watermark = plog_log_start(log);
         }
-        for (int32_t k = 0; k < tr->partitions_count; k++)
-            request_note_error(req, tr->partitions[k].error_code);
     }
     RESPOND(req, DeleteRecordsResponse, &resp);
 }

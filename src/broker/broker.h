@@ -1,6 +1,6 @@
 /* The broker: configuration, topics, listeners, connections and the
  * flusher, all owned by one event loop thread (the flusher thread only
- * fsyncs and reports back). */
+ * fsyncs and reports back). src/server/server.h starts and stops it. */
 #ifndef SLUICE_BROKER_H
 #define SLUICE_BROKER_H
 #include <limits.h>
@@ -9,6 +9,7 @@
 #include "broker/config.h"
 #include "broker/producers.h"
 #include "broker/stats.h"
+#include "net/conn.h"
 #include "net/loop.h"
 
 struct conn;
@@ -17,6 +18,7 @@ struct flusher;
 struct group_coordinator;
 struct batch_validator;
 struct http_server;
+struct schema_service;
 
 #define MAX_LISTENERS 16
 
@@ -28,9 +30,19 @@ struct listener {
     int port;                  /* actual bound port */
     char adv_host[256];        /* advertised in Metadata */
     int adv_port;
+    struct timer accept_resume; /* accepting paused while out of descriptors */
 };
 
 struct topic_map;
+
+/* How broker/ calls up into the layers above: set at start-up by
+ * src/server, so broker/ never names them. */
+struct broker_hooks {
+    /* A parked fetch's partitions got new data (api/fetch.c). */
+    void (*fetch_wake)(struct broker *b, void *owner);
+    /* A topic was deleted: its committed offsets go (group/offsets.c). */
+    void (*topic_deleted)(struct broker *b, const char *topic);
+};
 
 struct broker {
     struct config cfg;
@@ -46,27 +58,22 @@ struct broker {
     struct group_coordinator *groups;   /* consumer groups (src/group) */
     struct batch_validator *validator;
     struct http_server *http;  /* http.listeners (src/http), NULL if off */
-    struct conn *conns;        /* all open connections */
-    struct conn *flush_list;   /* connections with responses to write */
-    struct conn *reap_list;    /* closed, to free */
-    int nconns;
-    uint64_t next_conn_id;
+    struct schema_service *schema;   /* the schema registry (src/schema) */
+    struct conn_set conns;     /* client connections (src/net) */
     struct timer housekeeping;
     struct timer second_tick;
     bool ready;
     bool stopping;
+    struct broker_hooks hooks;
     struct broker_stats stats;
     struct producer_ids producer_ids;
     uint64_t test_appends;     /* sluice.test.drop.after.append counter */
 };
 
-/* Starts everything: data dir, recovery, listeners. Returns NULL with err. */
-struct broker *broker_start(struct config *cfg, char *err, size_t errlen);
-void broker_run(struct broker *b);
-/* Clean shutdown: stop accepting, flush, checkpoint every partition. */
-void broker_shutdown(struct broker *b);
-void broker_free(struct broker *b);
-
 /* The listener's endpoint as clients should see it. */
-void listener_endpoint(const struct listener *l, const char **host, int *port);
+static inline void listener_endpoint(const struct listener *l, const char **host, int *port)
+{
+    *host = l->adv_host;
+    *port = l->adv_port;
+}
 #endif

@@ -10,15 +10,17 @@
 static prop_check_fn check_listeners, check_http_listeners, check_cleanup_policy, check_compression;
 
 const struct prop_def broker_prop_defs[P__COUNT] = {
-#define X(id, name, type, def, min, max, dyn, doc, ...) \
-    [P_##id] = {name, type, def, min, max, dyn, -1, doc, __VA_ARGS__},
+#define X(id, name_, type_, def_, min_, max_, dyn_, doc_, ...) \
+    [P_##id] = {.name = name_, .type = type_, .def = def_, .min = min_, .max = max_, .dynamic = dyn_, \
+                .synonym = -1, .doc = doc_, __VA_ARGS__},
     BROKER_PROPS(X)
 #undef X
 };
 
 const struct prop_def topic_prop_defs[T__COUNT] = {
-#define X(id, name, type, syn, min, max, doc, ...) \
-    [T_##id] = {name, type, NULL, min, max, true, P_##syn, doc, __VA_ARGS__},
+#define X(id, name_, type_, syn_, min_, max_, doc_, ...) \
+    [T_##id] = {.name = name_, .type = type_, .def = NULL, .min = min_, .max = max_, .dynamic = true, \
+                .synonym = P_##syn_, .doc = doc_, __VA_ARGS__},
     TOPIC_PROPS(X)
 #undef X
 };

@@ -37,6 +37,13 @@ enum log_format { LOG_FORMAT_LOGFMT, LOG_FORMAT_JSON };
 #define LOG_FORMATS PROP_VALUES("logfmt", "json")
 #define LOG_LEVELS PROP_VALUES("debug", "info", "warn", "error")
 #define HTTP_ADMIN_VALUES PROP_VALUES("true", "false", "auto")
+/* Confluent's subject name strategies, by short or full class name. */
+#define SUBJECT_STRATEGIES                                                                                   \
+    PROP_VALUES("TopicNameStrategy", "RecordNameStrategy", "TopicRecordNameStrategy",                         \
+                "io.confluent.kafka.serializers.subject.TopicNameStrategy",                                   \
+                "io.confluent.kafka.serializers.subject.RecordNameStrategy",                                  \
+                "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy")
+#define SCHEMA_VALIDATION_LEVELS PROP_VALUES("none", "id", "full")
 
 /* X(id, name, type, default, min, max, dynamic, doc[, more]): more are
  * designated initializers of struct prop_def, such as .allowed = ... or
@@ -81,8 +88,15 @@ enum log_format { LOG_FORMAT_LOGFMT, LOG_FORMAT_JSON };
     X(LOG_FORMAT, "log.format", PT_STRING, "logfmt", 0, 0, false, "logfmt or json", .allowed = LOG_FORMATS) \
     X(HTTP_LISTENERS, "http.listeners", PT_LIST, "http://127.0.0.1:8080", 0, 0, false, "HTTP listener for /metrics, /health, /api and the console: http://host:port (one; port 0 picks a free port); empty turns it off", .check = check_http_listeners) \
     X(HTTP_ADMIN_ENABLED, "http.admin.enabled", PT_STRING, "auto", 0, 0, false, "Whether the HTTP API may change anything (create or delete topics, produce test messages): true, false or auto (on when http.listeners binds loopback only); reads stay open", .allowed = HTTP_ADMIN_VALUES) \
+    X(SCHEMA_REGISTRY_LISTENERS, "schema.registry.listeners", PT_LIST, "http://127.0.0.1:8081", 0, 0, false, "Schema registry REST listener (Confluent's API): http://host:port (one; port 0 picks a free port); empty turns it off", .check = check_http_listeners) \
     X(SLOW_REQUEST_MS, "sluice.slow.request.ms", PT_LONG, "1000", 0, INT64_MAX, false, "Requests slower than this are logged at warn level and counted (Fetch, JoinGroup and SyncGroup, which wait on purpose, are not); 0 logs every request") \
     X(VALIDATE_COMPRESSED, "sluice.validate.compressed.batches", PT_BOOL, "true", 0, 0, true, "Decompress produced batches to validate their records") \
+    X(KEY_SCHEMA_VALIDATION, "confluent.key.schema.validation", PT_BOOL, "false", 0, 0, true, "Refuse produced records whose key does not carry a schema id registered under the topic's key subject") \
+    X(VALUE_SCHEMA_VALIDATION, "confluent.value.schema.validation", PT_BOOL, "false", 0, 0, true, "Refuse produced records whose value does not carry a schema id registered under the topic's value subject") \
+    X(KEY_SUBJECT_NAME_STRATEGY, "confluent.key.subject.name.strategy", PT_STRING, "TopicNameStrategy", 0, 0, true, "TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy (Confluent's class names too)", .allowed = SUBJECT_STRATEGIES) \
+    X(VALUE_SUBJECT_NAME_STRATEGY, "confluent.value.subject.name.strategy", PT_STRING, "TopicNameStrategy", 0, 0, true, "TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy (Confluent's class names too)", .allowed = SUBJECT_STRATEGIES) \
+    X(SLUICE_KEY_SCHEMA_VALIDATION, "sluice.key.schema.validation", PT_STRING, "none", 0, 0, true, "none, id (as confluent.key.schema.validation) or full (also decode each key against its schema)", .allowed = SCHEMA_VALIDATION_LEVELS) \
+    X(SLUICE_VALUE_SCHEMA_VALIDATION, "sluice.value.schema.validation", PT_STRING, "none", 0, 0, true, "none, id (as confluent.value.schema.validation) or full (also decode each value against its schema)", .allowed = SCHEMA_VALIDATION_LEVELS) \
     X(PRODUCER_ID_EXPIRATION_MS, "producer.id.expiration.ms", PT_LONG, "86400000", 1, INT64_MAX, true, "Idempotent producer state is dropped after this long without a produce") \
     X(TRANSACTIONAL_ID_EXPIRATION_MS, "transactional.id.expiration.ms", PT_LONG, "604800000", 1, INT64_MAX, false, "Accepted for compatibility: transactions are not supported yet") \
     X(TEST_DROP_AFTER_APPEND, "sluice.test.drop.after.append", PT_INT, "0", 0, INT32_MAX, false, "Test only: after every Nth produce that appended, close the connection instead of answering (0 = off)") \
@@ -112,7 +126,13 @@ enum broker_prop {
     X(INDEX_INTERVAL_BYTES, "index.interval.bytes", PT_INT, LOG_INDEX_INTERVAL_BYTES, 0, INT32_MAX, "Bytes between offset index entries") \
     X(MIN_INSYNC_REPLICAS, "min.insync.replicas", PT_INT, MIN_INSYNC_REPLICAS, 1, 1, "Single broker: always 1") \
     X(COMPRESSION_TYPE, "compression.type", PT_STRING, COMPRESSION_TYPE, 0, 0, "Only producer", .allowed = COMPRESSION_TYPES, .check = check_compression) \
-    X(VALIDATE_COMPRESSED, "sluice.validate.compressed.batches", PT_BOOL, VALIDATE_COMPRESSED, 0, 0, "Decompress produced batches to validate their records")
+    X(VALIDATE_COMPRESSED, "sluice.validate.compressed.batches", PT_BOOL, VALIDATE_COMPRESSED, 0, 0, "Decompress produced batches to validate their records") \
+    X(KEY_SCHEMA_VALIDATION, "confluent.key.schema.validation", PT_BOOL, KEY_SCHEMA_VALIDATION, 0, 0, "Keys must carry a schema id registered under the key subject") \
+    X(VALUE_SCHEMA_VALIDATION, "confluent.value.schema.validation", PT_BOOL, VALUE_SCHEMA_VALIDATION, 0, 0, "Values must carry a schema id registered under the value subject") \
+    X(KEY_SUBJECT_NAME_STRATEGY, "confluent.key.subject.name.strategy", PT_STRING, KEY_SUBJECT_NAME_STRATEGY, 0, 0, "How the key subject is named", .allowed = SUBJECT_STRATEGIES) \
+    X(VALUE_SUBJECT_NAME_STRATEGY, "confluent.value.subject.name.strategy", PT_STRING, VALUE_SUBJECT_NAME_STRATEGY, 0, 0, "How the value subject is named", .allowed = SUBJECT_STRATEGIES) \
+    X(SLUICE_KEY_SCHEMA_VALIDATION, "sluice.key.schema.validation", PT_STRING, SLUICE_KEY_SCHEMA_VALIDATION, 0, 0, "none, id or full (keys decoded against their schema)", .allowed = SCHEMA_VALIDATION_LEVELS) \
+    X(SLUICE_VALUE_SCHEMA_VALIDATION, "sluice.value.schema.validation", PT_STRING, SLUICE_VALUE_SCHEMA_VALIDATION, 0, 0, "none, id or full (values decoded against their schema)", .allowed = SCHEMA_VALIDATION_LEVELS)
 
 enum topic_prop {
 #define X(id, ...) T_##id,

@@ -64,7 +64,7 @@ void partition_delete(struct broker *b, struct partition *p)
         struct fetch_link *l = p->fetch_waiters;
         void *owner = l->owner;
         partition_remove_fetch_waiter(l);
-        fetch_wake(b, owner);
+        b->hooks.fetch_wake(b, owner);
     }
     plog_delete(p->log);
     p->log = NULL;
@@ -197,7 +197,7 @@ void partition_flushed(struct broker *b, struct partition *p, int64_t end, int e
     release_acks(p, plog_high_watermark(p->log), 0);
     if (moved)
         for (struct fetch_link *l = p->fetch_waiters; l; l = l->next)
-            fetch_wake(b, l->owner);
+            b->hooks.fetch_wake(b, l->owner);
 }
 
 /* ---- parked fetches ---- */

@@ -103,7 +103,4 @@ void partition_flushed(struct broker *b, struct partition *p, int64_t end, int e
 /* ---- parked fetches ---- */
 void partition_add_fetch_waiter(struct partition *p, struct fetch_link *l);
 void partition_remove_fetch_waiter(struct fetch_link *l);
-/* Fetch module hook: called (deferred, once per loop iteration) for a
- * parked fetch whose partitions got new data. */
-void fetch_wake(struct broker *b, void *owner);
 #endif

@@ -13,14 +13,10 @@ static const uint64_t stats_lat_bounds_us[STATS_LAT_BUCKETS] = {
 struct broker_stats {
     uint64_t requests[STATS_MAX_API];
     uint64_t request_errors[STATS_MAX_API];
-    uint64_t bytes_in, bytes_out;
     uint64_t records_produced_batches;
     uint64_t fsyncs;             /* fdatasync calls by the flusher */
     uint64_t fsync_rounds;       /* group-commit rounds */
     uint64_t fsync_us_total;
-    uint64_t connections_accepted;
-    uint64_t connections_closed;
-    uint64_t frames_too_large;
     uint64_t corrupt_batches;
     uint64_t duplicate_batches;  /* idempotent retries answered with their original offset */
     /* Completed responses per API (response_end): latency histogram

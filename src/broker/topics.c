@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include "broker/broker.h"
 #include "broker/producers.h"
-#include "group/group.h"
 #include "core/slog.h"
 #include "log/fileio.h"
 #include "protocol/gen/errors.h"
@@ -214,7 +213,7 @@ int topic_delete(struct broker *b, struct topic *t)
     for (int32_t i = 0; i < t->partition_count; i++)
         partition_delete(b, t->partitions[i]);
     log_info("topic", "topic deleted", "topic=%s", t->name);
-    offsets_forget_topic(b, t->name);
+    b->hooks.topic_deleted(b, t->name);
     topic_free(t);
     return topics_save(b) == 0 ? 0 : KERR_KAFKA_STORAGE_ERROR;
 }

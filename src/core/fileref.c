@@ -2,12 +2,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "core/util.h"
-#include "log/fileio.h"
 
-struct fileref *fileref_new(int fd)
+struct fileref *fileref_new(int fd, int (*close_fd)(int fd))
 {
     struct fileref *f = xmalloc(sizeof(*f));
     f->fd = fd;
+    f->close_fd = close_fd;
     atomic_init(&f->refs, 1);
     return f;
 }
@@ -23,7 +23,7 @@ void fileref_put(struct fileref *f)
     if (!f)
         return;
     if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) == 1) {
-        fileio_close(f->fd);
+        f->close_fd(f->fd);
         free(f);
     }
 }

@@ -11,9 +11,11 @@
 struct fileref {
     int fd;
     atomic_int refs;
+    int (*close_fd)(int fd);   /* the log's fileio_close, so fault injection sees it */
 };
 
-struct fileref *fileref_new(int fd);       /* takes ownership of fd, refs = 1 */
+/* Takes ownership of fd, refs = 1; close_fd closes it at zero. */
+struct fileref *fileref_new(int fd, int (*close_fd)(int fd));
 struct fileref *fileref_get(struct fileref *f);
 void fileref_put(struct fileref *f);       /* closes fd at zero */
 #endif

@@ -20,8 +20,8 @@
 #include <stdint.h>
 #include "broker/topics.h"
 #include "core/hmap.h"
+#include "core/timer.h"
 #include "core/util.h"
-#include "net/loop.h"
 
 struct broker;
 

@@ -56,8 +56,8 @@ static void take_sample(struct loop *l, void *arg)
     s->t_ms = now_ms();
     s->records_in = b->stats.records_produced;
     s->records_out = b->stats.records_fetched;
-    s->bytes_in = b->stats.bytes_in;
-    s->bytes_out = b->stats.bytes_out;
+    s->bytes_in = b->conns.counters.bytes_in;
+    s->bytes_out = b->conns.counters.bytes_out;
     for (struct cgroup *g = b->groups ? b->groups->groups : NULL; g; g = g->next) {
         int64_t lag = group_lag(b, g);
         /* keep the HISTORY_GROUPS largest, sorted descending */

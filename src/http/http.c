@@ -74,47 +74,12 @@ struct http_server {
 /* Per-request state, from the first access_handler call to
  * request_completed. The job lives here, not on an MHD thread's stack,
  * because that thread serves other connections while the loop has it. */
-struct request {
+struct http_request {
     struct sbuf body;
     bool too_large;
     bool queued;                    /* job handed to the loop; the connection is suspended until done */
     struct http_job job;
 };
-
-void sbuf_add(struct sbuf *s, const char *p, size_t n)
-{
-    if (s->len + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 4096;
-        while (cap < s->len + n + 1)
-            cap *= 2;
-        s->p = xrealloc(s->p, cap);
-        s->cap = cap;
-    }
-    memcpy(s->p + s->len, p, n);
-    s->len += n;
-    s->p[s->len] = 0;
-}
-
-void sbuf_printf(struct sbuf *s, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof(tmp)) {
-        sbuf_add(s, tmp, (size_t)n);
-        return;
-    }
-    char *big = xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sbuf_add(s, big, (size_t)n);
-    free(big);
-}
 
 const char *http_job_arg(const struct http_job *j, const char *name)
 {
@@ -369,7 +334,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
                                       void **con_cls)
 {
     struct http_server *s = cls;
-    struct request *rq = *con_cls;
+    struct http_request *rq = *con_cls;
     if (!rq) {
         rq = xcalloc(1, sizeof(*rq));
         *con_cls = rq;
@@ -472,7 +437,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
 static void request_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
     struct http_server *s = cls;
-    struct request *rq = *con_cls;
+    struct http_request *rq = *con_cls;
     deadline_restart(s->deadlines, c);   /* for the next request on this connection */
     if (rq) {
         /* Never while the loop has the job: a suspended connection is
@@ -508,18 +473,13 @@ static int bind_listener(struct http_server *s, const struct endpoint_spec *e, c
 }
 
 /* Connections the HTTP side may hold: half of the descriptors the Kafka
- * listeners (max.connections) leave, after raising the soft fd limit to
- * the hard one as servers do. */
+ * listeners (max.connections) leave (the broker raised the soft fd limit
+ * to the hard one at start: fd_limit_check). */
 static unsigned connection_limit(const struct broker *b)
 {
     struct rlimit r;
     if (getrlimit(RLIMIT_NOFILE, &r) != 0)
         return HTTP_MIN_CONNECTIONS;
-    if (r.rlim_cur < r.rlim_max) {
-        r.rlim_cur = r.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &r) != 0)
-            getrlimit(RLIMIT_NOFILE, &r);
-    }
     int64_t left = (int64_t)(r.rlim_cur > INT32_MAX ? INT32_MAX : r.rlim_cur) - config_int(&b->cfg, P_MAX_CONNECTIONS);
     int64_t n = left / 2;
     if (n < HTTP_MIN_CONNECTIONS)

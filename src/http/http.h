@@ -18,18 +18,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/sbuf.h"
 
 struct broker;
 struct http_server;
 struct MHD_Connection;
 
-/* A growing text buffer. */
-struct sbuf {
-    char *p;
-    size_t len, cap;
-};
-void sbuf_printf(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sbuf_add(struct sbuf *s, const char *p, size_t n);
 
 #define HTTP_MAX_ARGS 16
 /* One request handed to the loop thread, and its response. */
@@ -83,7 +77,7 @@ void history_stop(struct broker *b, struct history *h);
 void history_json(struct history *h, struct sbuf *out);
 void http_history_json(struct broker *b, struct sbuf *out);
 
-/* Loop-thread handlers (metrics.c, api.c). */
+/* Loop-thread handlers (metrics.c, admin_api.c). */
 void metrics_format(struct broker *b, struct sbuf *out);
 void api_handle(struct broker *b, struct http_job *j);
 

@@ -13,6 +13,7 @@
 #include "group/group.h"
 #include "http/http.h"
 #include "protocol/gen/api_keys.h"
+#include "schema/service.h"
 
 static void family(struct sbuf *o, const char *name, const char *type, const char *help)
 {
@@ -217,9 +218,9 @@ void metrics_format(struct broker *b, struct sbuf *o)
     sbuf_printf(o, "kafka_brokers 1\n");
     family(o, "sluice_info", "gauge", "Broker identity");
     sbuf_printf(o, "sluice_info{cluster_id=\"%s\",node_id=\"%d\"} 1\n", b->cluster_id, b->node_id);
-    gauge(o, "sluice_connections", "Open client connections", b->nconns);
-    counter(o, "sluice_connections_accepted_total", "Client connections accepted", s->connections_accepted);
-    counter(o, "sluice_connections_closed_total", "Client connections closed", s->connections_closed);
+    gauge(o, "sluice_connections", "Open client connections", b->conns.count);
+    counter(o, "sluice_connections_accepted_total", "Client connections accepted", b->conns.counters.accepted);
+    counter(o, "sluice_connections_closed_total", "Client connections closed", b->conns.counters.closed);
 
     family(o, "sluice_requests_total", "counter", "Kafka requests received, by API");
     for (int k = 0; k < STATS_MAX_API; k++)
@@ -241,8 +242,8 @@ void metrics_format(struct broker *b, struct sbuf *o)
                       s->latency_count[k]);
         }
     counter(o, "sluice_slow_requests_total", "Requests slower than sluice.slow.request.ms", s->slow_requests);
-    counter(o, "sluice_network_bytes_in_total", "Bytes read from client connections", s->bytes_in);
-    counter(o, "sluice_network_bytes_out_total", "Bytes written to client connections", s->bytes_out);
+    counter(o, "sluice_network_bytes_in_total", "Bytes read from client connections", b->conns.counters.bytes_in);
+    counter(o, "sluice_network_bytes_out_total", "Bytes written to client connections", b->conns.counters.bytes_out);
     counter(o, "sluice_produced_records_total", "Records appended by Produce", s->records_produced);
     counter(o, "sluice_produced_batches_total", "Record batches appended by Produce", s->records_produced_batches);
     counter(o, "sluice_produced_bytes_total", "Record batch bytes appended by Produce", s->produce_bytes);
@@ -252,7 +253,7 @@ void metrics_format(struct broker *b, struct sbuf *o)
     counter(o, "sluice_duplicate_batches_total", "Idempotent retries answered with their first offset",
             s->duplicate_batches);
     counter(o, "sluice_frames_too_large_total", "Connections closed for a frame above socket.request.max.bytes",
-            s->frames_too_large);
+            b->conns.counters.frames_too_large);
     counter(o, "sluice_fsync_total", "fdatasync calls by the flusher", s->fsyncs);
     counter(o, "sluice_fsync_rounds_total", "Group-commit rounds of the flusher", s->fsync_rounds);
     family(o, "sluice_fsync_duration_seconds", "histogram", "Duration of each fdatasync");
@@ -283,4 +284,5 @@ void metrics_format(struct broker *b, struct sbuf *o)
     topic_family(b, o, PM_SIZE, "sluice_topic_partition_size_bytes", "gauge", "Bytes of the partition's log");
     topic_family(b, o, PM_SEGMENTS, "sluice_topic_partition_segments", "gauge", "Segments of the partition's log");
     groups_metrics(b, o);
+    schema_metrics_format(b, o);
 }

@@ -6,7 +6,7 @@
 #include "core/util.h"
 #include "log/batch_internal.h"
 #include "log/kerr.h"
-#include "protocol/wire.h"
+#include "core/byteorder.h"
 
 #define BATCH_MAGIC_V2 2
 #define BATCH_CRC_START BATCH_OFF_ATTRIBUTES

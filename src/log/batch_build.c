@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
-#include "protocol/wire.h"
+#include "core/byteorder.h"
 
 static size_t bytes_size(int32_t len) { return varint_size(len) + (len > 0 ? (size_t)len : 0); }
 

@@ -10,7 +10,7 @@
 #include "core/util.h"
 #include "log/batch.h"
 #include "log/kerr.h"
-#include "protocol/wire.h"
+#include "core/byteorder.h"
 
 /* Java's snappy framing: magic, then two be32 versions, then chunks. */
 static const uint8_t xerial_magic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};

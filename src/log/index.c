@@ -14,7 +14,7 @@
 #include "log/kerr.h"
 #include "log/log_internal.h"
 #include "log/plog_internal.h"
-#include "protocol/wire.h"
+#include "core/byteorder.h"
 
 #define OFFSET_ENTRY_SIZE 8
 #define TIME_ENTRY_SIZE 12

@@ -19,7 +19,7 @@
 #include "log/log_internal.h"
 #include "log/plog_internal.h"
 #include "log/segcache.h"
-#include "protocol/wire.h"
+#include "core/byteorder.h"
 
 #define DEFAULT_SEGMENT_BYTES (1ll << 30)
 #define DEFAULT_INDEX_INTERVAL 4096
@@ -137,7 +137,7 @@ int plog_roll(struct plog *l)
     }
     plog_add_segment(l, new_base);
     segcache_put(l->uid, old_base, l->active);   /* lagging readers will want it */
-    l->active = fileref_new(fd);
+    l->active = fileref_new(fd, fileio_close);
     /* the old segment is on disk in full: readers may have all of it */
     l->hw = new_base;
     l->hw_pos = 0;

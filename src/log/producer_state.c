@@ -11,7 +11,7 @@
 #include "log/batch.h"
 #include "log/fileio.h"
 #include "log/kerr.h"
-#include "protocol/wire.h"
+#include "core/byteorder.h"
 
 #define SNAP_MAGIC 0x534c5053u   /* "SLPS" */
 #define SNAP_VERSION 1

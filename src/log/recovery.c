@@ -366,7 +366,7 @@ struct plog *plog_open(const char *dir, const struct log_config *cfg, char *err,
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         goto fail;
     }
-    l->active = fileref_new(fd);
+    l->active = fileref_new(fd, fileio_close);
     if (!existed)
         l->dir_sync_pending = true;
     if (clean && load_clean(l, &ck) != 0) {

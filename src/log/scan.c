@@ -10,7 +10,7 @@
 #include "log/fileio.h"
 #include "log/kerr.h"
 #include "log/plog_internal.h"
-#include "protocol/wire.h"
+#include "core/byteorder.h"
 
 int read_exact(int fd, void *buf, size_t n, int64_t off)
 {

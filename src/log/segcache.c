@@ -57,7 +57,7 @@ struct fileref *segcache_get(uint64_t uid, int64_t base, const char *path)
     int fd = fileio_open(path, O_RDONLY, 0);   /* opened outside the lock */
     if (fd < 0)
         return NULL;
-    struct fileref *f = fileref_new(fd);
+    struct fileref *f = fileref_new(fd, fileio_close);
     pthread_mutex_lock(&mu);
     struct fileref *old = insert(uid, base, fileref_get(f));
     pthread_mutex_unlock(&mu);

@@ -8,8 +8,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include "broker/broker.h"
-#include "broker/dispatch.h"
 #include "core/fileref.h"
 #include "core/slog.h"
 #include "core/util.h"
@@ -24,25 +22,35 @@
 
 static void conn_io(struct loop *l, void *arg, uint32_t events);
 
-struct conn *conn_new(struct broker *b, struct listener *lst, int fd, const char *peer)
+void conn_set_init(struct conn_set *s, struct loop *loop, struct broker *b, const struct conn_limits *limits,
+                   const struct conn_hooks *hooks)
+{
+    memset(s, 0, sizeof(*s));
+    s->loop = loop;
+    s->broker = b;
+    s->limits = *limits;
+    s->hooks = *hooks;
+}
+
+struct conn *conn_new(struct conn_set *s, struct listener *lst, int fd, const char *peer)
 {
     struct conn *c = xcalloc(1, sizeof(*c));
-    c->broker = b;
+    c->set = s;
     c->listener = lst;
-    c->id = ++b->next_conn_id;
+    c->id = ++s->next_id;
     snprintf(c->peer, sizeof(c->peer), "%s", peer);
-    c->last_active_ms = loop_now_ms(b->loop);
-    if (loop_watch(b->loop, &c->watch, fd, EPOLLIN, conn_io, c) < 0) {
+    c->last_active_ms = loop_now_ms(s->loop);
+    if (loop_watch(s->loop, &c->watch, fd, EPOLLIN, conn_io, c) < 0) {
         close(fd);
         free(c);
         return NULL;
     }
-    c->next = b->conns;
-    if (b->conns)
-        b->conns->prev = c;
-    b->conns = c;
-    b->nconns++;
-    b->stats.connections_accepted++;
+    c->next = s->all;
+    if (s->all)
+        s->all->prev = c;
+    s->all = c;
+    s->count++;
+    s->counters.accepted++;
     log_debug("net", "connection opened", "conn=%llu peer=%s", (unsigned long long)c->id, c->peer);
     return c;
 }
@@ -118,11 +126,11 @@ void conn_close(struct conn *c, const char *reason)
 {
     if (c->closing)
         return;
-    struct broker *b = c->broker;
+    struct conn_set *s = c->set;
     c->closing = true;
     log_debug("net", "connection closed", "conn=%llu peer=%s reason=\"%s\"", (unsigned long long)c->id, c->peer,
               reason);
-    loop_unwatch(b->loop, &c->watch);
+    loop_unwatch(s->loop, &c->watch);
     close(c->watch.fd);
     c->watch.fd = -1;
     /* Parked requests must let go of partitions and timers first. */
@@ -134,14 +142,14 @@ void conn_close(struct conn *c, const char *reason)
     if (c->prev)
         c->prev->next = c->next;
     else
-        b->conns = c->next;
+        s->all = c->next;
     if (c->next)
         c->next->prev = c->prev;
     c->prev = c->next = NULL;
-    b->nconns--;
-    b->stats.connections_closed++;
-    c->reap_next = b->reap_list;
-    b->reap_list = c;
+    s->count--;
+    s->counters.closed++;
+    c->reap_next = s->reap_list;
+    s->reap_list = c;
 }
 
 static void conn_free(struct conn *c)
@@ -157,11 +165,11 @@ static void conn_free(struct conn *c)
     free(c);
 }
 
-void conns_reap(struct broker *b)
+void conns_reap(struct conn_set *s)
 {
     /* Runs after conns_flush, so no closed connection is on the flush list. */
-    struct conn *c = b->reap_list;
-    b->reap_list = NULL;
+    struct conn *c = s->reap_list;
+    s->reap_list = NULL;
     while (c) {
         struct conn *n = c->reap_next;
         conn_free(c);
@@ -174,15 +182,14 @@ static void queue_flush(struct conn *c)
     if (c->flush_queued || c->closing)
         return;
     c->flush_queued = true;
-    c->flush_next = c->broker->flush_list;
-    c->broker->flush_list = c;
+    c->flush_next = c->set->flush_list;
+    c->set->flush_list = c;
 }
 
 static bool over_limits(const struct conn *c)
 {
-    const struct config *cfg = &c->broker->cfg;
-    return c->inflight >= config_int(cfg, P_QUEUED_MAX_REQUESTS) ||
-           (int64_t)c->unsent_bytes >= config_int(cfg, P_QUEUED_MAX_REQUEST_BYTES);
+    const struct conn_limits *lim = &c->set->limits;
+    return c->inflight >= lim->max_inflight || (int64_t)c->unsent_bytes >= lim->max_unsent_bytes;
 }
 
 static void update_interest(struct conn *c)
@@ -194,7 +201,7 @@ static void update_interest(struct conn *c)
     bool want_write = c->head && c->head->state != REQ_PENDING;
     uint32_t ev = (pause ? 0 : EPOLLIN) | (want_write ? EPOLLOUT : 0);
     c->read_paused = pause;
-    loop_watch_set(c->broker->loop, &c->watch, ev);
+    loop_watch_set(c->set->loop, &c->watch, ev);
 }
 
 void conn_request_done(struct conn *c, struct request *req)
@@ -207,10 +214,9 @@ void conn_request_done(struct conn *c, struct request *req)
 /* Starts a request on one complete frame held in block (which it owns). */
 static void conn_take_frame(struct conn *c, uint8_t *block, size_t block_cap, uint8_t *frame, size_t frame_len)
 {
-    struct broker *b = c->broker;
     struct request *req = xcalloc(1, sizeof(*req));
     req->conn = c;
-    req->broker = b;
+    req->broker = c->set->broker;
     req->frame_block = block;
     req->frame_block_cap = block_cap;
     req->frame = frame;
@@ -224,14 +230,11 @@ static void conn_take_frame(struct conn *c, uint8_t *block, size_t block_cap, ui
         c->head = req;
     c->tail = req;
     c->inflight++;
-    if (request_parse_header(req) < 0) {
-        /* Unless it was answered (an ApiVersions version we don't know),
-         * the stream cannot be understood any further. */
-        if (req->state != REQ_DONE)
-            conn_close(c, "malformed or unsupported request");
-        return;
-    }
-    dispatch_request(req);
+    /* Unless it was answered (an ApiVersions version we don't know), a
+     * frame that cannot be served means the stream cannot be understood
+     * any further. */
+    if (c->set->hooks.dispatch(req) < 0 && req->state != REQ_DONE)
+        conn_close(c, "malformed or unsupported request");
 }
 
 /* The read buffer starts with a complete large frame: the request takes
@@ -259,13 +262,12 @@ static void hand_over_read_buffer(struct conn *c, size_t size)
  * when the connection is over its limits. Returns false if it closed. */
 static bool conn_take_frames(struct conn *c)
 {
-    struct broker *b = c->broker;
-    int64_t max_frame = config_int(&b->cfg, P_SOCKET_REQUEST_MAX_BYTES);
+    int64_t max_frame = c->set->limits.max_frame_bytes;
     size_t off = 0;
     while (!c->closing && !over_limits(c) && c->rlen - off >= 4) {
         int32_t size = (int32_t)be32(c->rbuf + off);
         if (size < 0 || size > max_frame) {
-            b->stats.frames_too_large++;
+            c->set->counters.frames_too_large++;
             log_warn("net", "request too large, closing connection",
                      "conn=%llu peer=%s size=%d max=%lld property=socket.request.max.bytes", (unsigned long long)c->id,
                      c->peer, size, (long long)max_frame);
@@ -349,8 +351,8 @@ static void conn_read(struct conn *c)
             return;
         }
         c->rlen += (size_t)n;
-        c->broker->stats.bytes_in += (size_t)n;
-        c->last_active_ms = loop_now_ms(c->broker->loop);
+        c->set->counters.bytes_in += (size_t)n;
+        c->last_active_ms = loop_now_ms(c->set->loop);
     }
     if (!c->closing && conn_take_frames(c))
         update_interest(c);
@@ -397,7 +399,7 @@ static int send_response(struct conn *c, struct request *req, bool more)
         }
         req->out_sent += (size_t)n;
         c->unsent_bytes -= (size_t)n;
-        c->broker->stats.bytes_out += (size_t)n;
+        c->set->counters.bytes_out += (size_t)n;
     }
     return 1;
 }
@@ -421,7 +423,7 @@ static void conn_write(struct conn *c)
             c->tail = NULL;
         c->inflight--;
         request_free(req, c);
-        c->last_active_ms = loop_now_ms(c->broker->loop);
+        c->last_active_ms = loop_now_ms(c->set->loop);
     }
     bool was_paused = c->read_paused;
     update_interest(c);
@@ -447,11 +449,11 @@ static void conn_io(struct loop *l, void *arg, uint32_t events)
         queue_flush(c);
 }
 
-void conns_flush(struct broker *b)
+void conns_flush(struct conn_set *s)
 {
-    while (b->flush_list) {
-        struct conn *c = b->flush_list;
-        b->flush_list = c->flush_next;
+    while (s->flush_list) {
+        struct conn *c = s->flush_list;
+        s->flush_list = c->flush_next;
         c->flush_next = NULL;
         c->flush_queued = false;
         if (!c->closing)
@@ -470,10 +472,10 @@ static void release_idle_buffers(struct conn *c)
     }
 }
 
-void conns_close_idle(struct broker *b, int64_t now_ms)
+void conns_close_idle(struct conn_set *s, int64_t now_ms)
 {
-    int64_t max_idle = config_int(&b->cfg, P_CONNECTIONS_MAX_IDLE_MS);
-    struct conn *c = b->conns;
+    int64_t max_idle = s->limits.max_idle_ms;
+    struct conn *c = s->all;
     while (c) {
         struct conn *n = c->next;
         if (!c->head && now_ms - c->last_active_ms > max_idle) {
@@ -484,4 +486,10 @@ void conns_close_idle(struct broker *b, int64_t now_ms)
         }
         c = n;
     }
+}
+
+void conns_close_all(struct conn_set *s)
+{
+    while (s->all)
+        conn_close(s->all, "shutdown");
 }

@@ -12,14 +12,55 @@
 #include <stdint.h>
 #include "net/loop.h"
 
+/* Opaque to net/: the layer above hands them in and reads them back. */
 struct broker;
 struct listener;
 struct request;
 
 #define CONN_SPARE_BLOCKS 4
 
+/* Fixed at start-up from the broker's configuration. */
+struct conn_limits {
+    int64_t max_frame_bytes;       /* socket.request.max.bytes */
+    int64_t max_inflight;          /* queued.max.requests */
+    int64_t max_unsent_bytes;      /* queued.max.request.bytes */
+    int64_t max_idle_ms;           /* connections.max.idle.ms */
+};
+
+/* How net/ calls up: set once by the owner of the set (src/server). */
+struct conn_hooks {
+    /* Parses req's header and runs its handler. Returns -1 when the
+     * frame cannot be served: the connection then closes unless the
+     * request was answered (an ApiVersions version we don't know). */
+    int (*dispatch)(struct request *req);
+    /* A request got its response or completed silently (metrics, the
+     * slow-request log). */
+    void (*finished)(struct request *req);
+};
+
+struct conn_counters {
+    uint64_t accepted, closed;
+    uint64_t bytes_in, bytes_out;
+    uint64_t frames_too_large;
+};
+
+/* Every open connection, owned by net/; the broker reads count and
+ * counters for its metrics. */
+struct conn_set {
+    struct loop *loop;
+    struct broker *broker;         /* handed to each request for its handler */
+    struct conn_limits limits;
+    struct conn_hooks hooks;
+    struct conn_counters counters;
+    struct conn *all;              /* all open connections */
+    struct conn *flush_list;       /* connections with responses to write */
+    struct conn *reap_list;        /* closed, to free */
+    int count;
+    uint64_t next_id;
+};
+
 struct conn {
-    struct broker *broker;
+    struct conn_set *set;
     struct listener *listener;
     struct io_watch watch;
     uint64_t id;
@@ -42,12 +83,15 @@ struct conn {
     bool closing;                  /* closed; freed before the next poll */
     bool read_paused;
     bool flush_queued;
-    struct conn *flush_next;       /* broker's flush list */
-    struct conn *reap_next;        /* broker's list of closed connections */
-    struct conn *prev, *next;      /* broker's connection list */
+    struct conn *flush_next;       /* the set's flush list */
+    struct conn *reap_next;        /* the set's list of closed connections */
+    struct conn *prev, *next;      /* the set's list of open connections */
 };
 
-struct conn *conn_new(struct broker *b, struct listener *lst, int fd, const char *peer);
+void conn_set_init(struct conn_set *s, struct loop *loop, struct broker *b, const struct conn_limits *limits,
+                   const struct conn_hooks *hooks);
+/* lst is the listener that accepted fd, kept for the handlers. */
+struct conn *conn_new(struct conn_set *s, struct listener *lst, int fd, const char *peer);
 /* Called when a request's response becomes ready (or silent). */
 void conn_request_done(struct conn *c, struct request *req);
 /* Closes now (unregisters, cancels parked requests); memory is freed later. */
@@ -56,10 +100,12 @@ void conn_close(struct conn *c, const char *reason);
  * large and there is room, else freed. c may be NULL. */
 void conn_recycle_block(struct conn *c, uint8_t *block, size_t cap);
 /* Before-sleep: writes what is ready on every connection with output. */
-void conns_flush(struct broker *b);
+void conns_flush(struct conn_set *s);
 /* Frees connections closed during this iteration. */
-void conns_reap(struct broker *b);
+void conns_reap(struct conn_set *s);
 /* Closes connections idle for longer than connections.max.idle.ms and
  * gives back the large buffers of those idle for a second or more. */
-void conns_close_idle(struct broker *b, int64_t now_ms);
+void conns_close_idle(struct conn_set *s, int64_t now_ms);
+/* Closes every connection (shutdown), cancelling parked requests. */
+void conns_close_all(struct conn_set *s);
 #endif

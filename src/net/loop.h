@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/timer.h"
 
 struct loop;
 
@@ -18,13 +19,6 @@ struct io_watch {
     void *arg;
 };
 
-typedef void (*timer_cb)(struct loop *l, void *arg);
-struct timer {
-    int64_t when_ms;          /* monotonic */
-    timer_cb cb;
-    void *arg;
-    size_t heap_index;        /* 0 = not scheduled */
-};
 
 struct loop *loop_new(void);
 void loop_free(struct loop *l);
@@ -40,7 +34,6 @@ void loop_unwatch(struct loop *l, struct io_watch *w);
 void timer_init(struct timer *t, timer_cb cb, void *arg);
 void loop_timer_at(struct loop *l, struct timer *t, int64_t when_ms);  /* (re)schedules */
 void loop_timer_cancel(struct loop *l, struct timer *t);
-static inline bool timer_pending(const struct timer *t) { return t->heap_index != 0; }
 
 typedef void (*hook_cb)(struct loop *l, void *arg);
 void loop_add_before_sleep(struct loop *l, hook_cb cb, void *arg);

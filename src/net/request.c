@@ -1,5 +1,4 @@
 #include "net/request.h"
-#include "broker/broker.h"
 #include "core/slog.h"
 #include "net/conn.h"
 #include "protocol/gen/api_keys.h"
@@ -20,42 +19,18 @@ void response_begin(struct request *req)
         w_empty_tags(&req->out);
 }
 
-/* Per-API latency and errors, and the slow-request log: every request
- * that gets a response (or completes silently) passes here once. */
-static void request_account(struct request *req)
+/* Every request that gets a response (or completes silently) passes
+ * here once: the dispatcher above accounts for it. */
+static void request_finished(struct request *req)
 {
-    struct broker *b = req->broker;
-    if (!b || req->api_key < 0 || req->api_key >= STATS_MAX_API)
-        return;
-    struct broker_stats *s = &b->stats;
-    uint64_t us = req->start_us ? (uint64_t)(mono_us() - req->start_us) : 0;
-    int i = 0;
-    while (i < STATS_LAT_BUCKETS && us > stats_lat_bounds_us[i])
-        i++;
-    s->latency_bucket[req->api_key][i]++;
-    s->latency_us_sum[req->api_key] += us;
-    s->latency_count[req->api_key]++;
-    if (req->error_code)
-        s->request_errors[req->api_key]++;
-    /* Fetch, JoinGroup and SyncGroup wait on purpose (long poll,
-     * rebalance): only counted in the histograms. 0 logs every request. */
-    int64_t slow_ms = config_int(&b->cfg, P_SLOW_REQUEST_MS);
-    bool waits = req->api_key == API_Fetch || req->api_key == API_JoinGroup || req->api_key == API_SyncGroup;
-    if ((!waits || slow_ms == 0) && (int64_t)us >= slow_ms * 1000) {
-        s->slow_requests++;
-        const struct api_spec *spec = api_spec_get(req->api_key);
-        log_warn("net", "slow request", "api=%s api_version=%d client_id=\"%.*s\" conn=%llu peer=%s ms=%.1f error=%d",
-                 spec && spec->name ? spec->name : "?", req->api_version,
-                 req->client_id.len > 0 ? (int)req->client_id.len : 0, req->client_id.p ? req->client_id.p : "",
-                 req->conn ? (unsigned long long)req->conn->id : 0ULL, req->conn ? req->conn->peer : "-",
-                 (double)us / 1000.0, req->error_code);
-    }
+    if (req->conn && req->conn->set->hooks.finished)
+        req->conn->set->hooks.finished(req);
 }
 
 void response_end(struct request *req)
 {
     w_patch_i32(&req->out, 0, (int32_t)(wbuf_size(&req->out) - 4));
-    request_account(req);
+    request_finished(req);
     req->state = REQ_DONE;
     req->cancel = NULL;
     if (req->conn)
@@ -79,7 +54,7 @@ void request_release_frame(struct request *req)
 void request_complete_silently(struct request *req)
 {
     req->state = REQ_NO_RESPONSE;
-    request_account(req);
+    request_finished(req);
     req->cancel = NULL;
     if (req->conn)
         conn_request_done(req->conn, req);

@@ -50,22 +50,24 @@ void response_end(struct request *req);
 /* acks=0 Produce: the request completes without any response. */
 void request_complete_silently(struct request *req);
 
-/* Encode with a generated encoder and complete: RESPOND(req, ProduceResponse, &resp) */
-#define RESPOND(req, Type, msg)                                   \
-    do {                                                          \
-        response_begin(req);                                      \
-        Type##_encode(&(req)->out, (req)->api_version, (msg));    \
-        response_end(req);                                        \
-    } while (0)
-
 /* Records the first error code a response carries (per-API error count
- * in /metrics, slow-request log); later ones are ignored. Every handler
- * calls it for each error code it puts in a response, at any level. */
+ * in /metrics, slow-request log); later ones are ignored. RESPOND calls
+ * it with the response's first error: handlers need not. */
 static inline void request_note_error(struct request *req, int16_t error)
 {
     if (error && !req->error_code)
         req->error_code = error;
 }
+
+/* Encode with a generated encoder, count the response's first error and
+ * complete: RESPOND(req, ProduceResponse, &resp) */
+#define RESPOND(req, Type, msg)                                   \
+    do {                                                          \
+        request_note_error((req), Type##_first_error(msg));       \
+        response_begin(req);                                      \
+        Type##_encode(&(req)->out, (req)->api_version, (msg));    \
+        response_end(req);                                        \
+    } while (0)
 
 /* For a parked request whose answer no longer points into its frame:
  * gives the frame back to the connection now rather than when the answer

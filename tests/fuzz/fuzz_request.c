@@ -2,9 +2,12 @@
  *
  * Input layout (first byte picks the mode):
  *   mode & 1 == 0  frame: the rest is one request as the broker sees it
- *                  after the size prefix: header (v1, or v2 for flexible
- *                  versions) then the body, decoded with the header's key
- *                  and version, as dispatch.c does.
+ *                  after the size prefix, read with the broker's own
+ *                  header reader (protocol/request_header.c, which
+ *                  dispatch.c calls); a frame the dispatcher would pass
+ *                  to a handler (an API and version of served_apis.def)
+ *                  has its body decoded with the key and version as the
+ *                  handler's DECODE does.
  *   mode & 1 == 1  direct: the next two bytes pick an api key and a
  *                  version (including versions out of range) and the rest
  *                  is the body; this reaches every generated decoder.
@@ -23,7 +26,8 @@
 #include "core/slog.h"
 #include "log/batch.h"
 #include "protocol/gen/api_keys.h"
-#include "protocol/gen/messages.h"
+#include "protocol/gen/messages_test.h"
+#include "protocol/request_header.h"
 #include "protocol/wire.h"
 
 static struct batch_validator *validator;
@@ -166,10 +170,20 @@ static void decode_body(int16_t key, int16_t version, const uint8_t *body, size_
     free(copy);
 }
 
-static bool is_flexible(int16_t key, int16_t version)
+/* The dispatcher's table of served version ranges, from the same list. */
+static const struct {
+    bool served;
+    int16_t min_version, max_version;
+} served[API_KEY_MAX + 1] = {
+#define SERVED_API(name, min_version, max_version, handler) [API_##name] = {true, min_version, max_version},
+#include "api/served_apis.def"
+#undef SERVED_API
+};
+
+static bool is_served(int16_t key, int16_t version)
 {
-    const struct api_spec *s = api_spec_get(key);
-    return s && s->flexible_min >= 0 && version >= s->flexible_min;
+    return key >= 0 && key <= API_KEY_MAX && served[key].served && version >= served[key].min_version &&
+           version <= served[key].max_version;
 }
 
 /* The request header as dispatch.c reads it, then the body. */
@@ -180,19 +194,19 @@ static void fuzz_frame(const uint8_t *p, size_t len)
         memcpy(copy, p, len);
     struct rbuf r;
     rbuf_init(&r, copy, len);
-    int16_t key = r_i16(&r);
-    int16_t version = r_i16(&r);
-    (void)r_i32(&r);
-    struct kstr client_id = r_string(&r, false);
-    if (!r.err && client_id.len > 0)
-        CHECK((const uint8_t *)client_id.p >= copy && (const uint8_t *)client_id.p + client_id.len <= copy + len,
-              "client id outside the frame");
-    const struct api_spec *s = api_spec_get(key);
-    if (!r.err && s && s->broker) {
-        if (is_flexible(key, version))
-            r_skip_tags(&r);
-        if (!r.err)
-            decode_body(key, version, r.p, rbuf_left(&r), false);
+    struct request_header h;
+    if (request_header_read(&r, &h) == 0) {
+        CHECK(h.client_id.len >= -1, "client id with a negative length");
+        if (h.client_id.len > 0)
+            CHECK((const uint8_t *)h.client_id.p >= copy && (const uint8_t *)h.client_id.p + h.client_id.len <= copy + len,
+                  "client id outside the frame");
+        CHECK(rbuf_left(&r) <= len, "reader ran outside its buffer");
+        if (verbose)
+            fprintf(stderr, "fuzz_request: header api %d v%d corr %d: %s\n", h.api_key, h.api_version,
+                    h.correlation_id, is_served(h.api_key, h.api_version) ? "served" : "not served");
+        if (is_served(h.api_key, h.api_version) &&
+            (!request_header_flexible(h.api_key, h.api_version) || request_header_read_tags(&r) == 0))
+            decode_body(h.api_key, h.api_version, r.p, rbuf_left(&r), false);
     }
     free(copy);
 }

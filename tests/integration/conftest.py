@@ -38,6 +38,7 @@ class Broker:
         self.extra_env = dict(env or {})
         self.port = None
         self.http_port = None   # the HTTP listener (metrics, API, console); None if turned off
+        self.schema_port = None   # the schema registry's REST listener
         self.proc = None
         self.log_path = os.path.join(os.path.dirname(self.data_dir), os.path.basename(self.data_dir) + ".log")
         self.ready_ms = None
@@ -49,6 +50,10 @@ class Broker:
     @property
     def http_url(self):
         return "http://127.0.0.1:%d" % self.http_port
+
+    @property
+    def schema_url(self):
+        return "http://127.0.0.1:%d" % self.schema_port
 
     def start(self, timeout=20):
         if self.port is None:
@@ -62,6 +67,11 @@ class Broker:
             if self.http_port is None:
                 self.http_port = free_port(avoid={self.port})
             args.append("--http.listeners=http://127.0.0.1:%d" % self.http_port)
+        # Likewise the schema registry (its default 8081 may be taken).
+        if "schema.registry.listeners" not in self.props:
+            if self.schema_port is None:
+                self.schema_port = free_port(avoid={self.port, self.http_port})
+            args.append("--schema.registry.listeners=http://127.0.0.1:%d" % self.schema_port)
         args += ["--%s=%s" % (k, v) for k, v in self.props.items()]
         env = dict(os.environ)
         env.update(self.extra_env)

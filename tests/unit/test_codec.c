@@ -18,7 +18,8 @@
 #include "core/util.h"
 #include "protocol/gen/api_keys.h"
 #include "protocol/gen/errors.h"
-#include "protocol/gen/messages.h"
+#include "protocol/gen/messages_test.h"
+#include "protocol/request_header.h"
 #include "protocol/wire.h"
 
 /* ---- helpers ---- */
@@ -943,6 +944,112 @@ static void test_fuzz_mutations(void **state)
 
 /* ---- tables ---- */
 
+/* The first error is the first non-zero code in field order, depth
+ * first, at any level: what the broker counts for every response. */
+static void test_first_error(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    struct ProduceResponse pr;
+    ProduceResponse_init(&pr);
+    assert_int_equal(ProduceResponse_first_error(&pr), 0);
+    pr.responses_count = 2;
+    pr.responses = ProduceResponse_TopicProduceResponse_alloc(&a, 2);
+    for (int i = 0; i < 2; i++) {
+        pr.responses[i].partition_responses_count = 3;
+        pr.responses[i].partition_responses = ProduceResponse_PartitionProduceResponse_alloc(&a, 3);
+    }
+    assert_int_equal(ProduceResponse_first_error(&pr), 0);
+    pr.responses[1].partition_responses[2].error_code = 87;
+    assert_int_equal(ProduceResponse_first_error(&pr), 87);
+    pr.responses[1].partition_responses[0].error_code = 3;
+    assert_int_equal(ProduceResponse_first_error(&pr), 3);
+
+    /* A top-level code comes before the partitions'. */
+    struct FetchResponse fr;
+    FetchResponse_init(&fr);
+    fr.responses_count = 1;
+    fr.responses = FetchResponse_FetchableTopicResponse_alloc(&a, 1);
+    fr.responses[0].partitions_count = 1;
+    fr.responses[0].partitions = FetchResponse_PartitionData_alloc(&a, 1);
+    fr.responses[0].partitions[0].error_code = 1;
+    assert_int_equal(FetchResponse_first_error(&fr), 1);
+    fr.error_code = 27;
+    assert_int_equal(FetchResponse_first_error(&fr), 27);
+
+    /* Codes named other than ErrorCode count too. */
+    struct CreateTopicsResponse ct;
+    CreateTopicsResponse_init(&ct);
+    ct.topics_count = 1;
+    ct.topics = CreateTopicsResponse_CreatableTopicResult_alloc(&a, 1);
+    ct.topics[0].topic_config_error_code = 29;
+    assert_int_equal(CreateTopicsResponse_first_error(&ct), 29);
+
+    /* A null array (count -1) has nothing to count. */
+    struct LeaveGroupResponse lg;
+    LeaveGroupResponse_init(&lg);
+    lg.members_count = -1;
+    assert_int_equal(LeaveGroupResponse_first_error(&lg), 0);
+    arena_free(&a);
+}
+
+/* <T>_alloc gives each element its defaults, and a usable pointer for 0. */
+static void test_alloc_arrays(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    struct ProduceResponse_PartitionProduceResponse *p = ProduceResponse_PartitionProduceResponse_alloc(&a, 4);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(p[i].log_append_time_ms, -1);
+        assert_int_equal(p[i].log_start_offset, -1);
+        assert_int_equal(p[i].error_message.len, -1);   /* default null */
+        assert_int_equal(p[i].error_code, 0);
+    }
+    assert_non_null(ProduceResponse_PartitionProduceResponse_alloc(&a, 0));
+    arena_free(&a);
+}
+
+/* The request header as the dispatcher reads it: v1's fields, and v2's
+ * tagged fields only for flexible versions. */
+static void test_request_header(void **state)
+{
+    (void)state;
+    /* Metadata v9 (flexible), correlation id 7, client id "ab", one tag. */
+    static const uint8_t v2[] = {0, 3, 0, 9, 0, 0, 0, 7, 0, 2, 'a', 'b', 1, 5, 1, 0xee, 0x42};
+    struct rbuf r;
+    rbuf_init(&r, v2, sizeof(v2));
+    struct request_header h;
+    assert_int_equal(request_header_read(&r, &h), 0);
+    assert_int_equal(h.api_key, API_Metadata);
+    assert_int_equal(h.api_version, 9);
+    assert_int_equal(h.correlation_id, 7);
+    assert_int_equal(h.client_id.len, 2);
+    assert_memory_equal(h.client_id.p, "ab", 2);
+    assert_true(request_header_flexible(h.api_key, h.api_version));
+    assert_false(request_header_flexible(API_Metadata, 8));
+    assert_false(request_header_flexible(-1, 0));
+    assert_int_equal(request_header_read_tags(&r), 0);
+    assert_int_equal(rbuf_left(&r), 1);        /* the body starts after the tags */
+    assert_int_equal(*r.p, 0x42);
+
+    /* A null client id is allowed; a client id longer than the frame is not. */
+    static const uint8_t null_id[] = {0, 18, 0, 0, 0, 0, 0, 1, 0xff, 0xff};
+    rbuf_init(&r, null_id, sizeof(null_id));
+    assert_int_equal(request_header_read(&r, &h), 0);
+    assert_int_equal(h.client_id.len, -1);
+    static const uint8_t long_id[] = {0, 18, 0, 0, 0, 0, 0, 1, 0, 9, 'x'};
+    rbuf_init(&r, long_id, sizeof(long_id));
+    assert_int_equal(request_header_read(&r, &h), -1);
+    rbuf_init(&r, long_id, 5);
+    assert_int_equal(request_header_read(&r, &h), -1);
+    /* Tags claiming more bytes than remain. */
+    static const uint8_t bad_tags[] = {1, 0, 9, 1};
+    rbuf_init(&r, bad_tags, sizeof(bad_tags));
+    assert_int_equal(request_header_read_tags(&r), -1);
+}
+
 static void test_tables(void **state)
 {
     (void)state;
@@ -1000,6 +1107,9 @@ int main(void)
         cmocka_unit_test(test_fuzz_decoders),
         cmocka_unit_test(test_fuzz_mutations),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_first_error),
+        cmocka_unit_test(test_alloc_arrays),
+        cmocka_unit_test(test_request_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,17 +113,4 @@ extern const struct api_spec api_specs[API_KEY_MAX + 1];
 /* NULL for keys out of range or unused. */
 const struct api_spec *api_spec_get(int16_t key);
 
-/* Dispatch by api key to the generated codecs; -1 for keys without
- * codecs. Decoders allocate the message struct in the arena. */
-int kafka_request_decode(int16_t key, struct rbuf *r, int16_t version, void **out, struct arena *a);
-int kafka_response_decode(int16_t key, struct rbuf *r, int16_t version, void **out, struct arena *a);
-int kafka_request_encode(int16_t key, struct wbuf *w, int16_t version, const void *m);
-int kafka_response_encode(int16_t key, struct wbuf *w, int16_t version, const void *m);
-/* sizeof the message struct, 0 for keys without codecs. */
-size_t kafka_request_struct_size(int16_t key);
-size_t kafka_response_struct_size(int16_t key);
-/* <Msg>_init by key; -1 for keys without codecs. */
-int kafka_request_init(int16_t key, void *m);
-int kafka_response_init(int16_t key, void *m);
-
 #endif

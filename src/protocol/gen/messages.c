@@ -75,6 +75,22 @@ void ProduceRequest_PartitionProduceData_init(struct ProduceRequest_PartitionPro
     m->records = (struct krecords){NULL, -1, NULL, 0};
 }
 
+void ProduceRequest_TopicProduceData_init(struct ProduceRequest_TopicProduceData *m)
+{
+    m->name = (struct kstr){"", 0};
+    m->partition_data_count = 0;
+    m->partition_data = NULL;
+}
+
+void ProduceRequest_init(struct ProduceRequest *m)
+{
+    m->transactional_id = KSTR_NULL;
+    m->acks = 0;
+    m->timeout_ms = 0;
+    m->topic_data_count = 0;
+    m->topic_data = NULL;
+}
+
 static void ProduceRequest_PartitionProduceData_dec(struct rbuf *r, int16_t version, struct ProduceRequest_PartitionProduceData *m, struct arena *a)
 {
     ProduceRequest_PartitionProduceData_init(m);
@@ -82,22 +98,6 @@ static void ProduceRequest_PartitionProduceData_dec(struct rbuf *r, int16_t vers
     m->records = r_records(r, version >= 9);
     if (version >= 9)
         r_skip_tags(r);
-}
-
-static void ProduceRequest_PartitionProduceData_enc(struct wbuf *w, int16_t version, const struct ProduceRequest_PartitionProduceData *m)
-{
-    w_i32(w, m->index);
-    w_records(w, version >= 9, &m->records);
-    if (version >= 9) {
-        w_empty_tags(w);
-    }
-}
-
-void ProduceRequest_TopicProduceData_init(struct ProduceRequest_TopicProduceData *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partition_data_count = 0;
-    m->partition_data = NULL;
 }
 
 static void ProduceRequest_TopicProduceData_dec(struct rbuf *r, int16_t version, struct ProduceRequest_TopicProduceData *m, struct arena *a)
@@ -120,26 +120,6 @@ static void ProduceRequest_TopicProduceData_dec(struct rbuf *r, int16_t version,
     }
     if (version >= 9)
         r_skip_tags(r);
-}
-
-static void ProduceRequest_TopicProduceData_enc(struct wbuf *w, int16_t version, const struct ProduceRequest_TopicProduceData *m)
-{
-    w_string(w, version >= 9, str_val(m->name, false));
-    w_array_len(w, version >= 9, count_val(m->partition_data_count, false));
-    for (int32_t i = 0; i < m->partition_data_count; i++)
-        ProduceRequest_PartitionProduceData_enc(w, version, &m->partition_data[i]);
-    if (version >= 9) {
-        w_empty_tags(w);
-    }
-}
-
-void ProduceRequest_init(struct ProduceRequest *m)
-{
-    m->transactional_id = KSTR_NULL;
-    m->acks = 0;
-    m->timeout_ms = 0;
-    m->topic_data_count = 0;
-    m->topic_data = NULL;
 }
 
 int ProduceRequest_decode(struct rbuf *r, int16_t version, struct ProduceRequest *m, struct arena *a)
@@ -169,21 +149,6 @@ int ProduceRequest_decode(struct rbuf *r, int16_t version, struct ProduceRequest
     return r->err ? -1 : 0;
 }
 
-void ProduceRequest_encode(struct wbuf *w, int16_t version, const struct ProduceRequest *m)
-{
-    if (version >= 3) {
-        w_string(w, version >= 9, m->transactional_id);
-    }
-    w_i16(w, m->acks);
-    w_i32(w, m->timeout_ms);
-    w_array_len(w, version >= 9, count_val(m->topic_data_count, false));
-    for (int32_t i = 0; i < m->topic_data_count; i++)
-        ProduceRequest_TopicProduceData_enc(w, version, &m->topic_data[i]);
-    if (version >= 9) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- ProduceResponse ---- */
 
 void ProduceResponse_BatchIndexAndErrorMessage_init(struct ProduceResponse_BatchIndexAndErrorMessage *m)
@@ -192,43 +157,10 @@ void ProduceResponse_BatchIndexAndErrorMessage_init(struct ProduceResponse_Batch
     m->batch_index_error_message = KSTR_NULL;
 }
 
-static void ProduceResponse_BatchIndexAndErrorMessage_dec(struct rbuf *r, int16_t version, struct ProduceResponse_BatchIndexAndErrorMessage *m, struct arena *a)
-{
-    ProduceResponse_BatchIndexAndErrorMessage_init(m);
-    m->batch_index = r_i32(r);
-    m->batch_index_error_message = r_string(r, version >= 9);
-    if (version >= 9)
-        r_skip_tags(r);
-}
-
-static void ProduceResponse_BatchIndexAndErrorMessage_enc(struct wbuf *w, int16_t version, const struct ProduceResponse_BatchIndexAndErrorMessage *m)
-{
-    w_i32(w, m->batch_index);
-    w_string(w, version >= 9, m->batch_index_error_message);
-    if (version >= 9) {
-        w_empty_tags(w);
-    }
-}
-
 void ProduceResponse_LeaderIdAndEpoch_init(struct ProduceResponse_LeaderIdAndEpoch *m)
 {
     m->leader_id = -1;
     m->leader_epoch = -1;
-}
-
-static void ProduceResponse_LeaderIdAndEpoch_dec(struct rbuf *r, int16_t version, struct ProduceResponse_LeaderIdAndEpoch *m, struct arena *a)
-{
-    ProduceResponse_LeaderIdAndEpoch_init(m);
-    m->leader_id = r_i32(r);
-    m->leader_epoch = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void ProduceResponse_LeaderIdAndEpoch_enc(struct wbuf *w, int16_t version, const struct ProduceResponse_LeaderIdAndEpoch *m)
-{
-    w_i32(w, m->leader_id);
-    w_i32(w, m->leader_epoch);
-    w_empty_tags(w);
 }
 
 void ProduceResponse_PartitionProduceResponse_init(struct ProduceResponse_PartitionProduceResponse *m)
@@ -245,51 +177,44 @@ void ProduceResponse_PartitionProduceResponse_init(struct ProduceResponse_Partit
     ProduceResponse_LeaderIdAndEpoch_init(&m->current_leader);
 }
 
-static void ProduceResponse_PartitionProduceResponse_dec_tag(struct rbuf *r, int16_t version, uint32_t tag, void *mp, struct arena *a)
+void ProduceResponse_TopicProduceResponse_init(struct ProduceResponse_TopicProduceResponse *m)
 {
-    struct ProduceResponse_PartitionProduceResponse *m = mp;
-    switch (tag) {
-    case 0: {
-        if (version >= 10) {
-            m->current_leader_present = true;
-            ProduceResponse_LeaderIdAndEpoch_dec(r, version, &m->current_leader, a);
-        }
-        break;
-    }
-    default:
-        break;          /* unknown tags are skipped */
+    m->name = (struct kstr){"", 0};
+    m->partition_responses_count = 0;
+    m->partition_responses = NULL;
+}
+
+void ProduceResponse_NodeEndpoint_init(struct ProduceResponse_NodeEndpoint *m)
+{
+    m->node_id = 0;
+    m->host = (struct kstr){"", 0};
+    m->port = 0;
+    m->rack = KSTR_NULL;
+}
+
+void ProduceResponse_init(struct ProduceResponse *m)
+{
+    m->responses_count = 0;
+    m->responses = NULL;
+    m->throttle_time_ms = 0;
+    m->node_endpoints_count = 0;
+    m->node_endpoints = NULL;
+}
+
+static void ProduceResponse_BatchIndexAndErrorMessage_enc(struct wbuf *w, int16_t version, const struct ProduceResponse_BatchIndexAndErrorMessage *m)
+{
+    w_i32(w, m->batch_index);
+    w_string(w, version >= 9, m->batch_index_error_message);
+    if (version >= 9) {
+        w_empty_tags(w);
     }
 }
 
-static void ProduceResponse_PartitionProduceResponse_dec(struct rbuf *r, int16_t version, struct ProduceResponse_PartitionProduceResponse *m, struct arena *a)
+static void ProduceResponse_LeaderIdAndEpoch_enc(struct wbuf *w, int16_t version, const struct ProduceResponse_LeaderIdAndEpoch *m)
 {
-    ProduceResponse_PartitionProduceResponse_init(m);
-    m->index = r_i32(r);
-    m->error_code = r_i16(r);
-    m->base_offset = r_i64(r);
-    if (version >= 2) {
-        m->log_append_time_ms = r_i64(r);
-    }
-    if (version >= 5) {
-        m->log_start_offset = r_i64(r);
-    }
-    if (version >= 8) {
-        int32_t n = r_array_len(r, version >= 9, 6);
-        m->record_errors_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->record_errors = arena_alloc(a, (size_t)n * sizeof(*m->record_errors));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ProduceResponse_BatchIndexAndErrorMessage_dec(r, version, &m->record_errors[i], a);
-            }
-        }
-    }
-    if (version >= 8) {
-        m->error_message = r_string(r, version >= 9);
-    }
-    if (version >= 9)
-        read_tags(r, version, m, a, ProduceResponse_PartitionProduceResponse_dec_tag);
+    w_i32(w, m->leader_id);
+    w_i32(w, m->leader_epoch);
+    w_empty_tags(w);
 }
 
 static void ProduceResponse_PartitionProduceResponse_enc(struct wbuf *w, int16_t version, const struct ProduceResponse_PartitionProduceResponse *m)
@@ -322,35 +247,6 @@ static void ProduceResponse_PartitionProduceResponse_enc(struct wbuf *w, int16_t
     }
 }
 
-void ProduceResponse_TopicProduceResponse_init(struct ProduceResponse_TopicProduceResponse *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partition_responses_count = 0;
-    m->partition_responses = NULL;
-}
-
-static void ProduceResponse_TopicProduceResponse_dec(struct rbuf *r, int16_t version, struct ProduceResponse_TopicProduceResponse *m, struct arena *a)
-{
-    ProduceResponse_TopicProduceResponse_init(m);
-    m->name = r_string(r, version >= 9);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 9, 14);
-        m->partition_responses_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partition_responses = arena_alloc(a, (size_t)n * sizeof(*m->partition_responses));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ProduceResponse_PartitionProduceResponse_dec(r, version, &m->partition_responses[i], a);
-            }
-        }
-    }
-    if (version >= 9)
-        r_skip_tags(r);
-}
-
 static void ProduceResponse_TopicProduceResponse_enc(struct wbuf *w, int16_t version, const struct ProduceResponse_TopicProduceResponse *m)
 {
     w_string(w, version >= 9, str_val(m->name, false));
@@ -362,26 +258,6 @@ static void ProduceResponse_TopicProduceResponse_enc(struct wbuf *w, int16_t ver
     }
 }
 
-void ProduceResponse_NodeEndpoint_init(struct ProduceResponse_NodeEndpoint *m)
-{
-    m->node_id = 0;
-    m->host = (struct kstr){"", 0};
-    m->port = 0;
-    m->rack = KSTR_NULL;
-}
-
-static void ProduceResponse_NodeEndpoint_dec(struct rbuf *r, int16_t version, struct ProduceResponse_NodeEndpoint *m, struct arena *a)
-{
-    ProduceResponse_NodeEndpoint_init(m);
-    m->node_id = r_i32(r);
-    m->host = r_string(r, true);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->port = r_i32(r);
-    m->rack = r_string(r, true);
-    r_skip_tags(r);
-}
-
 static void ProduceResponse_NodeEndpoint_enc(struct wbuf *w, int16_t version, const struct ProduceResponse_NodeEndpoint *m)
 {
     w_i32(w, m->node_id);
@@ -389,64 +265,6 @@ static void ProduceResponse_NodeEndpoint_enc(struct wbuf *w, int16_t version, co
     w_i32(w, m->port);
     w_string(w, true, m->rack);
     w_empty_tags(w);
-}
-
-void ProduceResponse_init(struct ProduceResponse *m)
-{
-    m->responses_count = 0;
-    m->responses = NULL;
-    m->throttle_time_ms = 0;
-    m->node_endpoints_count = 0;
-    m->node_endpoints = NULL;
-}
-
-static void ProduceResponse_dec_tag(struct rbuf *r, int16_t version, uint32_t tag, void *mp, struct arena *a)
-{
-    struct ProduceResponse *m = mp;
-    switch (tag) {
-    case 0: {
-        if (version >= 10) {
-            int32_t n = r_array_len(r, true, 11);
-            m->node_endpoints_count = n;
-            if (n < 0)
-                r->err = 1;
-            if (n > 0) {
-                m->node_endpoints = arena_alloc(a, (size_t)n * sizeof(*m->node_endpoints));
-                for (int32_t i = 0; i < n && !r->err; i++) {
-                    ProduceResponse_NodeEndpoint_dec(r, version, &m->node_endpoints[i], a);
-                }
-            }
-        }
-        break;
-    }
-    default:
-        break;          /* unknown tags are skipped */
-    }
-}
-
-int ProduceResponse_decode(struct rbuf *r, int16_t version, struct ProduceResponse *m, struct arena *a)
-{
-    ProduceResponse_init(m);
-    if (version < 0 || version > 11)
-        return -1;
-    {
-        int32_t n = r_array_len(r, version >= 9, 3);
-        m->responses_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->responses = arena_alloc(a, (size_t)n * sizeof(*m->responses));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ProduceResponse_TopicProduceResponse_dec(r, version, &m->responses[i], a);
-            }
-        }
-    }
-    if (version >= 1) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    if (version >= 9)
-        read_tags(r, version, m, a, ProduceResponse_dec_tag);
-    return r->err ? -1 : 0;
 }
 
 void ProduceResponse_encode(struct wbuf *w, int16_t version, const struct ProduceResponse *m)
@@ -470,27 +288,69 @@ void ProduceResponse_encode(struct wbuf *w, int16_t version, const struct Produc
     }
 }
 
+static int16_t ProduceResponse_PartitionProduceResponse_first_error(const struct ProduceResponse_PartitionProduceResponse *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+static int16_t ProduceResponse_TopicProduceResponse_first_error(const struct ProduceResponse_TopicProduceResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->partition_responses_count; i++)
+        if ((e = ProduceResponse_PartitionProduceResponse_first_error(&m->partition_responses[i])))
+            return e;
+    return 0;
+}
+
+int16_t ProduceResponse_first_error(const struct ProduceResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->responses_count; i++)
+        if ((e = ProduceResponse_TopicProduceResponse_first_error(&m->responses[i])))
+            return e;
+    return 0;
+}
+
+struct ProduceResponse_BatchIndexAndErrorMessage *ProduceResponse_BatchIndexAndErrorMessage_alloc(struct arena *a, int32_t n)
+{
+    struct ProduceResponse_BatchIndexAndErrorMessage *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        ProduceResponse_BatchIndexAndErrorMessage_init(&m[i]);
+    return m;
+}
+
+struct ProduceResponse_PartitionProduceResponse *ProduceResponse_PartitionProduceResponse_alloc(struct arena *a, int32_t n)
+{
+    struct ProduceResponse_PartitionProduceResponse *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        ProduceResponse_PartitionProduceResponse_init(&m[i]);
+    return m;
+}
+
+struct ProduceResponse_TopicProduceResponse *ProduceResponse_TopicProduceResponse_alloc(struct arena *a, int32_t n)
+{
+    struct ProduceResponse_TopicProduceResponse *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        ProduceResponse_TopicProduceResponse_init(&m[i]);
+    return m;
+}
+
+struct ProduceResponse_NodeEndpoint *ProduceResponse_NodeEndpoint_alloc(struct arena *a, int32_t n)
+{
+    struct ProduceResponse_NodeEndpoint *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        ProduceResponse_NodeEndpoint_init(&m[i]);
+    return m;
+}
+
 /* ---- FetchRequest ---- */
 
 void FetchRequest_ReplicaState_init(struct FetchRequest_ReplicaState *m)
 {
     m->replica_id = -1;
     m->replica_epoch = -1;
-}
-
-static void FetchRequest_ReplicaState_dec(struct rbuf *r, int16_t version, struct FetchRequest_ReplicaState *m, struct arena *a)
-{
-    FetchRequest_ReplicaState_init(m);
-    m->replica_id = r_i32(r);
-    m->replica_epoch = r_i64(r);
-    r_skip_tags(r);
-}
-
-static void FetchRequest_ReplicaState_enc(struct wbuf *w, int16_t version, const struct FetchRequest_ReplicaState *m)
-{
-    w_i32(w, m->replica_id);
-    w_i64(w, m->replica_epoch);
-    w_empty_tags(w);
 }
 
 void FetchRequest_FetchPartition_init(struct FetchRequest_FetchPartition *m)
@@ -502,6 +362,49 @@ void FetchRequest_FetchPartition_init(struct FetchRequest_FetchPartition *m)
     m->log_start_offset = -1;
     m->partition_max_bytes = 0;
     m->replica_directory_id = (struct kuuid){{0}};
+}
+
+void FetchRequest_FetchTopic_init(struct FetchRequest_FetchTopic *m)
+{
+    m->topic = (struct kstr){"", 0};
+    m->topic_id = (struct kuuid){{0}};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void FetchRequest_ForgottenTopic_init(struct FetchRequest_ForgottenTopic *m)
+{
+    m->topic = (struct kstr){"", 0};
+    m->topic_id = (struct kuuid){{0}};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void FetchRequest_init(struct FetchRequest *m)
+{
+    m->cluster_id = KSTR_NULL;
+    m->replica_id = -1;
+    m->replica_state_present = false;
+    FetchRequest_ReplicaState_init(&m->replica_state);
+    m->max_wait_ms = 0;
+    m->min_bytes = 0;
+    m->max_bytes = 2147483647;
+    m->isolation_level = 0;
+    m->session_id = 0;
+    m->session_epoch = -1;
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->forgotten_topics_data_count = 0;
+    m->forgotten_topics_data = NULL;
+    m->rack_id = (struct kstr){"", 0};
+}
+
+static void FetchRequest_ReplicaState_dec(struct rbuf *r, int16_t version, struct FetchRequest_ReplicaState *m, struct arena *a)
+{
+    FetchRequest_ReplicaState_init(m);
+    m->replica_id = r_i32(r);
+    m->replica_epoch = r_i64(r);
+    r_skip_tags(r);
 }
 
 static void FetchRequest_FetchPartition_dec_tag(struct rbuf *r, int16_t version, uint32_t tag, void *mp, struct arena *a)
@@ -538,39 +441,6 @@ static void FetchRequest_FetchPartition_dec(struct rbuf *r, int16_t version, str
         read_tags(r, version, m, a, FetchRequest_FetchPartition_dec_tag);
 }
 
-static void FetchRequest_FetchPartition_enc(struct wbuf *w, int16_t version, const struct FetchRequest_FetchPartition *m)
-{
-    w_i32(w, m->partition);
-    if (version >= 9) {
-        w_i32(w, m->current_leader_epoch);
-    }
-    w_i64(w, m->fetch_offset);
-    if (version >= 12) {
-        w_i32(w, m->last_fetched_epoch);
-    }
-    if (version >= 5) {
-        w_i64(w, m->log_start_offset);
-    }
-    w_i32(w, m->partition_max_bytes);
-    if (version >= 12) {
-        bool tag0 = (version >= 17) && !kuuid_is_zero(&m->replica_directory_id);
-        w_uvarint(w, (uint32_t)tag0);
-        if (tag0) {
-            size_t at = tag_begin(w, 0);
-            w_uuid(w, &m->replica_directory_id);
-            tag_end(w, at);
-        }
-    }
-}
-
-void FetchRequest_FetchTopic_init(struct FetchRequest_FetchTopic *m)
-{
-    m->topic = (struct kstr){"", 0};
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
 static void FetchRequest_FetchTopic_dec(struct rbuf *r, int16_t version, struct FetchRequest_FetchTopic *m, struct arena *a)
 {
     FetchRequest_FetchTopic_init(m);
@@ -598,30 +468,6 @@ static void FetchRequest_FetchTopic_dec(struct rbuf *r, int16_t version, struct 
         r_skip_tags(r);
 }
 
-static void FetchRequest_FetchTopic_enc(struct wbuf *w, int16_t version, const struct FetchRequest_FetchTopic *m)
-{
-    if (version <= 12) {
-        w_string(w, version >= 12, str_val(m->topic, false));
-    }
-    if (version >= 13) {
-        w_uuid(w, &m->topic_id);
-    }
-    w_array_len(w, version >= 12, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        FetchRequest_FetchPartition_enc(w, version, &m->partitions[i]);
-    if (version >= 12) {
-        w_empty_tags(w);
-    }
-}
-
-void FetchRequest_ForgottenTopic_init(struct FetchRequest_ForgottenTopic *m)
-{
-    m->topic = (struct kstr){"", 0};
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
 static void FetchRequest_ForgottenTopic_dec(struct rbuf *r, int16_t version, struct FetchRequest_ForgottenTopic *m, struct arena *a)
 {
     FetchRequest_ForgottenTopic_init(m);
@@ -647,41 +493,6 @@ static void FetchRequest_ForgottenTopic_dec(struct rbuf *r, int16_t version, str
     }
     if (version >= 12)
         r_skip_tags(r);
-}
-
-static void FetchRequest_ForgottenTopic_enc(struct wbuf *w, int16_t version, const struct FetchRequest_ForgottenTopic *m)
-{
-    if (version <= 12) {
-        w_string(w, version >= 12, str_val(m->topic, false));
-    }
-    if (version >= 13) {
-        w_uuid(w, &m->topic_id);
-    }
-    w_array_len(w, version >= 12, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    if (version >= 12) {
-        w_empty_tags(w);
-    }
-}
-
-void FetchRequest_init(struct FetchRequest *m)
-{
-    m->cluster_id = KSTR_NULL;
-    m->replica_id = -1;
-    m->replica_state_present = false;
-    FetchRequest_ReplicaState_init(&m->replica_state);
-    m->max_wait_ms = 0;
-    m->min_bytes = 0;
-    m->max_bytes = 2147483647;
-    m->isolation_level = 0;
-    m->session_id = 0;
-    m->session_epoch = -1;
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->forgotten_topics_data_count = 0;
-    m->forgotten_topics_data = NULL;
-    m->rack_id = (struct kstr){"", 0};
 }
 
 static void FetchRequest_dec_tag(struct rbuf *r, int16_t version, uint32_t tag, void *mp, struct arena *a)
@@ -760,53 +571,6 @@ int FetchRequest_decode(struct rbuf *r, int16_t version, struct FetchRequest *m,
     return r->err ? -1 : 0;
 }
 
-void FetchRequest_encode(struct wbuf *w, int16_t version, const struct FetchRequest *m)
-{
-    if (version <= 14) {
-        w_i32(w, m->replica_id);
-    }
-    w_i32(w, m->max_wait_ms);
-    w_i32(w, m->min_bytes);
-    if (version >= 3) {
-        w_i32(w, m->max_bytes);
-    }
-    if (version >= 4) {
-        w_i8(w, m->isolation_level);
-    }
-    if (version >= 7) {
-        w_i32(w, m->session_id);
-    }
-    if (version >= 7) {
-        w_i32(w, m->session_epoch);
-    }
-    w_array_len(w, version >= 12, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        FetchRequest_FetchTopic_enc(w, version, &m->topics[i]);
-    if (version >= 7) {
-        w_array_len(w, version >= 12, count_val(m->forgotten_topics_data_count, false));
-        for (int32_t i = 0; i < m->forgotten_topics_data_count; i++)
-            FetchRequest_ForgottenTopic_enc(w, version, &m->forgotten_topics_data[i]);
-    }
-    if (version >= 11) {
-        w_string(w, version >= 12, str_val(m->rack_id, false));
-    }
-    if (version >= 12) {
-        bool tag0 = m->cluster_id.len >= 0;
-        bool tag1 = (version >= 15) && m->replica_state_present;
-        w_uvarint(w, (uint32_t)tag0 + (uint32_t)tag1);
-        if (tag0) {
-            size_t at = tag_begin(w, 0);
-            w_string(w, true, m->cluster_id);
-            tag_end(w, at);
-        }
-        if (tag1) {
-            size_t at = tag_begin(w, 1);
-            FetchRequest_ReplicaState_enc(w, version, &m->replica_state);
-            tag_end(w, at);
-        }
-    }
-}
-
 /* ---- FetchResponse ---- */
 
 void FetchResponse_EpochEndOffset_init(struct FetchResponse_EpochEndOffset *m)
@@ -815,40 +579,10 @@ void FetchResponse_EpochEndOffset_init(struct FetchResponse_EpochEndOffset *m)
     m->end_offset = -1;
 }
 
-static void FetchResponse_EpochEndOffset_dec(struct rbuf *r, int16_t version, struct FetchResponse_EpochEndOffset *m, struct arena *a)
-{
-    FetchResponse_EpochEndOffset_init(m);
-    m->epoch = r_i32(r);
-    m->end_offset = r_i64(r);
-    r_skip_tags(r);
-}
-
-static void FetchResponse_EpochEndOffset_enc(struct wbuf *w, int16_t version, const struct FetchResponse_EpochEndOffset *m)
-{
-    w_i32(w, m->epoch);
-    w_i64(w, m->end_offset);
-    w_empty_tags(w);
-}
-
 void FetchResponse_LeaderIdAndEpoch_init(struct FetchResponse_LeaderIdAndEpoch *m)
 {
     m->leader_id = -1;
     m->leader_epoch = -1;
-}
-
-static void FetchResponse_LeaderIdAndEpoch_dec(struct rbuf *r, int16_t version, struct FetchResponse_LeaderIdAndEpoch *m, struct arena *a)
-{
-    FetchResponse_LeaderIdAndEpoch_init(m);
-    m->leader_id = r_i32(r);
-    m->leader_epoch = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void FetchResponse_LeaderIdAndEpoch_enc(struct wbuf *w, int16_t version, const struct FetchResponse_LeaderIdAndEpoch *m)
-{
-    w_i32(w, m->leader_id);
-    w_i32(w, m->leader_epoch);
-    w_empty_tags(w);
 }
 
 void FetchResponse_SnapshotId_init(struct FetchResponse_SnapshotId *m)
@@ -857,43 +591,10 @@ void FetchResponse_SnapshotId_init(struct FetchResponse_SnapshotId *m)
     m->epoch = -1;
 }
 
-static void FetchResponse_SnapshotId_dec(struct rbuf *r, int16_t version, struct FetchResponse_SnapshotId *m, struct arena *a)
-{
-    FetchResponse_SnapshotId_init(m);
-    m->end_offset = r_i64(r);
-    m->epoch = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void FetchResponse_SnapshotId_enc(struct wbuf *w, int16_t version, const struct FetchResponse_SnapshotId *m)
-{
-    w_i64(w, m->end_offset);
-    w_i32(w, m->epoch);
-    w_empty_tags(w);
-}
-
 void FetchResponse_AbortedTransaction_init(struct FetchResponse_AbortedTransaction *m)
 {
     m->producer_id = 0;
     m->first_offset = 0;
-}
-
-static void FetchResponse_AbortedTransaction_dec(struct rbuf *r, int16_t version, struct FetchResponse_AbortedTransaction *m, struct arena *a)
-{
-    FetchResponse_AbortedTransaction_init(m);
-    m->producer_id = r_i64(r);
-    m->first_offset = r_i64(r);
-    if (version >= 12)
-        r_skip_tags(r);
-}
-
-static void FetchResponse_AbortedTransaction_enc(struct wbuf *w, int16_t version, const struct FetchResponse_AbortedTransaction *m)
-{
-    w_i64(w, m->producer_id);
-    w_i64(w, m->first_offset);
-    if (version >= 12) {
-        w_empty_tags(w);
-    }
 }
 
 void FetchResponse_PartitionData_init(struct FetchResponse_PartitionData *m)
@@ -915,58 +616,61 @@ void FetchResponse_PartitionData_init(struct FetchResponse_PartitionData *m)
     m->records = (struct krecords){NULL, -1, NULL, 0};
 }
 
-static void FetchResponse_PartitionData_dec_tag(struct rbuf *r, int16_t version, uint32_t tag, void *mp, struct arena *a)
+void FetchResponse_FetchableTopicResponse_init(struct FetchResponse_FetchableTopicResponse *m)
 {
-    struct FetchResponse_PartitionData *m = mp;
-    switch (tag) {
-    case 0: {
-        m->diverging_epoch_present = true;
-        FetchResponse_EpochEndOffset_dec(r, version, &m->diverging_epoch, a);
-        break;
-    }
-    case 1: {
-        m->current_leader_present = true;
-        FetchResponse_LeaderIdAndEpoch_dec(r, version, &m->current_leader, a);
-        break;
-    }
-    case 2: {
-        m->snapshot_id_present = true;
-        FetchResponse_SnapshotId_dec(r, version, &m->snapshot_id, a);
-        break;
-    }
-    default:
-        break;          /* unknown tags are skipped */
-    }
+    m->topic = (struct kstr){"", 0};
+    m->topic_id = (struct kuuid){{0}};
+    m->partitions_count = 0;
+    m->partitions = NULL;
 }
 
-static void FetchResponse_PartitionData_dec(struct rbuf *r, int16_t version, struct FetchResponse_PartitionData *m, struct arena *a)
+void FetchResponse_NodeEndpoint_init(struct FetchResponse_NodeEndpoint *m)
 {
-    FetchResponse_PartitionData_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    m->high_watermark = r_i64(r);
-    if (version >= 4) {
-        m->last_stable_offset = r_i64(r);
+    m->node_id = 0;
+    m->host = (struct kstr){"", 0};
+    m->port = 0;
+    m->rack = KSTR_NULL;
+}
+
+void FetchResponse_init(struct FetchResponse *m)
+{
+    m->throttle_time_ms = 0;
+    m->error_code = 0;
+    m->session_id = 0;
+    m->responses_count = 0;
+    m->responses = NULL;
+    m->node_endpoints_count = 0;
+    m->node_endpoints = NULL;
+}
+
+static void FetchResponse_EpochEndOffset_enc(struct wbuf *w, int16_t version, const struct FetchResponse_EpochEndOffset *m)
+{
+    w_i32(w, m->epoch);
+    w_i64(w, m->end_offset);
+    w_empty_tags(w);
+}
+
+static void FetchResponse_LeaderIdAndEpoch_enc(struct wbuf *w, int16_t version, const struct FetchResponse_LeaderIdAndEpoch *m)
+{
+    w_i32(w, m->leader_id);
+    w_i32(w, m->leader_epoch);
+    w_empty_tags(w);
+}
+
+static void FetchResponse_SnapshotId_enc(struct wbuf *w, int16_t version, const struct FetchResponse_SnapshotId *m)
+{
+    w_i64(w, m->end_offset);
+    w_i32(w, m->epoch);
+    w_empty_tags(w);
+}
+
+static void FetchResponse_AbortedTransaction_enc(struct wbuf *w, int16_t version, const struct FetchResponse_AbortedTransaction *m)
+{
+    w_i64(w, m->producer_id);
+    w_i64(w, m->first_offset);
+    if (version >= 12) {
+        w_empty_tags(w);
     }
-    if (version >= 5) {
-        m->log_start_offset = r_i64(r);
-    }
-    if (version >= 4) {
-        int32_t n = r_array_len(r, version >= 12, 16);
-        m->aborted_transactions_count = n;
-        if (n > 0) {
-            m->aborted_transactions = arena_alloc(a, (size_t)n * sizeof(*m->aborted_transactions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                FetchResponse_AbortedTransaction_dec(r, version, &m->aborted_transactions[i], a);
-            }
-        }
-    }
-    if (version >= 11) {
-        m->preferred_read_replica = r_i32(r);
-    }
-    m->records = r_records(r, version >= 12);
-    if (version >= 12)
-        read_tags(r, version, m, a, FetchResponse_PartitionData_dec_tag);
 }
 
 static void FetchResponse_PartitionData_enc(struct wbuf *w, int16_t version, const struct FetchResponse_PartitionData *m)
@@ -1012,41 +716,6 @@ static void FetchResponse_PartitionData_enc(struct wbuf *w, int16_t version, con
     }
 }
 
-void FetchResponse_FetchableTopicResponse_init(struct FetchResponse_FetchableTopicResponse *m)
-{
-    m->topic = (struct kstr){"", 0};
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void FetchResponse_FetchableTopicResponse_dec(struct rbuf *r, int16_t version, struct FetchResponse_FetchableTopicResponse *m, struct arena *a)
-{
-    FetchResponse_FetchableTopicResponse_init(m);
-    if (version <= 12) {
-        m->topic = r_string(r, version >= 12);
-        if (m->topic.len < 0)
-            r->err = 1;
-    }
-    if (version >= 13) {
-        r_uuid(r, &m->topic_id);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 12, 18);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                FetchResponse_PartitionData_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 12)
-        r_skip_tags(r);
-}
-
 static void FetchResponse_FetchableTopicResponse_enc(struct wbuf *w, int16_t version, const struct FetchResponse_FetchableTopicResponse *m)
 {
     if (version <= 12) {
@@ -1063,26 +732,6 @@ static void FetchResponse_FetchableTopicResponse_enc(struct wbuf *w, int16_t ver
     }
 }
 
-void FetchResponse_NodeEndpoint_init(struct FetchResponse_NodeEndpoint *m)
-{
-    m->node_id = 0;
-    m->host = (struct kstr){"", 0};
-    m->port = 0;
-    m->rack = KSTR_NULL;
-}
-
-static void FetchResponse_NodeEndpoint_dec(struct rbuf *r, int16_t version, struct FetchResponse_NodeEndpoint *m, struct arena *a)
-{
-    FetchResponse_NodeEndpoint_init(m);
-    m->node_id = r_i32(r);
-    m->host = r_string(r, true);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->port = r_i32(r);
-    m->rack = r_string(r, true);
-    r_skip_tags(r);
-}
-
 static void FetchResponse_NodeEndpoint_enc(struct wbuf *w, int16_t version, const struct FetchResponse_NodeEndpoint *m)
 {
     w_i32(w, m->node_id);
@@ -1090,72 +739,6 @@ static void FetchResponse_NodeEndpoint_enc(struct wbuf *w, int16_t version, cons
     w_i32(w, m->port);
     w_string(w, true, m->rack);
     w_empty_tags(w);
-}
-
-void FetchResponse_init(struct FetchResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->session_id = 0;
-    m->responses_count = 0;
-    m->responses = NULL;
-    m->node_endpoints_count = 0;
-    m->node_endpoints = NULL;
-}
-
-static void FetchResponse_dec_tag(struct rbuf *r, int16_t version, uint32_t tag, void *mp, struct arena *a)
-{
-    struct FetchResponse *m = mp;
-    switch (tag) {
-    case 0: {
-        if (version >= 16) {
-            int32_t n = r_array_len(r, true, 11);
-            m->node_endpoints_count = n;
-            if (n < 0)
-                r->err = 1;
-            if (n > 0) {
-                m->node_endpoints = arena_alloc(a, (size_t)n * sizeof(*m->node_endpoints));
-                for (int32_t i = 0; i < n && !r->err; i++) {
-                    FetchResponse_NodeEndpoint_dec(r, version, &m->node_endpoints[i], a);
-                }
-            }
-        }
-        break;
-    }
-    default:
-        break;          /* unknown tags are skipped */
-    }
-}
-
-int FetchResponse_decode(struct rbuf *r, int16_t version, struct FetchResponse *m, struct arena *a)
-{
-    FetchResponse_init(m);
-    if (version < 0 || version > 17)
-        return -1;
-    if (version >= 1) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    if (version >= 7) {
-        m->error_code = r_i16(r);
-    }
-    if (version >= 7) {
-        m->session_id = r_i32(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 12, 3);
-        m->responses_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->responses = arena_alloc(a, (size_t)n * sizeof(*m->responses));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                FetchResponse_FetchableTopicResponse_dec(r, version, &m->responses[i], a);
-            }
-        }
-    }
-    if (version >= 12)
-        read_tags(r, version, m, a, FetchResponse_dec_tag);
-    return r->err ? -1 : 0;
 }
 
 void FetchResponse_encode(struct wbuf *w, int16_t version, const struct FetchResponse *m)
@@ -1185,6 +768,65 @@ void FetchResponse_encode(struct wbuf *w, int16_t version, const struct FetchRes
     }
 }
 
+static int16_t FetchResponse_PartitionData_first_error(const struct FetchResponse_PartitionData *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+static int16_t FetchResponse_FetchableTopicResponse_first_error(const struct FetchResponse_FetchableTopicResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->partitions_count; i++)
+        if ((e = FetchResponse_PartitionData_first_error(&m->partitions[i])))
+            return e;
+    return 0;
+}
+
+int16_t FetchResponse_first_error(const struct FetchResponse *m)
+{
+    int16_t e;
+    if (m->error_code)
+        return m->error_code;
+    for (int32_t i = 0; i < m->responses_count; i++)
+        if ((e = FetchResponse_FetchableTopicResponse_first_error(&m->responses[i])))
+            return e;
+    return 0;
+}
+
+struct FetchResponse_AbortedTransaction *FetchResponse_AbortedTransaction_alloc(struct arena *a, int32_t n)
+{
+    struct FetchResponse_AbortedTransaction *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        FetchResponse_AbortedTransaction_init(&m[i]);
+    return m;
+}
+
+struct FetchResponse_PartitionData *FetchResponse_PartitionData_alloc(struct arena *a, int32_t n)
+{
+    struct FetchResponse_PartitionData *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        FetchResponse_PartitionData_init(&m[i]);
+    return m;
+}
+
+struct FetchResponse_FetchableTopicResponse *FetchResponse_FetchableTopicResponse_alloc(struct arena *a, int32_t n)
+{
+    struct FetchResponse_FetchableTopicResponse *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        FetchResponse_FetchableTopicResponse_init(&m[i]);
+    return m;
+}
+
+struct FetchResponse_NodeEndpoint *FetchResponse_NodeEndpoint_alloc(struct arena *a, int32_t n)
+{
+    struct FetchResponse_NodeEndpoint *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        FetchResponse_NodeEndpoint_init(&m[i]);
+    return m;
+}
+
 /* ---- ListOffsetsRequest ---- */
 
 void ListOffsetsRequest_ListOffsetsPartition_init(struct ListOffsetsRequest_ListOffsetsPartition *m)
@@ -1193,6 +835,22 @@ void ListOffsetsRequest_ListOffsetsPartition_init(struct ListOffsetsRequest_List
     m->current_leader_epoch = -1;
     m->timestamp = 0;
     m->max_num_offsets = 1;
+}
+
+void ListOffsetsRequest_ListOffsetsTopic_init(struct ListOffsetsRequest_ListOffsetsTopic *m)
+{
+    m->name = (struct kstr){"", 0};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void ListOffsetsRequest_init(struct ListOffsetsRequest *m)
+{
+    m->replica_id = 0;
+    m->isolation_level = 0;
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->timeout_ms = 0;
 }
 
 static void ListOffsetsRequest_ListOffsetsPartition_dec(struct rbuf *r, int16_t version, struct ListOffsetsRequest_ListOffsetsPartition *m, struct arena *a)
@@ -1208,28 +866,6 @@ static void ListOffsetsRequest_ListOffsetsPartition_dec(struct rbuf *r, int16_t 
     }
     if (version >= 6)
         r_skip_tags(r);
-}
-
-static void ListOffsetsRequest_ListOffsetsPartition_enc(struct wbuf *w, int16_t version, const struct ListOffsetsRequest_ListOffsetsPartition *m)
-{
-    w_i32(w, m->partition_index);
-    if (version >= 4) {
-        w_i32(w, m->current_leader_epoch);
-    }
-    w_i64(w, m->timestamp);
-    if (version <= 0) {
-        w_i32(w, m->max_num_offsets);
-    }
-    if (version >= 6) {
-        w_empty_tags(w);
-    }
-}
-
-void ListOffsetsRequest_ListOffsetsTopic_init(struct ListOffsetsRequest_ListOffsetsTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
 }
 
 static void ListOffsetsRequest_ListOffsetsTopic_dec(struct rbuf *r, int16_t version, struct ListOffsetsRequest_ListOffsetsTopic *m, struct arena *a)
@@ -1252,26 +888,6 @@ static void ListOffsetsRequest_ListOffsetsTopic_dec(struct rbuf *r, int16_t vers
     }
     if (version >= 6)
         r_skip_tags(r);
-}
-
-static void ListOffsetsRequest_ListOffsetsTopic_enc(struct wbuf *w, int16_t version, const struct ListOffsetsRequest_ListOffsetsTopic *m)
-{
-    w_string(w, version >= 6, str_val(m->name, false));
-    w_array_len(w, version >= 6, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        ListOffsetsRequest_ListOffsetsPartition_enc(w, version, &m->partitions[i]);
-    if (version >= 6) {
-        w_empty_tags(w);
-    }
-}
-
-void ListOffsetsRequest_init(struct ListOffsetsRequest *m)
-{
-    m->replica_id = 0;
-    m->isolation_level = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->timeout_ms = 0;
 }
 
 int ListOffsetsRequest_decode(struct rbuf *r, int16_t version, struct ListOffsetsRequest *m, struct arena *a)
@@ -1303,23 +919,6 @@ int ListOffsetsRequest_decode(struct rbuf *r, int16_t version, struct ListOffset
     return r->err ? -1 : 0;
 }
 
-void ListOffsetsRequest_encode(struct wbuf *w, int16_t version, const struct ListOffsetsRequest *m)
-{
-    w_i32(w, m->replica_id);
-    if (version >= 2) {
-        w_i8(w, m->isolation_level);
-    }
-    w_array_len(w, version >= 6, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        ListOffsetsRequest_ListOffsetsTopic_enc(w, version, &m->topics[i]);
-    if (version >= 10) {
-        w_i32(w, m->timeout_ms);
-    }
-    if (version >= 6) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- ListOffsetsResponse ---- */
 
 void ListOffsetsResponse_ListOffsetsPartitionResponse_init(struct ListOffsetsResponse_ListOffsetsPartitionResponse *m)
@@ -1333,34 +932,18 @@ void ListOffsetsResponse_ListOffsetsPartitionResponse_init(struct ListOffsetsRes
     m->leader_epoch = -1;
 }
 
-static void ListOffsetsResponse_ListOffsetsPartitionResponse_dec(struct rbuf *r, int16_t version, struct ListOffsetsResponse_ListOffsetsPartitionResponse *m, struct arena *a)
+void ListOffsetsResponse_ListOffsetsTopicResponse_init(struct ListOffsetsResponse_ListOffsetsTopicResponse *m)
 {
-    ListOffsetsResponse_ListOffsetsPartitionResponse_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    if (version <= 0) {
-        int32_t n = r_array_len(r, false, 8);
-        m->old_style_offsets_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->old_style_offsets = arena_alloc(a, (size_t)n * sizeof(*m->old_style_offsets));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->old_style_offsets[i] = r_i64(r);
-            }
-        }
-    }
-    if (version >= 1) {
-        m->timestamp = r_i64(r);
-    }
-    if (version >= 1) {
-        m->offset = r_i64(r);
-    }
-    if (version >= 4) {
-        m->leader_epoch = r_i32(r);
-    }
-    if (version >= 6)
-        r_skip_tags(r);
+    m->name = (struct kstr){"", 0};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void ListOffsetsResponse_init(struct ListOffsetsResponse *m)
+{
+    m->throttle_time_ms = 0;
+    m->topics_count = 0;
+    m->topics = NULL;
 }
 
 static void ListOffsetsResponse_ListOffsetsPartitionResponse_enc(struct wbuf *w, int16_t version, const struct ListOffsetsResponse_ListOffsetsPartitionResponse *m)
@@ -1386,35 +969,6 @@ static void ListOffsetsResponse_ListOffsetsPartitionResponse_enc(struct wbuf *w,
     }
 }
 
-void ListOffsetsResponse_ListOffsetsTopicResponse_init(struct ListOffsetsResponse_ListOffsetsTopicResponse *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ListOffsetsResponse_ListOffsetsTopicResponse_dec(struct rbuf *r, int16_t version, struct ListOffsetsResponse_ListOffsetsTopicResponse *m, struct arena *a)
-{
-    ListOffsetsResponse_ListOffsetsTopicResponse_init(m);
-    m->name = r_string(r, version >= 6);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 6, 10);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ListOffsetsResponse_ListOffsetsPartitionResponse_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 6)
-        r_skip_tags(r);
-}
-
 static void ListOffsetsResponse_ListOffsetsTopicResponse_enc(struct wbuf *w, int16_t version, const struct ListOffsetsResponse_ListOffsetsTopicResponse *m)
 {
     w_string(w, version >= 6, str_val(m->name, false));
@@ -1424,38 +978,6 @@ static void ListOffsetsResponse_ListOffsetsTopicResponse_enc(struct wbuf *w, int
     if (version >= 6) {
         w_empty_tags(w);
     }
-}
-
-void ListOffsetsResponse_init(struct ListOffsetsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int ListOffsetsResponse_decode(struct rbuf *r, int16_t version, struct ListOffsetsResponse *m, struct arena *a)
-{
-    ListOffsetsResponse_init(m);
-    if (version < 0 || version > 10)
-        return -1;
-    if (version >= 2) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 6, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ListOffsetsResponse_ListOffsetsTopicResponse_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 6)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void ListOffsetsResponse_encode(struct wbuf *w, int16_t version, const struct ListOffsetsResponse *m)
@@ -1471,12 +993,62 @@ void ListOffsetsResponse_encode(struct wbuf *w, int16_t version, const struct Li
     }
 }
 
+static int16_t ListOffsetsResponse_ListOffsetsPartitionResponse_first_error(const struct ListOffsetsResponse_ListOffsetsPartitionResponse *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+static int16_t ListOffsetsResponse_ListOffsetsTopicResponse_first_error(const struct ListOffsetsResponse_ListOffsetsTopicResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->partitions_count; i++)
+        if ((e = ListOffsetsResponse_ListOffsetsPartitionResponse_first_error(&m->partitions[i])))
+            return e;
+    return 0;
+}
+
+int16_t ListOffsetsResponse_first_error(const struct ListOffsetsResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->topics_count; i++)
+        if ((e = ListOffsetsResponse_ListOffsetsTopicResponse_first_error(&m->topics[i])))
+            return e;
+    return 0;
+}
+
+struct ListOffsetsResponse_ListOffsetsPartitionResponse *ListOffsetsResponse_ListOffsetsPartitionResponse_alloc(struct arena *a, int32_t n)
+{
+    struct ListOffsetsResponse_ListOffsetsPartitionResponse *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        ListOffsetsResponse_ListOffsetsPartitionResponse_init(&m[i]);
+    return m;
+}
+
+struct ListOffsetsResponse_ListOffsetsTopicResponse *ListOffsetsResponse_ListOffsetsTopicResponse_alloc(struct arena *a, int32_t n)
+{
+    struct ListOffsetsResponse_ListOffsetsTopicResponse *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        ListOffsetsResponse_ListOffsetsTopicResponse_init(&m[i]);
+    return m;
+}
+
 /* ---- MetadataRequest ---- */
 
 void MetadataRequest_MetadataRequestTopic_init(struct MetadataRequest_MetadataRequestTopic *m)
 {
     m->topic_id = (struct kuuid){{0}};
     m->name = (struct kstr){"", 0};
+}
+
+void MetadataRequest_init(struct MetadataRequest *m)
+{
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->allow_auto_topic_creation = true;
+    m->include_cluster_authorized_operations = false;
+    m->include_topic_authorized_operations = false;
 }
 
 static void MetadataRequest_MetadataRequestTopic_dec(struct rbuf *r, int16_t version, struct MetadataRequest_MetadataRequestTopic *m, struct arena *a)
@@ -1490,26 +1062,6 @@ static void MetadataRequest_MetadataRequestTopic_dec(struct rbuf *r, int16_t ver
         r->err = 1;
     if (version >= 9)
         r_skip_tags(r);
-}
-
-static void MetadataRequest_MetadataRequestTopic_enc(struct wbuf *w, int16_t version, const struct MetadataRequest_MetadataRequestTopic *m)
-{
-    if (version >= 10) {
-        w_uuid(w, &m->topic_id);
-    }
-    w_string(w, version >= 9, str_val(m->name, version >= 10));
-    if (version >= 9) {
-        w_empty_tags(w);
-    }
-}
-
-void MetadataRequest_init(struct MetadataRequest *m)
-{
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->allow_auto_topic_creation = true;
-    m->include_cluster_authorized_operations = false;
-    m->include_topic_authorized_operations = false;
 }
 
 int MetadataRequest_decode(struct rbuf *r, int16_t version, struct MetadataRequest *m, struct arena *a)
@@ -1543,25 +1095,6 @@ int MetadataRequest_decode(struct rbuf *r, int16_t version, struct MetadataReque
     return r->err ? -1 : 0;
 }
 
-void MetadataRequest_encode(struct wbuf *w, int16_t version, const struct MetadataRequest *m)
-{
-    w_array_len(w, version >= 9, count_val(m->topics_count, version >= 1));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        MetadataRequest_MetadataRequestTopic_enc(w, version, &m->topics[i]);
-    if (version >= 4) {
-        w_bool(w, m->allow_auto_topic_creation);
-    }
-    if (version >= 8 && version <= 10) {
-        w_bool(w, m->include_cluster_authorized_operations);
-    }
-    if (version >= 8) {
-        w_bool(w, m->include_topic_authorized_operations);
-    }
-    if (version >= 9) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- MetadataResponse ---- */
 
 void MetadataResponse_MetadataResponseBroker_init(struct MetadataResponse_MetadataResponseBroker *m)
@@ -1570,34 +1103,6 @@ void MetadataResponse_MetadataResponseBroker_init(struct MetadataResponse_Metada
     m->host = (struct kstr){"", 0};
     m->port = 0;
     m->rack = KSTR_NULL;
-}
-
-static void MetadataResponse_MetadataResponseBroker_dec(struct rbuf *r, int16_t version, struct MetadataResponse_MetadataResponseBroker *m, struct arena *a)
-{
-    MetadataResponse_MetadataResponseBroker_init(m);
-    m->node_id = r_i32(r);
-    m->host = r_string(r, version >= 9);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->port = r_i32(r);
-    if (version >= 1) {
-        m->rack = r_string(r, version >= 9);
-    }
-    if (version >= 9)
-        r_skip_tags(r);
-}
-
-static void MetadataResponse_MetadataResponseBroker_enc(struct wbuf *w, int16_t version, const struct MetadataResponse_MetadataResponseBroker *m)
-{
-    w_i32(w, m->node_id);
-    w_string(w, version >= 9, str_val(m->host, false));
-    w_i32(w, m->port);
-    if (version >= 1) {
-        w_string(w, version >= 9, m->rack);
-    }
-    if (version >= 9) {
-        w_empty_tags(w);
-    }
 }
 
 void MetadataResponse_MetadataResponsePartition_init(struct MetadataResponse_MetadataResponsePartition *m)
@@ -1614,53 +1119,40 @@ void MetadataResponse_MetadataResponsePartition_init(struct MetadataResponse_Met
     m->offline_replicas = NULL;
 }
 
-static void MetadataResponse_MetadataResponsePartition_dec(struct rbuf *r, int16_t version, struct MetadataResponse_MetadataResponsePartition *m, struct arena *a)
+void MetadataResponse_MetadataResponseTopic_init(struct MetadataResponse_MetadataResponseTopic *m)
 {
-    MetadataResponse_MetadataResponsePartition_init(m);
-    m->error_code = r_i16(r);
-    m->partition_index = r_i32(r);
-    m->leader_id = r_i32(r);
-    if (version >= 7) {
-        m->leader_epoch = r_i32(r);
+    m->error_code = 0;
+    m->name = (struct kstr){"", 0};
+    m->topic_id = (struct kuuid){{0}};
+    m->is_internal = false;
+    m->partitions_count = 0;
+    m->partitions = NULL;
+    m->topic_authorized_operations = INT32_MIN;
+}
+
+void MetadataResponse_init(struct MetadataResponse *m)
+{
+    m->throttle_time_ms = 0;
+    m->brokers_count = 0;
+    m->brokers = NULL;
+    m->cluster_id = KSTR_NULL;
+    m->controller_id = -1;
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->cluster_authorized_operations = INT32_MIN;
+}
+
+static void MetadataResponse_MetadataResponseBroker_enc(struct wbuf *w, int16_t version, const struct MetadataResponse_MetadataResponseBroker *m)
+{
+    w_i32(w, m->node_id);
+    w_string(w, version >= 9, str_val(m->host, false));
+    w_i32(w, m->port);
+    if (version >= 1) {
+        w_string(w, version >= 9, m->rack);
     }
-    {
-        int32_t n = r_array_len(r, version >= 9, 4);
-        m->replica_nodes_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->replica_nodes = arena_alloc(a, (size_t)n * sizeof(*m->replica_nodes));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->replica_nodes[i] = r_i32(r);
-            }
-        }
+    if (version >= 9) {
+        w_empty_tags(w);
     }
-    {
-        int32_t n = r_array_len(r, version >= 9, 4);
-        m->isr_nodes_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->isr_nodes = arena_alloc(a, (size_t)n * sizeof(*m->isr_nodes));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->isr_nodes[i] = r_i32(r);
-            }
-        }
-    }
-    if (version >= 5) {
-        int32_t n = r_array_len(r, version >= 9, 4);
-        m->offline_replicas_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->offline_replicas = arena_alloc(a, (size_t)n * sizeof(*m->offline_replicas));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->offline_replicas[i] = r_i32(r);
-            }
-        }
-    }
-    if (version >= 9)
-        r_skip_tags(r);
 }
 
 static void MetadataResponse_MetadataResponsePartition_enc(struct wbuf *w, int16_t version, const struct MetadataResponse_MetadataResponsePartition *m)
@@ -1687,49 +1179,6 @@ static void MetadataResponse_MetadataResponsePartition_enc(struct wbuf *w, int16
     }
 }
 
-void MetadataResponse_MetadataResponseTopic_init(struct MetadataResponse_MetadataResponseTopic *m)
-{
-    m->error_code = 0;
-    m->name = (struct kstr){"", 0};
-    m->topic_id = (struct kuuid){{0}};
-    m->is_internal = false;
-    m->partitions_count = 0;
-    m->partitions = NULL;
-    m->topic_authorized_operations = INT32_MIN;
-}
-
-static void MetadataResponse_MetadataResponseTopic_dec(struct rbuf *r, int16_t version, struct MetadataResponse_MetadataResponseTopic *m, struct arena *a)
-{
-    MetadataResponse_MetadataResponseTopic_init(m);
-    m->error_code = r_i16(r);
-    m->name = r_string(r, version >= 9);
-    if (m->name.len < 0 && !(version >= 12))
-        r->err = 1;
-    if (version >= 10) {
-        r_uuid(r, &m->topic_id);
-    }
-    if (version >= 1) {
-        m->is_internal = r_bool(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 9, 18);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                MetadataResponse_MetadataResponsePartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 8) {
-        m->topic_authorized_operations = r_i32(r);
-    }
-    if (version >= 9)
-        r_skip_tags(r);
-}
-
 static void MetadataResponse_MetadataResponseTopic_enc(struct wbuf *w, int16_t version, const struct MetadataResponse_MetadataResponseTopic *m)
 {
     w_i16(w, m->error_code);
@@ -1749,64 +1198,6 @@ static void MetadataResponse_MetadataResponseTopic_enc(struct wbuf *w, int16_t v
     if (version >= 9) {
         w_empty_tags(w);
     }
-}
-
-void MetadataResponse_init(struct MetadataResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->brokers_count = 0;
-    m->brokers = NULL;
-    m->cluster_id = KSTR_NULL;
-    m->controller_id = -1;
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->cluster_authorized_operations = INT32_MIN;
-}
-
-int MetadataResponse_decode(struct rbuf *r, int16_t version, struct MetadataResponse *m, struct arena *a)
-{
-    MetadataResponse_init(m);
-    if (version < 0 || version > 12)
-        return -1;
-    if (version >= 3) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 9, 10);
-        m->brokers_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->brokers = arena_alloc(a, (size_t)n * sizeof(*m->brokers));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                MetadataResponse_MetadataResponseBroker_dec(r, version, &m->brokers[i], a);
-            }
-        }
-    }
-    if (version >= 2) {
-        m->cluster_id = r_string(r, version >= 9);
-    }
-    if (version >= 1) {
-        m->controller_id = r_i32(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 9, 8);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                MetadataResponse_MetadataResponseTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 8 && version <= 10) {
-        m->cluster_authorized_operations = r_i32(r);
-    }
-    if (version >= 9)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void MetadataResponse_encode(struct wbuf *w, int16_t version, const struct MetadataResponse *m)
@@ -1834,6 +1225,57 @@ void MetadataResponse_encode(struct wbuf *w, int16_t version, const struct Metad
     }
 }
 
+static int16_t MetadataResponse_MetadataResponsePartition_first_error(const struct MetadataResponse_MetadataResponsePartition *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+static int16_t MetadataResponse_MetadataResponseTopic_first_error(const struct MetadataResponse_MetadataResponseTopic *m)
+{
+    int16_t e;
+    if (m->error_code)
+        return m->error_code;
+    for (int32_t i = 0; i < m->partitions_count; i++)
+        if ((e = MetadataResponse_MetadataResponsePartition_first_error(&m->partitions[i])))
+            return e;
+    return 0;
+}
+
+int16_t MetadataResponse_first_error(const struct MetadataResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->topics_count; i++)
+        if ((e = MetadataResponse_MetadataResponseTopic_first_error(&m->topics[i])))
+            return e;
+    return 0;
+}
+
+struct MetadataResponse_MetadataResponseBroker *MetadataResponse_MetadataResponseBroker_alloc(struct arena *a, int32_t n)
+{
+    struct MetadataResponse_MetadataResponseBroker *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        MetadataResponse_MetadataResponseBroker_init(&m[i]);
+    return m;
+}
+
+struct MetadataResponse_MetadataResponsePartition *MetadataResponse_MetadataResponsePartition_alloc(struct arena *a, int32_t n)
+{
+    struct MetadataResponse_MetadataResponsePartition *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        MetadataResponse_MetadataResponsePartition_init(&m[i]);
+    return m;
+}
+
+struct MetadataResponse_MetadataResponseTopic *MetadataResponse_MetadataResponseTopic_alloc(struct arena *a, int32_t n)
+{
+    struct MetadataResponse_MetadataResponseTopic *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        MetadataResponse_MetadataResponseTopic_init(&m[i]);
+    return m;
+}
+
 /* ---- OffsetCommitRequest ---- */
 
 void OffsetCommitRequest_OffsetCommitRequestPartition_init(struct OffsetCommitRequest_OffsetCommitRequestPartition *m)
@@ -1843,6 +1285,24 @@ void OffsetCommitRequest_OffsetCommitRequestPartition_init(struct OffsetCommitRe
     m->committed_leader_epoch = -1;
     m->commit_timestamp = -1;
     m->committed_metadata = (struct kstr){"", 0};
+}
+
+void OffsetCommitRequest_OffsetCommitRequestTopic_init(struct OffsetCommitRequest_OffsetCommitRequestTopic *m)
+{
+    m->name = (struct kstr){"", 0};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void OffsetCommitRequest_init(struct OffsetCommitRequest *m)
+{
+    m->group_id = (struct kstr){"", 0};
+    m->generation_id_or_member_epoch = -1;
+    m->member_id = (struct kstr){"", 0};
+    m->group_instance_id = KSTR_NULL;
+    m->retention_time_ms = -1;
+    m->topics_count = 0;
+    m->topics = NULL;
 }
 
 static void OffsetCommitRequest_OffsetCommitRequestPartition_dec(struct rbuf *r, int16_t version, struct OffsetCommitRequest_OffsetCommitRequestPartition *m, struct arena *a)
@@ -1859,29 +1319,6 @@ static void OffsetCommitRequest_OffsetCommitRequestPartition_dec(struct rbuf *r,
     m->committed_metadata = r_string(r, version >= 8);
     if (version >= 8)
         r_skip_tags(r);
-}
-
-static void OffsetCommitRequest_OffsetCommitRequestPartition_enc(struct wbuf *w, int16_t version, const struct OffsetCommitRequest_OffsetCommitRequestPartition *m)
-{
-    w_i32(w, m->partition_index);
-    w_i64(w, m->committed_offset);
-    if (version >= 6) {
-        w_i32(w, m->committed_leader_epoch);
-    }
-    if (version == 1) {
-        w_i64(w, m->commit_timestamp);
-    }
-    w_string(w, version >= 8, m->committed_metadata);
-    if (version >= 8) {
-        w_empty_tags(w);
-    }
-}
-
-void OffsetCommitRequest_OffsetCommitRequestTopic_init(struct OffsetCommitRequest_OffsetCommitRequestTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
 }
 
 static void OffsetCommitRequest_OffsetCommitRequestTopic_dec(struct rbuf *r, int16_t version, struct OffsetCommitRequest_OffsetCommitRequestTopic *m, struct arena *a)
@@ -1904,28 +1341,6 @@ static void OffsetCommitRequest_OffsetCommitRequestTopic_dec(struct rbuf *r, int
     }
     if (version >= 8)
         r_skip_tags(r);
-}
-
-static void OffsetCommitRequest_OffsetCommitRequestTopic_enc(struct wbuf *w, int16_t version, const struct OffsetCommitRequest_OffsetCommitRequestTopic *m)
-{
-    w_string(w, version >= 8, str_val(m->name, false));
-    w_array_len(w, version >= 8, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        OffsetCommitRequest_OffsetCommitRequestPartition_enc(w, version, &m->partitions[i]);
-    if (version >= 8) {
-        w_empty_tags(w);
-    }
-}
-
-void OffsetCommitRequest_init(struct OffsetCommitRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->generation_id_or_member_epoch = -1;
-    m->member_id = (struct kstr){"", 0};
-    m->group_instance_id = KSTR_NULL;
-    m->retention_time_ms = -1;
-    m->topics_count = 0;
-    m->topics = NULL;
 }
 
 int OffsetCommitRequest_decode(struct rbuf *r, int16_t version, struct OffsetCommitRequest *m, struct arena *a)
@@ -1967,29 +1382,6 @@ int OffsetCommitRequest_decode(struct rbuf *r, int16_t version, struct OffsetCom
     return r->err ? -1 : 0;
 }
 
-void OffsetCommitRequest_encode(struct wbuf *w, int16_t version, const struct OffsetCommitRequest *m)
-{
-    w_string(w, version >= 8, str_val(m->group_id, false));
-    if (version >= 1) {
-        w_i32(w, m->generation_id_or_member_epoch);
-    }
-    if (version >= 1) {
-        w_string(w, version >= 8, str_val(m->member_id, false));
-    }
-    if (version >= 7) {
-        w_string(w, version >= 8, m->group_instance_id);
-    }
-    if (version >= 2 && version <= 4) {
-        w_i64(w, m->retention_time_ms);
-    }
-    w_array_len(w, version >= 8, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        OffsetCommitRequest_OffsetCommitRequestTopic_enc(w, version, &m->topics[i]);
-    if (version >= 8) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- OffsetCommitResponse ---- */
 
 void OffsetCommitResponse_OffsetCommitResponsePartition_init(struct OffsetCommitResponse_OffsetCommitResponsePartition *m)
@@ -1998,13 +1390,18 @@ void OffsetCommitResponse_OffsetCommitResponsePartition_init(struct OffsetCommit
     m->error_code = 0;
 }
 
-static void OffsetCommitResponse_OffsetCommitResponsePartition_dec(struct rbuf *r, int16_t version, struct OffsetCommitResponse_OffsetCommitResponsePartition *m, struct arena *a)
+void OffsetCommitResponse_OffsetCommitResponseTopic_init(struct OffsetCommitResponse_OffsetCommitResponseTopic *m)
 {
-    OffsetCommitResponse_OffsetCommitResponsePartition_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    if (version >= 8)
-        r_skip_tags(r);
+    m->name = (struct kstr){"", 0};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void OffsetCommitResponse_init(struct OffsetCommitResponse *m)
+{
+    m->throttle_time_ms = 0;
+    m->topics_count = 0;
+    m->topics = NULL;
 }
 
 static void OffsetCommitResponse_OffsetCommitResponsePartition_enc(struct wbuf *w, int16_t version, const struct OffsetCommitResponse_OffsetCommitResponsePartition *m)
@@ -2016,35 +1413,6 @@ static void OffsetCommitResponse_OffsetCommitResponsePartition_enc(struct wbuf *
     }
 }
 
-void OffsetCommitResponse_OffsetCommitResponseTopic_init(struct OffsetCommitResponse_OffsetCommitResponseTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void OffsetCommitResponse_OffsetCommitResponseTopic_dec(struct rbuf *r, int16_t version, struct OffsetCommitResponse_OffsetCommitResponseTopic *m, struct arena *a)
-{
-    OffsetCommitResponse_OffsetCommitResponseTopic_init(m);
-    m->name = r_string(r, version >= 8);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 8, 6);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetCommitResponse_OffsetCommitResponsePartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 8)
-        r_skip_tags(r);
-}
-
 static void OffsetCommitResponse_OffsetCommitResponseTopic_enc(struct wbuf *w, int16_t version, const struct OffsetCommitResponse_OffsetCommitResponseTopic *m)
 {
     w_string(w, version >= 8, str_val(m->name, false));
@@ -2054,38 +1422,6 @@ static void OffsetCommitResponse_OffsetCommitResponseTopic_enc(struct wbuf *w, i
     if (version >= 8) {
         w_empty_tags(w);
     }
-}
-
-void OffsetCommitResponse_init(struct OffsetCommitResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int OffsetCommitResponse_decode(struct rbuf *r, int16_t version, struct OffsetCommitResponse *m, struct arena *a)
-{
-    OffsetCommitResponse_init(m);
-    if (version < 0 || version > 9)
-        return -1;
-    if (version >= 3) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 8, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetCommitResponse_OffsetCommitResponseTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 8)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void OffsetCommitResponse_encode(struct wbuf *w, int16_t version, const struct OffsetCommitResponse *m)
@@ -2101,6 +1437,47 @@ void OffsetCommitResponse_encode(struct wbuf *w, int16_t version, const struct O
     }
 }
 
+static int16_t OffsetCommitResponse_OffsetCommitResponsePartition_first_error(const struct OffsetCommitResponse_OffsetCommitResponsePartition *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+static int16_t OffsetCommitResponse_OffsetCommitResponseTopic_first_error(const struct OffsetCommitResponse_OffsetCommitResponseTopic *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->partitions_count; i++)
+        if ((e = OffsetCommitResponse_OffsetCommitResponsePartition_first_error(&m->partitions[i])))
+            return e;
+    return 0;
+}
+
+int16_t OffsetCommitResponse_first_error(const struct OffsetCommitResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->topics_count; i++)
+        if ((e = OffsetCommitResponse_OffsetCommitResponseTopic_first_error(&m->topics[i])))
+            return e;
+    return 0;
+}
+
+struct OffsetCommitResponse_OffsetCommitResponsePartition *OffsetCommitResponse_OffsetCommitResponsePartition_alloc(struct arena *a, int32_t n)
+{
+    struct OffsetCommitResponse_OffsetCommitResponsePartition *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        OffsetCommitResponse_OffsetCommitResponsePartition_init(&m[i]);
+    return m;
+}
+
+struct OffsetCommitResponse_OffsetCommitResponseTopic *OffsetCommitResponse_OffsetCommitResponseTopic_alloc(struct arena *a, int32_t n)
+{
+    struct OffsetCommitResponse_OffsetCommitResponseTopic *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        OffsetCommitResponse_OffsetCommitResponseTopic_init(&m[i]);
+    return m;
+}
+
 /* ---- OffsetFetchRequest ---- */
 
 void OffsetFetchRequest_OffsetFetchRequestTopic_init(struct OffsetFetchRequest_OffsetFetchRequestTopic *m)
@@ -2108,6 +1485,32 @@ void OffsetFetchRequest_OffsetFetchRequestTopic_init(struct OffsetFetchRequest_O
     m->name = (struct kstr){"", 0};
     m->partition_indexes_count = 0;
     m->partition_indexes = NULL;
+}
+
+void OffsetFetchRequest_OffsetFetchRequestTopics_init(struct OffsetFetchRequest_OffsetFetchRequestTopics *m)
+{
+    m->name = (struct kstr){"", 0};
+    m->partition_indexes_count = 0;
+    m->partition_indexes = NULL;
+}
+
+void OffsetFetchRequest_OffsetFetchRequestGroup_init(struct OffsetFetchRequest_OffsetFetchRequestGroup *m)
+{
+    m->group_id = (struct kstr){"", 0};
+    m->member_id = KSTR_NULL;
+    m->member_epoch = -1;
+    m->topics_count = 0;
+    m->topics = NULL;
+}
+
+void OffsetFetchRequest_init(struct OffsetFetchRequest *m)
+{
+    m->group_id = (struct kstr){"", 0};
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->groups_count = 0;
+    m->groups = NULL;
+    m->require_stable = false;
 }
 
 static void OffsetFetchRequest_OffsetFetchRequestTopic_dec(struct rbuf *r, int16_t version, struct OffsetFetchRequest_OffsetFetchRequestTopic *m, struct arena *a)
@@ -2132,24 +1535,6 @@ static void OffsetFetchRequest_OffsetFetchRequestTopic_dec(struct rbuf *r, int16
         r_skip_tags(r);
 }
 
-static void OffsetFetchRequest_OffsetFetchRequestTopic_enc(struct wbuf *w, int16_t version, const struct OffsetFetchRequest_OffsetFetchRequestTopic *m)
-{
-    w_string(w, version >= 6, str_val(m->name, false));
-    w_array_len(w, version >= 6, count_val(m->partition_indexes_count, false));
-    for (int32_t i = 0; i < m->partition_indexes_count; i++)
-        w_i32(w, m->partition_indexes[i]);
-    if (version >= 6) {
-        w_empty_tags(w);
-    }
-}
-
-void OffsetFetchRequest_OffsetFetchRequestTopics_init(struct OffsetFetchRequest_OffsetFetchRequestTopics *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partition_indexes_count = 0;
-    m->partition_indexes = NULL;
-}
-
 static void OffsetFetchRequest_OffsetFetchRequestTopics_dec(struct rbuf *r, int16_t version, struct OffsetFetchRequest_OffsetFetchRequestTopics *m, struct arena *a)
 {
     OffsetFetchRequest_OffsetFetchRequestTopics_init(m);
@@ -2169,24 +1554,6 @@ static void OffsetFetchRequest_OffsetFetchRequestTopics_dec(struct rbuf *r, int1
         }
     }
     r_skip_tags(r);
-}
-
-static void OffsetFetchRequest_OffsetFetchRequestTopics_enc(struct wbuf *w, int16_t version, const struct OffsetFetchRequest_OffsetFetchRequestTopics *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_array_len(w, true, count_val(m->partition_indexes_count, false));
-    for (int32_t i = 0; i < m->partition_indexes_count; i++)
-        w_i32(w, m->partition_indexes[i]);
-    w_empty_tags(w);
-}
-
-void OffsetFetchRequest_OffsetFetchRequestGroup_init(struct OffsetFetchRequest_OffsetFetchRequestGroup *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->member_id = KSTR_NULL;
-    m->member_epoch = -1;
-    m->topics_count = 0;
-    m->topics = NULL;
 }
 
 static void OffsetFetchRequest_OffsetFetchRequestGroup_dec(struct rbuf *r, int16_t version, struct OffsetFetchRequest_OffsetFetchRequestGroup *m, struct arena *a)
@@ -2212,31 +1579,6 @@ static void OffsetFetchRequest_OffsetFetchRequestGroup_dec(struct rbuf *r, int16
         }
     }
     r_skip_tags(r);
-}
-
-static void OffsetFetchRequest_OffsetFetchRequestGroup_enc(struct wbuf *w, int16_t version, const struct OffsetFetchRequest_OffsetFetchRequestGroup *m)
-{
-    w_string(w, true, str_val(m->group_id, false));
-    if (version >= 9) {
-        w_string(w, true, m->member_id);
-    }
-    if (version >= 9) {
-        w_i32(w, m->member_epoch);
-    }
-    w_array_len(w, true, m->topics_count);
-    for (int32_t i = 0; i < m->topics_count; i++)
-        OffsetFetchRequest_OffsetFetchRequestTopics_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-void OffsetFetchRequest_init(struct OffsetFetchRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->groups_count = 0;
-    m->groups = NULL;
-    m->require_stable = false;
 }
 
 int OffsetFetchRequest_decode(struct rbuf *r, int16_t version, struct OffsetFetchRequest *m, struct arena *a)
@@ -2281,29 +1623,6 @@ int OffsetFetchRequest_decode(struct rbuf *r, int16_t version, struct OffsetFetc
     return r->err ? -1 : 0;
 }
 
-void OffsetFetchRequest_encode(struct wbuf *w, int16_t version, const struct OffsetFetchRequest *m)
-{
-    if (version <= 7) {
-        w_string(w, version >= 6, str_val(m->group_id, false));
-    }
-    if (version <= 7) {
-        w_array_len(w, version >= 6, count_val(m->topics_count, version >= 2));
-        for (int32_t i = 0; i < m->topics_count; i++)
-            OffsetFetchRequest_OffsetFetchRequestTopic_enc(w, version, &m->topics[i]);
-    }
-    if (version >= 8) {
-        w_array_len(w, true, count_val(m->groups_count, false));
-        for (int32_t i = 0; i < m->groups_count; i++)
-            OffsetFetchRequest_OffsetFetchRequestGroup_enc(w, version, &m->groups[i]);
-    }
-    if (version >= 7) {
-        w_bool(w, m->require_stable);
-    }
-    if (version >= 6) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- OffsetFetchResponse ---- */
 
 void OffsetFetchResponse_OffsetFetchResponsePartition_init(struct OffsetFetchResponse_OffsetFetchResponsePartition *m)
@@ -2315,18 +1634,45 @@ void OffsetFetchResponse_OffsetFetchResponsePartition_init(struct OffsetFetchRes
     m->error_code = 0;
 }
 
-static void OffsetFetchResponse_OffsetFetchResponsePartition_dec(struct rbuf *r, int16_t version, struct OffsetFetchResponse_OffsetFetchResponsePartition *m, struct arena *a)
+void OffsetFetchResponse_OffsetFetchResponseTopic_init(struct OffsetFetchResponse_OffsetFetchResponseTopic *m)
 {
-    OffsetFetchResponse_OffsetFetchResponsePartition_init(m);
-    m->partition_index = r_i32(r);
-    m->committed_offset = r_i64(r);
-    if (version >= 5) {
-        m->committed_leader_epoch = r_i32(r);
-    }
-    m->metadata = r_string(r, version >= 6);
-    m->error_code = r_i16(r);
-    if (version >= 6)
-        r_skip_tags(r);
+    m->name = (struct kstr){"", 0};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void OffsetFetchResponse_OffsetFetchResponsePartitions_init(struct OffsetFetchResponse_OffsetFetchResponsePartitions *m)
+{
+    m->partition_index = 0;
+    m->committed_offset = 0;
+    m->committed_leader_epoch = -1;
+    m->metadata = (struct kstr){"", 0};
+    m->error_code = 0;
+}
+
+void OffsetFetchResponse_OffsetFetchResponseTopics_init(struct OffsetFetchResponse_OffsetFetchResponseTopics *m)
+{
+    m->name = (struct kstr){"", 0};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void OffsetFetchResponse_OffsetFetchResponseGroup_init(struct OffsetFetchResponse_OffsetFetchResponseGroup *m)
+{
+    m->group_id = (struct kstr){"", 0};
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->error_code = 0;
+}
+
+void OffsetFetchResponse_init(struct OffsetFetchResponse *m)
+{
+    m->throttle_time_ms = 0;
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->error_code = 0;
+    m->groups_count = 0;
+    m->groups = NULL;
 }
 
 static void OffsetFetchResponse_OffsetFetchResponsePartition_enc(struct wbuf *w, int16_t version, const struct OffsetFetchResponse_OffsetFetchResponsePartition *m)
@@ -2343,35 +1689,6 @@ static void OffsetFetchResponse_OffsetFetchResponsePartition_enc(struct wbuf *w,
     }
 }
 
-void OffsetFetchResponse_OffsetFetchResponseTopic_init(struct OffsetFetchResponse_OffsetFetchResponseTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void OffsetFetchResponse_OffsetFetchResponseTopic_dec(struct rbuf *r, int16_t version, struct OffsetFetchResponse_OffsetFetchResponseTopic *m, struct arena *a)
-{
-    OffsetFetchResponse_OffsetFetchResponseTopic_init(m);
-    m->name = r_string(r, version >= 6);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 6, 16);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetFetchResponse_OffsetFetchResponsePartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 6)
-        r_skip_tags(r);
-}
-
 static void OffsetFetchResponse_OffsetFetchResponseTopic_enc(struct wbuf *w, int16_t version, const struct OffsetFetchResponse_OffsetFetchResponseTopic *m)
 {
     w_string(w, version >= 6, str_val(m->name, false));
@@ -2381,26 +1698,6 @@ static void OffsetFetchResponse_OffsetFetchResponseTopic_enc(struct wbuf *w, int
     if (version >= 6) {
         w_empty_tags(w);
     }
-}
-
-void OffsetFetchResponse_OffsetFetchResponsePartitions_init(struct OffsetFetchResponse_OffsetFetchResponsePartitions *m)
-{
-    m->partition_index = 0;
-    m->committed_offset = 0;
-    m->committed_leader_epoch = -1;
-    m->metadata = (struct kstr){"", 0};
-    m->error_code = 0;
-}
-
-static void OffsetFetchResponse_OffsetFetchResponsePartitions_dec(struct rbuf *r, int16_t version, struct OffsetFetchResponse_OffsetFetchResponsePartitions *m, struct arena *a)
-{
-    OffsetFetchResponse_OffsetFetchResponsePartitions_init(m);
-    m->partition_index = r_i32(r);
-    m->committed_offset = r_i64(r);
-    m->committed_leader_epoch = r_i32(r);
-    m->metadata = r_string(r, true);
-    m->error_code = r_i16(r);
-    r_skip_tags(r);
 }
 
 static void OffsetFetchResponse_OffsetFetchResponsePartitions_enc(struct wbuf *w, int16_t version, const struct OffsetFetchResponse_OffsetFetchResponsePartitions *m)
@@ -2413,34 +1710,6 @@ static void OffsetFetchResponse_OffsetFetchResponsePartitions_enc(struct wbuf *w
     w_empty_tags(w);
 }
 
-void OffsetFetchResponse_OffsetFetchResponseTopics_init(struct OffsetFetchResponse_OffsetFetchResponseTopics *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void OffsetFetchResponse_OffsetFetchResponseTopics_dec(struct rbuf *r, int16_t version, struct OffsetFetchResponse_OffsetFetchResponseTopics *m, struct arena *a)
-{
-    OffsetFetchResponse_OffsetFetchResponseTopics_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 20);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetFetchResponse_OffsetFetchResponsePartitions_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
 static void OffsetFetchResponse_OffsetFetchResponseTopics_enc(struct wbuf *w, int16_t version, const struct OffsetFetchResponse_OffsetFetchResponseTopics *m)
 {
     w_string(w, true, str_val(m->name, false));
@@ -2448,36 +1717,6 @@ static void OffsetFetchResponse_OffsetFetchResponseTopics_enc(struct wbuf *w, in
     for (int32_t i = 0; i < m->partitions_count; i++)
         OffsetFetchResponse_OffsetFetchResponsePartitions_enc(w, version, &m->partitions[i]);
     w_empty_tags(w);
-}
-
-void OffsetFetchResponse_OffsetFetchResponseGroup_init(struct OffsetFetchResponse_OffsetFetchResponseGroup *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->error_code = 0;
-}
-
-static void OffsetFetchResponse_OffsetFetchResponseGroup_dec(struct rbuf *r, int16_t version, struct OffsetFetchResponse_OffsetFetchResponseGroup *m, struct arena *a)
-{
-    OffsetFetchResponse_OffsetFetchResponseGroup_init(m);
-    m->group_id = r_string(r, true);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetFetchResponse_OffsetFetchResponseTopics_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    m->error_code = r_i16(r);
-    r_skip_tags(r);
 }
 
 static void OffsetFetchResponse_OffsetFetchResponseGroup_enc(struct wbuf *w, int16_t version, const struct OffsetFetchResponse_OffsetFetchResponseGroup *m)
@@ -2488,56 +1727,6 @@ static void OffsetFetchResponse_OffsetFetchResponseGroup_enc(struct wbuf *w, int
         OffsetFetchResponse_OffsetFetchResponseTopics_enc(w, version, &m->topics[i]);
     w_i16(w, m->error_code);
     w_empty_tags(w);
-}
-
-void OffsetFetchResponse_init(struct OffsetFetchResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->error_code = 0;
-    m->groups_count = 0;
-    m->groups = NULL;
-}
-
-int OffsetFetchResponse_decode(struct rbuf *r, int16_t version, struct OffsetFetchResponse *m, struct arena *a)
-{
-    OffsetFetchResponse_init(m);
-    if (version < 0 || version > 9)
-        return -1;
-    if (version >= 3) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    if (version <= 7) {
-        int32_t n = r_array_len(r, version >= 6, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetFetchResponse_OffsetFetchResponseTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 2 && version <= 7) {
-        m->error_code = r_i16(r);
-    }
-    if (version >= 8) {
-        int32_t n = r_array_len(r, true, 5);
-        m->groups_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->groups = arena_alloc(a, (size_t)n * sizeof(*m->groups));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetFetchResponse_OffsetFetchResponseGroup_dec(r, version, &m->groups[i], a);
-            }
-        }
-    }
-    if (version >= 6)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void OffsetFetchResponse_encode(struct wbuf *w, int16_t version, const struct OffsetFetchResponse *m)
@@ -2561,6 +1750,103 @@ void OffsetFetchResponse_encode(struct wbuf *w, int16_t version, const struct Of
     if (version >= 6) {
         w_empty_tags(w);
     }
+}
+
+static int16_t OffsetFetchResponse_OffsetFetchResponsePartition_first_error(const struct OffsetFetchResponse_OffsetFetchResponsePartition *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+static int16_t OffsetFetchResponse_OffsetFetchResponseTopic_first_error(const struct OffsetFetchResponse_OffsetFetchResponseTopic *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->partitions_count; i++)
+        if ((e = OffsetFetchResponse_OffsetFetchResponsePartition_first_error(&m->partitions[i])))
+            return e;
+    return 0;
+}
+
+static int16_t OffsetFetchResponse_OffsetFetchResponsePartitions_first_error(const struct OffsetFetchResponse_OffsetFetchResponsePartitions *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+static int16_t OffsetFetchResponse_OffsetFetchResponseTopics_first_error(const struct OffsetFetchResponse_OffsetFetchResponseTopics *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->partitions_count; i++)
+        if ((e = OffsetFetchResponse_OffsetFetchResponsePartitions_first_error(&m->partitions[i])))
+            return e;
+    return 0;
+}
+
+static int16_t OffsetFetchResponse_OffsetFetchResponseGroup_first_error(const struct OffsetFetchResponse_OffsetFetchResponseGroup *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->topics_count; i++)
+        if ((e = OffsetFetchResponse_OffsetFetchResponseTopics_first_error(&m->topics[i])))
+            return e;
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+int16_t OffsetFetchResponse_first_error(const struct OffsetFetchResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->topics_count; i++)
+        if ((e = OffsetFetchResponse_OffsetFetchResponseTopic_first_error(&m->topics[i])))
+            return e;
+    if (m->error_code)
+        return m->error_code;
+    for (int32_t i = 0; i < m->groups_count; i++)
+        if ((e = OffsetFetchResponse_OffsetFetchResponseGroup_first_error(&m->groups[i])))
+            return e;
+    return 0;
+}
+
+struct OffsetFetchResponse_OffsetFetchResponsePartition *OffsetFetchResponse_OffsetFetchResponsePartition_alloc(struct arena *a, int32_t n)
+{
+    struct OffsetFetchResponse_OffsetFetchResponsePartition *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        OffsetFetchResponse_OffsetFetchResponsePartition_init(&m[i]);
+    return m;
+}
+
+struct OffsetFetchResponse_OffsetFetchResponseTopic *OffsetFetchResponse_OffsetFetchResponseTopic_alloc(struct arena *a, int32_t n)
+{
+    struct OffsetFetchResponse_OffsetFetchResponseTopic *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        OffsetFetchResponse_OffsetFetchResponseTopic_init(&m[i]);
+    return m;
+}
+
+struct OffsetFetchResponse_OffsetFetchResponsePartitions *OffsetFetchResponse_OffsetFetchResponsePartitions_alloc(struct arena *a, int32_t n)
+{
+    struct OffsetFetchResponse_OffsetFetchResponsePartitions *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        OffsetFetchResponse_OffsetFetchResponsePartitions_init(&m[i]);
+    return m;
+}
+
+struct OffsetFetchResponse_OffsetFetchResponseTopics *OffsetFetchResponse_OffsetFetchResponseTopics_alloc(struct arena *a, int32_t n)
+{
+    struct OffsetFetchResponse_OffsetFetchResponseTopics *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        OffsetFetchResponse_OffsetFetchResponseTopics_init(&m[i]);
+    return m;
+}
+
+struct OffsetFetchResponse_OffsetFetchResponseGroup *OffsetFetchResponse_OffsetFetchResponseGroup_alloc(struct arena *a, int32_t n)
+{
+    struct OffsetFetchResponse_OffsetFetchResponseGroup *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        OffsetFetchResponse_OffsetFetchResponseGroup_init(&m[i]);
+    return m;
 }
 
 /* ---- FindCoordinatorRequest ---- */
@@ -2605,24 +1891,6 @@ int FindCoordinatorRequest_decode(struct rbuf *r, int16_t version, struct FindCo
     return r->err ? -1 : 0;
 }
 
-void FindCoordinatorRequest_encode(struct wbuf *w, int16_t version, const struct FindCoordinatorRequest *m)
-{
-    if (version <= 3) {
-        w_string(w, version >= 3, str_val(m->key, false));
-    }
-    if (version >= 1) {
-        w_i8(w, m->key_type);
-    }
-    if (version >= 4) {
-        w_array_len(w, true, count_val(m->coordinator_keys_count, false));
-        for (int32_t i = 0; i < m->coordinator_keys_count; i++)
-            w_string(w, true, str_val(m->coordinator_keys[i], false));
-    }
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- FindCoordinatorResponse ---- */
 
 void FindCoordinatorResponse_Coordinator_init(struct FindCoordinatorResponse_Coordinator *m)
@@ -2633,33 +1901,6 @@ void FindCoordinatorResponse_Coordinator_init(struct FindCoordinatorResponse_Coo
     m->port = 0;
     m->error_code = 0;
     m->error_message = (struct kstr){"", 0};
-}
-
-static void FindCoordinatorResponse_Coordinator_dec(struct rbuf *r, int16_t version, struct FindCoordinatorResponse_Coordinator *m, struct arena *a)
-{
-    FindCoordinatorResponse_Coordinator_init(m);
-    m->key = r_string(r, true);
-    if (m->key.len < 0)
-        r->err = 1;
-    m->node_id = r_i32(r);
-    m->host = r_string(r, true);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->port = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    r_skip_tags(r);
-}
-
-static void FindCoordinatorResponse_Coordinator_enc(struct wbuf *w, int16_t version, const struct FindCoordinatorResponse_Coordinator *m)
-{
-    w_string(w, true, str_val(m->key, false));
-    w_i32(w, m->node_id);
-    w_string(w, true, str_val(m->host, false));
-    w_i32(w, m->port);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_empty_tags(w);
 }
 
 void FindCoordinatorResponse_init(struct FindCoordinatorResponse *m)
@@ -2674,46 +1915,15 @@ void FindCoordinatorResponse_init(struct FindCoordinatorResponse *m)
     m->coordinators = NULL;
 }
 
-int FindCoordinatorResponse_decode(struct rbuf *r, int16_t version, struct FindCoordinatorResponse *m, struct arena *a)
+static void FindCoordinatorResponse_Coordinator_enc(struct wbuf *w, int16_t version, const struct FindCoordinatorResponse_Coordinator *m)
 {
-    FindCoordinatorResponse_init(m);
-    if (version < 0 || version > 6)
-        return -1;
-    if (version >= 1) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    if (version <= 3) {
-        m->error_code = r_i16(r);
-    }
-    if (version >= 1 && version <= 3) {
-        m->error_message = r_string(r, version >= 3);
-    }
-    if (version <= 3) {
-        m->node_id = r_i32(r);
-    }
-    if (version <= 3) {
-        m->host = r_string(r, version >= 3);
-        if (m->host.len < 0)
-            r->err = 1;
-    }
-    if (version <= 3) {
-        m->port = r_i32(r);
-    }
-    if (version >= 4) {
-        int32_t n = r_array_len(r, true, 14);
-        m->coordinators_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->coordinators = arena_alloc(a, (size_t)n * sizeof(*m->coordinators));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                FindCoordinatorResponse_Coordinator_dec(r, version, &m->coordinators[i], a);
-            }
-        }
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
+    w_string(w, true, str_val(m->key, false));
+    w_i32(w, m->node_id);
+    w_string(w, true, str_val(m->host, false));
+    w_i32(w, m->port);
+    w_i16(w, m->error_code);
+    w_string(w, true, m->error_message);
+    w_empty_tags(w);
 }
 
 void FindCoordinatorResponse_encode(struct wbuf *w, int16_t version, const struct FindCoordinatorResponse *m)
@@ -2746,34 +1956,38 @@ void FindCoordinatorResponse_encode(struct wbuf *w, int16_t version, const struc
     }
 }
 
+static int16_t FindCoordinatorResponse_Coordinator_first_error(const struct FindCoordinatorResponse_Coordinator *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+int16_t FindCoordinatorResponse_first_error(const struct FindCoordinatorResponse *m)
+{
+    int16_t e;
+    if (m->error_code)
+        return m->error_code;
+    for (int32_t i = 0; i < m->coordinators_count; i++)
+        if ((e = FindCoordinatorResponse_Coordinator_first_error(&m->coordinators[i])))
+            return e;
+    return 0;
+}
+
+struct FindCoordinatorResponse_Coordinator *FindCoordinatorResponse_Coordinator_alloc(struct arena *a, int32_t n)
+{
+    struct FindCoordinatorResponse_Coordinator *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        FindCoordinatorResponse_Coordinator_init(&m[i]);
+    return m;
+}
+
 /* ---- JoinGroupRequest ---- */
 
 void JoinGroupRequest_JoinGroupRequestProtocol_init(struct JoinGroupRequest_JoinGroupRequestProtocol *m)
 {
     m->name = (struct kstr){"", 0};
     m->metadata = (struct kbytes){NULL, 0};
-}
-
-static void JoinGroupRequest_JoinGroupRequestProtocol_dec(struct rbuf *r, int16_t version, struct JoinGroupRequest_JoinGroupRequestProtocol *m, struct arena *a)
-{
-    JoinGroupRequest_JoinGroupRequestProtocol_init(m);
-    m->name = r_string(r, version >= 6);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->metadata = r_bytes(r, version >= 6);
-    if (m->metadata.len < 0)
-        r->err = 1;
-    if (version >= 6)
-        r_skip_tags(r);
-}
-
-static void JoinGroupRequest_JoinGroupRequestProtocol_enc(struct wbuf *w, int16_t version, const struct JoinGroupRequest_JoinGroupRequestProtocol *m)
-{
-    w_string(w, version >= 6, str_val(m->name, false));
-    w_bytes(w, version >= 6, bytes_val(m->metadata, false));
-    if (version >= 6) {
-        w_empty_tags(w);
-    }
 }
 
 void JoinGroupRequest_init(struct JoinGroupRequest *m)
@@ -2787,6 +2001,19 @@ void JoinGroupRequest_init(struct JoinGroupRequest *m)
     m->protocols_count = 0;
     m->protocols = NULL;
     m->reason = KSTR_NULL;
+}
+
+static void JoinGroupRequest_JoinGroupRequestProtocol_dec(struct rbuf *r, int16_t version, struct JoinGroupRequest_JoinGroupRequestProtocol *m, struct arena *a)
+{
+    JoinGroupRequest_JoinGroupRequestProtocol_init(m);
+    m->name = r_string(r, version >= 6);
+    if (m->name.len < 0)
+        r->err = 1;
+    m->metadata = r_bytes(r, version >= 6);
+    if (m->metadata.len < 0)
+        r->err = 1;
+    if (version >= 6)
+        r_skip_tags(r);
 }
 
 int JoinGroupRequest_decode(struct rbuf *r, int16_t version, struct JoinGroupRequest *m, struct arena *a)
@@ -2830,29 +2057,6 @@ int JoinGroupRequest_decode(struct rbuf *r, int16_t version, struct JoinGroupReq
     return r->err ? -1 : 0;
 }
 
-void JoinGroupRequest_encode(struct wbuf *w, int16_t version, const struct JoinGroupRequest *m)
-{
-    w_string(w, version >= 6, str_val(m->group_id, false));
-    w_i32(w, m->session_timeout_ms);
-    if (version >= 1) {
-        w_i32(w, m->rebalance_timeout_ms);
-    }
-    w_string(w, version >= 6, str_val(m->member_id, false));
-    if (version >= 5) {
-        w_string(w, version >= 6, m->group_instance_id);
-    }
-    w_string(w, version >= 6, str_val(m->protocol_type, false));
-    w_array_len(w, version >= 6, count_val(m->protocols_count, false));
-    for (int32_t i = 0; i < m->protocols_count; i++)
-        JoinGroupRequest_JoinGroupRequestProtocol_enc(w, version, &m->protocols[i]);
-    if (version >= 8) {
-        w_string(w, true, m->reason);
-    }
-    if (version >= 6) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- JoinGroupResponse ---- */
 
 void JoinGroupResponse_JoinGroupResponseMember_init(struct JoinGroupResponse_JoinGroupResponseMember *m)
@@ -2860,34 +2064,6 @@ void JoinGroupResponse_JoinGroupResponseMember_init(struct JoinGroupResponse_Joi
     m->member_id = (struct kstr){"", 0};
     m->group_instance_id = KSTR_NULL;
     m->metadata = (struct kbytes){NULL, 0};
-}
-
-static void JoinGroupResponse_JoinGroupResponseMember_dec(struct rbuf *r, int16_t version, struct JoinGroupResponse_JoinGroupResponseMember *m, struct arena *a)
-{
-    JoinGroupResponse_JoinGroupResponseMember_init(m);
-    m->member_id = r_string(r, version >= 6);
-    if (m->member_id.len < 0)
-        r->err = 1;
-    if (version >= 5) {
-        m->group_instance_id = r_string(r, version >= 6);
-    }
-    m->metadata = r_bytes(r, version >= 6);
-    if (m->metadata.len < 0)
-        r->err = 1;
-    if (version >= 6)
-        r_skip_tags(r);
-}
-
-static void JoinGroupResponse_JoinGroupResponseMember_enc(struct wbuf *w, int16_t version, const struct JoinGroupResponse_JoinGroupResponseMember *m)
-{
-    w_string(w, version >= 6, str_val(m->member_id, false));
-    if (version >= 5) {
-        w_string(w, version >= 6, m->group_instance_id);
-    }
-    w_bytes(w, version >= 6, bytes_val(m->metadata, false));
-    if (version >= 6) {
-        w_empty_tags(w);
-    }
 }
 
 void JoinGroupResponse_init(struct JoinGroupResponse *m)
@@ -2904,46 +2080,16 @@ void JoinGroupResponse_init(struct JoinGroupResponse *m)
     m->members = NULL;
 }
 
-int JoinGroupResponse_decode(struct rbuf *r, int16_t version, struct JoinGroupResponse *m, struct arena *a)
+static void JoinGroupResponse_JoinGroupResponseMember_enc(struct wbuf *w, int16_t version, const struct JoinGroupResponse_JoinGroupResponseMember *m)
 {
-    JoinGroupResponse_init(m);
-    if (version < 0 || version > 9)
-        return -1;
-    if (version >= 2) {
-        m->throttle_time_ms = r_i32(r);
+    w_string(w, version >= 6, str_val(m->member_id, false));
+    if (version >= 5) {
+        w_string(w, version >= 6, m->group_instance_id);
     }
-    m->error_code = r_i16(r);
-    m->generation_id = r_i32(r);
-    if (version >= 7) {
-        m->protocol_type = r_string(r, true);
+    w_bytes(w, version >= 6, bytes_val(m->metadata, false));
+    if (version >= 6) {
+        w_empty_tags(w);
     }
-    m->protocol_name = r_string(r, version >= 6);
-    if (m->protocol_name.len < 0 && !(version >= 7))
-        r->err = 1;
-    m->leader = r_string(r, version >= 6);
-    if (m->leader.len < 0)
-        r->err = 1;
-    if (version >= 9) {
-        m->skip_assignment = r_bool(r);
-    }
-    m->member_id = r_string(r, version >= 6);
-    if (m->member_id.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 6, 4);
-        m->members_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->members = arena_alloc(a, (size_t)n * sizeof(*m->members));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                JoinGroupResponse_JoinGroupResponseMember_dec(r, version, &m->members[i], a);
-            }
-        }
-    }
-    if (version >= 6)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void JoinGroupResponse_encode(struct wbuf *w, int16_t version, const struct JoinGroupResponse *m)
@@ -2968,6 +2114,21 @@ void JoinGroupResponse_encode(struct wbuf *w, int16_t version, const struct Join
     if (version >= 6) {
         w_empty_tags(w);
     }
+}
+
+int16_t JoinGroupResponse_first_error(const struct JoinGroupResponse *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+struct JoinGroupResponse_JoinGroupResponseMember *JoinGroupResponse_JoinGroupResponseMember_alloc(struct arena *a, int32_t n)
+{
+    struct JoinGroupResponse_JoinGroupResponseMember *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        JoinGroupResponse_JoinGroupResponseMember_init(&m[i]);
+    return m;
 }
 
 /* ---- HeartbeatRequest ---- */
@@ -3000,39 +2161,12 @@ int HeartbeatRequest_decode(struct rbuf *r, int16_t version, struct HeartbeatReq
     return r->err ? -1 : 0;
 }
 
-void HeartbeatRequest_encode(struct wbuf *w, int16_t version, const struct HeartbeatRequest *m)
-{
-    w_string(w, version >= 4, str_val(m->group_id, false));
-    w_i32(w, m->generation_id);
-    w_string(w, version >= 4, str_val(m->member_id, false));
-    if (version >= 3) {
-        w_string(w, version >= 4, m->group_instance_id);
-    }
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- HeartbeatResponse ---- */
 
 void HeartbeatResponse_init(struct HeartbeatResponse *m)
 {
     m->throttle_time_ms = 0;
     m->error_code = 0;
-}
-
-int HeartbeatResponse_decode(struct rbuf *r, int16_t version, struct HeartbeatResponse *m, struct arena *a)
-{
-    HeartbeatResponse_init(m);
-    if (version < 0 || version > 4)
-        return -1;
-    if (version >= 1) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    m->error_code = r_i16(r);
-    if (version >= 4)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void HeartbeatResponse_encode(struct wbuf *w, int16_t version, const struct HeartbeatResponse *m)
@@ -3046,6 +2180,13 @@ void HeartbeatResponse_encode(struct wbuf *w, int16_t version, const struct Hear
     }
 }
 
+int16_t HeartbeatResponse_first_error(const struct HeartbeatResponse *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
 /* ---- LeaveGroupRequest ---- */
 
 void LeaveGroupRequest_MemberIdentity_init(struct LeaveGroupRequest_MemberIdentity *m)
@@ -3053,6 +2194,14 @@ void LeaveGroupRequest_MemberIdentity_init(struct LeaveGroupRequest_MemberIdenti
     m->member_id = (struct kstr){"", 0};
     m->group_instance_id = KSTR_NULL;
     m->reason = KSTR_NULL;
+}
+
+void LeaveGroupRequest_init(struct LeaveGroupRequest *m)
+{
+    m->group_id = (struct kstr){"", 0};
+    m->member_id = (struct kstr){"", 0};
+    m->members_count = 0;
+    m->members = NULL;
 }
 
 static void LeaveGroupRequest_MemberIdentity_dec(struct rbuf *r, int16_t version, struct LeaveGroupRequest_MemberIdentity *m, struct arena *a)
@@ -3067,26 +2216,6 @@ static void LeaveGroupRequest_MemberIdentity_dec(struct rbuf *r, int16_t version
     }
     if (version >= 4)
         r_skip_tags(r);
-}
-
-static void LeaveGroupRequest_MemberIdentity_enc(struct wbuf *w, int16_t version, const struct LeaveGroupRequest_MemberIdentity *m)
-{
-    w_string(w, version >= 4, str_val(m->member_id, false));
-    w_string(w, version >= 4, m->group_instance_id);
-    if (version >= 5) {
-        w_string(w, true, m->reason);
-    }
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
-void LeaveGroupRequest_init(struct LeaveGroupRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->member_id = (struct kstr){"", 0};
-    m->members_count = 0;
-    m->members = NULL;
 }
 
 int LeaveGroupRequest_decode(struct rbuf *r, int16_t version, struct LeaveGroupRequest *m, struct arena *a)
@@ -3119,22 +2248,6 @@ int LeaveGroupRequest_decode(struct rbuf *r, int16_t version, struct LeaveGroupR
     return r->err ? -1 : 0;
 }
 
-void LeaveGroupRequest_encode(struct wbuf *w, int16_t version, const struct LeaveGroupRequest *m)
-{
-    w_string(w, version >= 4, str_val(m->group_id, false));
-    if (version <= 2) {
-        w_string(w, false, str_val(m->member_id, false));
-    }
-    if (version >= 3) {
-        w_array_len(w, version >= 4, count_val(m->members_count, false));
-        for (int32_t i = 0; i < m->members_count; i++)
-            LeaveGroupRequest_MemberIdentity_enc(w, version, &m->members[i]);
-    }
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- LeaveGroupResponse ---- */
 
 void LeaveGroupResponse_MemberResponse_init(struct LeaveGroupResponse_MemberResponse *m)
@@ -3142,28 +2255,6 @@ void LeaveGroupResponse_MemberResponse_init(struct LeaveGroupResponse_MemberResp
     m->member_id = (struct kstr){"", 0};
     m->group_instance_id = (struct kstr){"", 0};
     m->error_code = 0;
-}
-
-static void LeaveGroupResponse_MemberResponse_dec(struct rbuf *r, int16_t version, struct LeaveGroupResponse_MemberResponse *m, struct arena *a)
-{
-    LeaveGroupResponse_MemberResponse_init(m);
-    m->member_id = r_string(r, version >= 4);
-    if (m->member_id.len < 0)
-        r->err = 1;
-    m->group_instance_id = r_string(r, version >= 4);
-    m->error_code = r_i16(r);
-    if (version >= 4)
-        r_skip_tags(r);
-}
-
-static void LeaveGroupResponse_MemberResponse_enc(struct wbuf *w, int16_t version, const struct LeaveGroupResponse_MemberResponse *m)
-{
-    w_string(w, version >= 4, str_val(m->member_id, false));
-    w_string(w, version >= 4, m->group_instance_id);
-    w_i16(w, m->error_code);
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
 }
 
 void LeaveGroupResponse_init(struct LeaveGroupResponse *m)
@@ -3174,30 +2265,14 @@ void LeaveGroupResponse_init(struct LeaveGroupResponse *m)
     m->members = NULL;
 }
 
-int LeaveGroupResponse_decode(struct rbuf *r, int16_t version, struct LeaveGroupResponse *m, struct arena *a)
+static void LeaveGroupResponse_MemberResponse_enc(struct wbuf *w, int16_t version, const struct LeaveGroupResponse_MemberResponse *m)
 {
-    LeaveGroupResponse_init(m);
-    if (version < 0 || version > 5)
-        return -1;
-    if (version >= 1) {
-        m->throttle_time_ms = r_i32(r);
+    w_string(w, version >= 4, str_val(m->member_id, false));
+    w_string(w, version >= 4, m->group_instance_id);
+    w_i16(w, m->error_code);
+    if (version >= 4) {
+        w_empty_tags(w);
     }
-    m->error_code = r_i16(r);
-    if (version >= 3) {
-        int32_t n = r_array_len(r, version >= 4, 5);
-        m->members_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->members = arena_alloc(a, (size_t)n * sizeof(*m->members));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                LeaveGroupResponse_MemberResponse_dec(r, version, &m->members[i], a);
-            }
-        }
-    }
-    if (version >= 4)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void LeaveGroupResponse_encode(struct wbuf *w, int16_t version, const struct LeaveGroupResponse *m)
@@ -3216,12 +2291,50 @@ void LeaveGroupResponse_encode(struct wbuf *w, int16_t version, const struct Lea
     }
 }
 
+static int16_t LeaveGroupResponse_MemberResponse_first_error(const struct LeaveGroupResponse_MemberResponse *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+int16_t LeaveGroupResponse_first_error(const struct LeaveGroupResponse *m)
+{
+    int16_t e;
+    if (m->error_code)
+        return m->error_code;
+    for (int32_t i = 0; i < m->members_count; i++)
+        if ((e = LeaveGroupResponse_MemberResponse_first_error(&m->members[i])))
+            return e;
+    return 0;
+}
+
+struct LeaveGroupResponse_MemberResponse *LeaveGroupResponse_MemberResponse_alloc(struct arena *a, int32_t n)
+{
+    struct LeaveGroupResponse_MemberResponse *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        LeaveGroupResponse_MemberResponse_init(&m[i]);
+    return m;
+}
+
 /* ---- SyncGroupRequest ---- */
 
 void SyncGroupRequest_SyncGroupRequestAssignment_init(struct SyncGroupRequest_SyncGroupRequestAssignment *m)
 {
     m->member_id = (struct kstr){"", 0};
     m->assignment = (struct kbytes){NULL, 0};
+}
+
+void SyncGroupRequest_init(struct SyncGroupRequest *m)
+{
+    m->group_id = (struct kstr){"", 0};
+    m->generation_id = 0;
+    m->member_id = (struct kstr){"", 0};
+    m->group_instance_id = KSTR_NULL;
+    m->protocol_type = KSTR_NULL;
+    m->protocol_name = KSTR_NULL;
+    m->assignments_count = 0;
+    m->assignments = NULL;
 }
 
 static void SyncGroupRequest_SyncGroupRequestAssignment_dec(struct rbuf *r, int16_t version, struct SyncGroupRequest_SyncGroupRequestAssignment *m, struct arena *a)
@@ -3235,27 +2348,6 @@ static void SyncGroupRequest_SyncGroupRequestAssignment_dec(struct rbuf *r, int1
         r->err = 1;
     if (version >= 4)
         r_skip_tags(r);
-}
-
-static void SyncGroupRequest_SyncGroupRequestAssignment_enc(struct wbuf *w, int16_t version, const struct SyncGroupRequest_SyncGroupRequestAssignment *m)
-{
-    w_string(w, version >= 4, str_val(m->member_id, false));
-    w_bytes(w, version >= 4, bytes_val(m->assignment, false));
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
-void SyncGroupRequest_init(struct SyncGroupRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->generation_id = 0;
-    m->member_id = (struct kstr){"", 0};
-    m->group_instance_id = KSTR_NULL;
-    m->protocol_type = KSTR_NULL;
-    m->protocol_name = KSTR_NULL;
-    m->assignments_count = 0;
-    m->assignments = NULL;
 }
 
 int SyncGroupRequest_decode(struct rbuf *r, int16_t version, struct SyncGroupRequest *m, struct arena *a)
@@ -3296,28 +2388,6 @@ int SyncGroupRequest_decode(struct rbuf *r, int16_t version, struct SyncGroupReq
     return r->err ? -1 : 0;
 }
 
-void SyncGroupRequest_encode(struct wbuf *w, int16_t version, const struct SyncGroupRequest *m)
-{
-    w_string(w, version >= 4, str_val(m->group_id, false));
-    w_i32(w, m->generation_id);
-    w_string(w, version >= 4, str_val(m->member_id, false));
-    if (version >= 3) {
-        w_string(w, version >= 4, m->group_instance_id);
-    }
-    if (version >= 5) {
-        w_string(w, true, m->protocol_type);
-    }
-    if (version >= 5) {
-        w_string(w, true, m->protocol_name);
-    }
-    w_array_len(w, version >= 4, count_val(m->assignments_count, false));
-    for (int32_t i = 0; i < m->assignments_count; i++)
-        SyncGroupRequest_SyncGroupRequestAssignment_enc(w, version, &m->assignments[i]);
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- SyncGroupResponse ---- */
 
 void SyncGroupResponse_init(struct SyncGroupResponse *m)
@@ -3327,29 +2397,6 @@ void SyncGroupResponse_init(struct SyncGroupResponse *m)
     m->protocol_type = KSTR_NULL;
     m->protocol_name = KSTR_NULL;
     m->assignment = (struct kbytes){NULL, 0};
-}
-
-int SyncGroupResponse_decode(struct rbuf *r, int16_t version, struct SyncGroupResponse *m, struct arena *a)
-{
-    SyncGroupResponse_init(m);
-    if (version < 0 || version > 5)
-        return -1;
-    if (version >= 1) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    m->error_code = r_i16(r);
-    if (version >= 5) {
-        m->protocol_type = r_string(r, true);
-    }
-    if (version >= 5) {
-        m->protocol_name = r_string(r, true);
-    }
-    m->assignment = r_bytes(r, version >= 4);
-    if (m->assignment.len < 0)
-        r->err = 1;
-    if (version >= 4)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void SyncGroupResponse_encode(struct wbuf *w, int16_t version, const struct SyncGroupResponse *m)
@@ -3368,6 +2415,13 @@ void SyncGroupResponse_encode(struct wbuf *w, int16_t version, const struct Sync
     if (version >= 4) {
         w_empty_tags(w);
     }
+}
+
+int16_t SyncGroupResponse_first_error(const struct SyncGroupResponse *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
 /* ---- DescribeGroupsRequest ---- */
@@ -3406,19 +2460,6 @@ int DescribeGroupsRequest_decode(struct rbuf *r, int16_t version, struct Describ
     return r->err ? -1 : 0;
 }
 
-void DescribeGroupsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeGroupsRequest *m)
-{
-    w_array_len(w, version >= 5, count_val(m->groups_count, false));
-    for (int32_t i = 0; i < m->groups_count; i++)
-        w_string(w, version >= 5, str_val(m->groups[i], false));
-    if (version >= 3) {
-        w_bool(w, m->include_authorized_operations);
-    }
-    if (version >= 5) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- DescribeGroupsResponse ---- */
 
 void DescribeGroupsResponse_DescribedGroupMember_init(struct DescribeGroupsResponse_DescribedGroupMember *m)
@@ -3431,29 +2472,23 @@ void DescribeGroupsResponse_DescribedGroupMember_init(struct DescribeGroupsRespo
     m->member_assignment = (struct kbytes){NULL, 0};
 }
 
-static void DescribeGroupsResponse_DescribedGroupMember_dec(struct rbuf *r, int16_t version, struct DescribeGroupsResponse_DescribedGroupMember *m, struct arena *a)
+void DescribeGroupsResponse_DescribedGroup_init(struct DescribeGroupsResponse_DescribedGroup *m)
 {
-    DescribeGroupsResponse_DescribedGroupMember_init(m);
-    m->member_id = r_string(r, version >= 5);
-    if (m->member_id.len < 0)
-        r->err = 1;
-    if (version >= 4) {
-        m->group_instance_id = r_string(r, version >= 5);
-    }
-    m->client_id = r_string(r, version >= 5);
-    if (m->client_id.len < 0)
-        r->err = 1;
-    m->client_host = r_string(r, version >= 5);
-    if (m->client_host.len < 0)
-        r->err = 1;
-    m->member_metadata = r_bytes(r, version >= 5);
-    if (m->member_metadata.len < 0)
-        r->err = 1;
-    m->member_assignment = r_bytes(r, version >= 5);
-    if (m->member_assignment.len < 0)
-        r->err = 1;
-    if (version >= 5)
-        r_skip_tags(r);
+    m->error_code = 0;
+    m->group_id = (struct kstr){"", 0};
+    m->group_state = (struct kstr){"", 0};
+    m->protocol_type = (struct kstr){"", 0};
+    m->protocol_data = (struct kstr){"", 0};
+    m->members_count = 0;
+    m->members = NULL;
+    m->authorized_operations = INT32_MIN;
+}
+
+void DescribeGroupsResponse_init(struct DescribeGroupsResponse *m)
+{
+    m->throttle_time_ms = 0;
+    m->groups_count = 0;
+    m->groups = NULL;
 }
 
 static void DescribeGroupsResponse_DescribedGroupMember_enc(struct wbuf *w, int16_t version, const struct DescribeGroupsResponse_DescribedGroupMember *m)
@@ -3469,53 +2504,6 @@ static void DescribeGroupsResponse_DescribedGroupMember_enc(struct wbuf *w, int1
     if (version >= 5) {
         w_empty_tags(w);
     }
-}
-
-void DescribeGroupsResponse_DescribedGroup_init(struct DescribeGroupsResponse_DescribedGroup *m)
-{
-    m->error_code = 0;
-    m->group_id = (struct kstr){"", 0};
-    m->group_state = (struct kstr){"", 0};
-    m->protocol_type = (struct kstr){"", 0};
-    m->protocol_data = (struct kstr){"", 0};
-    m->members_count = 0;
-    m->members = NULL;
-    m->authorized_operations = INT32_MIN;
-}
-
-static void DescribeGroupsResponse_DescribedGroup_dec(struct rbuf *r, int16_t version, struct DescribeGroupsResponse_DescribedGroup *m, struct arena *a)
-{
-    DescribeGroupsResponse_DescribedGroup_init(m);
-    m->error_code = r_i16(r);
-    m->group_id = r_string(r, version >= 5);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    m->group_state = r_string(r, version >= 5);
-    if (m->group_state.len < 0)
-        r->err = 1;
-    m->protocol_type = r_string(r, version >= 5);
-    if (m->protocol_type.len < 0)
-        r->err = 1;
-    m->protocol_data = r_string(r, version >= 5);
-    if (m->protocol_data.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 5, 7);
-        m->members_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->members = arena_alloc(a, (size_t)n * sizeof(*m->members));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeGroupsResponse_DescribedGroupMember_dec(r, version, &m->members[i], a);
-            }
-        }
-    }
-    if (version >= 3) {
-        m->authorized_operations = r_i32(r);
-    }
-    if (version >= 5)
-        r_skip_tags(r);
 }
 
 static void DescribeGroupsResponse_DescribedGroup_enc(struct wbuf *w, int16_t version, const struct DescribeGroupsResponse_DescribedGroup *m)
@@ -3536,38 +2524,6 @@ static void DescribeGroupsResponse_DescribedGroup_enc(struct wbuf *w, int16_t ve
     }
 }
 
-void DescribeGroupsResponse_init(struct DescribeGroupsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->groups_count = 0;
-    m->groups = NULL;
-}
-
-int DescribeGroupsResponse_decode(struct rbuf *r, int16_t version, struct DescribeGroupsResponse *m, struct arena *a)
-{
-    DescribeGroupsResponse_init(m);
-    if (version < 0 || version > 5)
-        return -1;
-    if (version >= 1) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 5, 12);
-        m->groups_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->groups = arena_alloc(a, (size_t)n * sizeof(*m->groups));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeGroupsResponse_DescribedGroup_dec(r, version, &m->groups[i], a);
-            }
-        }
-    }
-    if (version >= 5)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
 void DescribeGroupsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeGroupsResponse *m)
 {
     if (version >= 1) {
@@ -3579,6 +2535,38 @@ void DescribeGroupsResponse_encode(struct wbuf *w, int16_t version, const struct
     if (version >= 5) {
         w_empty_tags(w);
     }
+}
+
+static int16_t DescribeGroupsResponse_DescribedGroup_first_error(const struct DescribeGroupsResponse_DescribedGroup *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+int16_t DescribeGroupsResponse_first_error(const struct DescribeGroupsResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->groups_count; i++)
+        if ((e = DescribeGroupsResponse_DescribedGroup_first_error(&m->groups[i])))
+            return e;
+    return 0;
+}
+
+struct DescribeGroupsResponse_DescribedGroupMember *DescribeGroupsResponse_DescribedGroupMember_alloc(struct arena *a, int32_t n)
+{
+    struct DescribeGroupsResponse_DescribedGroupMember *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeGroupsResponse_DescribedGroupMember_init(&m[i]);
+    return m;
+}
+
+struct DescribeGroupsResponse_DescribedGroup *DescribeGroupsResponse_DescribedGroup_alloc(struct arena *a, int32_t n)
+{
+    struct DescribeGroupsResponse_DescribedGroup *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeGroupsResponse_DescribedGroup_init(&m[i]);
+    return m;
 }
 
 /* ---- ListGroupsRequest ---- */
@@ -3629,23 +2617,6 @@ int ListGroupsRequest_decode(struct rbuf *r, int16_t version, struct ListGroupsR
     return r->err ? -1 : 0;
 }
 
-void ListGroupsRequest_encode(struct wbuf *w, int16_t version, const struct ListGroupsRequest *m)
-{
-    if (version >= 4) {
-        w_array_len(w, true, count_val(m->states_filter_count, false));
-        for (int32_t i = 0; i < m->states_filter_count; i++)
-            w_string(w, true, str_val(m->states_filter[i], false));
-    }
-    if (version >= 5) {
-        w_array_len(w, true, count_val(m->types_filter_count, false));
-        for (int32_t i = 0; i < m->types_filter_count; i++)
-            w_string(w, true, str_val(m->types_filter[i], false));
-    }
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- ListGroupsResponse ---- */
 
 void ListGroupsResponse_ListedGroup_init(struct ListGroupsResponse_ListedGroup *m)
@@ -3656,27 +2627,12 @@ void ListGroupsResponse_ListedGroup_init(struct ListGroupsResponse_ListedGroup *
     m->group_type = (struct kstr){"", 0};
 }
 
-static void ListGroupsResponse_ListedGroup_dec(struct rbuf *r, int16_t version, struct ListGroupsResponse_ListedGroup *m, struct arena *a)
+void ListGroupsResponse_init(struct ListGroupsResponse *m)
 {
-    ListGroupsResponse_ListedGroup_init(m);
-    m->group_id = r_string(r, version >= 3);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    m->protocol_type = r_string(r, version >= 3);
-    if (m->protocol_type.len < 0)
-        r->err = 1;
-    if (version >= 4) {
-        m->group_state = r_string(r, true);
-        if (m->group_state.len < 0)
-            r->err = 1;
-    }
-    if (version >= 5) {
-        m->group_type = r_string(r, true);
-        if (m->group_type.len < 0)
-            r->err = 1;
-    }
-    if (version >= 3)
-        r_skip_tags(r);
+    m->throttle_time_ms = 0;
+    m->error_code = 0;
+    m->groups_count = 0;
+    m->groups = NULL;
 }
 
 static void ListGroupsResponse_ListedGroup_enc(struct wbuf *w, int16_t version, const struct ListGroupsResponse_ListedGroup *m)
@@ -3694,40 +2650,6 @@ static void ListGroupsResponse_ListedGroup_enc(struct wbuf *w, int16_t version, 
     }
 }
 
-void ListGroupsResponse_init(struct ListGroupsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->groups_count = 0;
-    m->groups = NULL;
-}
-
-int ListGroupsResponse_decode(struct rbuf *r, int16_t version, struct ListGroupsResponse *m, struct arena *a)
-{
-    ListGroupsResponse_init(m);
-    if (version < 0 || version > 5)
-        return -1;
-    if (version >= 1) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    m->error_code = r_i16(r);
-    {
-        int32_t n = r_array_len(r, version >= 3, 3);
-        m->groups_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->groups = arena_alloc(a, (size_t)n * sizeof(*m->groups));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ListGroupsResponse_ListedGroup_dec(r, version, &m->groups[i], a);
-            }
-        }
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
 void ListGroupsResponse_encode(struct wbuf *w, int16_t version, const struct ListGroupsResponse *m)
 {
     if (version >= 1) {
@@ -3742,67 +2664,19 @@ void ListGroupsResponse_encode(struct wbuf *w, int16_t version, const struct Lis
     }
 }
 
-/* ---- SaslHandshakeRequest ---- */
-
-void SaslHandshakeRequest_init(struct SaslHandshakeRequest *m)
+int16_t ListGroupsResponse_first_error(const struct ListGroupsResponse *m)
 {
-    m->mechanism = (struct kstr){"", 0};
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
-int SaslHandshakeRequest_decode(struct rbuf *r, int16_t version, struct SaslHandshakeRequest *m, struct arena *a)
+struct ListGroupsResponse_ListedGroup *ListGroupsResponse_ListedGroup_alloc(struct arena *a, int32_t n)
 {
-    SaslHandshakeRequest_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    m->mechanism = r_string(r, false);
-    if (m->mechanism.len < 0)
-        r->err = 1;
-    return r->err ? -1 : 0;
-}
-
-void SaslHandshakeRequest_encode(struct wbuf *w, int16_t version, const struct SaslHandshakeRequest *m)
-{
-    w_string(w, false, str_val(m->mechanism, false));
-}
-
-/* ---- SaslHandshakeResponse ---- */
-
-void SaslHandshakeResponse_init(struct SaslHandshakeResponse *m)
-{
-    m->error_code = 0;
-    m->mechanisms_count = 0;
-    m->mechanisms = NULL;
-}
-
-int SaslHandshakeResponse_decode(struct rbuf *r, int16_t version, struct SaslHandshakeResponse *m, struct arena *a)
-{
-    SaslHandshakeResponse_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    m->error_code = r_i16(r);
-    {
-        int32_t n = r_array_len(r, false, 2);
-        m->mechanisms_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->mechanisms = arena_alloc(a, (size_t)n * sizeof(*m->mechanisms));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->mechanisms[i] = r_string(r, false);
-                if (m->mechanisms[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    return r->err ? -1 : 0;
-}
-
-void SaslHandshakeResponse_encode(struct wbuf *w, int16_t version, const struct SaslHandshakeResponse *m)
-{
-    w_i16(w, m->error_code);
-    w_array_len(w, false, count_val(m->mechanisms_count, false));
-    for (int32_t i = 0; i < m->mechanisms_count; i++)
-        w_string(w, false, str_val(m->mechanisms[i], false));
+    struct ListGroupsResponse_ListedGroup *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        ListGroupsResponse_ListedGroup_init(&m[i]);
+    return m;
 }
 
 /* ---- ApiVersionsRequest ---- */
@@ -3833,19 +2707,6 @@ int ApiVersionsRequest_decode(struct rbuf *r, int16_t version, struct ApiVersion
     return r->err ? -1 : 0;
 }
 
-void ApiVersionsRequest_encode(struct wbuf *w, int16_t version, const struct ApiVersionsRequest *m)
-{
-    if (version >= 3) {
-        w_string(w, true, str_val(m->client_software_name, false));
-    }
-    if (version >= 3) {
-        w_string(w, true, str_val(m->client_software_version, false));
-    }
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- ApiVersionsResponse ---- */
 
 void ApiVersionsResponse_ApiVersion_init(struct ApiVersionsResponse_ApiVersion *m)
@@ -3855,26 +2716,6 @@ void ApiVersionsResponse_ApiVersion_init(struct ApiVersionsResponse_ApiVersion *
     m->max_version = 0;
 }
 
-static void ApiVersionsResponse_ApiVersion_dec(struct rbuf *r, int16_t version, struct ApiVersionsResponse_ApiVersion *m, struct arena *a)
-{
-    ApiVersionsResponse_ApiVersion_init(m);
-    m->api_key = r_i16(r);
-    m->min_version = r_i16(r);
-    m->max_version = r_i16(r);
-    if (version >= 3)
-        r_skip_tags(r);
-}
-
-static void ApiVersionsResponse_ApiVersion_enc(struct wbuf *w, int16_t version, const struct ApiVersionsResponse_ApiVersion *m)
-{
-    w_i16(w, m->api_key);
-    w_i16(w, m->min_version);
-    w_i16(w, m->max_version);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
 void ApiVersionsResponse_SupportedFeatureKey_init(struct ApiVersionsResponse_SupportedFeatureKey *m)
 {
     m->name = (struct kstr){"", 0};
@@ -3882,49 +2723,11 @@ void ApiVersionsResponse_SupportedFeatureKey_init(struct ApiVersionsResponse_Sup
     m->max_version = 0;
 }
 
-static void ApiVersionsResponse_SupportedFeatureKey_dec(struct rbuf *r, int16_t version, struct ApiVersionsResponse_SupportedFeatureKey *m, struct arena *a)
-{
-    ApiVersionsResponse_SupportedFeatureKey_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->min_version = r_i16(r);
-    m->max_version = r_i16(r);
-    r_skip_tags(r);
-}
-
-static void ApiVersionsResponse_SupportedFeatureKey_enc(struct wbuf *w, int16_t version, const struct ApiVersionsResponse_SupportedFeatureKey *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_i16(w, m->min_version);
-    w_i16(w, m->max_version);
-    w_empty_tags(w);
-}
-
 void ApiVersionsResponse_FinalizedFeatureKey_init(struct ApiVersionsResponse_FinalizedFeatureKey *m)
 {
     m->name = (struct kstr){"", 0};
     m->max_version_level = 0;
     m->min_version_level = 0;
-}
-
-static void ApiVersionsResponse_FinalizedFeatureKey_dec(struct rbuf *r, int16_t version, struct ApiVersionsResponse_FinalizedFeatureKey *m, struct arena *a)
-{
-    ApiVersionsResponse_FinalizedFeatureKey_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->max_version_level = r_i16(r);
-    m->min_version_level = r_i16(r);
-    r_skip_tags(r);
-}
-
-static void ApiVersionsResponse_FinalizedFeatureKey_enc(struct wbuf *w, int16_t version, const struct ApiVersionsResponse_FinalizedFeatureKey *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_i16(w, m->max_version_level);
-    w_i16(w, m->min_version_level);
-    w_empty_tags(w);
 }
 
 void ApiVersionsResponse_init(struct ApiVersionsResponse *m)
@@ -3941,73 +2744,30 @@ void ApiVersionsResponse_init(struct ApiVersionsResponse *m)
     m->zk_migration_ready = false;
 }
 
-static void ApiVersionsResponse_dec_tag(struct rbuf *r, int16_t version, uint32_t tag, void *mp, struct arena *a)
+static void ApiVersionsResponse_ApiVersion_enc(struct wbuf *w, int16_t version, const struct ApiVersionsResponse_ApiVersion *m)
 {
-    struct ApiVersionsResponse *m = mp;
-    switch (tag) {
-    case 0: {
-        int32_t n = r_array_len(r, true, 6);
-        m->supported_features_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->supported_features = arena_alloc(a, (size_t)n * sizeof(*m->supported_features));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ApiVersionsResponse_SupportedFeatureKey_dec(r, version, &m->supported_features[i], a);
-            }
-        }
-        break;
-    }
-    case 1: {
-        m->finalized_features_epoch = r_i64(r);
-        break;
-    }
-    case 2: {
-        int32_t n = r_array_len(r, true, 6);
-        m->finalized_features_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->finalized_features = arena_alloc(a, (size_t)n * sizeof(*m->finalized_features));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ApiVersionsResponse_FinalizedFeatureKey_dec(r, version, &m->finalized_features[i], a);
-            }
-        }
-        break;
-    }
-    case 3: {
-        m->zk_migration_ready = r_bool(r);
-        break;
-    }
-    default:
-        break;          /* unknown tags are skipped */
+    w_i16(w, m->api_key);
+    w_i16(w, m->min_version);
+    w_i16(w, m->max_version);
+    if (version >= 3) {
+        w_empty_tags(w);
     }
 }
 
-int ApiVersionsResponse_decode(struct rbuf *r, int16_t version, struct ApiVersionsResponse *m, struct arena *a)
+static void ApiVersionsResponse_SupportedFeatureKey_enc(struct wbuf *w, int16_t version, const struct ApiVersionsResponse_SupportedFeatureKey *m)
 {
-    ApiVersionsResponse_init(m);
-    if (version < 0 || version > 4)
-        return -1;
-    m->error_code = r_i16(r);
-    {
-        int32_t n = r_array_len(r, version >= 3, 6);
-        m->api_keys_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->api_keys = arena_alloc(a, (size_t)n * sizeof(*m->api_keys));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ApiVersionsResponse_ApiVersion_dec(r, version, &m->api_keys[i], a);
-            }
-        }
-    }
-    if (version >= 1) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    if (version >= 3)
-        read_tags(r, version, m, a, ApiVersionsResponse_dec_tag);
-    return r->err ? -1 : 0;
+    w_string(w, true, str_val(m->name, false));
+    w_i16(w, m->min_version);
+    w_i16(w, m->max_version);
+    w_empty_tags(w);
+}
+
+static void ApiVersionsResponse_FinalizedFeatureKey_enc(struct wbuf *w, int16_t version, const struct ApiVersionsResponse_FinalizedFeatureKey *m)
+{
+    w_string(w, true, str_val(m->name, false));
+    w_i16(w, m->max_version_level);
+    w_i16(w, m->min_version_level);
+    w_empty_tags(w);
 }
 
 void ApiVersionsResponse_encode(struct wbuf *w, int16_t version, const struct ApiVersionsResponse *m)
@@ -4052,6 +2812,37 @@ void ApiVersionsResponse_encode(struct wbuf *w, int16_t version, const struct Ap
     }
 }
 
+int16_t ApiVersionsResponse_first_error(const struct ApiVersionsResponse *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+struct ApiVersionsResponse_ApiVersion *ApiVersionsResponse_ApiVersion_alloc(struct arena *a, int32_t n)
+{
+    struct ApiVersionsResponse_ApiVersion *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        ApiVersionsResponse_ApiVersion_init(&m[i]);
+    return m;
+}
+
+struct ApiVersionsResponse_SupportedFeatureKey *ApiVersionsResponse_SupportedFeatureKey_alloc(struct arena *a, int32_t n)
+{
+    struct ApiVersionsResponse_SupportedFeatureKey *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        ApiVersionsResponse_SupportedFeatureKey_init(&m[i]);
+    return m;
+}
+
+struct ApiVersionsResponse_FinalizedFeatureKey *ApiVersionsResponse_FinalizedFeatureKey_alloc(struct arena *a, int32_t n)
+{
+    struct ApiVersionsResponse_FinalizedFeatureKey *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        ApiVersionsResponse_FinalizedFeatureKey_init(&m[i]);
+    return m;
+}
+
 /* ---- CreateTopicsRequest ---- */
 
 void CreateTopicsRequest_CreatableReplicaAssignment_init(struct CreateTopicsRequest_CreatableReplicaAssignment *m)
@@ -4059,6 +2850,31 @@ void CreateTopicsRequest_CreatableReplicaAssignment_init(struct CreateTopicsRequ
     m->partition_index = 0;
     m->broker_ids_count = 0;
     m->broker_ids = NULL;
+}
+
+void CreateTopicsRequest_CreatableTopicConfig_init(struct CreateTopicsRequest_CreatableTopicConfig *m)
+{
+    m->name = (struct kstr){"", 0};
+    m->value = (struct kstr){"", 0};
+}
+
+void CreateTopicsRequest_CreatableTopic_init(struct CreateTopicsRequest_CreatableTopic *m)
+{
+    m->name = (struct kstr){"", 0};
+    m->num_partitions = 0;
+    m->replication_factor = 0;
+    m->assignments_count = 0;
+    m->assignments = NULL;
+    m->configs_count = 0;
+    m->configs = NULL;
+}
+
+void CreateTopicsRequest_init(struct CreateTopicsRequest *m)
+{
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->timeout_ms = 60000;
+    m->validate_only = false;
 }
 
 static void CreateTopicsRequest_CreatableReplicaAssignment_dec(struct rbuf *r, int16_t version, struct CreateTopicsRequest_CreatableReplicaAssignment *m, struct arena *a)
@@ -4081,23 +2897,6 @@ static void CreateTopicsRequest_CreatableReplicaAssignment_dec(struct rbuf *r, i
         r_skip_tags(r);
 }
 
-static void CreateTopicsRequest_CreatableReplicaAssignment_enc(struct wbuf *w, int16_t version, const struct CreateTopicsRequest_CreatableReplicaAssignment *m)
-{
-    w_i32(w, m->partition_index);
-    w_array_len(w, version >= 5, count_val(m->broker_ids_count, false));
-    for (int32_t i = 0; i < m->broker_ids_count; i++)
-        w_i32(w, m->broker_ids[i]);
-    if (version >= 5) {
-        w_empty_tags(w);
-    }
-}
-
-void CreateTopicsRequest_CreatableTopicConfig_init(struct CreateTopicsRequest_CreatableTopicConfig *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->value = (struct kstr){"", 0};
-}
-
 static void CreateTopicsRequest_CreatableTopicConfig_dec(struct rbuf *r, int16_t version, struct CreateTopicsRequest_CreatableTopicConfig *m, struct arena *a)
 {
     CreateTopicsRequest_CreatableTopicConfig_init(m);
@@ -4107,26 +2906,6 @@ static void CreateTopicsRequest_CreatableTopicConfig_dec(struct rbuf *r, int16_t
     m->value = r_string(r, version >= 5);
     if (version >= 5)
         r_skip_tags(r);
-}
-
-static void CreateTopicsRequest_CreatableTopicConfig_enc(struct wbuf *w, int16_t version, const struct CreateTopicsRequest_CreatableTopicConfig *m)
-{
-    w_string(w, version >= 5, str_val(m->name, false));
-    w_string(w, version >= 5, m->value);
-    if (version >= 5) {
-        w_empty_tags(w);
-    }
-}
-
-void CreateTopicsRequest_CreatableTopic_init(struct CreateTopicsRequest_CreatableTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->num_partitions = 0;
-    m->replication_factor = 0;
-    m->assignments_count = 0;
-    m->assignments = NULL;
-    m->configs_count = 0;
-    m->configs = NULL;
 }
 
 static void CreateTopicsRequest_CreatableTopic_dec(struct rbuf *r, int16_t version, struct CreateTopicsRequest_CreatableTopic *m, struct arena *a)
@@ -4165,30 +2944,6 @@ static void CreateTopicsRequest_CreatableTopic_dec(struct rbuf *r, int16_t versi
         r_skip_tags(r);
 }
 
-static void CreateTopicsRequest_CreatableTopic_enc(struct wbuf *w, int16_t version, const struct CreateTopicsRequest_CreatableTopic *m)
-{
-    w_string(w, version >= 5, str_val(m->name, false));
-    w_i32(w, m->num_partitions);
-    w_i16(w, m->replication_factor);
-    w_array_len(w, version >= 5, count_val(m->assignments_count, false));
-    for (int32_t i = 0; i < m->assignments_count; i++)
-        CreateTopicsRequest_CreatableReplicaAssignment_enc(w, version, &m->assignments[i]);
-    w_array_len(w, version >= 5, count_val(m->configs_count, false));
-    for (int32_t i = 0; i < m->configs_count; i++)
-        CreateTopicsRequest_CreatableTopicConfig_enc(w, version, &m->configs[i]);
-    if (version >= 5) {
-        w_empty_tags(w);
-    }
-}
-
-void CreateTopicsRequest_init(struct CreateTopicsRequest *m)
-{
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->timeout_ms = 60000;
-    m->validate_only = false;
-}
-
 int CreateTopicsRequest_decode(struct rbuf *r, int16_t version, struct CreateTopicsRequest *m, struct arena *a)
 {
     CreateTopicsRequest_init(m);
@@ -4215,20 +2970,6 @@ int CreateTopicsRequest_decode(struct rbuf *r, int16_t version, struct CreateTop
     return r->err ? -1 : 0;
 }
 
-void CreateTopicsRequest_encode(struct wbuf *w, int16_t version, const struct CreateTopicsRequest *m)
-{
-    w_array_len(w, version >= 5, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        CreateTopicsRequest_CreatableTopic_enc(w, version, &m->topics[i]);
-    w_i32(w, m->timeout_ms);
-    if (version >= 1) {
-        w_bool(w, m->validate_only);
-    }
-    if (version >= 5) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- CreateTopicsResponse ---- */
 
 void CreateTopicsResponse_CreatableTopicConfigs_init(struct CreateTopicsResponse_CreatableTopicConfigs *m)
@@ -4238,29 +2979,6 @@ void CreateTopicsResponse_CreatableTopicConfigs_init(struct CreateTopicsResponse
     m->read_only = false;
     m->config_source = -1;
     m->is_sensitive = false;
-}
-
-static void CreateTopicsResponse_CreatableTopicConfigs_dec(struct rbuf *r, int16_t version, struct CreateTopicsResponse_CreatableTopicConfigs *m, struct arena *a)
-{
-    CreateTopicsResponse_CreatableTopicConfigs_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->value = r_string(r, true);
-    m->read_only = r_bool(r);
-    m->config_source = r_i8(r);
-    m->is_sensitive = r_bool(r);
-    r_skip_tags(r);
-}
-
-static void CreateTopicsResponse_CreatableTopicConfigs_enc(struct wbuf *w, int16_t version, const struct CreateTopicsResponse_CreatableTopicConfigs *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_string(w, true, m->value);
-    w_bool(w, m->read_only);
-    w_i8(w, m->config_source);
-    w_bool(w, m->is_sensitive);
-    w_empty_tags(w);
 }
 
 void CreateTopicsResponse_CreatableTopicResult_init(struct CreateTopicsResponse_CreatableTopicResult *m)
@@ -4276,50 +2994,21 @@ void CreateTopicsResponse_CreatableTopicResult_init(struct CreateTopicsResponse_
     m->configs = NULL;
 }
 
-static void CreateTopicsResponse_CreatableTopicResult_dec_tag(struct rbuf *r, int16_t version, uint32_t tag, void *mp, struct arena *a)
+void CreateTopicsResponse_init(struct CreateTopicsResponse *m)
 {
-    struct CreateTopicsResponse_CreatableTopicResult *m = mp;
-    switch (tag) {
-    case 0: {
-        m->topic_config_error_code = r_i16(r);
-        break;
-    }
-    default:
-        break;          /* unknown tags are skipped */
-    }
+    m->throttle_time_ms = 0;
+    m->topics_count = 0;
+    m->topics = NULL;
 }
 
-static void CreateTopicsResponse_CreatableTopicResult_dec(struct rbuf *r, int16_t version, struct CreateTopicsResponse_CreatableTopicResult *m, struct arena *a)
+static void CreateTopicsResponse_CreatableTopicConfigs_enc(struct wbuf *w, int16_t version, const struct CreateTopicsResponse_CreatableTopicConfigs *m)
 {
-    CreateTopicsResponse_CreatableTopicResult_init(m);
-    m->name = r_string(r, version >= 5);
-    if (m->name.len < 0)
-        r->err = 1;
-    if (version >= 7) {
-        r_uuid(r, &m->topic_id);
-    }
-    m->error_code = r_i16(r);
-    if (version >= 1) {
-        m->error_message = r_string(r, version >= 5);
-    }
-    if (version >= 5) {
-        m->num_partitions = r_i32(r);
-    }
-    if (version >= 5) {
-        m->replication_factor = r_i16(r);
-    }
-    if (version >= 5) {
-        int32_t n = r_array_len(r, true, 6);
-        m->configs_count = n;
-        if (n > 0) {
-            m->configs = arena_alloc(a, (size_t)n * sizeof(*m->configs));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                CreateTopicsResponse_CreatableTopicConfigs_dec(r, version, &m->configs[i], a);
-            }
-        }
-    }
-    if (version >= 5)
-        read_tags(r, version, m, a, CreateTopicsResponse_CreatableTopicResult_dec_tag);
+    w_string(w, true, str_val(m->name, false));
+    w_string(w, true, m->value);
+    w_bool(w, m->read_only);
+    w_i8(w, m->config_source);
+    w_bool(w, m->is_sensitive);
+    w_empty_tags(w);
 }
 
 static void CreateTopicsResponse_CreatableTopicResult_enc(struct wbuf *w, int16_t version, const struct CreateTopicsResponse_CreatableTopicResult *m)
@@ -4354,38 +3043,6 @@ static void CreateTopicsResponse_CreatableTopicResult_enc(struct wbuf *w, int16_
     }
 }
 
-void CreateTopicsResponse_init(struct CreateTopicsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int CreateTopicsResponse_decode(struct rbuf *r, int16_t version, struct CreateTopicsResponse *m, struct arena *a)
-{
-    CreateTopicsResponse_init(m);
-    if (version < 0 || version > 7)
-        return -1;
-    if (version >= 2) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 5, 4);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                CreateTopicsResponse_CreatableTopicResult_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 5)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
 void CreateTopicsResponse_encode(struct wbuf *w, int16_t version, const struct CreateTopicsResponse *m)
 {
     if (version >= 2) {
@@ -4399,27 +3056,46 @@ void CreateTopicsResponse_encode(struct wbuf *w, int16_t version, const struct C
     }
 }
 
+static int16_t CreateTopicsResponse_CreatableTopicResult_first_error(const struct CreateTopicsResponse_CreatableTopicResult *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    if (m->topic_config_error_code)
+        return m->topic_config_error_code;
+    return 0;
+}
+
+int16_t CreateTopicsResponse_first_error(const struct CreateTopicsResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->topics_count; i++)
+        if ((e = CreateTopicsResponse_CreatableTopicResult_first_error(&m->topics[i])))
+            return e;
+    return 0;
+}
+
+struct CreateTopicsResponse_CreatableTopicConfigs *CreateTopicsResponse_CreatableTopicConfigs_alloc(struct arena *a, int32_t n)
+{
+    struct CreateTopicsResponse_CreatableTopicConfigs *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        CreateTopicsResponse_CreatableTopicConfigs_init(&m[i]);
+    return m;
+}
+
+struct CreateTopicsResponse_CreatableTopicResult *CreateTopicsResponse_CreatableTopicResult_alloc(struct arena *a, int32_t n)
+{
+    struct CreateTopicsResponse_CreatableTopicResult *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        CreateTopicsResponse_CreatableTopicResult_init(&m[i]);
+    return m;
+}
+
 /* ---- DeleteTopicsRequest ---- */
 
 void DeleteTopicsRequest_DeleteTopicState_init(struct DeleteTopicsRequest_DeleteTopicState *m)
 {
     m->name = KSTR_NULL;
     m->topic_id = (struct kuuid){{0}};
-}
-
-static void DeleteTopicsRequest_DeleteTopicState_dec(struct rbuf *r, int16_t version, struct DeleteTopicsRequest_DeleteTopicState *m, struct arena *a)
-{
-    DeleteTopicsRequest_DeleteTopicState_init(m);
-    m->name = r_string(r, true);
-    r_uuid(r, &m->topic_id);
-    r_skip_tags(r);
-}
-
-static void DeleteTopicsRequest_DeleteTopicState_enc(struct wbuf *w, int16_t version, const struct DeleteTopicsRequest_DeleteTopicState *m)
-{
-    w_string(w, true, m->name);
-    w_uuid(w, &m->topic_id);
-    w_empty_tags(w);
 }
 
 void DeleteTopicsRequest_init(struct DeleteTopicsRequest *m)
@@ -4429,6 +3105,14 @@ void DeleteTopicsRequest_init(struct DeleteTopicsRequest *m)
     m->topic_names_count = 0;
     m->topic_names = NULL;
     m->timeout_ms = 0;
+}
+
+static void DeleteTopicsRequest_DeleteTopicState_dec(struct rbuf *r, int16_t version, struct DeleteTopicsRequest_DeleteTopicState *m, struct arena *a)
+{
+    DeleteTopicsRequest_DeleteTopicState_init(m);
+    m->name = r_string(r, true);
+    r_uuid(r, &m->topic_id);
+    r_skip_tags(r);
 }
 
 int DeleteTopicsRequest_decode(struct rbuf *r, int16_t version, struct DeleteTopicsRequest *m, struct arena *a)
@@ -4468,24 +3152,6 @@ int DeleteTopicsRequest_decode(struct rbuf *r, int16_t version, struct DeleteTop
     return r->err ? -1 : 0;
 }
 
-void DeleteTopicsRequest_encode(struct wbuf *w, int16_t version, const struct DeleteTopicsRequest *m)
-{
-    if (version >= 6) {
-        w_array_len(w, true, count_val(m->topics_count, false));
-        for (int32_t i = 0; i < m->topics_count; i++)
-            DeleteTopicsRequest_DeleteTopicState_enc(w, version, &m->topics[i]);
-    }
-    if (version <= 5) {
-        w_array_len(w, version >= 4, count_val(m->topic_names_count, false));
-        for (int32_t i = 0; i < m->topic_names_count; i++)
-            w_string(w, version >= 4, str_val(m->topic_names[i], false));
-    }
-    w_i32(w, m->timeout_ms);
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- DeleteTopicsResponse ---- */
 
 void DeleteTopicsResponse_DeletableTopicResult_init(struct DeleteTopicsResponse_DeletableTopicResult *m)
@@ -4496,21 +3162,11 @@ void DeleteTopicsResponse_DeletableTopicResult_init(struct DeleteTopicsResponse_
     m->error_message = KSTR_NULL;
 }
 
-static void DeleteTopicsResponse_DeletableTopicResult_dec(struct rbuf *r, int16_t version, struct DeleteTopicsResponse_DeletableTopicResult *m, struct arena *a)
+void DeleteTopicsResponse_init(struct DeleteTopicsResponse *m)
 {
-    DeleteTopicsResponse_DeletableTopicResult_init(m);
-    m->name = r_string(r, version >= 4);
-    if (m->name.len < 0 && !(version >= 6))
-        r->err = 1;
-    if (version >= 6) {
-        r_uuid(r, &m->topic_id);
-    }
-    m->error_code = r_i16(r);
-    if (version >= 5) {
-        m->error_message = r_string(r, true);
-    }
-    if (version >= 4)
-        r_skip_tags(r);
+    m->throttle_time_ms = 0;
+    m->responses_count = 0;
+    m->responses = NULL;
 }
 
 static void DeleteTopicsResponse_DeletableTopicResult_enc(struct wbuf *w, int16_t version, const struct DeleteTopicsResponse_DeletableTopicResult *m)
@@ -4528,38 +3184,6 @@ static void DeleteTopicsResponse_DeletableTopicResult_enc(struct wbuf *w, int16_
     }
 }
 
-void DeleteTopicsResponse_init(struct DeleteTopicsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->responses_count = 0;
-    m->responses = NULL;
-}
-
-int DeleteTopicsResponse_decode(struct rbuf *r, int16_t version, struct DeleteTopicsResponse *m, struct arena *a)
-{
-    DeleteTopicsResponse_init(m);
-    if (version < 0 || version > 6)
-        return -1;
-    if (version >= 1) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 4, 4);
-        m->responses_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->responses = arena_alloc(a, (size_t)n * sizeof(*m->responses));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteTopicsResponse_DeletableTopicResult_dec(r, version, &m->responses[i], a);
-            }
-        }
-    }
-    if (version >= 4)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
 void DeleteTopicsResponse_encode(struct wbuf *w, int16_t version, const struct DeleteTopicsResponse *m)
 {
     if (version >= 1) {
@@ -4573,12 +3197,50 @@ void DeleteTopicsResponse_encode(struct wbuf *w, int16_t version, const struct D
     }
 }
 
+static int16_t DeleteTopicsResponse_DeletableTopicResult_first_error(const struct DeleteTopicsResponse_DeletableTopicResult *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+int16_t DeleteTopicsResponse_first_error(const struct DeleteTopicsResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->responses_count; i++)
+        if ((e = DeleteTopicsResponse_DeletableTopicResult_first_error(&m->responses[i])))
+            return e;
+    return 0;
+}
+
+struct DeleteTopicsResponse_DeletableTopicResult *DeleteTopicsResponse_DeletableTopicResult_alloc(struct arena *a, int32_t n)
+{
+    struct DeleteTopicsResponse_DeletableTopicResult *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DeleteTopicsResponse_DeletableTopicResult_init(&m[i]);
+    return m;
+}
+
 /* ---- DeleteRecordsRequest ---- */
 
 void DeleteRecordsRequest_DeleteRecordsPartition_init(struct DeleteRecordsRequest_DeleteRecordsPartition *m)
 {
     m->partition_index = 0;
     m->offset = 0;
+}
+
+void DeleteRecordsRequest_DeleteRecordsTopic_init(struct DeleteRecordsRequest_DeleteRecordsTopic *m)
+{
+    m->name = (struct kstr){"", 0};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void DeleteRecordsRequest_init(struct DeleteRecordsRequest *m)
+{
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->timeout_ms = 0;
 }
 
 static void DeleteRecordsRequest_DeleteRecordsPartition_dec(struct rbuf *r, int16_t version, struct DeleteRecordsRequest_DeleteRecordsPartition *m, struct arena *a)
@@ -4588,22 +3250,6 @@ static void DeleteRecordsRequest_DeleteRecordsPartition_dec(struct rbuf *r, int1
     m->offset = r_i64(r);
     if (version >= 2)
         r_skip_tags(r);
-}
-
-static void DeleteRecordsRequest_DeleteRecordsPartition_enc(struct wbuf *w, int16_t version, const struct DeleteRecordsRequest_DeleteRecordsPartition *m)
-{
-    w_i32(w, m->partition_index);
-    w_i64(w, m->offset);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DeleteRecordsRequest_DeleteRecordsTopic_init(struct DeleteRecordsRequest_DeleteRecordsTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
 }
 
 static void DeleteRecordsRequest_DeleteRecordsTopic_dec(struct rbuf *r, int16_t version, struct DeleteRecordsRequest_DeleteRecordsTopic *m, struct arena *a)
@@ -4626,24 +3272,6 @@ static void DeleteRecordsRequest_DeleteRecordsTopic_dec(struct rbuf *r, int16_t 
     }
     if (version >= 2)
         r_skip_tags(r);
-}
-
-static void DeleteRecordsRequest_DeleteRecordsTopic_enc(struct wbuf *w, int16_t version, const struct DeleteRecordsRequest_DeleteRecordsTopic *m)
-{
-    w_string(w, version >= 2, str_val(m->name, false));
-    w_array_len(w, version >= 2, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        DeleteRecordsRequest_DeleteRecordsPartition_enc(w, version, &m->partitions[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DeleteRecordsRequest_init(struct DeleteRecordsRequest *m)
-{
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->timeout_ms = 0;
 }
 
 int DeleteRecordsRequest_decode(struct rbuf *r, int16_t version, struct DeleteRecordsRequest *m, struct arena *a)
@@ -4669,17 +3297,6 @@ int DeleteRecordsRequest_decode(struct rbuf *r, int16_t version, struct DeleteRe
     return r->err ? -1 : 0;
 }
 
-void DeleteRecordsRequest_encode(struct wbuf *w, int16_t version, const struct DeleteRecordsRequest *m)
-{
-    w_array_len(w, version >= 2, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        DeleteRecordsRequest_DeleteRecordsTopic_enc(w, version, &m->topics[i]);
-    w_i32(w, m->timeout_ms);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- DeleteRecordsResponse ---- */
 
 void DeleteRecordsResponse_DeleteRecordsPartitionResult_init(struct DeleteRecordsResponse_DeleteRecordsPartitionResult *m)
@@ -4689,14 +3306,18 @@ void DeleteRecordsResponse_DeleteRecordsPartitionResult_init(struct DeleteRecord
     m->error_code = 0;
 }
 
-static void DeleteRecordsResponse_DeleteRecordsPartitionResult_dec(struct rbuf *r, int16_t version, struct DeleteRecordsResponse_DeleteRecordsPartitionResult *m, struct arena *a)
+void DeleteRecordsResponse_DeleteRecordsTopicResult_init(struct DeleteRecordsResponse_DeleteRecordsTopicResult *m)
 {
-    DeleteRecordsResponse_DeleteRecordsPartitionResult_init(m);
-    m->partition_index = r_i32(r);
-    m->low_watermark = r_i64(r);
-    m->error_code = r_i16(r);
-    if (version >= 2)
-        r_skip_tags(r);
+    m->name = (struct kstr){"", 0};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void DeleteRecordsResponse_init(struct DeleteRecordsResponse *m)
+{
+    m->throttle_time_ms = 0;
+    m->topics_count = 0;
+    m->topics = NULL;
 }
 
 static void DeleteRecordsResponse_DeleteRecordsPartitionResult_enc(struct wbuf *w, int16_t version, const struct DeleteRecordsResponse_DeleteRecordsPartitionResult *m)
@@ -4707,35 +3328,6 @@ static void DeleteRecordsResponse_DeleteRecordsPartitionResult_enc(struct wbuf *
     if (version >= 2) {
         w_empty_tags(w);
     }
-}
-
-void DeleteRecordsResponse_DeleteRecordsTopicResult_init(struct DeleteRecordsResponse_DeleteRecordsTopicResult *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void DeleteRecordsResponse_DeleteRecordsTopicResult_dec(struct rbuf *r, int16_t version, struct DeleteRecordsResponse_DeleteRecordsTopicResult *m, struct arena *a)
-{
-    DeleteRecordsResponse_DeleteRecordsTopicResult_init(m);
-    m->name = r_string(r, version >= 2);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 14);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteRecordsResponse_DeleteRecordsPartitionResult_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
 }
 
 static void DeleteRecordsResponse_DeleteRecordsTopicResult_enc(struct wbuf *w, int16_t version, const struct DeleteRecordsResponse_DeleteRecordsTopicResult *m)
@@ -4749,36 +3341,6 @@ static void DeleteRecordsResponse_DeleteRecordsTopicResult_enc(struct wbuf *w, i
     }
 }
 
-void DeleteRecordsResponse_init(struct DeleteRecordsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int DeleteRecordsResponse_decode(struct rbuf *r, int16_t version, struct DeleteRecordsResponse *m, struct arena *a)
-{
-    DeleteRecordsResponse_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 2, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteRecordsResponse_DeleteRecordsTopicResult_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
 void DeleteRecordsResponse_encode(struct wbuf *w, int16_t version, const struct DeleteRecordsResponse *m)
 {
     w_i32(w, m->throttle_time_ms);
@@ -4788,6 +3350,47 @@ void DeleteRecordsResponse_encode(struct wbuf *w, int16_t version, const struct 
     if (version >= 2) {
         w_empty_tags(w);
     }
+}
+
+static int16_t DeleteRecordsResponse_DeleteRecordsPartitionResult_first_error(const struct DeleteRecordsResponse_DeleteRecordsPartitionResult *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+static int16_t DeleteRecordsResponse_DeleteRecordsTopicResult_first_error(const struct DeleteRecordsResponse_DeleteRecordsTopicResult *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->partitions_count; i++)
+        if ((e = DeleteRecordsResponse_DeleteRecordsPartitionResult_first_error(&m->partitions[i])))
+            return e;
+    return 0;
+}
+
+int16_t DeleteRecordsResponse_first_error(const struct DeleteRecordsResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->topics_count; i++)
+        if ((e = DeleteRecordsResponse_DeleteRecordsTopicResult_first_error(&m->topics[i])))
+            return e;
+    return 0;
+}
+
+struct DeleteRecordsResponse_DeleteRecordsPartitionResult *DeleteRecordsResponse_DeleteRecordsPartitionResult_alloc(struct arena *a, int32_t n)
+{
+    struct DeleteRecordsResponse_DeleteRecordsPartitionResult *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DeleteRecordsResponse_DeleteRecordsPartitionResult_init(&m[i]);
+    return m;
+}
+
+struct DeleteRecordsResponse_DeleteRecordsTopicResult *DeleteRecordsResponse_DeleteRecordsTopicResult_alloc(struct arena *a, int32_t n)
+{
+    struct DeleteRecordsResponse_DeleteRecordsTopicResult *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DeleteRecordsResponse_DeleteRecordsTopicResult_init(&m[i]);
+    return m;
 }
 
 /* ---- InitProducerIdRequest ---- */
@@ -4818,21 +3421,6 @@ int InitProducerIdRequest_decode(struct rbuf *r, int16_t version, struct InitPro
     return r->err ? -1 : 0;
 }
 
-void InitProducerIdRequest_encode(struct wbuf *w, int16_t version, const struct InitProducerIdRequest *m)
-{
-    w_string(w, version >= 2, m->transactional_id);
-    w_i32(w, m->transaction_timeout_ms);
-    if (version >= 3) {
-        w_i64(w, m->producer_id);
-    }
-    if (version >= 3) {
-        w_i16(w, m->producer_epoch);
-    }
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- InitProducerIdResponse ---- */
 
 void InitProducerIdResponse_init(struct InitProducerIdResponse *m)
@@ -4841,20 +3429,6 @@ void InitProducerIdResponse_init(struct InitProducerIdResponse *m)
     m->error_code = 0;
     m->producer_id = -1;
     m->producer_epoch = 0;
-}
-
-int InitProducerIdResponse_decode(struct rbuf *r, int16_t version, struct InitProducerIdResponse *m, struct arena *a)
-{
-    InitProducerIdResponse_init(m);
-    if (version < 0 || version > 5)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->producer_id = r_i64(r);
-    m->producer_epoch = r_i16(r);
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void InitProducerIdResponse_encode(struct wbuf *w, int16_t version, const struct InitProducerIdResponse *m)
@@ -4868,1821 +3442,11 @@ void InitProducerIdResponse_encode(struct wbuf *w, int16_t version, const struct
     }
 }
 
-/* ---- OffsetForLeaderEpochRequest ---- */
-
-void OffsetForLeaderEpochRequest_OffsetForLeaderPartition_init(struct OffsetForLeaderEpochRequest_OffsetForLeaderPartition *m)
-{
-    m->partition = 0;
-    m->current_leader_epoch = -1;
-    m->leader_epoch = 0;
-}
-
-static void OffsetForLeaderEpochRequest_OffsetForLeaderPartition_dec(struct rbuf *r, int16_t version, struct OffsetForLeaderEpochRequest_OffsetForLeaderPartition *m, struct arena *a)
-{
-    OffsetForLeaderEpochRequest_OffsetForLeaderPartition_init(m);
-    m->partition = r_i32(r);
-    if (version >= 2) {
-        m->current_leader_epoch = r_i32(r);
-    }
-    m->leader_epoch = r_i32(r);
-    if (version >= 4)
-        r_skip_tags(r);
-}
-
-static void OffsetForLeaderEpochRequest_OffsetForLeaderPartition_enc(struct wbuf *w, int16_t version, const struct OffsetForLeaderEpochRequest_OffsetForLeaderPartition *m)
-{
-    w_i32(w, m->partition);
-    if (version >= 2) {
-        w_i32(w, m->current_leader_epoch);
-    }
-    w_i32(w, m->leader_epoch);
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
-void OffsetForLeaderEpochRequest_OffsetForLeaderTopic_init(struct OffsetForLeaderEpochRequest_OffsetForLeaderTopic *m)
-{
-    m->topic = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void OffsetForLeaderEpochRequest_OffsetForLeaderTopic_dec(struct rbuf *r, int16_t version, struct OffsetForLeaderEpochRequest_OffsetForLeaderTopic *m, struct arena *a)
-{
-    OffsetForLeaderEpochRequest_OffsetForLeaderTopic_init(m);
-    m->topic = r_string(r, version >= 4);
-    if (m->topic.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 4, 8);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetForLeaderEpochRequest_OffsetForLeaderPartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 4)
-        r_skip_tags(r);
-}
-
-static void OffsetForLeaderEpochRequest_OffsetForLeaderTopic_enc(struct wbuf *w, int16_t version, const struct OffsetForLeaderEpochRequest_OffsetForLeaderTopic *m)
-{
-    w_string(w, version >= 4, str_val(m->topic, false));
-    w_array_len(w, version >= 4, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        OffsetForLeaderEpochRequest_OffsetForLeaderPartition_enc(w, version, &m->partitions[i]);
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
-void OffsetForLeaderEpochRequest_init(struct OffsetForLeaderEpochRequest *m)
-{
-    m->replica_id = -2;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int OffsetForLeaderEpochRequest_decode(struct rbuf *r, int16_t version, struct OffsetForLeaderEpochRequest *m, struct arena *a)
-{
-    OffsetForLeaderEpochRequest_init(m);
-    if (version < 0 || version > 4)
-        return -1;
-    if (version >= 3) {
-        m->replica_id = r_i32(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 4, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetForLeaderEpochRequest_OffsetForLeaderTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 4)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void OffsetForLeaderEpochRequest_encode(struct wbuf *w, int16_t version, const struct OffsetForLeaderEpochRequest *m)
-{
-    if (version >= 3) {
-        w_i32(w, m->replica_id);
-    }
-    w_array_len(w, version >= 4, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        OffsetForLeaderEpochRequest_OffsetForLeaderTopic_enc(w, version, &m->topics[i]);
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- OffsetForLeaderEpochResponse ---- */
-
-void OffsetForLeaderEpochResponse_EpochEndOffset_init(struct OffsetForLeaderEpochResponse_EpochEndOffset *m)
-{
-    m->error_code = 0;
-    m->partition = 0;
-    m->leader_epoch = -1;
-    m->end_offset = -1;
-}
-
-static void OffsetForLeaderEpochResponse_EpochEndOffset_dec(struct rbuf *r, int16_t version, struct OffsetForLeaderEpochResponse_EpochEndOffset *m, struct arena *a)
-{
-    OffsetForLeaderEpochResponse_EpochEndOffset_init(m);
-    m->error_code = r_i16(r);
-    m->partition = r_i32(r);
-    if (version >= 1) {
-        m->leader_epoch = r_i32(r);
-    }
-    m->end_offset = r_i64(r);
-    if (version >= 4)
-        r_skip_tags(r);
-}
-
-static void OffsetForLeaderEpochResponse_EpochEndOffset_enc(struct wbuf *w, int16_t version, const struct OffsetForLeaderEpochResponse_EpochEndOffset *m)
-{
-    w_i16(w, m->error_code);
-    w_i32(w, m->partition);
-    if (version >= 1) {
-        w_i32(w, m->leader_epoch);
-    }
-    w_i64(w, m->end_offset);
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
-void OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult_init(struct OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult *m)
-{
-    m->topic = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult_dec(struct rbuf *r, int16_t version, struct OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult *m, struct arena *a)
-{
-    OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult_init(m);
-    m->topic = r_string(r, version >= 4);
-    if (m->topic.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 4, 14);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetForLeaderEpochResponse_EpochEndOffset_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 4)
-        r_skip_tags(r);
-}
-
-static void OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult_enc(struct wbuf *w, int16_t version, const struct OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult *m)
-{
-    w_string(w, version >= 4, str_val(m->topic, false));
-    w_array_len(w, version >= 4, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        OffsetForLeaderEpochResponse_EpochEndOffset_enc(w, version, &m->partitions[i]);
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
-void OffsetForLeaderEpochResponse_init(struct OffsetForLeaderEpochResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int OffsetForLeaderEpochResponse_decode(struct rbuf *r, int16_t version, struct OffsetForLeaderEpochResponse *m, struct arena *a)
-{
-    OffsetForLeaderEpochResponse_init(m);
-    if (version < 0 || version > 4)
-        return -1;
-    if (version >= 2) {
-        m->throttle_time_ms = r_i32(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 4, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 4)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void OffsetForLeaderEpochResponse_encode(struct wbuf *w, int16_t version, const struct OffsetForLeaderEpochResponse *m)
-{
-    if (version >= 2) {
-        w_i32(w, m->throttle_time_ms);
-    }
-    w_array_len(w, version >= 4, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult_enc(w, version, &m->topics[i]);
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- AddPartitionsToTxnRequest ---- */
-
-void AddPartitionsToTxnRequest_AddPartitionsToTxnTopic_init(struct AddPartitionsToTxnRequest_AddPartitionsToTxnTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void AddPartitionsToTxnRequest_AddPartitionsToTxnTopic_dec(struct rbuf *r, int16_t version, struct AddPartitionsToTxnRequest_AddPartitionsToTxnTopic *m, struct arena *a)
-{
-    AddPartitionsToTxnRequest_AddPartitionsToTxnTopic_init(m);
-    m->name = r_string(r, version >= 3);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 3, 4);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partitions[i] = r_i32(r);
-            }
-        }
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-}
-
-static void AddPartitionsToTxnRequest_AddPartitionsToTxnTopic_enc(struct wbuf *w, int16_t version, const struct AddPartitionsToTxnRequest_AddPartitionsToTxnTopic *m)
-{
-    w_string(w, version >= 3, str_val(m->name, false));
-    w_array_len(w, version >= 3, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-void AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction_init(struct AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction *m)
-{
-    m->transactional_id = (struct kstr){"", 0};
-    m->producer_id = 0;
-    m->producer_epoch = 0;
-    m->verify_only = false;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-static void AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction_dec(struct rbuf *r, int16_t version, struct AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction *m, struct arena *a)
-{
-    AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction_init(m);
-    m->transactional_id = r_string(r, true);
-    if (m->transactional_id.len < 0)
-        r->err = 1;
-    m->producer_id = r_i64(r);
-    m->producer_epoch = r_i16(r);
-    m->verify_only = r_bool(r);
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AddPartitionsToTxnRequest_AddPartitionsToTxnTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction_enc(struct wbuf *w, int16_t version, const struct AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction *m)
-{
-    w_string(w, true, str_val(m->transactional_id, false));
-    w_i64(w, m->producer_id);
-    w_i16(w, m->producer_epoch);
-    w_bool(w, m->verify_only);
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        AddPartitionsToTxnRequest_AddPartitionsToTxnTopic_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-void AddPartitionsToTxnRequest_init(struct AddPartitionsToTxnRequest *m)
-{
-    m->transactions_count = 0;
-    m->transactions = NULL;
-    m->v3_and_below_transactional_id = (struct kstr){"", 0};
-    m->v3_and_below_producer_id = 0;
-    m->v3_and_below_producer_epoch = 0;
-    m->v3_and_below_topics_count = 0;
-    m->v3_and_below_topics = NULL;
-}
-
-int AddPartitionsToTxnRequest_decode(struct rbuf *r, int16_t version, struct AddPartitionsToTxnRequest *m, struct arena *a)
-{
-    AddPartitionsToTxnRequest_init(m);
-    if (version < 0 || version > 5)
-        return -1;
-    if (version >= 4) {
-        int32_t n = r_array_len(r, true, 14);
-        m->transactions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->transactions = arena_alloc(a, (size_t)n * sizeof(*m->transactions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction_dec(r, version, &m->transactions[i], a);
-            }
-        }
-    }
-    if (version <= 3) {
-        m->v3_and_below_transactional_id = r_string(r, version >= 3);
-        if (m->v3_and_below_transactional_id.len < 0)
-            r->err = 1;
-    }
-    if (version <= 3) {
-        m->v3_and_below_producer_id = r_i64(r);
-    }
-    if (version <= 3) {
-        m->v3_and_below_producer_epoch = r_i16(r);
-    }
-    if (version <= 3) {
-        int32_t n = r_array_len(r, version >= 3, 3);
-        m->v3_and_below_topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->v3_and_below_topics = arena_alloc(a, (size_t)n * sizeof(*m->v3_and_below_topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AddPartitionsToTxnRequest_AddPartitionsToTxnTopic_dec(r, version, &m->v3_and_below_topics[i], a);
-            }
-        }
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AddPartitionsToTxnRequest_encode(struct wbuf *w, int16_t version, const struct AddPartitionsToTxnRequest *m)
-{
-    if (version >= 4) {
-        w_array_len(w, true, count_val(m->transactions_count, false));
-        for (int32_t i = 0; i < m->transactions_count; i++)
-            AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction_enc(w, version, &m->transactions[i]);
-    }
-    if (version <= 3) {
-        w_string(w, version >= 3, str_val(m->v3_and_below_transactional_id, false));
-    }
-    if (version <= 3) {
-        w_i64(w, m->v3_and_below_producer_id);
-    }
-    if (version <= 3) {
-        w_i16(w, m->v3_and_below_producer_epoch);
-    }
-    if (version <= 3) {
-        w_array_len(w, version >= 3, count_val(m->v3_and_below_topics_count, false));
-        for (int32_t i = 0; i < m->v3_and_below_topics_count; i++)
-            AddPartitionsToTxnRequest_AddPartitionsToTxnTopic_enc(w, version, &m->v3_and_below_topics[i]);
-    }
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- AddPartitionsToTxnResponse ---- */
-
-void AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult_init(struct AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult *m)
-{
-    m->partition_index = 0;
-    m->partition_error_code = 0;
-}
-
-static void AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult_dec(struct rbuf *r, int16_t version, struct AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult *m, struct arena *a)
-{
-    AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult_init(m);
-    m->partition_index = r_i32(r);
-    m->partition_error_code = r_i16(r);
-    if (version >= 3)
-        r_skip_tags(r);
-}
-
-static void AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult_enc(struct wbuf *w, int16_t version, const struct AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult *m)
-{
-    w_i32(w, m->partition_index);
-    w_i16(w, m->partition_error_code);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-void AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult_init(struct AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->results_by_partition_count = 0;
-    m->results_by_partition = NULL;
-}
-
-static void AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult_dec(struct rbuf *r, int16_t version, struct AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult *m, struct arena *a)
-{
-    AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult_init(m);
-    m->name = r_string(r, version >= 3);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 3, 6);
-        m->results_by_partition_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results_by_partition = arena_alloc(a, (size_t)n * sizeof(*m->results_by_partition));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult_dec(r, version, &m->results_by_partition[i], a);
-            }
-        }
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-}
-
-static void AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult_enc(struct wbuf *w, int16_t version, const struct AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult *m)
-{
-    w_string(w, version >= 3, str_val(m->name, false));
-    w_array_len(w, version >= 3, count_val(m->results_by_partition_count, false));
-    for (int32_t i = 0; i < m->results_by_partition_count; i++)
-        AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult_enc(w, version, &m->results_by_partition[i]);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-void AddPartitionsToTxnResponse_AddPartitionsToTxnResult_init(struct AddPartitionsToTxnResponse_AddPartitionsToTxnResult *m)
-{
-    m->transactional_id = (struct kstr){"", 0};
-    m->topic_results_count = 0;
-    m->topic_results = NULL;
-}
-
-static void AddPartitionsToTxnResponse_AddPartitionsToTxnResult_dec(struct rbuf *r, int16_t version, struct AddPartitionsToTxnResponse_AddPartitionsToTxnResult *m, struct arena *a)
-{
-    AddPartitionsToTxnResponse_AddPartitionsToTxnResult_init(m);
-    m->transactional_id = r_string(r, true);
-    if (m->transactional_id.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topic_results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topic_results = arena_alloc(a, (size_t)n * sizeof(*m->topic_results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult_dec(r, version, &m->topic_results[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void AddPartitionsToTxnResponse_AddPartitionsToTxnResult_enc(struct wbuf *w, int16_t version, const struct AddPartitionsToTxnResponse_AddPartitionsToTxnResult *m)
-{
-    w_string(w, true, str_val(m->transactional_id, false));
-    w_array_len(w, true, count_val(m->topic_results_count, false));
-    for (int32_t i = 0; i < m->topic_results_count; i++)
-        AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult_enc(w, version, &m->topic_results[i]);
-    w_empty_tags(w);
-}
-
-void AddPartitionsToTxnResponse_init(struct AddPartitionsToTxnResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->results_by_transaction_count = 0;
-    m->results_by_transaction = NULL;
-    m->results_by_topic_v3_and_below_count = 0;
-    m->results_by_topic_v3_and_below = NULL;
-}
-
-int AddPartitionsToTxnResponse_decode(struct rbuf *r, int16_t version, struct AddPartitionsToTxnResponse *m, struct arena *a)
-{
-    AddPartitionsToTxnResponse_init(m);
-    if (version < 0 || version > 5)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    if (version >= 4) {
-        m->error_code = r_i16(r);
-    }
-    if (version >= 4) {
-        int32_t n = r_array_len(r, true, 3);
-        m->results_by_transaction_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results_by_transaction = arena_alloc(a, (size_t)n * sizeof(*m->results_by_transaction));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AddPartitionsToTxnResponse_AddPartitionsToTxnResult_dec(r, version, &m->results_by_transaction[i], a);
-            }
-        }
-    }
-    if (version <= 3) {
-        int32_t n = r_array_len(r, version >= 3, 3);
-        m->results_by_topic_v3_and_below_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results_by_topic_v3_and_below = arena_alloc(a, (size_t)n * sizeof(*m->results_by_topic_v3_and_below));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult_dec(r, version, &m->results_by_topic_v3_and_below[i], a);
-            }
-        }
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AddPartitionsToTxnResponse_encode(struct wbuf *w, int16_t version, const struct AddPartitionsToTxnResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    if (version >= 4) {
-        w_i16(w, m->error_code);
-    }
-    if (version >= 4) {
-        w_array_len(w, true, count_val(m->results_by_transaction_count, false));
-        for (int32_t i = 0; i < m->results_by_transaction_count; i++)
-            AddPartitionsToTxnResponse_AddPartitionsToTxnResult_enc(w, version, &m->results_by_transaction[i]);
-    }
-    if (version <= 3) {
-        w_array_len(w, version >= 3, count_val(m->results_by_topic_v3_and_below_count, false));
-        for (int32_t i = 0; i < m->results_by_topic_v3_and_below_count; i++)
-            AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult_enc(w, version, &m->results_by_topic_v3_and_below[i]);
-    }
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- AddOffsetsToTxnRequest ---- */
-
-void AddOffsetsToTxnRequest_init(struct AddOffsetsToTxnRequest *m)
-{
-    m->transactional_id = (struct kstr){"", 0};
-    m->producer_id = 0;
-    m->producer_epoch = 0;
-    m->group_id = (struct kstr){"", 0};
-}
-
-int AddOffsetsToTxnRequest_decode(struct rbuf *r, int16_t version, struct AddOffsetsToTxnRequest *m, struct arena *a)
-{
-    AddOffsetsToTxnRequest_init(m);
-    if (version < 0 || version > 4)
-        return -1;
-    m->transactional_id = r_string(r, version >= 3);
-    if (m->transactional_id.len < 0)
-        r->err = 1;
-    m->producer_id = r_i64(r);
-    m->producer_epoch = r_i16(r);
-    m->group_id = r_string(r, version >= 3);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    if (version >= 3)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AddOffsetsToTxnRequest_encode(struct wbuf *w, int16_t version, const struct AddOffsetsToTxnRequest *m)
-{
-    w_string(w, version >= 3, str_val(m->transactional_id, false));
-    w_i64(w, m->producer_id);
-    w_i16(w, m->producer_epoch);
-    w_string(w, version >= 3, str_val(m->group_id, false));
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- AddOffsetsToTxnResponse ---- */
-
-void AddOffsetsToTxnResponse_init(struct AddOffsetsToTxnResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-}
-
-int AddOffsetsToTxnResponse_decode(struct rbuf *r, int16_t version, struct AddOffsetsToTxnResponse *m, struct arena *a)
-{
-    AddOffsetsToTxnResponse_init(m);
-    if (version < 0 || version > 4)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    if (version >= 3)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AddOffsetsToTxnResponse_encode(struct wbuf *w, int16_t version, const struct AddOffsetsToTxnResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- EndTxnRequest ---- */
-
-void EndTxnRequest_init(struct EndTxnRequest *m)
-{
-    m->transactional_id = (struct kstr){"", 0};
-    m->producer_id = 0;
-    m->producer_epoch = 0;
-    m->committed = false;
-}
-
-int EndTxnRequest_decode(struct rbuf *r, int16_t version, struct EndTxnRequest *m, struct arena *a)
-{
-    EndTxnRequest_init(m);
-    if (version < 0 || version > 5)
-        return -1;
-    m->transactional_id = r_string(r, version >= 3);
-    if (m->transactional_id.len < 0)
-        r->err = 1;
-    m->producer_id = r_i64(r);
-    m->producer_epoch = r_i16(r);
-    m->committed = r_bool(r);
-    if (version >= 3)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void EndTxnRequest_encode(struct wbuf *w, int16_t version, const struct EndTxnRequest *m)
-{
-    w_string(w, version >= 3, str_val(m->transactional_id, false));
-    w_i64(w, m->producer_id);
-    w_i16(w, m->producer_epoch);
-    w_bool(w, m->committed);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- EndTxnResponse ---- */
-
-void EndTxnResponse_init(struct EndTxnResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->producer_id = -1;
-    m->producer_epoch = -1;
-}
-
-int EndTxnResponse_decode(struct rbuf *r, int16_t version, struct EndTxnResponse *m, struct arena *a)
-{
-    EndTxnResponse_init(m);
-    if (version < 0 || version > 5)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    if (version >= 5) {
-        m->producer_id = r_i64(r);
-    }
-    if (version >= 5) {
-        m->producer_epoch = r_i16(r);
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void EndTxnResponse_encode(struct wbuf *w, int16_t version, const struct EndTxnResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    if (version >= 5) {
-        w_i64(w, m->producer_id);
-    }
-    if (version >= 5) {
-        w_i16(w, m->producer_epoch);
-    }
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- WriteTxnMarkersRequest ---- */
-
-void WriteTxnMarkersRequest_WritableTxnMarkerTopic_init(struct WriteTxnMarkersRequest_WritableTxnMarkerTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partition_indexes_count = 0;
-    m->partition_indexes = NULL;
-}
-
-static void WriteTxnMarkersRequest_WritableTxnMarkerTopic_dec(struct rbuf *r, int16_t version, struct WriteTxnMarkersRequest_WritableTxnMarkerTopic *m, struct arena *a)
-{
-    WriteTxnMarkersRequest_WritableTxnMarkerTopic_init(m);
-    m->name = r_string(r, version >= 1);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 1, 4);
-        m->partition_indexes_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partition_indexes = arena_alloc(a, (size_t)n * sizeof(*m->partition_indexes));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partition_indexes[i] = r_i32(r);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void WriteTxnMarkersRequest_WritableTxnMarkerTopic_enc(struct wbuf *w, int16_t version, const struct WriteTxnMarkersRequest_WritableTxnMarkerTopic *m)
-{
-    w_string(w, version >= 1, str_val(m->name, false));
-    w_array_len(w, version >= 1, count_val(m->partition_indexes_count, false));
-    for (int32_t i = 0; i < m->partition_indexes_count; i++)
-        w_i32(w, m->partition_indexes[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void WriteTxnMarkersRequest_WritableTxnMarker_init(struct WriteTxnMarkersRequest_WritableTxnMarker *m)
-{
-    m->producer_id = 0;
-    m->producer_epoch = 0;
-    m->transaction_result = false;
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->coordinator_epoch = 0;
-}
-
-static void WriteTxnMarkersRequest_WritableTxnMarker_dec(struct rbuf *r, int16_t version, struct WriteTxnMarkersRequest_WritableTxnMarker *m, struct arena *a)
-{
-    WriteTxnMarkersRequest_WritableTxnMarker_init(m);
-    m->producer_id = r_i64(r);
-    m->producer_epoch = r_i16(r);
-    m->transaction_result = r_bool(r);
-    {
-        int32_t n = r_array_len(r, version >= 1, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                WriteTxnMarkersRequest_WritableTxnMarkerTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    m->coordinator_epoch = r_i32(r);
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void WriteTxnMarkersRequest_WritableTxnMarker_enc(struct wbuf *w, int16_t version, const struct WriteTxnMarkersRequest_WritableTxnMarker *m)
-{
-    w_i64(w, m->producer_id);
-    w_i16(w, m->producer_epoch);
-    w_bool(w, m->transaction_result);
-    w_array_len(w, version >= 1, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        WriteTxnMarkersRequest_WritableTxnMarkerTopic_enc(w, version, &m->topics[i]);
-    w_i32(w, m->coordinator_epoch);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void WriteTxnMarkersRequest_init(struct WriteTxnMarkersRequest *m)
-{
-    m->markers_count = 0;
-    m->markers = NULL;
-}
-
-int WriteTxnMarkersRequest_decode(struct rbuf *r, int16_t version, struct WriteTxnMarkersRequest *m, struct arena *a)
-{
-    WriteTxnMarkersRequest_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    {
-        int32_t n = r_array_len(r, version >= 1, 17);
-        m->markers_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->markers = arena_alloc(a, (size_t)n * sizeof(*m->markers));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                WriteTxnMarkersRequest_WritableTxnMarker_dec(r, version, &m->markers[i], a);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void WriteTxnMarkersRequest_encode(struct wbuf *w, int16_t version, const struct WriteTxnMarkersRequest *m)
-{
-    w_array_len(w, version >= 1, count_val(m->markers_count, false));
-    for (int32_t i = 0; i < m->markers_count; i++)
-        WriteTxnMarkersRequest_WritableTxnMarker_enc(w, version, &m->markers[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- WriteTxnMarkersResponse ---- */
-
-void WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult_init(struct WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult *m)
-{
-    m->partition_index = 0;
-    m->error_code = 0;
-}
-
-static void WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult_dec(struct rbuf *r, int16_t version, struct WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult *m, struct arena *a)
-{
-    WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult_enc(struct wbuf *w, int16_t version, const struct WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult *m)
-{
-    w_i32(w, m->partition_index);
-    w_i16(w, m->error_code);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void WriteTxnMarkersResponse_WritableTxnMarkerTopicResult_init(struct WriteTxnMarkersResponse_WritableTxnMarkerTopicResult *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void WriteTxnMarkersResponse_WritableTxnMarkerTopicResult_dec(struct rbuf *r, int16_t version, struct WriteTxnMarkersResponse_WritableTxnMarkerTopicResult *m, struct arena *a)
-{
-    WriteTxnMarkersResponse_WritableTxnMarkerTopicResult_init(m);
-    m->name = r_string(r, version >= 1);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 1, 6);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void WriteTxnMarkersResponse_WritableTxnMarkerTopicResult_enc(struct wbuf *w, int16_t version, const struct WriteTxnMarkersResponse_WritableTxnMarkerTopicResult *m)
-{
-    w_string(w, version >= 1, str_val(m->name, false));
-    w_array_len(w, version >= 1, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult_enc(w, version, &m->partitions[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void WriteTxnMarkersResponse_WritableTxnMarkerResult_init(struct WriteTxnMarkersResponse_WritableTxnMarkerResult *m)
-{
-    m->producer_id = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-static void WriteTxnMarkersResponse_WritableTxnMarkerResult_dec(struct rbuf *r, int16_t version, struct WriteTxnMarkersResponse_WritableTxnMarkerResult *m, struct arena *a)
-{
-    WriteTxnMarkersResponse_WritableTxnMarkerResult_init(m);
-    m->producer_id = r_i64(r);
-    {
-        int32_t n = r_array_len(r, version >= 1, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                WriteTxnMarkersResponse_WritableTxnMarkerTopicResult_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void WriteTxnMarkersResponse_WritableTxnMarkerResult_enc(struct wbuf *w, int16_t version, const struct WriteTxnMarkersResponse_WritableTxnMarkerResult *m)
-{
-    w_i64(w, m->producer_id);
-    w_array_len(w, version >= 1, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        WriteTxnMarkersResponse_WritableTxnMarkerTopicResult_enc(w, version, &m->topics[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void WriteTxnMarkersResponse_init(struct WriteTxnMarkersResponse *m)
-{
-    m->markers_count = 0;
-    m->markers = NULL;
-}
-
-int WriteTxnMarkersResponse_decode(struct rbuf *r, int16_t version, struct WriteTxnMarkersResponse *m, struct arena *a)
-{
-    WriteTxnMarkersResponse_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    {
-        int32_t n = r_array_len(r, version >= 1, 10);
-        m->markers_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->markers = arena_alloc(a, (size_t)n * sizeof(*m->markers));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                WriteTxnMarkersResponse_WritableTxnMarkerResult_dec(r, version, &m->markers[i], a);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void WriteTxnMarkersResponse_encode(struct wbuf *w, int16_t version, const struct WriteTxnMarkersResponse *m)
-{
-    w_array_len(w, version >= 1, count_val(m->markers_count, false));
-    for (int32_t i = 0; i < m->markers_count; i++)
-        WriteTxnMarkersResponse_WritableTxnMarkerResult_enc(w, version, &m->markers[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- TxnOffsetCommitRequest ---- */
-
-void TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition_init(struct TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition *m)
-{
-    m->partition_index = 0;
-    m->committed_offset = 0;
-    m->committed_leader_epoch = -1;
-    m->committed_metadata = (struct kstr){"", 0};
-}
-
-static void TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition_dec(struct rbuf *r, int16_t version, struct TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition *m, struct arena *a)
-{
-    TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition_init(m);
-    m->partition_index = r_i32(r);
-    m->committed_offset = r_i64(r);
-    if (version >= 2) {
-        m->committed_leader_epoch = r_i32(r);
-    }
-    m->committed_metadata = r_string(r, version >= 3);
-    if (version >= 3)
-        r_skip_tags(r);
-}
-
-static void TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition_enc(struct wbuf *w, int16_t version, const struct TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition *m)
-{
-    w_i32(w, m->partition_index);
-    w_i64(w, m->committed_offset);
-    if (version >= 2) {
-        w_i32(w, m->committed_leader_epoch);
-    }
-    w_string(w, version >= 3, m->committed_metadata);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-void TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic_init(struct TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic_dec(struct rbuf *r, int16_t version, struct TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic *m, struct arena *a)
-{
-    TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic_init(m);
-    m->name = r_string(r, version >= 3);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 3, 14);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-}
-
-static void TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic_enc(struct wbuf *w, int16_t version, const struct TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic *m)
-{
-    w_string(w, version >= 3, str_val(m->name, false));
-    w_array_len(w, version >= 3, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition_enc(w, version, &m->partitions[i]);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-void TxnOffsetCommitRequest_init(struct TxnOffsetCommitRequest *m)
-{
-    m->transactional_id = (struct kstr){"", 0};
-    m->group_id = (struct kstr){"", 0};
-    m->producer_id = 0;
-    m->producer_epoch = 0;
-    m->generation_id = -1;
-    m->member_id = (struct kstr){"", 0};
-    m->group_instance_id = KSTR_NULL;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int TxnOffsetCommitRequest_decode(struct rbuf *r, int16_t version, struct TxnOffsetCommitRequest *m, struct arena *a)
-{
-    TxnOffsetCommitRequest_init(m);
-    if (version < 0 || version > 4)
-        return -1;
-    m->transactional_id = r_string(r, version >= 3);
-    if (m->transactional_id.len < 0)
-        r->err = 1;
-    m->group_id = r_string(r, version >= 3);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    m->producer_id = r_i64(r);
-    m->producer_epoch = r_i16(r);
-    if (version >= 3) {
-        m->generation_id = r_i32(r);
-    }
-    if (version >= 3) {
-        m->member_id = r_string(r, true);
-        if (m->member_id.len < 0)
-            r->err = 1;
-    }
-    if (version >= 3) {
-        m->group_instance_id = r_string(r, true);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 3, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void TxnOffsetCommitRequest_encode(struct wbuf *w, int16_t version, const struct TxnOffsetCommitRequest *m)
-{
-    w_string(w, version >= 3, str_val(m->transactional_id, false));
-    w_string(w, version >= 3, str_val(m->group_id, false));
-    w_i64(w, m->producer_id);
-    w_i16(w, m->producer_epoch);
-    if (version >= 3) {
-        w_i32(w, m->generation_id);
-    }
-    if (version >= 3) {
-        w_string(w, true, str_val(m->member_id, false));
-    }
-    if (version >= 3) {
-        w_string(w, true, m->group_instance_id);
-    }
-    w_array_len(w, version >= 3, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic_enc(w, version, &m->topics[i]);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- TxnOffsetCommitResponse ---- */
-
-void TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition_init(struct TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition *m)
-{
-    m->partition_index = 0;
-    m->error_code = 0;
-}
-
-static void TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition_dec(struct rbuf *r, int16_t version, struct TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition *m, struct arena *a)
-{
-    TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    if (version >= 3)
-        r_skip_tags(r);
-}
-
-static void TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition_enc(struct wbuf *w, int16_t version, const struct TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition *m)
-{
-    w_i32(w, m->partition_index);
-    w_i16(w, m->error_code);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-void TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic_init(struct TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic_dec(struct rbuf *r, int16_t version, struct TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic *m, struct arena *a)
-{
-    TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic_init(m);
-    m->name = r_string(r, version >= 3);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 3, 6);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-}
-
-static void TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic_enc(struct wbuf *w, int16_t version, const struct TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic *m)
-{
-    w_string(w, version >= 3, str_val(m->name, false));
-    w_array_len(w, version >= 3, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition_enc(w, version, &m->partitions[i]);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-void TxnOffsetCommitResponse_init(struct TxnOffsetCommitResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int TxnOffsetCommitResponse_decode(struct rbuf *r, int16_t version, struct TxnOffsetCommitResponse *m, struct arena *a)
-{
-    TxnOffsetCommitResponse_init(m);
-    if (version < 0 || version > 4)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 3, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 3)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void TxnOffsetCommitResponse_encode(struct wbuf *w, int16_t version, const struct TxnOffsetCommitResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, version >= 3, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic_enc(w, version, &m->topics[i]);
-    if (version >= 3) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- DescribeAclsRequest ---- */
-
-void DescribeAclsRequest_init(struct DescribeAclsRequest *m)
-{
-    m->resource_type_filter = 0;
-    m->resource_name_filter = (struct kstr){"", 0};
-    m->pattern_type_filter = 3;
-    m->principal_filter = (struct kstr){"", 0};
-    m->host_filter = (struct kstr){"", 0};
-    m->operation = 0;
-    m->permission_type = 0;
-}
-
-int DescribeAclsRequest_decode(struct rbuf *r, int16_t version, struct DescribeAclsRequest *m, struct arena *a)
-{
-    DescribeAclsRequest_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    m->resource_type_filter = r_i8(r);
-    m->resource_name_filter = r_string(r, version >= 2);
-    if (version >= 1) {
-        m->pattern_type_filter = r_i8(r);
-    }
-    m->principal_filter = r_string(r, version >= 2);
-    m->host_filter = r_string(r, version >= 2);
-    m->operation = r_i8(r);
-    m->permission_type = r_i8(r);
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeAclsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeAclsRequest *m)
-{
-    w_i8(w, m->resource_type_filter);
-    w_string(w, version >= 2, m->resource_name_filter);
-    if (version >= 1) {
-        w_i8(w, m->pattern_type_filter);
-    }
-    w_string(w, version >= 2, m->principal_filter);
-    w_string(w, version >= 2, m->host_filter);
-    w_i8(w, m->operation);
-    w_i8(w, m->permission_type);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- DescribeAclsResponse ---- */
-
-void DescribeAclsResponse_AclDescription_init(struct DescribeAclsResponse_AclDescription *m)
-{
-    m->principal = (struct kstr){"", 0};
-    m->host = (struct kstr){"", 0};
-    m->operation = 0;
-    m->permission_type = 0;
-}
-
-static void DescribeAclsResponse_AclDescription_dec(struct rbuf *r, int16_t version, struct DescribeAclsResponse_AclDescription *m, struct arena *a)
-{
-    DescribeAclsResponse_AclDescription_init(m);
-    m->principal = r_string(r, version >= 2);
-    if (m->principal.len < 0)
-        r->err = 1;
-    m->host = r_string(r, version >= 2);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->operation = r_i8(r);
-    m->permission_type = r_i8(r);
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void DescribeAclsResponse_AclDescription_enc(struct wbuf *w, int16_t version, const struct DescribeAclsResponse_AclDescription *m)
-{
-    w_string(w, version >= 2, str_val(m->principal, false));
-    w_string(w, version >= 2, str_val(m->host, false));
-    w_i8(w, m->operation);
-    w_i8(w, m->permission_type);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeAclsResponse_DescribeAclsResource_init(struct DescribeAclsResponse_DescribeAclsResource *m)
-{
-    m->resource_type = 0;
-    m->resource_name = (struct kstr){"", 0};
-    m->pattern_type = 3;
-    m->acls_count = 0;
-    m->acls = NULL;
-}
-
-static void DescribeAclsResponse_DescribeAclsResource_dec(struct rbuf *r, int16_t version, struct DescribeAclsResponse_DescribeAclsResource *m, struct arena *a)
-{
-    DescribeAclsResponse_DescribeAclsResource_init(m);
-    m->resource_type = r_i8(r);
-    m->resource_name = r_string(r, version >= 2);
-    if (m->resource_name.len < 0)
-        r->err = 1;
-    if (version >= 1) {
-        m->pattern_type = r_i8(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 2, 5);
-        m->acls_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->acls = arena_alloc(a, (size_t)n * sizeof(*m->acls));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeAclsResponse_AclDescription_dec(r, version, &m->acls[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void DescribeAclsResponse_DescribeAclsResource_enc(struct wbuf *w, int16_t version, const struct DescribeAclsResponse_DescribeAclsResource *m)
-{
-    w_i8(w, m->resource_type);
-    w_string(w, version >= 2, str_val(m->resource_name, false));
-    if (version >= 1) {
-        w_i8(w, m->pattern_type);
-    }
-    w_array_len(w, version >= 2, count_val(m->acls_count, false));
-    for (int32_t i = 0; i < m->acls_count; i++)
-        DescribeAclsResponse_AclDescription_enc(w, version, &m->acls[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeAclsResponse_init(struct DescribeAclsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->resources_count = 0;
-    m->resources = NULL;
-}
-
-int DescribeAclsResponse_decode(struct rbuf *r, int16_t version, struct DescribeAclsResponse *m, struct arena *a)
-{
-    DescribeAclsResponse_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 2);
-    {
-        int32_t n = r_array_len(r, version >= 2, 5);
-        m->resources_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->resources = arena_alloc(a, (size_t)n * sizeof(*m->resources));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeAclsResponse_DescribeAclsResource_dec(r, version, &m->resources[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeAclsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeAclsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, version >= 2, m->error_message);
-    w_array_len(w, version >= 2, count_val(m->resources_count, false));
-    for (int32_t i = 0; i < m->resources_count; i++)
-        DescribeAclsResponse_DescribeAclsResource_enc(w, version, &m->resources[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- CreateAclsRequest ---- */
-
-void CreateAclsRequest_AclCreation_init(struct CreateAclsRequest_AclCreation *m)
-{
-    m->resource_type = 0;
-    m->resource_name = (struct kstr){"", 0};
-    m->resource_pattern_type = 3;
-    m->principal = (struct kstr){"", 0};
-    m->host = (struct kstr){"", 0};
-    m->operation = 0;
-    m->permission_type = 0;
-}
-
-static void CreateAclsRequest_AclCreation_dec(struct rbuf *r, int16_t version, struct CreateAclsRequest_AclCreation *m, struct arena *a)
-{
-    CreateAclsRequest_AclCreation_init(m);
-    m->resource_type = r_i8(r);
-    m->resource_name = r_string(r, version >= 2);
-    if (m->resource_name.len < 0)
-        r->err = 1;
-    if (version >= 1) {
-        m->resource_pattern_type = r_i8(r);
-    }
-    m->principal = r_string(r, version >= 2);
-    if (m->principal.len < 0)
-        r->err = 1;
-    m->host = r_string(r, version >= 2);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->operation = r_i8(r);
-    m->permission_type = r_i8(r);
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void CreateAclsRequest_AclCreation_enc(struct wbuf *w, int16_t version, const struct CreateAclsRequest_AclCreation *m)
-{
-    w_i8(w, m->resource_type);
-    w_string(w, version >= 2, str_val(m->resource_name, false));
-    if (version >= 1) {
-        w_i8(w, m->resource_pattern_type);
-    }
-    w_string(w, version >= 2, str_val(m->principal, false));
-    w_string(w, version >= 2, str_val(m->host, false));
-    w_i8(w, m->operation);
-    w_i8(w, m->permission_type);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void CreateAclsRequest_init(struct CreateAclsRequest *m)
-{
-    m->creations_count = 0;
-    m->creations = NULL;
-}
-
-int CreateAclsRequest_decode(struct rbuf *r, int16_t version, struct CreateAclsRequest *m, struct arena *a)
-{
-    CreateAclsRequest_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 8);
-        m->creations_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->creations = arena_alloc(a, (size_t)n * sizeof(*m->creations));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                CreateAclsRequest_AclCreation_dec(r, version, &m->creations[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void CreateAclsRequest_encode(struct wbuf *w, int16_t version, const struct CreateAclsRequest *m)
-{
-    w_array_len(w, version >= 2, count_val(m->creations_count, false));
-    for (int32_t i = 0; i < m->creations_count; i++)
-        CreateAclsRequest_AclCreation_enc(w, version, &m->creations[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- CreateAclsResponse ---- */
-
-void CreateAclsResponse_AclCreationResult_init(struct CreateAclsResponse_AclCreationResult *m)
-{
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-}
-
-static void CreateAclsResponse_AclCreationResult_dec(struct rbuf *r, int16_t version, struct CreateAclsResponse_AclCreationResult *m, struct arena *a)
-{
-    CreateAclsResponse_AclCreationResult_init(m);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 2);
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void CreateAclsResponse_AclCreationResult_enc(struct wbuf *w, int16_t version, const struct CreateAclsResponse_AclCreationResult *m)
-{
-    w_i16(w, m->error_code);
-    w_string(w, version >= 2, m->error_message);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void CreateAclsResponse_init(struct CreateAclsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int CreateAclsResponse_decode(struct rbuf *r, int16_t version, struct CreateAclsResponse *m, struct arena *a)
-{
-    CreateAclsResponse_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 2, 4);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                CreateAclsResponse_AclCreationResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void CreateAclsResponse_encode(struct wbuf *w, int16_t version, const struct CreateAclsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, version >= 2, count_val(m->results_count, false));
-    for (int32_t i = 0; i < m->results_count; i++)
-        CreateAclsResponse_AclCreationResult_enc(w, version, &m->results[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- DeleteAclsRequest ---- */
-
-void DeleteAclsRequest_DeleteAclsFilter_init(struct DeleteAclsRequest_DeleteAclsFilter *m)
-{
-    m->resource_type_filter = 0;
-    m->resource_name_filter = (struct kstr){"", 0};
-    m->pattern_type_filter = 3;
-    m->principal_filter = (struct kstr){"", 0};
-    m->host_filter = (struct kstr){"", 0};
-    m->operation = 0;
-    m->permission_type = 0;
-}
-
-static void DeleteAclsRequest_DeleteAclsFilter_dec(struct rbuf *r, int16_t version, struct DeleteAclsRequest_DeleteAclsFilter *m, struct arena *a)
-{
-    DeleteAclsRequest_DeleteAclsFilter_init(m);
-    m->resource_type_filter = r_i8(r);
-    m->resource_name_filter = r_string(r, version >= 2);
-    if (version >= 1) {
-        m->pattern_type_filter = r_i8(r);
-    }
-    m->principal_filter = r_string(r, version >= 2);
-    m->host_filter = r_string(r, version >= 2);
-    m->operation = r_i8(r);
-    m->permission_type = r_i8(r);
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void DeleteAclsRequest_DeleteAclsFilter_enc(struct wbuf *w, int16_t version, const struct DeleteAclsRequest_DeleteAclsFilter *m)
-{
-    w_i8(w, m->resource_type_filter);
-    w_string(w, version >= 2, m->resource_name_filter);
-    if (version >= 1) {
-        w_i8(w, m->pattern_type_filter);
-    }
-    w_string(w, version >= 2, m->principal_filter);
-    w_string(w, version >= 2, m->host_filter);
-    w_i8(w, m->operation);
-    w_i8(w, m->permission_type);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DeleteAclsRequest_init(struct DeleteAclsRequest *m)
-{
-    m->filters_count = 0;
-    m->filters = NULL;
-}
-
-int DeleteAclsRequest_decode(struct rbuf *r, int16_t version, struct DeleteAclsRequest *m, struct arena *a)
-{
-    DeleteAclsRequest_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 8);
-        m->filters_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->filters = arena_alloc(a, (size_t)n * sizeof(*m->filters));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteAclsRequest_DeleteAclsFilter_dec(r, version, &m->filters[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DeleteAclsRequest_encode(struct wbuf *w, int16_t version, const struct DeleteAclsRequest *m)
-{
-    w_array_len(w, version >= 2, count_val(m->filters_count, false));
-    for (int32_t i = 0; i < m->filters_count; i++)
-        DeleteAclsRequest_DeleteAclsFilter_enc(w, version, &m->filters[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- DeleteAclsResponse ---- */
-
-void DeleteAclsResponse_DeleteAclsMatchingAcl_init(struct DeleteAclsResponse_DeleteAclsMatchingAcl *m)
-{
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->resource_type = 0;
-    m->resource_name = (struct kstr){"", 0};
-    m->pattern_type = 3;
-    m->principal = (struct kstr){"", 0};
-    m->host = (struct kstr){"", 0};
-    m->operation = 0;
-    m->permission_type = 0;
-}
-
-static void DeleteAclsResponse_DeleteAclsMatchingAcl_dec(struct rbuf *r, int16_t version, struct DeleteAclsResponse_DeleteAclsMatchingAcl *m, struct arena *a)
-{
-    DeleteAclsResponse_DeleteAclsMatchingAcl_init(m);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 2);
-    m->resource_type = r_i8(r);
-    m->resource_name = r_string(r, version >= 2);
-    if (m->resource_name.len < 0)
-        r->err = 1;
-    if (version >= 1) {
-        m->pattern_type = r_i8(r);
-    }
-    m->principal = r_string(r, version >= 2);
-    if (m->principal.len < 0)
-        r->err = 1;
-    m->host = r_string(r, version >= 2);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->operation = r_i8(r);
-    m->permission_type = r_i8(r);
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void DeleteAclsResponse_DeleteAclsMatchingAcl_enc(struct wbuf *w, int16_t version, const struct DeleteAclsResponse_DeleteAclsMatchingAcl *m)
-{
-    w_i16(w, m->error_code);
-    w_string(w, version >= 2, m->error_message);
-    w_i8(w, m->resource_type);
-    w_string(w, version >= 2, str_val(m->resource_name, false));
-    if (version >= 1) {
-        w_i8(w, m->pattern_type);
-    }
-    w_string(w, version >= 2, str_val(m->principal, false));
-    w_string(w, version >= 2, str_val(m->host, false));
-    w_i8(w, m->operation);
-    w_i8(w, m->permission_type);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DeleteAclsResponse_DeleteAclsFilterResult_init(struct DeleteAclsResponse_DeleteAclsFilterResult *m)
-{
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->matching_acls_count = 0;
-    m->matching_acls = NULL;
-}
-
-static void DeleteAclsResponse_DeleteAclsFilterResult_dec(struct rbuf *r, int16_t version, struct DeleteAclsResponse_DeleteAclsFilterResult *m, struct arena *a)
-{
-    DeleteAclsResponse_DeleteAclsFilterResult_init(m);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 2);
-    {
-        int32_t n = r_array_len(r, version >= 2, 11);
-        m->matching_acls_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->matching_acls = arena_alloc(a, (size_t)n * sizeof(*m->matching_acls));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteAclsResponse_DeleteAclsMatchingAcl_dec(r, version, &m->matching_acls[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void DeleteAclsResponse_DeleteAclsFilterResult_enc(struct wbuf *w, int16_t version, const struct DeleteAclsResponse_DeleteAclsFilterResult *m)
-{
-    w_i16(w, m->error_code);
-    w_string(w, version >= 2, m->error_message);
-    w_array_len(w, version >= 2, count_val(m->matching_acls_count, false));
-    for (int32_t i = 0; i < m->matching_acls_count; i++)
-        DeleteAclsResponse_DeleteAclsMatchingAcl_enc(w, version, &m->matching_acls[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DeleteAclsResponse_init(struct DeleteAclsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->filter_results_count = 0;
-    m->filter_results = NULL;
-}
-
-int DeleteAclsResponse_decode(struct rbuf *r, int16_t version, struct DeleteAclsResponse *m, struct arena *a)
-{
-    DeleteAclsResponse_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 2, 5);
-        m->filter_results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->filter_results = arena_alloc(a, (size_t)n * sizeof(*m->filter_results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteAclsResponse_DeleteAclsFilterResult_dec(r, version, &m->filter_results[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DeleteAclsResponse_encode(struct wbuf *w, int16_t version, const struct DeleteAclsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, version >= 2, count_val(m->filter_results_count, false));
-    for (int32_t i = 0; i < m->filter_results_count; i++)
-        DeleteAclsResponse_DeleteAclsFilterResult_enc(w, version, &m->filter_results[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
+int16_t InitProducerIdResponse_first_error(const struct InitProducerIdResponse *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
 /* ---- DescribeConfigsRequest ---- */
@@ -6693,6 +3457,14 @@ void DescribeConfigsRequest_DescribeConfigsResource_init(struct DescribeConfigsR
     m->resource_name = (struct kstr){"", 0};
     m->configuration_keys_count = 0;
     m->configuration_keys = NULL;
+}
+
+void DescribeConfigsRequest_init(struct DescribeConfigsRequest *m)
+{
+    m->resources_count = 0;
+    m->resources = NULL;
+    m->include_synonyms = false;
+    m->include_documentation = false;
 }
 
 static void DescribeConfigsRequest_DescribeConfigsResource_dec(struct rbuf *r, int16_t version, struct DescribeConfigsRequest_DescribeConfigsResource *m, struct arena *a)
@@ -6716,26 +3488,6 @@ static void DescribeConfigsRequest_DescribeConfigsResource_dec(struct rbuf *r, i
     }
     if (version >= 4)
         r_skip_tags(r);
-}
-
-static void DescribeConfigsRequest_DescribeConfigsResource_enc(struct wbuf *w, int16_t version, const struct DescribeConfigsRequest_DescribeConfigsResource *m)
-{
-    w_i8(w, m->resource_type);
-    w_string(w, version >= 4, str_val(m->resource_name, false));
-    w_array_len(w, version >= 4, m->configuration_keys_count);
-    for (int32_t i = 0; i < m->configuration_keys_count; i++)
-        w_string(w, version >= 4, str_val(m->configuration_keys[i], false));
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeConfigsRequest_init(struct DescribeConfigsRequest *m)
-{
-    m->resources_count = 0;
-    m->resources = NULL;
-    m->include_synonyms = false;
-    m->include_documentation = false;
 }
 
 int DescribeConfigsRequest_decode(struct rbuf *r, int16_t version, struct DescribeConfigsRequest *m, struct arena *a)
@@ -6766,22 +3518,6 @@ int DescribeConfigsRequest_decode(struct rbuf *r, int16_t version, struct Descri
     return r->err ? -1 : 0;
 }
 
-void DescribeConfigsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeConfigsRequest *m)
-{
-    w_array_len(w, version >= 4, count_val(m->resources_count, false));
-    for (int32_t i = 0; i < m->resources_count; i++)
-        DescribeConfigsRequest_DescribeConfigsResource_enc(w, version, &m->resources[i]);
-    if (version >= 1) {
-        w_bool(w, m->include_synonyms);
-    }
-    if (version >= 3) {
-        w_bool(w, m->include_documentation);
-    }
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- DescribeConfigsResponse ---- */
 
 void DescribeConfigsResponse_DescribeConfigsSynonym_init(struct DescribeConfigsResponse_DescribeConfigsSynonym *m)
@@ -6789,28 +3525,6 @@ void DescribeConfigsResponse_DescribeConfigsSynonym_init(struct DescribeConfigsR
     m->name = (struct kstr){"", 0};
     m->value = (struct kstr){"", 0};
     m->source = 0;
-}
-
-static void DescribeConfigsResponse_DescribeConfigsSynonym_dec(struct rbuf *r, int16_t version, struct DescribeConfigsResponse_DescribeConfigsSynonym *m, struct arena *a)
-{
-    DescribeConfigsResponse_DescribeConfigsSynonym_init(m);
-    m->name = r_string(r, version >= 4);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->value = r_string(r, version >= 4);
-    m->source = r_i8(r);
-    if (version >= 4)
-        r_skip_tags(r);
-}
-
-static void DescribeConfigsResponse_DescribeConfigsSynonym_enc(struct wbuf *w, int16_t version, const struct DescribeConfigsResponse_DescribeConfigsSynonym *m)
-{
-    w_string(w, version >= 4, str_val(m->name, false));
-    w_string(w, version >= 4, m->value);
-    w_i8(w, m->source);
-    if (version >= 4) {
-        w_empty_tags(w);
-    }
 }
 
 void DescribeConfigsResponse_DescribeConfigsResourceResult_init(struct DescribeConfigsResponse_DescribeConfigsResourceResult *m)
@@ -6827,41 +3541,31 @@ void DescribeConfigsResponse_DescribeConfigsResourceResult_init(struct DescribeC
     m->documentation = (struct kstr){"", 0};
 }
 
-static void DescribeConfigsResponse_DescribeConfigsResourceResult_dec(struct rbuf *r, int16_t version, struct DescribeConfigsResponse_DescribeConfigsResourceResult *m, struct arena *a)
+void DescribeConfigsResponse_DescribeConfigsResult_init(struct DescribeConfigsResponse_DescribeConfigsResult *m)
 {
-    DescribeConfigsResponse_DescribeConfigsResourceResult_init(m);
-    m->name = r_string(r, version >= 4);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->value = r_string(r, version >= 4);
-    m->read_only = r_bool(r);
-    if (version <= 0) {
-        m->is_default = r_bool(r);
+    m->error_code = 0;
+    m->error_message = (struct kstr){"", 0};
+    m->resource_type = 0;
+    m->resource_name = (struct kstr){"", 0};
+    m->configs_count = 0;
+    m->configs = NULL;
+}
+
+void DescribeConfigsResponse_init(struct DescribeConfigsResponse *m)
+{
+    m->throttle_time_ms = 0;
+    m->results_count = 0;
+    m->results = NULL;
+}
+
+static void DescribeConfigsResponse_DescribeConfigsSynonym_enc(struct wbuf *w, int16_t version, const struct DescribeConfigsResponse_DescribeConfigsSynonym *m)
+{
+    w_string(w, version >= 4, str_val(m->name, false));
+    w_string(w, version >= 4, m->value);
+    w_i8(w, m->source);
+    if (version >= 4) {
+        w_empty_tags(w);
     }
-    if (version >= 1) {
-        m->config_source = r_i8(r);
-    }
-    m->is_sensitive = r_bool(r);
-    if (version >= 1) {
-        int32_t n = r_array_len(r, version >= 4, 4);
-        m->synonyms_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->synonyms = arena_alloc(a, (size_t)n * sizeof(*m->synonyms));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeConfigsResponse_DescribeConfigsSynonym_dec(r, version, &m->synonyms[i], a);
-            }
-        }
-    }
-    if (version >= 3) {
-        m->config_type = r_i8(r);
-    }
-    if (version >= 3) {
-        m->documentation = r_string(r, version >= 4);
-    }
-    if (version >= 4)
-        r_skip_tags(r);
 }
 
 static void DescribeConfigsResponse_DescribeConfigsResourceResult_enc(struct wbuf *w, int16_t version, const struct DescribeConfigsResponse_DescribeConfigsResourceResult *m)
@@ -6892,41 +3596,6 @@ static void DescribeConfigsResponse_DescribeConfigsResourceResult_enc(struct wbu
     }
 }
 
-void DescribeConfigsResponse_DescribeConfigsResult_init(struct DescribeConfigsResponse_DescribeConfigsResult *m)
-{
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->resource_type = 0;
-    m->resource_name = (struct kstr){"", 0};
-    m->configs_count = 0;
-    m->configs = NULL;
-}
-
-static void DescribeConfigsResponse_DescribeConfigsResult_dec(struct rbuf *r, int16_t version, struct DescribeConfigsResponse_DescribeConfigsResult *m, struct arena *a)
-{
-    DescribeConfigsResponse_DescribeConfigsResult_init(m);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 4);
-    m->resource_type = r_i8(r);
-    m->resource_name = r_string(r, version >= 4);
-    if (m->resource_name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 4, 7);
-        m->configs_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->configs = arena_alloc(a, (size_t)n * sizeof(*m->configs));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeConfigsResponse_DescribeConfigsResourceResult_dec(r, version, &m->configs[i], a);
-            }
-        }
-    }
-    if (version >= 4)
-        r_skip_tags(r);
-}
-
 static void DescribeConfigsResponse_DescribeConfigsResult_enc(struct wbuf *w, int16_t version, const struct DescribeConfigsResponse_DescribeConfigsResult *m)
 {
     w_i16(w, m->error_code);
@@ -6941,36 +3610,6 @@ static void DescribeConfigsResponse_DescribeConfigsResult_enc(struct wbuf *w, in
     }
 }
 
-void DescribeConfigsResponse_init(struct DescribeConfigsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int DescribeConfigsResponse_decode(struct rbuf *r, int16_t version, struct DescribeConfigsResponse *m, struct arena *a)
-{
-    DescribeConfigsResponse_init(m);
-    if (version < 0 || version > 4)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 4, 7);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeConfigsResponse_DescribeConfigsResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    if (version >= 4)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
 void DescribeConfigsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeConfigsResponse *m)
 {
     w_i32(w, m->throttle_time_ms);
@@ -6982,12 +3621,67 @@ void DescribeConfigsResponse_encode(struct wbuf *w, int16_t version, const struc
     }
 }
 
+static int16_t DescribeConfigsResponse_DescribeConfigsResult_first_error(const struct DescribeConfigsResponse_DescribeConfigsResult *m)
+{
+    if (m->error_code)
+        return m->error_code;
+    return 0;
+}
+
+int16_t DescribeConfigsResponse_first_error(const struct DescribeConfigsResponse *m)
+{
+    int16_t e;
+    for (int32_t i = 0; i < m->results_count; i++)
+        if ((e = DescribeConfigsResponse_DescribeConfigsResult_first_error(&m->results[i])))
+            return e;
+    return 0;
+}
+
+struct DescribeConfigsResponse_DescribeConfigsSynonym *DescribeConfigsResponse_DescribeConfigsSynonym_alloc(struct arena *a, int32_t n)
+{
+    struct DescribeConfigsResponse_DescribeConfigsSynonym *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeConfigsResponse_DescribeConfigsSynonym_init(&m[i]);
+    return m;
+}
+
+struct DescribeConfigsResponse_DescribeConfigsResourceResult *DescribeConfigsResponse_DescribeConfigsResourceResult_alloc(struct arena *a, int32_t n)
+{
+    struct DescribeConfigsResponse_DescribeConfigsResourceResult *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeConfigsResponse_DescribeConfigsResourceResult_init(&m[i]);
+    return m;
+}
+
+struct DescribeConfigsResponse_DescribeConfigsResult *DescribeConfigsResponse_DescribeConfigsResult_alloc(struct arena *a, int32_t n)
+{
+    struct DescribeConfigsResponse_DescribeConfigsResult *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeConfigsResponse_DescribeConfigsResult_init(&m[i]);
+    return m;
+}
+
 /* ---- AlterConfigsRequest ---- */
 
 void AlterConfigsRequest_AlterableConfig_init(struct AlterConfigsRequest_AlterableConfig *m)
 {
     m->name = (struct kstr){"", 0};
     m->value = (struct kstr){"", 0};
+}
+
+void AlterConfigsRequest_AlterConfigsResource_init(struct AlterConfigsRequest_AlterConfigsResource *m)
+{
+    m->resource_type = 0;
+    m->resource_name = (struct kstr){"", 0};
+    m->configs_count = 0;
+    m->configs = NULL;
+}
+
+void AlterConfigsRequest_init(struct AlterConfigsRequest *m)
+{
+    m->resources_count = 0;
+    m->resources = NULL;
+    m->validate_only = false;
 }
 
 static void AlterConfigsRequest_AlterableConfig_dec(struct rbuf *r, int16_t version, struct AlterConfigsRequest_AlterableConfig *m, struct arena *a)
@@ -6999,23 +3693,6 @@ static void AlterConfigsRequest_AlterableConfig_dec(struct rbuf *r, int16_t vers
     m->value = r_string(r, version >= 2);
     if (version >= 2)
         r_skip_tags(r);
-}
-
-static void AlterConfigsRequest_AlterableConfig_enc(struct wbuf *w, int16_t version, const struct AlterConfigsRequest_AlterableConfig *m)
-{
-    w_string(w, version >= 2, str_val(m->name, false));
-    w_string(w, version >= 2, m->value);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterConfigsRequest_AlterConfigsResource_init(struct AlterConfigsRequest_AlterConfigsResource *m)
-{
-    m->resource_type = 0;
-    m->resource_name = (struct kstr){"", 0};
-    m->configs_count = 0;
-    m->configs = NULL;
 }
 
 static void AlterConfigsRequest_AlterConfigsResource_dec(struct rbuf *r, int16_t version, struct AlterConfigsRequest_AlterConfigsResource *m, struct arena *a)
@@ -7041,25 +3718,6 @@ static void AlterConfigsRequest_AlterConfigsResource_dec(struct rbuf *r, int16_t
         r_skip_tags(r);
 }
 
-static void AlterConfigsRequest_AlterConfigsResource_enc(struct wbuf *w, int16_t version, const struct AlterConfigsRequest_AlterConfigsResource *m)
-{
-    w_i8(w, m->resource_type);
-    w_string(w, version >= 2, str_val(m->resource_name, false));
-    w_array_len(w, version >= 2, count_val(m->configs_count, false));
-    for (int32_t i = 0; i < m->configs_count; i++)
-        AlterConfigsRequest_AlterableConfig_enc(w, version, &m->configs[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterConfigsRequest_init(struct AlterConfigsRequest *m)
-{
-    m->resources_count = 0;
-    m->resources = NULL;
-    m->validate_only = false;
-}
-
 int AlterConfigsRequest_decode(struct rbuf *r, int16_t version, struct AlterConfigsRequest *m, struct arena *a)
 {
     AlterConfigsRequest_init(m);
@@ -7083,17 +3741,6 @@ int AlterConfigsRequest_decode(struct rbuf *r, int16_t version, struct AlterConf
     return r->err ? -1 : 0;
 }
 
-void AlterConfigsRequest_encode(struct wbuf *w, int16_t version, const struct AlterConfigsRequest *m)
-{
-    w_array_len(w, version >= 2, count_val(m->resources_count, false));
-    for (int32_t i = 0; i < m->resources_count; i++)
-        AlterConfigsRequest_AlterConfigsResource_enc(w, version, &m->resources[i]);
-    w_bool(w, m->validate_only);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- AlterConfigsResponse ---- */
 
 void AlterConfigsResponse_AlterConfigsResourceResponse_init(struct AlterConfigsResponse_AlterConfigsResourceResponse *m)
@@ -7104,17 +3751,11 @@ void AlterConfigsResponse_AlterConfigsResourceResponse_init(struct AlterConfigsR
     m->resource_name = (struct kstr){"", 0};
 }
 
-static void AlterConfigsResponse_AlterConfigsResourceResponse_dec(struct rbuf *r, int16_t version, struct AlterConfigsResponse_AlterConfigsResourceResponse *m, struct arena *a)
+void AlterConfigsResponse_init(struct AlterConfigsResponse *m)
 {
-    AlterConfigsResponse_AlterConfigsResourceResponse_init(m);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 2);
-    m->resource_type = r_i8(r);
-    m->resource_name = r_string(r, version >= 2);
-    if (m->resource_name.len < 0)
-        r->err = 1;
-    if (version >= 2)
-        r_skip_tags(r);
+    m->throttle_time_ms = 0;
+    m->responses_count = 0;
+    m->responses = NULL;
 }
 
 static void AlterConfigsResponse_AlterConfigsResourceResponse_enc(struct wbuf *w, int16_t version, const struct AlterConfigsResponse_AlterConfigsResourceResponse *m)
@@ -7128,36 +3769,6 @@ static void AlterConfigsResponse_AlterConfigsResourceResponse_enc(struct wbuf *w
     }
 }
 
-void AlterConfigsResponse_init(struct AlterConfigsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->responses_count = 0;
-    m->responses = NULL;
-}
-
-int AlterConfigsResponse_decode(struct rbuf *r, int16_t version, struct AlterConfigsResponse *m, struct arena *a)
-{
-    AlterConfigsResponse_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 2, 6);
-        m->responses_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->responses = arena_alloc(a, (size_t)n * sizeof(*m->responses));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterConfigsResponse_AlterConfigsResourceResponse_dec(r, version, &m->responses[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
 void AlterConfigsResponse_encode(struct wbuf *w, int16_t version, const struct AlterConfigsResponse *m)
 {
     w_i32(w, m->throttle_time_ms);
@@ -7169,231 +3780,28 @@ void AlterConfigsResponse_encode(struct wbuf *w, int16_t version, const struct A
     }
 }
 
-/* ---- AlterReplicaLogDirsRequest ---- */
-
-void AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic_init(struct AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic *m)
+static int16_t AlterConfigsResponse_AlterConfigsResourceResponse_first_error(const struct AlterConfigsResponse_AlterConfigsResourceResponse *m)
 {
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
-static void AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic_dec(struct rbuf *r, int16_t version, struct AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic *m, struct arena *a)
+int16_t AlterConfigsResponse_first_error(const struct AlterConfigsResponse *m)
 {
-    AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic_init(m);
-    m->name = r_string(r, version >= 2);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 4);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partitions[i] = r_i32(r);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
+    int16_t e;
+    for (int32_t i = 0; i < m->responses_count; i++)
+        if ((e = AlterConfigsResponse_AlterConfigsResourceResponse_first_error(&m->responses[i])))
+            return e;
+    return 0;
 }
 
-static void AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic_enc(struct wbuf *w, int16_t version, const struct AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic *m)
+struct AlterConfigsResponse_AlterConfigsResourceResponse *AlterConfigsResponse_AlterConfigsResourceResponse_alloc(struct arena *a, int32_t n)
 {
-    w_string(w, version >= 2, str_val(m->name, false));
-    w_array_len(w, version >= 2, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterReplicaLogDirsRequest_AlterReplicaLogDir_init(struct AlterReplicaLogDirsRequest_AlterReplicaLogDir *m)
-{
-    m->path = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-static void AlterReplicaLogDirsRequest_AlterReplicaLogDir_dec(struct rbuf *r, int16_t version, struct AlterReplicaLogDirsRequest_AlterReplicaLogDir *m, struct arena *a)
-{
-    AlterReplicaLogDirsRequest_AlterReplicaLogDir_init(m);
-    m->path = r_string(r, version >= 2);
-    if (m->path.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void AlterReplicaLogDirsRequest_AlterReplicaLogDir_enc(struct wbuf *w, int16_t version, const struct AlterReplicaLogDirsRequest_AlterReplicaLogDir *m)
-{
-    w_string(w, version >= 2, str_val(m->path, false));
-    w_array_len(w, version >= 2, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic_enc(w, version, &m->topics[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterReplicaLogDirsRequest_init(struct AlterReplicaLogDirsRequest *m)
-{
-    m->dirs_count = 0;
-    m->dirs = NULL;
-}
-
-int AlterReplicaLogDirsRequest_decode(struct rbuf *r, int16_t version, struct AlterReplicaLogDirsRequest *m, struct arena *a)
-{
-    AlterReplicaLogDirsRequest_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 3);
-        m->dirs_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->dirs = arena_alloc(a, (size_t)n * sizeof(*m->dirs));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterReplicaLogDirsRequest_AlterReplicaLogDir_dec(r, version, &m->dirs[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AlterReplicaLogDirsRequest_encode(struct wbuf *w, int16_t version, const struct AlterReplicaLogDirsRequest *m)
-{
-    w_array_len(w, version >= 2, count_val(m->dirs_count, false));
-    for (int32_t i = 0; i < m->dirs_count; i++)
-        AlterReplicaLogDirsRequest_AlterReplicaLogDir_enc(w, version, &m->dirs[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- AlterReplicaLogDirsResponse ---- */
-
-void AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult_init(struct AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult *m)
-{
-    m->partition_index = 0;
-    m->error_code = 0;
-}
-
-static void AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult_dec(struct rbuf *r, int16_t version, struct AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult *m, struct arena *a)
-{
-    AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult_enc(struct wbuf *w, int16_t version, const struct AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult *m)
-{
-    w_i32(w, m->partition_index);
-    w_i16(w, m->error_code);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult_init(struct AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult *m)
-{
-    m->topic_name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult_dec(struct rbuf *r, int16_t version, struct AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult *m, struct arena *a)
-{
-    AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult_init(m);
-    m->topic_name = r_string(r, version >= 2);
-    if (m->topic_name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 6);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult_enc(struct wbuf *w, int16_t version, const struct AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult *m)
-{
-    w_string(w, version >= 2, str_val(m->topic_name, false));
-    w_array_len(w, version >= 2, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult_enc(w, version, &m->partitions[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterReplicaLogDirsResponse_init(struct AlterReplicaLogDirsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int AlterReplicaLogDirsResponse_decode(struct rbuf *r, int16_t version, struct AlterReplicaLogDirsResponse *m, struct arena *a)
-{
-    AlterReplicaLogDirsResponse_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 2, 3);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AlterReplicaLogDirsResponse_encode(struct wbuf *w, int16_t version, const struct AlterReplicaLogDirsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, version >= 2, count_val(m->results_count, false));
-    for (int32_t i = 0; i < m->results_count; i++)
-        AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult_enc(w, version, &m->results[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
+    struct AlterConfigsResponse_AlterConfigsResourceResponse *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        AlterConfigsResponse_AlterConfigsResourceResponse_init(&m[i]);
+    return m;
 }
 
 /* ---- DescribeLogDirsRequest ---- */
@@ -7403,6 +3811,12 @@ void DescribeLogDirsRequest_DescribableLogDirTopic_init(struct DescribeLogDirsRe
     m->topic = (struct kstr){"", 0};
     m->partitions_count = 0;
     m->partitions = NULL;
+}
+
+void DescribeLogDirsRequest_init(struct DescribeLogDirsRequest *m)
+{
+    m->topics_count = 0;
+    m->topics = NULL;
 }
 
 static void DescribeLogDirsRequest_DescribableLogDirTopic_dec(struct rbuf *r, int16_t version, struct DescribeLogDirsRequest_DescribableLogDirTopic *m, struct arena *a)
@@ -7427,23 +3841,6 @@ static void DescribeLogDirsRequest_DescribableLogDirTopic_dec(struct rbuf *r, in
         r_skip_tags(r);
 }
 
-static void DescribeLogDirsRequest_DescribableLogDirTopic_enc(struct wbuf *w, int16_t version, const struct DescribeLogDirsRequest_DescribableLogDirTopic *m)
-{
-    w_string(w, version >= 2, str_val(m->topic, false));
-    w_array_len(w, version >= 2, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeLogDirsRequest_init(struct DescribeLogDirsRequest *m)
-{
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
 int DescribeLogDirsRequest_decode(struct rbuf *r, int16_t version, struct DescribeLogDirsRequest *m, struct arena *a)
 {
     DescribeLogDirsRequest_init(m);
@@ -7464,16 +3861,6 @@ int DescribeLogDirsRequest_decode(struct rbuf *r, int16_t version, struct Descri
     return r->err ? -1 : 0;
 }
 
-void DescribeLogDirsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeLogDirsRequest *m)
-{
-    w_array_len(w, version >= 2, m->topics_count);
-    for (int32_t i = 0; i < m->topics_count; i++)
-        DescribeLogDirsRequest_DescribableLogDirTopic_enc(w, version, &m->topics[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- DescribeLogDirsResponse ---- */
 
 void DescribeLogDirsResponse_DescribeLogDirsPartition_init(struct DescribeLogDirsResponse_DescribeLogDirsPartition *m)
@@ -7484,15 +3871,29 @@ void DescribeLogDirsResponse_DescribeLogDirsPartition_init(struct DescribeLogDir
     m->is_future_key = false;
 }
 
-static void DescribeLogDirsResponse_DescribeLogDirsPartition_dec(struct rbuf *r, int16_t version, struct DescribeLogDirsResponse_DescribeLogDirsPartition *m, struct arena *a)
+void DescribeLogDirsResponse_DescribeLogDirsTopic_init(struct DescribeLogDirsResponse_DescribeLogDirsTopic *m)
 {
-    DescribeLogDirsResponse_DescribeLogDirsPartition_init(m);
-    m->partition_index = r_i32(r);
-    m->partition_size = r_i64(r);
-    m->offset_lag = r_i64(r);
-    m->is_future_key = r_bool(r);
-    if (version >= 2)
-        r_skip_tags(r);
+    m->name = (struct kstr){"", 0};
+    m->partitions_count = 0;
+    m->partitions = NULL;
+}
+
+void DescribeLogDirsResponse_DescribeLogDirsResult_init(struct DescribeLogDirsResponse_DescribeLogDirsResult *m)
+{
+    m->error_code = 0;
+    m->log_dir = (struct kstr){"", 0};
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->total_bytes = -1;
+    m->usable_bytes = -1;
+}
+
+void DescribeLogDirsResponse_init(struct DescribeLogDirsResponse *m)
+{
+    m->throttle_time_ms = 0;
+    m->error_code = 0;
+    m->results_count = 0;
+    m->results = NULL;
 }
 
 static void DescribeLogDirsResponse_DescribeLogDirsPartition_enc(struct wbuf *w, int16_t version, const struct DescribeLogDirsResponse_DescribeLogDirsPartition *m)
@@ -7506,35 +3907,6 @@ static void DescribeLogDirsResponse_DescribeLogDirsPartition_enc(struct wbuf *w,
     }
 }
 
-void DescribeLogDirsResponse_DescribeLogDirsTopic_init(struct DescribeLogDirsResponse_DescribeLogDirsTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void DescribeLogDirsResponse_DescribeLogDirsTopic_dec(struct rbuf *r, int16_t version, struct DescribeLogDirsResponse_DescribeLogDirsTopic *m, struct arena *a)
-{
-    DescribeLogDirsResponse_DescribeLogDirsTopic_init(m);
-    m->name = r_string(r, version >= 2);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 21);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeLogDirsResponse_DescribeLogDirsPartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
 static void DescribeLogDirsResponse_DescribeLogDirsTopic_enc(struct wbuf *w, int16_t version, const struct DescribeLogDirsResponse_DescribeLogDirsTopic *m)
 {
     w_string(w, version >= 2, str_val(m->name, false));
@@ -7544,45 +3916,6 @@ static void DescribeLogDirsResponse_DescribeLogDirsTopic_enc(struct wbuf *w, int
     if (version >= 2) {
         w_empty_tags(w);
     }
-}
-
-void DescribeLogDirsResponse_DescribeLogDirsResult_init(struct DescribeLogDirsResponse_DescribeLogDirsResult *m)
-{
-    m->error_code = 0;
-    m->log_dir = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->total_bytes = -1;
-    m->usable_bytes = -1;
-}
-
-static void DescribeLogDirsResponse_DescribeLogDirsResult_dec(struct rbuf *r, int16_t version, struct DescribeLogDirsResponse_DescribeLogDirsResult *m, struct arena *a)
-{
-    DescribeLogDirsResponse_DescribeLogDirsResult_init(m);
-    m->error_code = r_i16(r);
-    m->log_dir = r_string(r, version >= 2);
-    if (m->log_dir.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeLogDirsResponse_DescribeLogDirsTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 4) {
-        m->total_bytes = r_i64(r);
-    }
-    if (version >= 4) {
-        m->usable_bytes = r_i64(r);
-    }
-    if (version >= 2)
-        r_skip_tags(r);
 }
 
 static void DescribeLogDirsResponse_DescribeLogDirsResult_enc(struct wbuf *w, int16_t version, const struct DescribeLogDirsResponse_DescribeLogDirsResult *m)
@@ -7603,40 +3936,6 @@ static void DescribeLogDirsResponse_DescribeLogDirsResult_enc(struct wbuf *w, in
     }
 }
 
-void DescribeLogDirsResponse_init(struct DescribeLogDirsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int DescribeLogDirsResponse_decode(struct rbuf *r, int16_t version, struct DescribeLogDirsResponse *m, struct arena *a)
-{
-    DescribeLogDirsResponse_init(m);
-    if (version < 0 || version > 4)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    if (version >= 3) {
-        m->error_code = r_i16(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 2, 5);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeLogDirsResponse_DescribeLogDirsResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
 void DescribeLogDirsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeLogDirsResponse *m)
 {
     w_i32(w, m->throttle_time_ms);
@@ -7651,73 +3950,46 @@ void DescribeLogDirsResponse_encode(struct wbuf *w, int16_t version, const struc
     }
 }
 
-/* ---- SaslAuthenticateRequest ---- */
-
-void SaslAuthenticateRequest_init(struct SaslAuthenticateRequest *m)
+static int16_t DescribeLogDirsResponse_DescribeLogDirsResult_first_error(const struct DescribeLogDirsResponse_DescribeLogDirsResult *m)
 {
-    m->auth_bytes = (struct kbytes){NULL, 0};
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
-int SaslAuthenticateRequest_decode(struct rbuf *r, int16_t version, struct SaslAuthenticateRequest *m, struct arena *a)
+int16_t DescribeLogDirsResponse_first_error(const struct DescribeLogDirsResponse *m)
 {
-    SaslAuthenticateRequest_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->auth_bytes = r_bytes(r, version >= 2);
-    if (m->auth_bytes.len < 0)
-        r->err = 1;
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
+    int16_t e;
+    if (m->error_code)
+        return m->error_code;
+    for (int32_t i = 0; i < m->results_count; i++)
+        if ((e = DescribeLogDirsResponse_DescribeLogDirsResult_first_error(&m->results[i])))
+            return e;
+    return 0;
 }
 
-void SaslAuthenticateRequest_encode(struct wbuf *w, int16_t version, const struct SaslAuthenticateRequest *m)
+struct DescribeLogDirsResponse_DescribeLogDirsPartition *DescribeLogDirsResponse_DescribeLogDirsPartition_alloc(struct arena *a, int32_t n)
 {
-    w_bytes(w, version >= 2, bytes_val(m->auth_bytes, false));
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
+    struct DescribeLogDirsResponse_DescribeLogDirsPartition *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeLogDirsResponse_DescribeLogDirsPartition_init(&m[i]);
+    return m;
 }
 
-/* ---- SaslAuthenticateResponse ---- */
-
-void SaslAuthenticateResponse_init(struct SaslAuthenticateResponse *m)
+struct DescribeLogDirsResponse_DescribeLogDirsTopic *DescribeLogDirsResponse_DescribeLogDirsTopic_alloc(struct arena *a, int32_t n)
 {
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->auth_bytes = (struct kbytes){NULL, 0};
-    m->session_lifetime_ms = 0;
+    struct DescribeLogDirsResponse_DescribeLogDirsTopic *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeLogDirsResponse_DescribeLogDirsTopic_init(&m[i]);
+    return m;
 }
 
-int SaslAuthenticateResponse_decode(struct rbuf *r, int16_t version, struct SaslAuthenticateResponse *m, struct arena *a)
+struct DescribeLogDirsResponse_DescribeLogDirsResult *DescribeLogDirsResponse_DescribeLogDirsResult_alloc(struct arena *a, int32_t n)
 {
-    SaslAuthenticateResponse_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 2);
-    m->auth_bytes = r_bytes(r, version >= 2);
-    if (m->auth_bytes.len < 0)
-        r->err = 1;
-    if (version >= 1) {
-        m->session_lifetime_ms = r_i64(r);
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void SaslAuthenticateResponse_encode(struct wbuf *w, int16_t version, const struct SaslAuthenticateResponse *m)
-{
-    w_i16(w, m->error_code);
-    w_string(w, version >= 2, m->error_message);
-    w_bytes(w, version >= 2, bytes_val(m->auth_bytes, false));
-    if (version >= 1) {
-        w_i64(w, m->session_lifetime_ms);
-    }
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
+    struct DescribeLogDirsResponse_DescribeLogDirsResult *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeLogDirsResponse_DescribeLogDirsResult_init(&m[i]);
+    return m;
 }
 
 /* ---- CreatePartitionsRequest ---- */
@@ -7726,6 +3998,22 @@ void CreatePartitionsRequest_CreatePartitionsAssignment_init(struct CreatePartit
 {
     m->broker_ids_count = 0;
     m->broker_ids = NULL;
+}
+
+void CreatePartitionsRequest_CreatePartitionsTopic_init(struct CreatePartitionsRequest_CreatePartitionsTopic *m)
+{
+    m->name = (struct kstr){"", 0};
+    m->count = 0;
+    m->assignments_count = 0;
+    m->assignments = NULL;
+}
+
+void CreatePartitionsRequest_init(struct CreatePartitionsRequest *m)
+{
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->timeout_ms = 0;
+    m->validate_only = false;
 }
 
 static void CreatePartitionsRequest_CreatePartitionsAssignment_dec(struct rbuf *r, int16_t version, struct CreatePartitionsRequest_CreatePartitionsAssignment *m, struct arena *a)
@@ -7747,24 +4035,6 @@ static void CreatePartitionsRequest_CreatePartitionsAssignment_dec(struct rbuf *
         r_skip_tags(r);
 }
 
-static void CreatePartitionsRequest_CreatePartitionsAssignment_enc(struct wbuf *w, int16_t version, const struct CreatePartitionsRequest_CreatePartitionsAssignment *m)
-{
-    w_array_len(w, version >= 2, count_val(m->broker_ids_count, false));
-    for (int32_t i = 0; i < m->broker_ids_count; i++)
-        w_i32(w, m->broker_ids[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void CreatePartitionsRequest_CreatePartitionsTopic_init(struct CreatePartitionsRequest_CreatePartitionsTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->count = 0;
-    m->assignments_count = 0;
-    m->assignments = NULL;
-}
-
 static void CreatePartitionsRequest_CreatePartitionsTopic_dec(struct rbuf *r, int16_t version, struct CreatePartitionsRequest_CreatePartitionsTopic *m, struct arena *a)
 {
     CreatePartitionsRequest_CreatePartitionsTopic_init(m);
@@ -7784,26 +4054,6 @@ static void CreatePartitionsRequest_CreatePartitionsTopic_dec(struct rbuf *r, in
     }
     if (version >= 2)
         r_skip_tags(r);
-}
-
-static void CreatePartitionsRequest_CreatePartitionsTopic_enc(struct wbuf *w, int16_t version, const struct CreatePartitionsRequest_CreatePartitionsTopic *m)
-{
-    w_string(w, version >= 2, str_val(m->name, false));
-    w_i32(w, m->count);
-    w_array_len(w, version >= 2, m->assignments_count);
-    for (int32_t i = 0; i < m->assignments_count; i++)
-        CreatePartitionsRequest_CreatePartitionsAssignment_enc(w, version, &m->assignments[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void CreatePartitionsRequest_init(struct CreatePartitionsRequest *m)
-{
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->timeout_ms = 0;
-    m->validate_only = false;
 }
 
 int CreatePartitionsRequest_decode(struct rbuf *r, int16_t version, struct CreatePartitionsRequest *m, struct arena *a)
@@ -7830,18 +4080,6 @@ int CreatePartitionsRequest_decode(struct rbuf *r, int16_t version, struct Creat
     return r->err ? -1 : 0;
 }
 
-void CreatePartitionsRequest_encode(struct wbuf *w, int16_t version, const struct CreatePartitionsRequest *m)
-{
-    w_array_len(w, version >= 2, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        CreatePartitionsRequest_CreatePartitionsTopic_enc(w, version, &m->topics[i]);
-    w_i32(w, m->timeout_ms);
-    w_bool(w, m->validate_only);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- CreatePartitionsResponse ---- */
 
 void CreatePartitionsResponse_CreatePartitionsTopicResult_init(struct CreatePartitionsResponse_CreatePartitionsTopicResult *m)
@@ -7851,16 +4089,11 @@ void CreatePartitionsResponse_CreatePartitionsTopicResult_init(struct CreatePart
     m->error_message = KSTR_NULL;
 }
 
-static void CreatePartitionsResponse_CreatePartitionsTopicResult_dec(struct rbuf *r, int16_t version, struct CreatePartitionsResponse_CreatePartitionsTopicResult *m, struct arena *a)
+void CreatePartitionsResponse_init(struct CreatePartitionsResponse *m)
 {
-    CreatePartitionsResponse_CreatePartitionsTopicResult_init(m);
-    m->name = r_string(r, version >= 2);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 2);
-    if (version >= 2)
-        r_skip_tags(r);
+    m->throttle_time_ms = 0;
+    m->results_count = 0;
+    m->results = NULL;
 }
 
 static void CreatePartitionsResponse_CreatePartitionsTopicResult_enc(struct wbuf *w, int16_t version, const struct CreatePartitionsResponse_CreatePartitionsTopicResult *m)
@@ -7871,36 +4104,6 @@ static void CreatePartitionsResponse_CreatePartitionsTopicResult_enc(struct wbuf
     if (version >= 2) {
         w_empty_tags(w);
     }
-}
-
-void CreatePartitionsResponse_init(struct CreatePartitionsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int CreatePartitionsResponse_decode(struct rbuf *r, int16_t version, struct CreatePartitionsResponse *m, struct arena *a)
-{
-    CreatePartitionsResponse_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 2, 5);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                CreatePartitionsResponse_CreatePartitionsTopicResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void CreatePartitionsResponse_encode(struct wbuf *w, int16_t version, const struct CreatePartitionsResponse *m)
@@ -7914,513 +4117,28 @@ void CreatePartitionsResponse_encode(struct wbuf *w, int16_t version, const stru
     }
 }
 
-/* ---- CreateDelegationTokenRequest ---- */
-
-void CreateDelegationTokenRequest_CreatableRenewers_init(struct CreateDelegationTokenRequest_CreatableRenewers *m)
+static int16_t CreatePartitionsResponse_CreatePartitionsTopicResult_first_error(const struct CreatePartitionsResponse_CreatePartitionsTopicResult *m)
 {
-    m->principal_type = (struct kstr){"", 0};
-    m->principal_name = (struct kstr){"", 0};
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
-static void CreateDelegationTokenRequest_CreatableRenewers_dec(struct rbuf *r, int16_t version, struct CreateDelegationTokenRequest_CreatableRenewers *m, struct arena *a)
+int16_t CreatePartitionsResponse_first_error(const struct CreatePartitionsResponse *m)
 {
-    CreateDelegationTokenRequest_CreatableRenewers_init(m);
-    m->principal_type = r_string(r, version >= 2);
-    if (m->principal_type.len < 0)
-        r->err = 1;
-    m->principal_name = r_string(r, version >= 2);
-    if (m->principal_name.len < 0)
-        r->err = 1;
-    if (version >= 2)
-        r_skip_tags(r);
+    int16_t e;
+    for (int32_t i = 0; i < m->results_count; i++)
+        if ((e = CreatePartitionsResponse_CreatePartitionsTopicResult_first_error(&m->results[i])))
+            return e;
+    return 0;
 }
 
-static void CreateDelegationTokenRequest_CreatableRenewers_enc(struct wbuf *w, int16_t version, const struct CreateDelegationTokenRequest_CreatableRenewers *m)
+struct CreatePartitionsResponse_CreatePartitionsTopicResult *CreatePartitionsResponse_CreatePartitionsTopicResult_alloc(struct arena *a, int32_t n)
 {
-    w_string(w, version >= 2, str_val(m->principal_type, false));
-    w_string(w, version >= 2, str_val(m->principal_name, false));
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void CreateDelegationTokenRequest_init(struct CreateDelegationTokenRequest *m)
-{
-    m->owner_principal_type = (struct kstr){"", 0};
-    m->owner_principal_name = (struct kstr){"", 0};
-    m->renewers_count = 0;
-    m->renewers = NULL;
-    m->max_lifetime_ms = 0;
-}
-
-int CreateDelegationTokenRequest_decode(struct rbuf *r, int16_t version, struct CreateDelegationTokenRequest *m, struct arena *a)
-{
-    CreateDelegationTokenRequest_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    if (version >= 3) {
-        m->owner_principal_type = r_string(r, true);
-    }
-    if (version >= 3) {
-        m->owner_principal_name = r_string(r, true);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 2, 3);
-        m->renewers_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->renewers = arena_alloc(a, (size_t)n * sizeof(*m->renewers));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                CreateDelegationTokenRequest_CreatableRenewers_dec(r, version, &m->renewers[i], a);
-            }
-        }
-    }
-    m->max_lifetime_ms = r_i64(r);
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void CreateDelegationTokenRequest_encode(struct wbuf *w, int16_t version, const struct CreateDelegationTokenRequest *m)
-{
-    if (version >= 3) {
-        w_string(w, true, m->owner_principal_type);
-    }
-    if (version >= 3) {
-        w_string(w, true, m->owner_principal_name);
-    }
-    w_array_len(w, version >= 2, count_val(m->renewers_count, false));
-    for (int32_t i = 0; i < m->renewers_count; i++)
-        CreateDelegationTokenRequest_CreatableRenewers_enc(w, version, &m->renewers[i]);
-    w_i64(w, m->max_lifetime_ms);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- CreateDelegationTokenResponse ---- */
-
-void CreateDelegationTokenResponse_init(struct CreateDelegationTokenResponse *m)
-{
-    m->error_code = 0;
-    m->principal_type = (struct kstr){"", 0};
-    m->principal_name = (struct kstr){"", 0};
-    m->token_requester_principal_type = (struct kstr){"", 0};
-    m->token_requester_principal_name = (struct kstr){"", 0};
-    m->issue_timestamp_ms = 0;
-    m->expiry_timestamp_ms = 0;
-    m->max_timestamp_ms = 0;
-    m->token_id = (struct kstr){"", 0};
-    m->hmac = (struct kbytes){NULL, 0};
-    m->throttle_time_ms = 0;
-}
-
-int CreateDelegationTokenResponse_decode(struct rbuf *r, int16_t version, struct CreateDelegationTokenResponse *m, struct arena *a)
-{
-    CreateDelegationTokenResponse_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    m->error_code = r_i16(r);
-    m->principal_type = r_string(r, version >= 2);
-    if (m->principal_type.len < 0)
-        r->err = 1;
-    m->principal_name = r_string(r, version >= 2);
-    if (m->principal_name.len < 0)
-        r->err = 1;
-    if (version >= 3) {
-        m->token_requester_principal_type = r_string(r, true);
-        if (m->token_requester_principal_type.len < 0)
-            r->err = 1;
-    }
-    if (version >= 3) {
-        m->token_requester_principal_name = r_string(r, true);
-        if (m->token_requester_principal_name.len < 0)
-            r->err = 1;
-    }
-    m->issue_timestamp_ms = r_i64(r);
-    m->expiry_timestamp_ms = r_i64(r);
-    m->max_timestamp_ms = r_i64(r);
-    m->token_id = r_string(r, version >= 2);
-    if (m->token_id.len < 0)
-        r->err = 1;
-    m->hmac = r_bytes(r, version >= 2);
-    if (m->hmac.len < 0)
-        r->err = 1;
-    m->throttle_time_ms = r_i32(r);
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void CreateDelegationTokenResponse_encode(struct wbuf *w, int16_t version, const struct CreateDelegationTokenResponse *m)
-{
-    w_i16(w, m->error_code);
-    w_string(w, version >= 2, str_val(m->principal_type, false));
-    w_string(w, version >= 2, str_val(m->principal_name, false));
-    if (version >= 3) {
-        w_string(w, true, str_val(m->token_requester_principal_type, false));
-    }
-    if (version >= 3) {
-        w_string(w, true, str_val(m->token_requester_principal_name, false));
-    }
-    w_i64(w, m->issue_timestamp_ms);
-    w_i64(w, m->expiry_timestamp_ms);
-    w_i64(w, m->max_timestamp_ms);
-    w_string(w, version >= 2, str_val(m->token_id, false));
-    w_bytes(w, version >= 2, bytes_val(m->hmac, false));
-    w_i32(w, m->throttle_time_ms);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- RenewDelegationTokenRequest ---- */
-
-void RenewDelegationTokenRequest_init(struct RenewDelegationTokenRequest *m)
-{
-    m->hmac = (struct kbytes){NULL, 0};
-    m->renew_period_ms = 0;
-}
-
-int RenewDelegationTokenRequest_decode(struct rbuf *r, int16_t version, struct RenewDelegationTokenRequest *m, struct arena *a)
-{
-    RenewDelegationTokenRequest_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->hmac = r_bytes(r, version >= 2);
-    if (m->hmac.len < 0)
-        r->err = 1;
-    m->renew_period_ms = r_i64(r);
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void RenewDelegationTokenRequest_encode(struct wbuf *w, int16_t version, const struct RenewDelegationTokenRequest *m)
-{
-    w_bytes(w, version >= 2, bytes_val(m->hmac, false));
-    w_i64(w, m->renew_period_ms);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- RenewDelegationTokenResponse ---- */
-
-void RenewDelegationTokenResponse_init(struct RenewDelegationTokenResponse *m)
-{
-    m->error_code = 0;
-    m->expiry_timestamp_ms = 0;
-    m->throttle_time_ms = 0;
-}
-
-int RenewDelegationTokenResponse_decode(struct rbuf *r, int16_t version, struct RenewDelegationTokenResponse *m, struct arena *a)
-{
-    RenewDelegationTokenResponse_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->error_code = r_i16(r);
-    m->expiry_timestamp_ms = r_i64(r);
-    m->throttle_time_ms = r_i32(r);
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void RenewDelegationTokenResponse_encode(struct wbuf *w, int16_t version, const struct RenewDelegationTokenResponse *m)
-{
-    w_i16(w, m->error_code);
-    w_i64(w, m->expiry_timestamp_ms);
-    w_i32(w, m->throttle_time_ms);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- ExpireDelegationTokenRequest ---- */
-
-void ExpireDelegationTokenRequest_init(struct ExpireDelegationTokenRequest *m)
-{
-    m->hmac = (struct kbytes){NULL, 0};
-    m->expiry_time_period_ms = 0;
-}
-
-int ExpireDelegationTokenRequest_decode(struct rbuf *r, int16_t version, struct ExpireDelegationTokenRequest *m, struct arena *a)
-{
-    ExpireDelegationTokenRequest_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->hmac = r_bytes(r, version >= 2);
-    if (m->hmac.len < 0)
-        r->err = 1;
-    m->expiry_time_period_ms = r_i64(r);
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ExpireDelegationTokenRequest_encode(struct wbuf *w, int16_t version, const struct ExpireDelegationTokenRequest *m)
-{
-    w_bytes(w, version >= 2, bytes_val(m->hmac, false));
-    w_i64(w, m->expiry_time_period_ms);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- ExpireDelegationTokenResponse ---- */
-
-void ExpireDelegationTokenResponse_init(struct ExpireDelegationTokenResponse *m)
-{
-    m->error_code = 0;
-    m->expiry_timestamp_ms = 0;
-    m->throttle_time_ms = 0;
-}
-
-int ExpireDelegationTokenResponse_decode(struct rbuf *r, int16_t version, struct ExpireDelegationTokenResponse *m, struct arena *a)
-{
-    ExpireDelegationTokenResponse_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->error_code = r_i16(r);
-    m->expiry_timestamp_ms = r_i64(r);
-    m->throttle_time_ms = r_i32(r);
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ExpireDelegationTokenResponse_encode(struct wbuf *w, int16_t version, const struct ExpireDelegationTokenResponse *m)
-{
-    w_i16(w, m->error_code);
-    w_i64(w, m->expiry_timestamp_ms);
-    w_i32(w, m->throttle_time_ms);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- DescribeDelegationTokenRequest ---- */
-
-void DescribeDelegationTokenRequest_DescribeDelegationTokenOwner_init(struct DescribeDelegationTokenRequest_DescribeDelegationTokenOwner *m)
-{
-    m->principal_type = (struct kstr){"", 0};
-    m->principal_name = (struct kstr){"", 0};
-}
-
-static void DescribeDelegationTokenRequest_DescribeDelegationTokenOwner_dec(struct rbuf *r, int16_t version, struct DescribeDelegationTokenRequest_DescribeDelegationTokenOwner *m, struct arena *a)
-{
-    DescribeDelegationTokenRequest_DescribeDelegationTokenOwner_init(m);
-    m->principal_type = r_string(r, version >= 2);
-    if (m->principal_type.len < 0)
-        r->err = 1;
-    m->principal_name = r_string(r, version >= 2);
-    if (m->principal_name.len < 0)
-        r->err = 1;
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void DescribeDelegationTokenRequest_DescribeDelegationTokenOwner_enc(struct wbuf *w, int16_t version, const struct DescribeDelegationTokenRequest_DescribeDelegationTokenOwner *m)
-{
-    w_string(w, version >= 2, str_val(m->principal_type, false));
-    w_string(w, version >= 2, str_val(m->principal_name, false));
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeDelegationTokenRequest_init(struct DescribeDelegationTokenRequest *m)
-{
-    m->owners_count = 0;
-    m->owners = NULL;
-}
-
-int DescribeDelegationTokenRequest_decode(struct rbuf *r, int16_t version, struct DescribeDelegationTokenRequest *m, struct arena *a)
-{
-    DescribeDelegationTokenRequest_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 3);
-        m->owners_count = n;
-        if (n > 0) {
-            m->owners = arena_alloc(a, (size_t)n * sizeof(*m->owners));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeDelegationTokenRequest_DescribeDelegationTokenOwner_dec(r, version, &m->owners[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeDelegationTokenRequest_encode(struct wbuf *w, int16_t version, const struct DescribeDelegationTokenRequest *m)
-{
-    w_array_len(w, version >= 2, m->owners_count);
-    for (int32_t i = 0; i < m->owners_count; i++)
-        DescribeDelegationTokenRequest_DescribeDelegationTokenOwner_enc(w, version, &m->owners[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- DescribeDelegationTokenResponse ---- */
-
-void DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer_init(struct DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer *m)
-{
-    m->principal_type = (struct kstr){"", 0};
-    m->principal_name = (struct kstr){"", 0};
-}
-
-static void DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer_dec(struct rbuf *r, int16_t version, struct DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer *m, struct arena *a)
-{
-    DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer_init(m);
-    m->principal_type = r_string(r, version >= 2);
-    if (m->principal_type.len < 0)
-        r->err = 1;
-    m->principal_name = r_string(r, version >= 2);
-    if (m->principal_name.len < 0)
-        r->err = 1;
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer_enc(struct wbuf *w, int16_t version, const struct DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer *m)
-{
-    w_string(w, version >= 2, str_val(m->principal_type, false));
-    w_string(w, version >= 2, str_val(m->principal_name, false));
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeDelegationTokenResponse_DescribedDelegationToken_init(struct DescribeDelegationTokenResponse_DescribedDelegationToken *m)
-{
-    m->principal_type = (struct kstr){"", 0};
-    m->principal_name = (struct kstr){"", 0};
-    m->token_requester_principal_type = (struct kstr){"", 0};
-    m->token_requester_principal_name = (struct kstr){"", 0};
-    m->issue_timestamp = 0;
-    m->expiry_timestamp = 0;
-    m->max_timestamp = 0;
-    m->token_id = (struct kstr){"", 0};
-    m->hmac = (struct kbytes){NULL, 0};
-    m->renewers_count = 0;
-    m->renewers = NULL;
-}
-
-static void DescribeDelegationTokenResponse_DescribedDelegationToken_dec(struct rbuf *r, int16_t version, struct DescribeDelegationTokenResponse_DescribedDelegationToken *m, struct arena *a)
-{
-    DescribeDelegationTokenResponse_DescribedDelegationToken_init(m);
-    m->principal_type = r_string(r, version >= 2);
-    if (m->principal_type.len < 0)
-        r->err = 1;
-    m->principal_name = r_string(r, version >= 2);
-    if (m->principal_name.len < 0)
-        r->err = 1;
-    if (version >= 3) {
-        m->token_requester_principal_type = r_string(r, true);
-        if (m->token_requester_principal_type.len < 0)
-            r->err = 1;
-    }
-    if (version >= 3) {
-        m->token_requester_principal_name = r_string(r, true);
-        if (m->token_requester_principal_name.len < 0)
-            r->err = 1;
-    }
-    m->issue_timestamp = r_i64(r);
-    m->expiry_timestamp = r_i64(r);
-    m->max_timestamp = r_i64(r);
-    m->token_id = r_string(r, version >= 2);
-    if (m->token_id.len < 0)
-        r->err = 1;
-    m->hmac = r_bytes(r, version >= 2);
-    if (m->hmac.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 3);
-        m->renewers_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->renewers = arena_alloc(a, (size_t)n * sizeof(*m->renewers));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer_dec(r, version, &m->renewers[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void DescribeDelegationTokenResponse_DescribedDelegationToken_enc(struct wbuf *w, int16_t version, const struct DescribeDelegationTokenResponse_DescribedDelegationToken *m)
-{
-    w_string(w, version >= 2, str_val(m->principal_type, false));
-    w_string(w, version >= 2, str_val(m->principal_name, false));
-    if (version >= 3) {
-        w_string(w, true, str_val(m->token_requester_principal_type, false));
-    }
-    if (version >= 3) {
-        w_string(w, true, str_val(m->token_requester_principal_name, false));
-    }
-    w_i64(w, m->issue_timestamp);
-    w_i64(w, m->expiry_timestamp);
-    w_i64(w, m->max_timestamp);
-    w_string(w, version >= 2, str_val(m->token_id, false));
-    w_bytes(w, version >= 2, bytes_val(m->hmac, false));
-    w_array_len(w, version >= 2, count_val(m->renewers_count, false));
-    for (int32_t i = 0; i < m->renewers_count; i++)
-        DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer_enc(w, version, &m->renewers[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeDelegationTokenResponse_init(struct DescribeDelegationTokenResponse *m)
-{
-    m->error_code = 0;
-    m->tokens_count = 0;
-    m->tokens = NULL;
-    m->throttle_time_ms = 0;
-}
-
-int DescribeDelegationTokenResponse_decode(struct rbuf *r, int16_t version, struct DescribeDelegationTokenResponse *m, struct arena *a)
-{
-    DescribeDelegationTokenResponse_init(m);
-    if (version < 0 || version > 3)
-        return -1;
-    m->error_code = r_i16(r);
-    {
-        int32_t n = r_array_len(r, version >= 2, 30);
-        m->tokens_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->tokens = arena_alloc(a, (size_t)n * sizeof(*m->tokens));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeDelegationTokenResponse_DescribedDelegationToken_dec(r, version, &m->tokens[i], a);
-            }
-        }
-    }
-    m->throttle_time_ms = r_i32(r);
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeDelegationTokenResponse_encode(struct wbuf *w, int16_t version, const struct DescribeDelegationTokenResponse *m)
-{
-    w_i16(w, m->error_code);
-    w_array_len(w, version >= 2, count_val(m->tokens_count, false));
-    for (int32_t i = 0; i < m->tokens_count; i++)
-        DescribeDelegationTokenResponse_DescribedDelegationToken_enc(w, version, &m->tokens[i]);
-    w_i32(w, m->throttle_time_ms);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
+    struct CreatePartitionsResponse_CreatePartitionsTopicResult *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        CreatePartitionsResponse_CreatePartitionsTopicResult_init(&m[i]);
+    return m;
 }
 
 /* ---- DeleteGroupsRequest ---- */
@@ -8455,42 +4173,12 @@ int DeleteGroupsRequest_decode(struct rbuf *r, int16_t version, struct DeleteGro
     return r->err ? -1 : 0;
 }
 
-void DeleteGroupsRequest_encode(struct wbuf *w, int16_t version, const struct DeleteGroupsRequest *m)
-{
-    w_array_len(w, version >= 2, count_val(m->groups_names_count, false));
-    for (int32_t i = 0; i < m->groups_names_count; i++)
-        w_string(w, version >= 2, str_val(m->groups_names[i], false));
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- DeleteGroupsResponse ---- */
 
 void DeleteGroupsResponse_DeletableGroupResult_init(struct DeleteGroupsResponse_DeletableGroupResult *m)
 {
     m->group_id = (struct kstr){"", 0};
     m->error_code = 0;
-}
-
-static void DeleteGroupsResponse_DeletableGroupResult_dec(struct rbuf *r, int16_t version, struct DeleteGroupsResponse_DeletableGroupResult *m, struct arena *a)
-{
-    DeleteGroupsResponse_DeletableGroupResult_init(m);
-    m->group_id = r_string(r, version >= 2);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    m->error_code = r_i16(r);
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void DeleteGroupsResponse_DeletableGroupResult_enc(struct wbuf *w, int16_t version, const struct DeleteGroupsResponse_DeletableGroupResult *m)
-{
-    w_string(w, version >= 2, str_val(m->group_id, false));
-    w_i16(w, m->error_code);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
 }
 
 void DeleteGroupsResponse_init(struct DeleteGroupsResponse *m)
@@ -8500,27 +4188,13 @@ void DeleteGroupsResponse_init(struct DeleteGroupsResponse *m)
     m->results = NULL;
 }
 
-int DeleteGroupsResponse_decode(struct rbuf *r, int16_t version, struct DeleteGroupsResponse *m, struct arena *a)
+static void DeleteGroupsResponse_DeletableGroupResult_enc(struct wbuf *w, int16_t version, const struct DeleteGroupsResponse_DeletableGroupResult *m)
 {
-    DeleteGroupsResponse_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 2, 4);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteGroupsResponse_DeletableGroupResult_dec(r, version, &m->results[i], a);
-            }
-        }
+    w_string(w, version >= 2, str_val(m->group_id, false));
+    w_i16(w, m->error_code);
+    if (version >= 2) {
+        w_empty_tags(w);
     }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void DeleteGroupsResponse_encode(struct wbuf *w, int16_t version, const struct DeleteGroupsResponse *m)
@@ -8534,209 +4208,28 @@ void DeleteGroupsResponse_encode(struct wbuf *w, int16_t version, const struct D
     }
 }
 
-/* ---- ElectLeadersRequest ---- */
-
-void ElectLeadersRequest_TopicPartitions_init(struct ElectLeadersRequest_TopicPartitions *m)
+static int16_t DeleteGroupsResponse_DeletableGroupResult_first_error(const struct DeleteGroupsResponse_DeletableGroupResult *m)
 {
-    m->topic = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
-static void ElectLeadersRequest_TopicPartitions_dec(struct rbuf *r, int16_t version, struct ElectLeadersRequest_TopicPartitions *m, struct arena *a)
+int16_t DeleteGroupsResponse_first_error(const struct DeleteGroupsResponse *m)
 {
-    ElectLeadersRequest_TopicPartitions_init(m);
-    m->topic = r_string(r, version >= 2);
-    if (m->topic.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 4);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partitions[i] = r_i32(r);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
+    int16_t e;
+    for (int32_t i = 0; i < m->results_count; i++)
+        if ((e = DeleteGroupsResponse_DeletableGroupResult_first_error(&m->results[i])))
+            return e;
+    return 0;
 }
 
-static void ElectLeadersRequest_TopicPartitions_enc(struct wbuf *w, int16_t version, const struct ElectLeadersRequest_TopicPartitions *m)
+struct DeleteGroupsResponse_DeletableGroupResult *DeleteGroupsResponse_DeletableGroupResult_alloc(struct arena *a, int32_t n)
 {
-    w_string(w, version >= 2, str_val(m->topic, false));
-    w_array_len(w, version >= 2, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void ElectLeadersRequest_init(struct ElectLeadersRequest *m)
-{
-    m->election_type = 0;
-    m->topic_partitions_count = 0;
-    m->topic_partitions = NULL;
-    m->timeout_ms = 60000;
-}
-
-int ElectLeadersRequest_decode(struct rbuf *r, int16_t version, struct ElectLeadersRequest *m, struct arena *a)
-{
-    ElectLeadersRequest_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    if (version >= 1) {
-        m->election_type = r_i8(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 2, 3);
-        m->topic_partitions_count = n;
-        if (n > 0) {
-            m->topic_partitions = arena_alloc(a, (size_t)n * sizeof(*m->topic_partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ElectLeadersRequest_TopicPartitions_dec(r, version, &m->topic_partitions[i], a);
-            }
-        }
-    }
-    m->timeout_ms = r_i32(r);
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ElectLeadersRequest_encode(struct wbuf *w, int16_t version, const struct ElectLeadersRequest *m)
-{
-    if (version >= 1) {
-        w_i8(w, m->election_type);
-    }
-    w_array_len(w, version >= 2, m->topic_partitions_count);
-    for (int32_t i = 0; i < m->topic_partitions_count; i++)
-        ElectLeadersRequest_TopicPartitions_enc(w, version, &m->topic_partitions[i]);
-    w_i32(w, m->timeout_ms);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- ElectLeadersResponse ---- */
-
-void ElectLeadersResponse_PartitionResult_init(struct ElectLeadersResponse_PartitionResult *m)
-{
-    m->partition_id = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-}
-
-static void ElectLeadersResponse_PartitionResult_dec(struct rbuf *r, int16_t version, struct ElectLeadersResponse_PartitionResult *m, struct arena *a)
-{
-    ElectLeadersResponse_PartitionResult_init(m);
-    m->partition_id = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 2);
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void ElectLeadersResponse_PartitionResult_enc(struct wbuf *w, int16_t version, const struct ElectLeadersResponse_PartitionResult *m)
-{
-    w_i32(w, m->partition_id);
-    w_i16(w, m->error_code);
-    w_string(w, version >= 2, m->error_message);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void ElectLeadersResponse_ReplicaElectionResult_init(struct ElectLeadersResponse_ReplicaElectionResult *m)
-{
-    m->topic = (struct kstr){"", 0};
-    m->partition_result_count = 0;
-    m->partition_result = NULL;
-}
-
-static void ElectLeadersResponse_ReplicaElectionResult_dec(struct rbuf *r, int16_t version, struct ElectLeadersResponse_ReplicaElectionResult *m, struct arena *a)
-{
-    ElectLeadersResponse_ReplicaElectionResult_init(m);
-    m->topic = r_string(r, version >= 2);
-    if (m->topic.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, version >= 2, 8);
-        m->partition_result_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partition_result = arena_alloc(a, (size_t)n * sizeof(*m->partition_result));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ElectLeadersResponse_PartitionResult_dec(r, version, &m->partition_result[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-}
-
-static void ElectLeadersResponse_ReplicaElectionResult_enc(struct wbuf *w, int16_t version, const struct ElectLeadersResponse_ReplicaElectionResult *m)
-{
-    w_string(w, version >= 2, str_val(m->topic, false));
-    w_array_len(w, version >= 2, count_val(m->partition_result_count, false));
-    for (int32_t i = 0; i < m->partition_result_count; i++)
-        ElectLeadersResponse_PartitionResult_enc(w, version, &m->partition_result[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
-}
-
-void ElectLeadersResponse_init(struct ElectLeadersResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->replica_election_results_count = 0;
-    m->replica_election_results = NULL;
-}
-
-int ElectLeadersResponse_decode(struct rbuf *r, int16_t version, struct ElectLeadersResponse *m, struct arena *a)
-{
-    ElectLeadersResponse_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    if (version >= 1) {
-        m->error_code = r_i16(r);
-    }
-    {
-        int32_t n = r_array_len(r, version >= 2, 3);
-        m->replica_election_results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->replica_election_results = arena_alloc(a, (size_t)n * sizeof(*m->replica_election_results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ElectLeadersResponse_ReplicaElectionResult_dec(r, version, &m->replica_election_results[i], a);
-            }
-        }
-    }
-    if (version >= 2)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ElectLeadersResponse_encode(struct wbuf *w, int16_t version, const struct ElectLeadersResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    if (version >= 1) {
-        w_i16(w, m->error_code);
-    }
-    w_array_len(w, version >= 2, count_val(m->replica_election_results_count, false));
-    for (int32_t i = 0; i < m->replica_election_results_count; i++)
-        ElectLeadersResponse_ReplicaElectionResult_enc(w, version, &m->replica_election_results[i]);
-    if (version >= 2) {
-        w_empty_tags(w);
-    }
+    struct DeleteGroupsResponse_DeletableGroupResult *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DeleteGroupsResponse_DeletableGroupResult_init(&m[i]);
+    return m;
 }
 
 /* ---- IncrementalAlterConfigsRequest ---- */
@@ -8746,6 +4239,21 @@ void IncrementalAlterConfigsRequest_AlterableConfig_init(struct IncrementalAlter
     m->name = (struct kstr){"", 0};
     m->config_operation = 0;
     m->value = (struct kstr){"", 0};
+}
+
+void IncrementalAlterConfigsRequest_AlterConfigsResource_init(struct IncrementalAlterConfigsRequest_AlterConfigsResource *m)
+{
+    m->resource_type = 0;
+    m->resource_name = (struct kstr){"", 0};
+    m->configs_count = 0;
+    m->configs = NULL;
+}
+
+void IncrementalAlterConfigsRequest_init(struct IncrementalAlterConfigsRequest *m)
+{
+    m->resources_count = 0;
+    m->resources = NULL;
+    m->validate_only = false;
 }
 
 static void IncrementalAlterConfigsRequest_AlterableConfig_dec(struct rbuf *r, int16_t version, struct IncrementalAlterConfigsRequest_AlterableConfig *m, struct arena *a)
@@ -8758,24 +4266,6 @@ static void IncrementalAlterConfigsRequest_AlterableConfig_dec(struct rbuf *r, i
     m->value = r_string(r, version >= 1);
     if (version >= 1)
         r_skip_tags(r);
-}
-
-static void IncrementalAlterConfigsRequest_AlterableConfig_enc(struct wbuf *w, int16_t version, const struct IncrementalAlterConfigsRequest_AlterableConfig *m)
-{
-    w_string(w, version >= 1, str_val(m->name, false));
-    w_i8(w, m->config_operation);
-    w_string(w, version >= 1, m->value);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void IncrementalAlterConfigsRequest_AlterConfigsResource_init(struct IncrementalAlterConfigsRequest_AlterConfigsResource *m)
-{
-    m->resource_type = 0;
-    m->resource_name = (struct kstr){"", 0};
-    m->configs_count = 0;
-    m->configs = NULL;
 }
 
 static void IncrementalAlterConfigsRequest_AlterConfigsResource_dec(struct rbuf *r, int16_t version, struct IncrementalAlterConfigsRequest_AlterConfigsResource *m, struct arena *a)
@@ -8801,25 +4291,6 @@ static void IncrementalAlterConfigsRequest_AlterConfigsResource_dec(struct rbuf 
         r_skip_tags(r);
 }
 
-static void IncrementalAlterConfigsRequest_AlterConfigsResource_enc(struct wbuf *w, int16_t version, const struct IncrementalAlterConfigsRequest_AlterConfigsResource *m)
-{
-    w_i8(w, m->resource_type);
-    w_string(w, version >= 1, str_val(m->resource_name, false));
-    w_array_len(w, version >= 1, count_val(m->configs_count, false));
-    for (int32_t i = 0; i < m->configs_count; i++)
-        IncrementalAlterConfigsRequest_AlterableConfig_enc(w, version, &m->configs[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void IncrementalAlterConfigsRequest_init(struct IncrementalAlterConfigsRequest *m)
-{
-    m->resources_count = 0;
-    m->resources = NULL;
-    m->validate_only = false;
-}
-
 int IncrementalAlterConfigsRequest_decode(struct rbuf *r, int16_t version, struct IncrementalAlterConfigsRequest *m, struct arena *a)
 {
     IncrementalAlterConfigsRequest_init(m);
@@ -8843,17 +4314,6 @@ int IncrementalAlterConfigsRequest_decode(struct rbuf *r, int16_t version, struc
     return r->err ? -1 : 0;
 }
 
-void IncrementalAlterConfigsRequest_encode(struct wbuf *w, int16_t version, const struct IncrementalAlterConfigsRequest *m)
-{
-    w_array_len(w, version >= 1, count_val(m->resources_count, false));
-    for (int32_t i = 0; i < m->resources_count; i++)
-        IncrementalAlterConfigsRequest_AlterConfigsResource_enc(w, version, &m->resources[i]);
-    w_bool(w, m->validate_only);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
 /* ---- IncrementalAlterConfigsResponse ---- */
 
 void IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_init(struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *m)
@@ -8864,17 +4324,11 @@ void IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_init(struct In
     m->resource_name = (struct kstr){"", 0};
 }
 
-static void IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_dec(struct rbuf *r, int16_t version, struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *m, struct arena *a)
+void IncrementalAlterConfigsResponse_init(struct IncrementalAlterConfigsResponse *m)
 {
-    IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_init(m);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 1);
-    m->resource_type = r_i8(r);
-    m->resource_name = r_string(r, version >= 1);
-    if (m->resource_name.len < 0)
-        r->err = 1;
-    if (version >= 1)
-        r_skip_tags(r);
+    m->throttle_time_ms = 0;
+    m->responses_count = 0;
+    m->responses = NULL;
 }
 
 static void IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_enc(struct wbuf *w, int16_t version, const struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *m)
@@ -8888,36 +4342,6 @@ static void IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_enc(str
     }
 }
 
-void IncrementalAlterConfigsResponse_init(struct IncrementalAlterConfigsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->responses_count = 0;
-    m->responses = NULL;
-}
-
-int IncrementalAlterConfigsResponse_decode(struct rbuf *r, int16_t version, struct IncrementalAlterConfigsResponse *m, struct arena *a)
-{
-    IncrementalAlterConfigsResponse_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 1, 6);
-        m->responses_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->responses = arena_alloc(a, (size_t)n * sizeof(*m->responses));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_dec(r, version, &m->responses[i], a);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
 void IncrementalAlterConfigsResponse_encode(struct wbuf *w, int16_t version, const struct IncrementalAlterConfigsResponse *m)
 {
     w_i32(w, m->throttle_time_ms);
@@ -8929,448 +4353,28 @@ void IncrementalAlterConfigsResponse_encode(struct wbuf *w, int16_t version, con
     }
 }
 
-/* ---- AlterPartitionReassignmentsRequest ---- */
-
-void AlterPartitionReassignmentsRequest_ReassignablePartition_init(struct AlterPartitionReassignmentsRequest_ReassignablePartition *m)
+static int16_t IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_first_error(const struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *m)
 {
-    m->partition_index = 0;
-    m->replicas_count = -1;
-    m->replicas = NULL;
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
-static void AlterPartitionReassignmentsRequest_ReassignablePartition_dec(struct rbuf *r, int16_t version, struct AlterPartitionReassignmentsRequest_ReassignablePartition *m, struct arena *a)
+int16_t IncrementalAlterConfigsResponse_first_error(const struct IncrementalAlterConfigsResponse *m)
 {
-    AlterPartitionReassignmentsRequest_ReassignablePartition_init(m);
-    m->partition_index = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->replicas_count = n;
-        if (n > 0) {
-            m->replicas = arena_alloc(a, (size_t)n * sizeof(*m->replicas));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->replicas[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void AlterPartitionReassignmentsRequest_ReassignablePartition_enc(struct wbuf *w, int16_t version, const struct AlterPartitionReassignmentsRequest_ReassignablePartition *m)
-{
-    w_i32(w, m->partition_index);
-    w_array_len(w, true, m->replicas_count);
-    for (int32_t i = 0; i < m->replicas_count; i++)
-        w_i32(w, m->replicas[i]);
-    w_empty_tags(w);
-}
-
-void AlterPartitionReassignmentsRequest_ReassignableTopic_init(struct AlterPartitionReassignmentsRequest_ReassignableTopic *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void AlterPartitionReassignmentsRequest_ReassignableTopic_dec(struct rbuf *r, int16_t version, struct AlterPartitionReassignmentsRequest_ReassignableTopic *m, struct arena *a)
-{
-    AlterPartitionReassignmentsRequest_ReassignableTopic_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 6);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterPartitionReassignmentsRequest_ReassignablePartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void AlterPartitionReassignmentsRequest_ReassignableTopic_enc(struct wbuf *w, int16_t version, const struct AlterPartitionReassignmentsRequest_ReassignableTopic *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        AlterPartitionReassignmentsRequest_ReassignablePartition_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void AlterPartitionReassignmentsRequest_init(struct AlterPartitionReassignmentsRequest *m)
-{
-    m->timeout_ms = 60000;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int AlterPartitionReassignmentsRequest_decode(struct rbuf *r, int16_t version, struct AlterPartitionReassignmentsRequest *m, struct arena *a)
-{
-    AlterPartitionReassignmentsRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->timeout_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterPartitionReassignmentsRequest_ReassignableTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AlterPartitionReassignmentsRequest_encode(struct wbuf *w, int16_t version, const struct AlterPartitionReassignmentsRequest *m)
-{
-    w_i32(w, m->timeout_ms);
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        AlterPartitionReassignmentsRequest_ReassignableTopic_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-/* ---- AlterPartitionReassignmentsResponse ---- */
-
-void AlterPartitionReassignmentsResponse_ReassignablePartitionResponse_init(struct AlterPartitionReassignmentsResponse_ReassignablePartitionResponse *m)
-{
-    m->partition_index = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-}
-
-static void AlterPartitionReassignmentsResponse_ReassignablePartitionResponse_dec(struct rbuf *r, int16_t version, struct AlterPartitionReassignmentsResponse_ReassignablePartitionResponse *m, struct arena *a)
-{
-    AlterPartitionReassignmentsResponse_ReassignablePartitionResponse_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    r_skip_tags(r);
-}
-
-static void AlterPartitionReassignmentsResponse_ReassignablePartitionResponse_enc(struct wbuf *w, int16_t version, const struct AlterPartitionReassignmentsResponse_ReassignablePartitionResponse *m)
-{
-    w_i32(w, m->partition_index);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_empty_tags(w);
-}
-
-void AlterPartitionReassignmentsResponse_ReassignableTopicResponse_init(struct AlterPartitionReassignmentsResponse_ReassignableTopicResponse *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void AlterPartitionReassignmentsResponse_ReassignableTopicResponse_dec(struct rbuf *r, int16_t version, struct AlterPartitionReassignmentsResponse_ReassignableTopicResponse *m, struct arena *a)
-{
-    AlterPartitionReassignmentsResponse_ReassignableTopicResponse_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 8);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterPartitionReassignmentsResponse_ReassignablePartitionResponse_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void AlterPartitionReassignmentsResponse_ReassignableTopicResponse_enc(struct wbuf *w, int16_t version, const struct AlterPartitionReassignmentsResponse_ReassignableTopicResponse *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        AlterPartitionReassignmentsResponse_ReassignablePartitionResponse_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void AlterPartitionReassignmentsResponse_init(struct AlterPartitionReassignmentsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->responses_count = 0;
-    m->responses = NULL;
-}
-
-int AlterPartitionReassignmentsResponse_decode(struct rbuf *r, int16_t version, struct AlterPartitionReassignmentsResponse *m, struct arena *a)
-{
-    AlterPartitionReassignmentsResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->responses_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->responses = arena_alloc(a, (size_t)n * sizeof(*m->responses));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterPartitionReassignmentsResponse_ReassignableTopicResponse_dec(r, version, &m->responses[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AlterPartitionReassignmentsResponse_encode(struct wbuf *w, int16_t version, const struct AlterPartitionReassignmentsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_array_len(w, true, count_val(m->responses_count, false));
+    int16_t e;
     for (int32_t i = 0; i < m->responses_count; i++)
-        AlterPartitionReassignmentsResponse_ReassignableTopicResponse_enc(w, version, &m->responses[i]);
-    w_empty_tags(w);
+        if ((e = IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_first_error(&m->responses[i])))
+            return e;
+    return 0;
 }
 
-/* ---- ListPartitionReassignmentsRequest ---- */
-
-void ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics_init(struct ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics *m)
+struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_alloc(struct arena *a, int32_t n)
 {
-    m->name = (struct kstr){"", 0};
-    m->partition_indexes_count = 0;
-    m->partition_indexes = NULL;
-}
-
-static void ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics_dec(struct rbuf *r, int16_t version, struct ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics *m, struct arena *a)
-{
-    ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->partition_indexes_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partition_indexes = arena_alloc(a, (size_t)n * sizeof(*m->partition_indexes));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partition_indexes[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics_enc(struct wbuf *w, int16_t version, const struct ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_array_len(w, true, count_val(m->partition_indexes_count, false));
-    for (int32_t i = 0; i < m->partition_indexes_count; i++)
-        w_i32(w, m->partition_indexes[i]);
-    w_empty_tags(w);
-}
-
-void ListPartitionReassignmentsRequest_init(struct ListPartitionReassignmentsRequest *m)
-{
-    m->timeout_ms = 60000;
-    m->topics_count = -1;
-    m->topics = NULL;
-}
-
-int ListPartitionReassignmentsRequest_decode(struct rbuf *r, int16_t version, struct ListPartitionReassignmentsRequest *m, struct arena *a)
-{
-    ListPartitionReassignmentsRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->timeout_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topics_count = n;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ListPartitionReassignmentsRequest_encode(struct wbuf *w, int16_t version, const struct ListPartitionReassignmentsRequest *m)
-{
-    w_i32(w, m->timeout_ms);
-    w_array_len(w, true, m->topics_count);
-    for (int32_t i = 0; i < m->topics_count; i++)
-        ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ListPartitionReassignmentsResponse ---- */
-
-void ListPartitionReassignmentsResponse_OngoingPartitionReassignment_init(struct ListPartitionReassignmentsResponse_OngoingPartitionReassignment *m)
-{
-    m->partition_index = 0;
-    m->replicas_count = 0;
-    m->replicas = NULL;
-    m->adding_replicas_count = 0;
-    m->adding_replicas = NULL;
-    m->removing_replicas_count = 0;
-    m->removing_replicas = NULL;
-}
-
-static void ListPartitionReassignmentsResponse_OngoingPartitionReassignment_dec(struct rbuf *r, int16_t version, struct ListPartitionReassignmentsResponse_OngoingPartitionReassignment *m, struct arena *a)
-{
-    ListPartitionReassignmentsResponse_OngoingPartitionReassignment_init(m);
-    m->partition_index = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->replicas_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->replicas = arena_alloc(a, (size_t)n * sizeof(*m->replicas));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->replicas[i] = r_i32(r);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->adding_replicas_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->adding_replicas = arena_alloc(a, (size_t)n * sizeof(*m->adding_replicas));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->adding_replicas[i] = r_i32(r);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->removing_replicas_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->removing_replicas = arena_alloc(a, (size_t)n * sizeof(*m->removing_replicas));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->removing_replicas[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ListPartitionReassignmentsResponse_OngoingPartitionReassignment_enc(struct wbuf *w, int16_t version, const struct ListPartitionReassignmentsResponse_OngoingPartitionReassignment *m)
-{
-    w_i32(w, m->partition_index);
-    w_array_len(w, true, count_val(m->replicas_count, false));
-    for (int32_t i = 0; i < m->replicas_count; i++)
-        w_i32(w, m->replicas[i]);
-    w_array_len(w, true, count_val(m->adding_replicas_count, false));
-    for (int32_t i = 0; i < m->adding_replicas_count; i++)
-        w_i32(w, m->adding_replicas[i]);
-    w_array_len(w, true, count_val(m->removing_replicas_count, false));
-    for (int32_t i = 0; i < m->removing_replicas_count; i++)
-        w_i32(w, m->removing_replicas[i]);
-    w_empty_tags(w);
-}
-
-void ListPartitionReassignmentsResponse_OngoingTopicReassignment_init(struct ListPartitionReassignmentsResponse_OngoingTopicReassignment *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ListPartitionReassignmentsResponse_OngoingTopicReassignment_dec(struct rbuf *r, int16_t version, struct ListPartitionReassignmentsResponse_OngoingTopicReassignment *m, struct arena *a)
-{
-    ListPartitionReassignmentsResponse_OngoingTopicReassignment_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 8);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ListPartitionReassignmentsResponse_OngoingPartitionReassignment_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ListPartitionReassignmentsResponse_OngoingTopicReassignment_enc(struct wbuf *w, int16_t version, const struct ListPartitionReassignmentsResponse_OngoingTopicReassignment *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        ListPartitionReassignmentsResponse_OngoingPartitionReassignment_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ListPartitionReassignmentsResponse_init(struct ListPartitionReassignmentsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int ListPartitionReassignmentsResponse_decode(struct rbuf *r, int16_t version, struct ListPartitionReassignmentsResponse *m, struct arena *a)
-{
-    ListPartitionReassignmentsResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ListPartitionReassignmentsResponse_OngoingTopicReassignment_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ListPartitionReassignmentsResponse_encode(struct wbuf *w, int16_t version, const struct ListPartitionReassignmentsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        ListPartitionReassignmentsResponse_OngoingTopicReassignment_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
+    struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_init(&m[i]);
+    return m;
 }
 
 /* ---- OffsetDeleteRequest ---- */
@@ -9380,22 +4384,24 @@ void OffsetDeleteRequest_OffsetDeleteRequestPartition_init(struct OffsetDeleteRe
     m->partition_index = 0;
 }
 
-static void OffsetDeleteRequest_OffsetDeleteRequestPartition_dec(struct rbuf *r, int16_t version, struct OffsetDeleteRequest_OffsetDeleteRequestPartition *m, struct arena *a)
-{
-    OffsetDeleteRequest_OffsetDeleteRequestPartition_init(m);
-    m->partition_index = r_i32(r);
-}
-
-static void OffsetDeleteRequest_OffsetDeleteRequestPartition_enc(struct wbuf *w, int16_t version, const struct OffsetDeleteRequest_OffsetDeleteRequestPartition *m)
-{
-    w_i32(w, m->partition_index);
-}
-
 void OffsetDeleteRequest_OffsetDeleteRequestTopic_init(struct OffsetDeleteRequest_OffsetDeleteRequestTopic *m)
 {
     m->name = (struct kstr){"", 0};
     m->partitions_count = 0;
     m->partitions = NULL;
+}
+
+void OffsetDeleteRequest_init(struct OffsetDeleteRequest *m)
+{
+    m->group_id = (struct kstr){"", 0};
+    m->topics_count = 0;
+    m->topics = NULL;
+}
+
+static void OffsetDeleteRequest_OffsetDeleteRequestPartition_dec(struct rbuf *r, int16_t version, struct OffsetDeleteRequest_OffsetDeleteRequestPartition *m, struct arena *a)
+{
+    OffsetDeleteRequest_OffsetDeleteRequestPartition_init(m);
+    m->partition_index = r_i32(r);
 }
 
 static void OffsetDeleteRequest_OffsetDeleteRequestTopic_dec(struct rbuf *r, int16_t version, struct OffsetDeleteRequest_OffsetDeleteRequestTopic *m, struct arena *a)
@@ -9416,21 +4422,6 @@ static void OffsetDeleteRequest_OffsetDeleteRequestTopic_dec(struct rbuf *r, int
             }
         }
     }
-}
-
-static void OffsetDeleteRequest_OffsetDeleteRequestTopic_enc(struct wbuf *w, int16_t version, const struct OffsetDeleteRequest_OffsetDeleteRequestTopic *m)
-{
-    w_string(w, false, str_val(m->name, false));
-    w_array_len(w, false, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        OffsetDeleteRequest_OffsetDeleteRequestPartition_enc(w, version, &m->partitions[i]);
-}
-
-void OffsetDeleteRequest_init(struct OffsetDeleteRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
 }
 
 int OffsetDeleteRequest_decode(struct rbuf *r, int16_t version, struct OffsetDeleteRequest *m, struct arena *a)
@@ -9456,14 +4447,6 @@ int OffsetDeleteRequest_decode(struct rbuf *r, int16_t version, struct OffsetDel
     return r->err ? -1 : 0;
 }
 
-void OffsetDeleteRequest_encode(struct wbuf *w, int16_t version, const struct OffsetDeleteRequest *m)
-{
-    w_string(w, false, str_val(m->group_id, false));
-    w_array_len(w, false, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        OffsetDeleteRequest_OffsetDeleteRequestTopic_enc(w, version, &m->topics[i]);
-}
-
 /* ---- OffsetDeleteResponse ---- */
 
 void OffsetDeleteResponse_OffsetDeleteResponsePartition_init(struct OffsetDeleteResponse_OffsetDeleteResponsePartition *m)
@@ -9472,52 +4455,11 @@ void OffsetDeleteResponse_OffsetDeleteResponsePartition_init(struct OffsetDelete
     m->error_code = 0;
 }
 
-static void OffsetDeleteResponse_OffsetDeleteResponsePartition_dec(struct rbuf *r, int16_t version, struct OffsetDeleteResponse_OffsetDeleteResponsePartition *m, struct arena *a)
-{
-    OffsetDeleteResponse_OffsetDeleteResponsePartition_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-}
-
-static void OffsetDeleteResponse_OffsetDeleteResponsePartition_enc(struct wbuf *w, int16_t version, const struct OffsetDeleteResponse_OffsetDeleteResponsePartition *m)
-{
-    w_i32(w, m->partition_index);
-    w_i16(w, m->error_code);
-}
-
 void OffsetDeleteResponse_OffsetDeleteResponseTopic_init(struct OffsetDeleteResponse_OffsetDeleteResponseTopic *m)
 {
     m->name = (struct kstr){"", 0};
     m->partitions_count = 0;
     m->partitions = NULL;
-}
-
-static void OffsetDeleteResponse_OffsetDeleteResponseTopic_dec(struct rbuf *r, int16_t version, struct OffsetDeleteResponse_OffsetDeleteResponseTopic *m, struct arena *a)
-{
-    OffsetDeleteResponse_OffsetDeleteResponseTopic_init(m);
-    m->name = r_string(r, false);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, false, 6);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetDeleteResponse_OffsetDeleteResponsePartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-}
-
-static void OffsetDeleteResponse_OffsetDeleteResponseTopic_enc(struct wbuf *w, int16_t version, const struct OffsetDeleteResponse_OffsetDeleteResponseTopic *m)
-{
-    w_string(w, false, str_val(m->name, false));
-    w_array_len(w, false, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        OffsetDeleteResponse_OffsetDeleteResponsePartition_enc(w, version, &m->partitions[i]);
 }
 
 void OffsetDeleteResponse_init(struct OffsetDeleteResponse *m)
@@ -9528,26 +4470,18 @@ void OffsetDeleteResponse_init(struct OffsetDeleteResponse *m)
     m->topics = NULL;
 }
 
-int OffsetDeleteResponse_decode(struct rbuf *r, int16_t version, struct OffsetDeleteResponse *m, struct arena *a)
+static void OffsetDeleteResponse_OffsetDeleteResponsePartition_enc(struct wbuf *w, int16_t version, const struct OffsetDeleteResponse_OffsetDeleteResponsePartition *m)
 {
-    OffsetDeleteResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->error_code = r_i16(r);
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, false, 6);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                OffsetDeleteResponse_OffsetDeleteResponseTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    return r->err ? -1 : 0;
+    w_i32(w, m->partition_index);
+    w_i16(w, m->error_code);
+}
+
+static void OffsetDeleteResponse_OffsetDeleteResponseTopic_enc(struct wbuf *w, int16_t version, const struct OffsetDeleteResponse_OffsetDeleteResponseTopic *m)
+{
+    w_string(w, false, str_val(m->name, false));
+    w_array_len(w, false, count_val(m->partitions_count, false));
+    for (int32_t i = 0; i < m->partitions_count; i++)
+        OffsetDeleteResponse_OffsetDeleteResponsePartition_enc(w, version, &m->partitions[i]);
 }
 
 void OffsetDeleteResponse_encode(struct wbuf *w, int16_t version, const struct OffsetDeleteResponse *m)
@@ -9559,1360 +4493,47 @@ void OffsetDeleteResponse_encode(struct wbuf *w, int16_t version, const struct O
         OffsetDeleteResponse_OffsetDeleteResponseTopic_enc(w, version, &m->topics[i]);
 }
 
-/* ---- DescribeClientQuotasRequest ---- */
-
-void DescribeClientQuotasRequest_ComponentData_init(struct DescribeClientQuotasRequest_ComponentData *m)
-{
-    m->entity_type = (struct kstr){"", 0};
-    m->match_type = 0;
-    m->match = (struct kstr){"", 0};
-}
-
-static void DescribeClientQuotasRequest_ComponentData_dec(struct rbuf *r, int16_t version, struct DescribeClientQuotasRequest_ComponentData *m, struct arena *a)
-{
-    DescribeClientQuotasRequest_ComponentData_init(m);
-    m->entity_type = r_string(r, version >= 1);
-    if (m->entity_type.len < 0)
-        r->err = 1;
-    m->match_type = r_i8(r);
-    m->match = r_string(r, version >= 1);
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void DescribeClientQuotasRequest_ComponentData_enc(struct wbuf *w, int16_t version, const struct DescribeClientQuotasRequest_ComponentData *m)
-{
-    w_string(w, version >= 1, str_val(m->entity_type, false));
-    w_i8(w, m->match_type);
-    w_string(w, version >= 1, m->match);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeClientQuotasRequest_init(struct DescribeClientQuotasRequest *m)
-{
-    m->components_count = 0;
-    m->components = NULL;
-    m->strict = false;
-}
-
-int DescribeClientQuotasRequest_decode(struct rbuf *r, int16_t version, struct DescribeClientQuotasRequest *m, struct arena *a)
-{
-    DescribeClientQuotasRequest_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    {
-        int32_t n = r_array_len(r, version >= 1, 4);
-        m->components_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->components = arena_alloc(a, (size_t)n * sizeof(*m->components));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeClientQuotasRequest_ComponentData_dec(r, version, &m->components[i], a);
-            }
-        }
-    }
-    m->strict = r_bool(r);
-    if (version >= 1)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeClientQuotasRequest_encode(struct wbuf *w, int16_t version, const struct DescribeClientQuotasRequest *m)
-{
-    w_array_len(w, version >= 1, count_val(m->components_count, false));
-    for (int32_t i = 0; i < m->components_count; i++)
-        DescribeClientQuotasRequest_ComponentData_enc(w, version, &m->components[i]);
-    w_bool(w, m->strict);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- DescribeClientQuotasResponse ---- */
-
-void DescribeClientQuotasResponse_EntityData_init(struct DescribeClientQuotasResponse_EntityData *m)
-{
-    m->entity_type = (struct kstr){"", 0};
-    m->entity_name = (struct kstr){"", 0};
-}
-
-static void DescribeClientQuotasResponse_EntityData_dec(struct rbuf *r, int16_t version, struct DescribeClientQuotasResponse_EntityData *m, struct arena *a)
-{
-    DescribeClientQuotasResponse_EntityData_init(m);
-    m->entity_type = r_string(r, version >= 1);
-    if (m->entity_type.len < 0)
-        r->err = 1;
-    m->entity_name = r_string(r, version >= 1);
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void DescribeClientQuotasResponse_EntityData_enc(struct wbuf *w, int16_t version, const struct DescribeClientQuotasResponse_EntityData *m)
-{
-    w_string(w, version >= 1, str_val(m->entity_type, false));
-    w_string(w, version >= 1, m->entity_name);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeClientQuotasResponse_ValueData_init(struct DescribeClientQuotasResponse_ValueData *m)
-{
-    m->key = (struct kstr){"", 0};
-    m->value = 0.0;
-}
-
-static void DescribeClientQuotasResponse_ValueData_dec(struct rbuf *r, int16_t version, struct DescribeClientQuotasResponse_ValueData *m, struct arena *a)
-{
-    DescribeClientQuotasResponse_ValueData_init(m);
-    m->key = r_string(r, version >= 1);
-    if (m->key.len < 0)
-        r->err = 1;
-    m->value = r_f64(r);
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void DescribeClientQuotasResponse_ValueData_enc(struct wbuf *w, int16_t version, const struct DescribeClientQuotasResponse_ValueData *m)
-{
-    w_string(w, version >= 1, str_val(m->key, false));
-    w_f64(w, m->value);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeClientQuotasResponse_EntryData_init(struct DescribeClientQuotasResponse_EntryData *m)
-{
-    m->entity_count = 0;
-    m->entity = NULL;
-    m->values_count = 0;
-    m->values = NULL;
-}
-
-static void DescribeClientQuotasResponse_EntryData_dec(struct rbuf *r, int16_t version, struct DescribeClientQuotasResponse_EntryData *m, struct arena *a)
-{
-    DescribeClientQuotasResponse_EntryData_init(m);
-    {
-        int32_t n = r_array_len(r, version >= 1, 3);
-        m->entity_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->entity = arena_alloc(a, (size_t)n * sizeof(*m->entity));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeClientQuotasResponse_EntityData_dec(r, version, &m->entity[i], a);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, version >= 1, 10);
-        m->values_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->values = arena_alloc(a, (size_t)n * sizeof(*m->values));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeClientQuotasResponse_ValueData_dec(r, version, &m->values[i], a);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void DescribeClientQuotasResponse_EntryData_enc(struct wbuf *w, int16_t version, const struct DescribeClientQuotasResponse_EntryData *m)
-{
-    w_array_len(w, version >= 1, count_val(m->entity_count, false));
-    for (int32_t i = 0; i < m->entity_count; i++)
-        DescribeClientQuotasResponse_EntityData_enc(w, version, &m->entity[i]);
-    w_array_len(w, version >= 1, count_val(m->values_count, false));
-    for (int32_t i = 0; i < m->values_count; i++)
-        DescribeClientQuotasResponse_ValueData_enc(w, version, &m->values[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void DescribeClientQuotasResponse_init(struct DescribeClientQuotasResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->entries_count = 0;
-    m->entries = NULL;
-}
-
-int DescribeClientQuotasResponse_decode(struct rbuf *r, int16_t version, struct DescribeClientQuotasResponse *m, struct arena *a)
-{
-    DescribeClientQuotasResponse_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 1);
-    {
-        int32_t n = r_array_len(r, version >= 1, 3);
-        m->entries_count = n;
-        if (n > 0) {
-            m->entries = arena_alloc(a, (size_t)n * sizeof(*m->entries));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeClientQuotasResponse_EntryData_dec(r, version, &m->entries[i], a);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeClientQuotasResponse_encode(struct wbuf *w, int16_t version, const struct DescribeClientQuotasResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, version >= 1, m->error_message);
-    w_array_len(w, version >= 1, m->entries_count);
-    for (int32_t i = 0; i < m->entries_count; i++)
-        DescribeClientQuotasResponse_EntryData_enc(w, version, &m->entries[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- AlterClientQuotasRequest ---- */
-
-void AlterClientQuotasRequest_EntityData_init(struct AlterClientQuotasRequest_EntityData *m)
-{
-    m->entity_type = (struct kstr){"", 0};
-    m->entity_name = (struct kstr){"", 0};
-}
-
-static void AlterClientQuotasRequest_EntityData_dec(struct rbuf *r, int16_t version, struct AlterClientQuotasRequest_EntityData *m, struct arena *a)
-{
-    AlterClientQuotasRequest_EntityData_init(m);
-    m->entity_type = r_string(r, version >= 1);
-    if (m->entity_type.len < 0)
-        r->err = 1;
-    m->entity_name = r_string(r, version >= 1);
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void AlterClientQuotasRequest_EntityData_enc(struct wbuf *w, int16_t version, const struct AlterClientQuotasRequest_EntityData *m)
-{
-    w_string(w, version >= 1, str_val(m->entity_type, false));
-    w_string(w, version >= 1, m->entity_name);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterClientQuotasRequest_OpData_init(struct AlterClientQuotasRequest_OpData *m)
-{
-    m->key = (struct kstr){"", 0};
-    m->value = 0.0;
-    m->remove = false;
-}
-
-static void AlterClientQuotasRequest_OpData_dec(struct rbuf *r, int16_t version, struct AlterClientQuotasRequest_OpData *m, struct arena *a)
-{
-    AlterClientQuotasRequest_OpData_init(m);
-    m->key = r_string(r, version >= 1);
-    if (m->key.len < 0)
-        r->err = 1;
-    m->value = r_f64(r);
-    m->remove = r_bool(r);
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void AlterClientQuotasRequest_OpData_enc(struct wbuf *w, int16_t version, const struct AlterClientQuotasRequest_OpData *m)
-{
-    w_string(w, version >= 1, str_val(m->key, false));
-    w_f64(w, m->value);
-    w_bool(w, m->remove);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterClientQuotasRequest_EntryData_init(struct AlterClientQuotasRequest_EntryData *m)
-{
-    m->entity_count = 0;
-    m->entity = NULL;
-    m->ops_count = 0;
-    m->ops = NULL;
-}
-
-static void AlterClientQuotasRequest_EntryData_dec(struct rbuf *r, int16_t version, struct AlterClientQuotasRequest_EntryData *m, struct arena *a)
-{
-    AlterClientQuotasRequest_EntryData_init(m);
-    {
-        int32_t n = r_array_len(r, version >= 1, 3);
-        m->entity_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->entity = arena_alloc(a, (size_t)n * sizeof(*m->entity));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterClientQuotasRequest_EntityData_dec(r, version, &m->entity[i], a);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, version >= 1, 11);
-        m->ops_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->ops = arena_alloc(a, (size_t)n * sizeof(*m->ops));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterClientQuotasRequest_OpData_dec(r, version, &m->ops[i], a);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void AlterClientQuotasRequest_EntryData_enc(struct wbuf *w, int16_t version, const struct AlterClientQuotasRequest_EntryData *m)
-{
-    w_array_len(w, version >= 1, count_val(m->entity_count, false));
-    for (int32_t i = 0; i < m->entity_count; i++)
-        AlterClientQuotasRequest_EntityData_enc(w, version, &m->entity[i]);
-    w_array_len(w, version >= 1, count_val(m->ops_count, false));
-    for (int32_t i = 0; i < m->ops_count; i++)
-        AlterClientQuotasRequest_OpData_enc(w, version, &m->ops[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterClientQuotasRequest_init(struct AlterClientQuotasRequest *m)
-{
-    m->entries_count = 0;
-    m->entries = NULL;
-    m->validate_only = false;
-}
-
-int AlterClientQuotasRequest_decode(struct rbuf *r, int16_t version, struct AlterClientQuotasRequest *m, struct arena *a)
-{
-    AlterClientQuotasRequest_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    {
-        int32_t n = r_array_len(r, version >= 1, 3);
-        m->entries_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->entries = arena_alloc(a, (size_t)n * sizeof(*m->entries));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterClientQuotasRequest_EntryData_dec(r, version, &m->entries[i], a);
-            }
-        }
-    }
-    m->validate_only = r_bool(r);
-    if (version >= 1)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AlterClientQuotasRequest_encode(struct wbuf *w, int16_t version, const struct AlterClientQuotasRequest *m)
-{
-    w_array_len(w, version >= 1, count_val(m->entries_count, false));
-    for (int32_t i = 0; i < m->entries_count; i++)
-        AlterClientQuotasRequest_EntryData_enc(w, version, &m->entries[i]);
-    w_bool(w, m->validate_only);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- AlterClientQuotasResponse ---- */
-
-void AlterClientQuotasResponse_EntityData_init(struct AlterClientQuotasResponse_EntityData *m)
-{
-    m->entity_type = (struct kstr){"", 0};
-    m->entity_name = (struct kstr){"", 0};
-}
-
-static void AlterClientQuotasResponse_EntityData_dec(struct rbuf *r, int16_t version, struct AlterClientQuotasResponse_EntityData *m, struct arena *a)
-{
-    AlterClientQuotasResponse_EntityData_init(m);
-    m->entity_type = r_string(r, version >= 1);
-    if (m->entity_type.len < 0)
-        r->err = 1;
-    m->entity_name = r_string(r, version >= 1);
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void AlterClientQuotasResponse_EntityData_enc(struct wbuf *w, int16_t version, const struct AlterClientQuotasResponse_EntityData *m)
-{
-    w_string(w, version >= 1, str_val(m->entity_type, false));
-    w_string(w, version >= 1, m->entity_name);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterClientQuotasResponse_EntryData_init(struct AlterClientQuotasResponse_EntryData *m)
-{
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->entity_count = 0;
-    m->entity = NULL;
-}
-
-static void AlterClientQuotasResponse_EntryData_dec(struct rbuf *r, int16_t version, struct AlterClientQuotasResponse_EntryData *m, struct arena *a)
-{
-    AlterClientQuotasResponse_EntryData_init(m);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, version >= 1);
-    {
-        int32_t n = r_array_len(r, version >= 1, 3);
-        m->entity_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->entity = arena_alloc(a, (size_t)n * sizeof(*m->entity));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterClientQuotasResponse_EntityData_dec(r, version, &m->entity[i], a);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-}
-
-static void AlterClientQuotasResponse_EntryData_enc(struct wbuf *w, int16_t version, const struct AlterClientQuotasResponse_EntryData *m)
-{
-    w_i16(w, m->error_code);
-    w_string(w, version >= 1, m->error_message);
-    w_array_len(w, version >= 1, count_val(m->entity_count, false));
-    for (int32_t i = 0; i < m->entity_count; i++)
-        AlterClientQuotasResponse_EntityData_enc(w, version, &m->entity[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-void AlterClientQuotasResponse_init(struct AlterClientQuotasResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->entries_count = 0;
-    m->entries = NULL;
-}
-
-int AlterClientQuotasResponse_decode(struct rbuf *r, int16_t version, struct AlterClientQuotasResponse *m, struct arena *a)
-{
-    AlterClientQuotasResponse_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, version >= 1, 5);
-        m->entries_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->entries = arena_alloc(a, (size_t)n * sizeof(*m->entries));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterClientQuotasResponse_EntryData_dec(r, version, &m->entries[i], a);
-            }
-        }
-    }
-    if (version >= 1)
-        r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AlterClientQuotasResponse_encode(struct wbuf *w, int16_t version, const struct AlterClientQuotasResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, version >= 1, count_val(m->entries_count, false));
-    for (int32_t i = 0; i < m->entries_count; i++)
-        AlterClientQuotasResponse_EntryData_enc(w, version, &m->entries[i]);
-    if (version >= 1) {
-        w_empty_tags(w);
-    }
-}
-
-/* ---- DescribeUserScramCredentialsRequest ---- */
-
-void DescribeUserScramCredentialsRequest_UserName_init(struct DescribeUserScramCredentialsRequest_UserName *m)
-{
-    m->name = (struct kstr){"", 0};
-}
-
-static void DescribeUserScramCredentialsRequest_UserName_dec(struct rbuf *r, int16_t version, struct DescribeUserScramCredentialsRequest_UserName *m, struct arena *a)
-{
-    DescribeUserScramCredentialsRequest_UserName_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    r_skip_tags(r);
-}
-
-static void DescribeUserScramCredentialsRequest_UserName_enc(struct wbuf *w, int16_t version, const struct DescribeUserScramCredentialsRequest_UserName *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_empty_tags(w);
-}
-
-void DescribeUserScramCredentialsRequest_init(struct DescribeUserScramCredentialsRequest *m)
-{
-    m->users_count = 0;
-    m->users = NULL;
-}
-
-int DescribeUserScramCredentialsRequest_decode(struct rbuf *r, int16_t version, struct DescribeUserScramCredentialsRequest *m, struct arena *a)
-{
-    DescribeUserScramCredentialsRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 2);
-        m->users_count = n;
-        if (n > 0) {
-            m->users = arena_alloc(a, (size_t)n * sizeof(*m->users));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeUserScramCredentialsRequest_UserName_dec(r, version, &m->users[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeUserScramCredentialsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeUserScramCredentialsRequest *m)
-{
-    w_array_len(w, true, m->users_count);
-    for (int32_t i = 0; i < m->users_count; i++)
-        DescribeUserScramCredentialsRequest_UserName_enc(w, version, &m->users[i]);
-    w_empty_tags(w);
-}
-
-/* ---- DescribeUserScramCredentialsResponse ---- */
-
-void DescribeUserScramCredentialsResponse_CredentialInfo_init(struct DescribeUserScramCredentialsResponse_CredentialInfo *m)
-{
-    m->mechanism = 0;
-    m->iterations = 0;
-}
-
-static void DescribeUserScramCredentialsResponse_CredentialInfo_dec(struct rbuf *r, int16_t version, struct DescribeUserScramCredentialsResponse_CredentialInfo *m, struct arena *a)
-{
-    DescribeUserScramCredentialsResponse_CredentialInfo_init(m);
-    m->mechanism = r_i8(r);
-    m->iterations = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void DescribeUserScramCredentialsResponse_CredentialInfo_enc(struct wbuf *w, int16_t version, const struct DescribeUserScramCredentialsResponse_CredentialInfo *m)
-{
-    w_i8(w, m->mechanism);
-    w_i32(w, m->iterations);
-    w_empty_tags(w);
-}
-
-void DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult_init(struct DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult *m)
-{
-    m->user = (struct kstr){"", 0};
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->credential_infos_count = 0;
-    m->credential_infos = NULL;
-}
-
-static void DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult_dec(struct rbuf *r, int16_t version, struct DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult *m, struct arena *a)
-{
-    DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult_init(m);
-    m->user = r_string(r, true);
-    if (m->user.len < 0)
-        r->err = 1;
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    {
-        int32_t n = r_array_len(r, true, 6);
-        m->credential_infos_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->credential_infos = arena_alloc(a, (size_t)n * sizeof(*m->credential_infos));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeUserScramCredentialsResponse_CredentialInfo_dec(r, version, &m->credential_infos[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult_enc(struct wbuf *w, int16_t version, const struct DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult *m)
-{
-    w_string(w, true, str_val(m->user, false));
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_array_len(w, true, count_val(m->credential_infos_count, false));
-    for (int32_t i = 0; i < m->credential_infos_count; i++)
-        DescribeUserScramCredentialsResponse_CredentialInfo_enc(w, version, &m->credential_infos[i]);
-    w_empty_tags(w);
-}
-
-void DescribeUserScramCredentialsResponse_init(struct DescribeUserScramCredentialsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int DescribeUserScramCredentialsResponse_decode(struct rbuf *r, int16_t version, struct DescribeUserScramCredentialsResponse *m, struct arena *a)
-{
-    DescribeUserScramCredentialsResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    {
-        int32_t n = r_array_len(r, true, 6);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeUserScramCredentialsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeUserScramCredentialsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_array_len(w, true, count_val(m->results_count, false));
-    for (int32_t i = 0; i < m->results_count; i++)
-        DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult_enc(w, version, &m->results[i]);
-    w_empty_tags(w);
-}
-
-/* ---- AlterUserScramCredentialsRequest ---- */
-
-void AlterUserScramCredentialsRequest_ScramCredentialDeletion_init(struct AlterUserScramCredentialsRequest_ScramCredentialDeletion *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->mechanism = 0;
-}
-
-static void AlterUserScramCredentialsRequest_ScramCredentialDeletion_dec(struct rbuf *r, int16_t version, struct AlterUserScramCredentialsRequest_ScramCredentialDeletion *m, struct arena *a)
-{
-    AlterUserScramCredentialsRequest_ScramCredentialDeletion_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->mechanism = r_i8(r);
-    r_skip_tags(r);
-}
-
-static void AlterUserScramCredentialsRequest_ScramCredentialDeletion_enc(struct wbuf *w, int16_t version, const struct AlterUserScramCredentialsRequest_ScramCredentialDeletion *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_i8(w, m->mechanism);
-    w_empty_tags(w);
-}
-
-void AlterUserScramCredentialsRequest_ScramCredentialUpsertion_init(struct AlterUserScramCredentialsRequest_ScramCredentialUpsertion *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->mechanism = 0;
-    m->iterations = 0;
-    m->salt = (struct kbytes){NULL, 0};
-    m->salted_password = (struct kbytes){NULL, 0};
-}
-
-static void AlterUserScramCredentialsRequest_ScramCredentialUpsertion_dec(struct rbuf *r, int16_t version, struct AlterUserScramCredentialsRequest_ScramCredentialUpsertion *m, struct arena *a)
-{
-    AlterUserScramCredentialsRequest_ScramCredentialUpsertion_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->mechanism = r_i8(r);
-    m->iterations = r_i32(r);
-    m->salt = r_bytes(r, true);
-    if (m->salt.len < 0)
-        r->err = 1;
-    m->salted_password = r_bytes(r, true);
-    if (m->salted_password.len < 0)
-        r->err = 1;
-    r_skip_tags(r);
-}
-
-static void AlterUserScramCredentialsRequest_ScramCredentialUpsertion_enc(struct wbuf *w, int16_t version, const struct AlterUserScramCredentialsRequest_ScramCredentialUpsertion *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_i8(w, m->mechanism);
-    w_i32(w, m->iterations);
-    w_bytes(w, true, bytes_val(m->salt, false));
-    w_bytes(w, true, bytes_val(m->salted_password, false));
-    w_empty_tags(w);
-}
-
-void AlterUserScramCredentialsRequest_init(struct AlterUserScramCredentialsRequest *m)
-{
-    m->deletions_count = 0;
-    m->deletions = NULL;
-    m->upsertions_count = 0;
-    m->upsertions = NULL;
-}
-
-int AlterUserScramCredentialsRequest_decode(struct rbuf *r, int16_t version, struct AlterUserScramCredentialsRequest *m, struct arena *a)
-{
-    AlterUserScramCredentialsRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->deletions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->deletions = arena_alloc(a, (size_t)n * sizeof(*m->deletions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterUserScramCredentialsRequest_ScramCredentialDeletion_dec(r, version, &m->deletions[i], a);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 9);
-        m->upsertions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->upsertions = arena_alloc(a, (size_t)n * sizeof(*m->upsertions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterUserScramCredentialsRequest_ScramCredentialUpsertion_dec(r, version, &m->upsertions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AlterUserScramCredentialsRequest_encode(struct wbuf *w, int16_t version, const struct AlterUserScramCredentialsRequest *m)
-{
-    w_array_len(w, true, count_val(m->deletions_count, false));
-    for (int32_t i = 0; i < m->deletions_count; i++)
-        AlterUserScramCredentialsRequest_ScramCredentialDeletion_enc(w, version, &m->deletions[i]);
-    w_array_len(w, true, count_val(m->upsertions_count, false));
-    for (int32_t i = 0; i < m->upsertions_count; i++)
-        AlterUserScramCredentialsRequest_ScramCredentialUpsertion_enc(w, version, &m->upsertions[i]);
-    w_empty_tags(w);
-}
-
-/* ---- AlterUserScramCredentialsResponse ---- */
-
-void AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult_init(struct AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult *m)
-{
-    m->user = (struct kstr){"", 0};
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-}
-
-static void AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult_dec(struct rbuf *r, int16_t version, struct AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult *m, struct arena *a)
-{
-    AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult_init(m);
-    m->user = r_string(r, true);
-    if (m->user.len < 0)
-        r->err = 1;
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    r_skip_tags(r);
-}
-
-static void AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult_enc(struct wbuf *w, int16_t version, const struct AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult *m)
-{
-    w_string(w, true, str_val(m->user, false));
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_empty_tags(w);
-}
-
-void AlterUserScramCredentialsResponse_init(struct AlterUserScramCredentialsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int AlterUserScramCredentialsResponse_decode(struct rbuf *r, int16_t version, struct AlterUserScramCredentialsResponse *m, struct arena *a)
-{
-    AlterUserScramCredentialsResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 5);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AlterUserScramCredentialsResponse_encode(struct wbuf *w, int16_t version, const struct AlterUserScramCredentialsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, true, count_val(m->results_count, false));
-    for (int32_t i = 0; i < m->results_count; i++)
-        AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult_enc(w, version, &m->results[i]);
-    w_empty_tags(w);
-}
-
-/* ---- DescribeQuorumRequest ---- */
-
-void DescribeQuorumRequest_PartitionData_init(struct DescribeQuorumRequest_PartitionData *m)
-{
-    m->partition_index = 0;
-}
-
-static void DescribeQuorumRequest_PartitionData_dec(struct rbuf *r, int16_t version, struct DescribeQuorumRequest_PartitionData *m, struct arena *a)
-{
-    DescribeQuorumRequest_PartitionData_init(m);
-    m->partition_index = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void DescribeQuorumRequest_PartitionData_enc(struct wbuf *w, int16_t version, const struct DescribeQuorumRequest_PartitionData *m)
-{
-    w_i32(w, m->partition_index);
-    w_empty_tags(w);
-}
-
-void DescribeQuorumRequest_TopicData_init(struct DescribeQuorumRequest_TopicData *m)
-{
-    m->topic_name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void DescribeQuorumRequest_TopicData_dec(struct rbuf *r, int16_t version, struct DescribeQuorumRequest_TopicData *m, struct arena *a)
+static int16_t OffsetDeleteResponse_OffsetDeleteResponsePartition_first_error(const struct OffsetDeleteResponse_OffsetDeleteResponsePartition *m)
 {
-    DescribeQuorumRequest_TopicData_init(m);
-    m->topic_name = r_string(r, true);
-    if (m->topic_name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 5);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeQuorumRequest_PartitionData_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
-static void DescribeQuorumRequest_TopicData_enc(struct wbuf *w, int16_t version, const struct DescribeQuorumRequest_TopicData *m)
+static int16_t OffsetDeleteResponse_OffsetDeleteResponseTopic_first_error(const struct OffsetDeleteResponse_OffsetDeleteResponseTopic *m)
 {
-    w_string(w, true, str_val(m->topic_name, false));
-    w_array_len(w, true, count_val(m->partitions_count, false));
+    int16_t e;
     for (int32_t i = 0; i < m->partitions_count; i++)
-        DescribeQuorumRequest_PartitionData_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
+        if ((e = OffsetDeleteResponse_OffsetDeleteResponsePartition_first_error(&m->partitions[i])))
+            return e;
+    return 0;
 }
 
-void DescribeQuorumRequest_init(struct DescribeQuorumRequest *m)
+int16_t OffsetDeleteResponse_first_error(const struct OffsetDeleteResponse *m)
 {
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int DescribeQuorumRequest_decode(struct rbuf *r, int16_t version, struct DescribeQuorumRequest *m, struct arena *a)
-{
-    DescribeQuorumRequest_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeQuorumRequest_TopicData_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeQuorumRequest_encode(struct wbuf *w, int16_t version, const struct DescribeQuorumRequest *m)
-{
-    w_array_len(w, true, count_val(m->topics_count, false));
+    int16_t e;
+    if (m->error_code)
+        return m->error_code;
     for (int32_t i = 0; i < m->topics_count; i++)
-        DescribeQuorumRequest_TopicData_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
+        if ((e = OffsetDeleteResponse_OffsetDeleteResponseTopic_first_error(&m->topics[i])))
+            return e;
+    return 0;
 }
 
-/* ---- DescribeQuorumResponse ---- */
-
-void DescribeQuorumResponse_ReplicaState_init(struct DescribeQuorumResponse_ReplicaState *m)
+struct OffsetDeleteResponse_OffsetDeleteResponsePartition *OffsetDeleteResponse_OffsetDeleteResponsePartition_alloc(struct arena *a, int32_t n)
 {
-    m->replica_id = 0;
-    m->replica_directory_id = (struct kuuid){{0}};
-    m->log_end_offset = 0;
-    m->last_fetch_timestamp = -1;
-    m->last_caught_up_timestamp = -1;
+    struct OffsetDeleteResponse_OffsetDeleteResponsePartition *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        OffsetDeleteResponse_OffsetDeleteResponsePartition_init(&m[i]);
+    return m;
 }
 
-static void DescribeQuorumResponse_ReplicaState_dec(struct rbuf *r, int16_t version, struct DescribeQuorumResponse_ReplicaState *m, struct arena *a)
+struct OffsetDeleteResponse_OffsetDeleteResponseTopic *OffsetDeleteResponse_OffsetDeleteResponseTopic_alloc(struct arena *a, int32_t n)
 {
-    DescribeQuorumResponse_ReplicaState_init(m);
-    m->replica_id = r_i32(r);
-    if (version >= 2) {
-        r_uuid(r, &m->replica_directory_id);
-    }
-    m->log_end_offset = r_i64(r);
-    if (version >= 1) {
-        m->last_fetch_timestamp = r_i64(r);
-    }
-    if (version >= 1) {
-        m->last_caught_up_timestamp = r_i64(r);
-    }
-    r_skip_tags(r);
-}
-
-static void DescribeQuorumResponse_ReplicaState_enc(struct wbuf *w, int16_t version, const struct DescribeQuorumResponse_ReplicaState *m)
-{
-    w_i32(w, m->replica_id);
-    if (version >= 2) {
-        w_uuid(w, &m->replica_directory_id);
-    }
-    w_i64(w, m->log_end_offset);
-    if (version >= 1) {
-        w_i64(w, m->last_fetch_timestamp);
-    }
-    if (version >= 1) {
-        w_i64(w, m->last_caught_up_timestamp);
-    }
-    w_empty_tags(w);
-}
-
-void DescribeQuorumResponse_PartitionData_init(struct DescribeQuorumResponse_PartitionData *m)
-{
-    m->partition_index = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->leader_id = 0;
-    m->leader_epoch = 0;
-    m->high_watermark = 0;
-    m->current_voters_count = 0;
-    m->current_voters = NULL;
-    m->observers_count = 0;
-    m->observers = NULL;
-}
-
-static void DescribeQuorumResponse_PartitionData_dec(struct rbuf *r, int16_t version, struct DescribeQuorumResponse_PartitionData *m, struct arena *a)
-{
-    DescribeQuorumResponse_PartitionData_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    if (version >= 2) {
-        m->error_message = r_string(r, true);
-    }
-    m->leader_id = r_i32(r);
-    m->leader_epoch = r_i32(r);
-    m->high_watermark = r_i64(r);
-    {
-        int32_t n = r_array_len(r, true, 13);
-        m->current_voters_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->current_voters = arena_alloc(a, (size_t)n * sizeof(*m->current_voters));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeQuorumResponse_ReplicaState_dec(r, version, &m->current_voters[i], a);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 13);
-        m->observers_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->observers = arena_alloc(a, (size_t)n * sizeof(*m->observers));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeQuorumResponse_ReplicaState_dec(r, version, &m->observers[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DescribeQuorumResponse_PartitionData_enc(struct wbuf *w, int16_t version, const struct DescribeQuorumResponse_PartitionData *m)
-{
-    w_i32(w, m->partition_index);
-    w_i16(w, m->error_code);
-    if (version >= 2) {
-        w_string(w, true, m->error_message);
-    }
-    w_i32(w, m->leader_id);
-    w_i32(w, m->leader_epoch);
-    w_i64(w, m->high_watermark);
-    w_array_len(w, true, count_val(m->current_voters_count, false));
-    for (int32_t i = 0; i < m->current_voters_count; i++)
-        DescribeQuorumResponse_ReplicaState_enc(w, version, &m->current_voters[i]);
-    w_array_len(w, true, count_val(m->observers_count, false));
-    for (int32_t i = 0; i < m->observers_count; i++)
-        DescribeQuorumResponse_ReplicaState_enc(w, version, &m->observers[i]);
-    w_empty_tags(w);
-}
-
-void DescribeQuorumResponse_TopicData_init(struct DescribeQuorumResponse_TopicData *m)
-{
-    m->topic_name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void DescribeQuorumResponse_TopicData_dec(struct rbuf *r, int16_t version, struct DescribeQuorumResponse_TopicData *m, struct arena *a)
-{
-    DescribeQuorumResponse_TopicData_init(m);
-    m->topic_name = r_string(r, true);
-    if (m->topic_name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 25);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeQuorumResponse_PartitionData_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DescribeQuorumResponse_TopicData_enc(struct wbuf *w, int16_t version, const struct DescribeQuorumResponse_TopicData *m)
-{
-    w_string(w, true, str_val(m->topic_name, false));
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        DescribeQuorumResponse_PartitionData_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void DescribeQuorumResponse_Listener_init(struct DescribeQuorumResponse_Listener *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->host = (struct kstr){"", 0};
-    m->port = 0;
-}
-
-static void DescribeQuorumResponse_Listener_dec(struct rbuf *r, int16_t version, struct DescribeQuorumResponse_Listener *m, struct arena *a)
-{
-    DescribeQuorumResponse_Listener_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->host = r_string(r, true);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->port = r_u16(r);
-    r_skip_tags(r);
-}
-
-static void DescribeQuorumResponse_Listener_enc(struct wbuf *w, int16_t version, const struct DescribeQuorumResponse_Listener *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_string(w, true, str_val(m->host, false));
-    w_u16(w, m->port);
-    w_empty_tags(w);
-}
-
-void DescribeQuorumResponse_Node_init(struct DescribeQuorumResponse_Node *m)
-{
-    m->node_id = 0;
-    m->listeners_count = 0;
-    m->listeners = NULL;
-}
-
-static void DescribeQuorumResponse_Node_dec(struct rbuf *r, int16_t version, struct DescribeQuorumResponse_Node *m, struct arena *a)
-{
-    DescribeQuorumResponse_Node_init(m);
-    m->node_id = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 5);
-        m->listeners_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->listeners = arena_alloc(a, (size_t)n * sizeof(*m->listeners));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeQuorumResponse_Listener_dec(r, version, &m->listeners[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DescribeQuorumResponse_Node_enc(struct wbuf *w, int16_t version, const struct DescribeQuorumResponse_Node *m)
-{
-    w_i32(w, m->node_id);
-    w_array_len(w, true, count_val(m->listeners_count, false));
-    for (int32_t i = 0; i < m->listeners_count; i++)
-        DescribeQuorumResponse_Listener_enc(w, version, &m->listeners[i]);
-    w_empty_tags(w);
-}
-
-void DescribeQuorumResponse_init(struct DescribeQuorumResponse *m)
-{
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->nodes_count = 0;
-    m->nodes = NULL;
-}
-
-int DescribeQuorumResponse_decode(struct rbuf *r, int16_t version, struct DescribeQuorumResponse *m, struct arena *a)
-{
-    DescribeQuorumResponse_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->error_code = r_i16(r);
-    if (version >= 2) {
-        m->error_message = r_string(r, true);
-    }
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeQuorumResponse_TopicData_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    if (version >= 2) {
-        int32_t n = r_array_len(r, true, 6);
-        m->nodes_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->nodes = arena_alloc(a, (size_t)n * sizeof(*m->nodes));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeQuorumResponse_Node_dec(r, version, &m->nodes[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeQuorumResponse_encode(struct wbuf *w, int16_t version, const struct DescribeQuorumResponse *m)
-{
-    w_i16(w, m->error_code);
-    if (version >= 2) {
-        w_string(w, true, m->error_message);
-    }
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        DescribeQuorumResponse_TopicData_enc(w, version, &m->topics[i]);
-    if (version >= 2) {
-        w_array_len(w, true, count_val(m->nodes_count, false));
-        for (int32_t i = 0; i < m->nodes_count; i++)
-            DescribeQuorumResponse_Node_enc(w, version, &m->nodes[i]);
-    }
-    w_empty_tags(w);
-}
-
-/* ---- UpdateFeaturesRequest ---- */
-
-void UpdateFeaturesRequest_FeatureUpdateKey_init(struct UpdateFeaturesRequest_FeatureUpdateKey *m)
-{
-    m->feature = (struct kstr){"", 0};
-    m->max_version_level = 0;
-    m->allow_downgrade = false;
-    m->upgrade_type = 1;
-}
-
-static void UpdateFeaturesRequest_FeatureUpdateKey_dec(struct rbuf *r, int16_t version, struct UpdateFeaturesRequest_FeatureUpdateKey *m, struct arena *a)
-{
-    UpdateFeaturesRequest_FeatureUpdateKey_init(m);
-    m->feature = r_string(r, true);
-    if (m->feature.len < 0)
-        r->err = 1;
-    m->max_version_level = r_i16(r);
-    if (version <= 0) {
-        m->allow_downgrade = r_bool(r);
-    }
-    if (version >= 1) {
-        m->upgrade_type = r_i8(r);
-    }
-    r_skip_tags(r);
-}
-
-static void UpdateFeaturesRequest_FeatureUpdateKey_enc(struct wbuf *w, int16_t version, const struct UpdateFeaturesRequest_FeatureUpdateKey *m)
-{
-    w_string(w, true, str_val(m->feature, false));
-    w_i16(w, m->max_version_level);
-    if (version <= 0) {
-        w_bool(w, m->allow_downgrade);
-    }
-    if (version >= 1) {
-        w_i8(w, m->upgrade_type);
-    }
-    w_empty_tags(w);
-}
-
-void UpdateFeaturesRequest_init(struct UpdateFeaturesRequest *m)
-{
-    m->timeout_ms = 60000;
-    m->feature_updates_count = 0;
-    m->feature_updates = NULL;
-    m->validate_only = false;
-}
-
-int UpdateFeaturesRequest_decode(struct rbuf *r, int16_t version, struct UpdateFeaturesRequest *m, struct arena *a)
-{
-    UpdateFeaturesRequest_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->timeout_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 5);
-        m->feature_updates_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->feature_updates = arena_alloc(a, (size_t)n * sizeof(*m->feature_updates));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                UpdateFeaturesRequest_FeatureUpdateKey_dec(r, version, &m->feature_updates[i], a);
-            }
-        }
-    }
-    if (version >= 1) {
-        m->validate_only = r_bool(r);
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void UpdateFeaturesRequest_encode(struct wbuf *w, int16_t version, const struct UpdateFeaturesRequest *m)
-{
-    w_i32(w, m->timeout_ms);
-    w_array_len(w, true, count_val(m->feature_updates_count, false));
-    for (int32_t i = 0; i < m->feature_updates_count; i++)
-        UpdateFeaturesRequest_FeatureUpdateKey_enc(w, version, &m->feature_updates[i]);
-    if (version >= 1) {
-        w_bool(w, m->validate_only);
-    }
-    w_empty_tags(w);
-}
-
-/* ---- UpdateFeaturesResponse ---- */
-
-void UpdateFeaturesResponse_UpdatableFeatureResult_init(struct UpdateFeaturesResponse_UpdatableFeatureResult *m)
-{
-    m->feature = (struct kstr){"", 0};
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-}
-
-static void UpdateFeaturesResponse_UpdatableFeatureResult_dec(struct rbuf *r, int16_t version, struct UpdateFeaturesResponse_UpdatableFeatureResult *m, struct arena *a)
-{
-    UpdateFeaturesResponse_UpdatableFeatureResult_init(m);
-    m->feature = r_string(r, true);
-    if (m->feature.len < 0)
-        r->err = 1;
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    r_skip_tags(r);
-}
-
-static void UpdateFeaturesResponse_UpdatableFeatureResult_enc(struct wbuf *w, int16_t version, const struct UpdateFeaturesResponse_UpdatableFeatureResult *m)
-{
-    w_string(w, true, str_val(m->feature, false));
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_empty_tags(w);
-}
-
-void UpdateFeaturesResponse_init(struct UpdateFeaturesResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int UpdateFeaturesResponse_decode(struct rbuf *r, int16_t version, struct UpdateFeaturesResponse *m, struct arena *a)
-{
-    UpdateFeaturesResponse_init(m);
-    if (version < 0 || version > 2)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    if (version <= 1) {
-        int32_t n = r_array_len(r, true, 5);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                UpdateFeaturesResponse_UpdatableFeatureResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void UpdateFeaturesResponse_encode(struct wbuf *w, int16_t version, const struct UpdateFeaturesResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    if (version <= 1) {
-        w_array_len(w, true, count_val(m->results_count, false));
-        for (int32_t i = 0; i < m->results_count; i++)
-            UpdateFeaturesResponse_UpdatableFeatureResult_enc(w, version, &m->results[i]);
-    }
-    w_empty_tags(w);
+    struct OffsetDeleteResponse_OffsetDeleteResponseTopic *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        OffsetDeleteResponse_OffsetDeleteResponseTopic_init(&m[i]);
+    return m;
 }
 
 /* ---- DescribeClusterRequest ---- */
@@ -10936,15 +4557,6 @@ int DescribeClusterRequest_decode(struct rbuf *r, int16_t version, struct Descri
     return r->err ? -1 : 0;
 }
 
-void DescribeClusterRequest_encode(struct wbuf *w, int16_t version, const struct DescribeClusterRequest *m)
-{
-    w_bool(w, m->include_cluster_authorized_operations);
-    if (version >= 1) {
-        w_i8(w, m->endpoint_type);
-    }
-    w_empty_tags(w);
-}
-
 /* ---- DescribeClusterResponse ---- */
 
 void DescribeClusterResponse_DescribeClusterBroker_init(struct DescribeClusterResponse_DescribeClusterBroker *m)
@@ -10953,27 +4565,6 @@ void DescribeClusterResponse_DescribeClusterBroker_init(struct DescribeClusterRe
     m->host = (struct kstr){"", 0};
     m->port = 0;
     m->rack = KSTR_NULL;
-}
-
-static void DescribeClusterResponse_DescribeClusterBroker_dec(struct rbuf *r, int16_t version, struct DescribeClusterResponse_DescribeClusterBroker *m, struct arena *a)
-{
-    DescribeClusterResponse_DescribeClusterBroker_init(m);
-    m->broker_id = r_i32(r);
-    m->host = r_string(r, true);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->port = r_i32(r);
-    m->rack = r_string(r, true);
-    r_skip_tags(r);
-}
-
-static void DescribeClusterResponse_DescribeClusterBroker_enc(struct wbuf *w, int16_t version, const struct DescribeClusterResponse_DescribeClusterBroker *m)
-{
-    w_i32(w, m->broker_id);
-    w_string(w, true, str_val(m->host, false));
-    w_i32(w, m->port);
-    w_string(w, true, m->rack);
-    w_empty_tags(w);
 }
 
 void DescribeClusterResponse_init(struct DescribeClusterResponse *m)
@@ -10989,36 +4580,13 @@ void DescribeClusterResponse_init(struct DescribeClusterResponse *m)
     m->cluster_authorized_operations = INT32_MIN;
 }
 
-int DescribeClusterResponse_decode(struct rbuf *r, int16_t version, struct DescribeClusterResponse *m, struct arena *a)
+static void DescribeClusterResponse_DescribeClusterBroker_enc(struct wbuf *w, int16_t version, const struct DescribeClusterResponse_DescribeClusterBroker *m)
 {
-    DescribeClusterResponse_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    if (version >= 1) {
-        m->endpoint_type = r_i8(r);
-    }
-    m->cluster_id = r_string(r, true);
-    if (m->cluster_id.len < 0)
-        r->err = 1;
-    m->controller_id = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 11);
-        m->brokers_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->brokers = arena_alloc(a, (size_t)n * sizeof(*m->brokers));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeClusterResponse_DescribeClusterBroker_dec(r, version, &m->brokers[i], a);
-            }
-        }
-    }
-    m->cluster_authorized_operations = r_i32(r);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
+    w_i32(w, m->broker_id);
+    w_string(w, true, str_val(m->host, false));
+    w_i32(w, m->port);
+    w_string(w, true, m->rack);
+    w_empty_tags(w);
 }
 
 void DescribeClusterResponse_encode(struct wbuf *w, int16_t version, const struct DescribeClusterResponse *m)
@@ -11038,1368 +4606,19 @@ void DescribeClusterResponse_encode(struct wbuf *w, int16_t version, const struc
     w_empty_tags(w);
 }
 
-/* ---- DescribeProducersRequest ---- */
-
-void DescribeProducersRequest_TopicRequest_init(struct DescribeProducersRequest_TopicRequest *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partition_indexes_count = 0;
-    m->partition_indexes = NULL;
-}
-
-static void DescribeProducersRequest_TopicRequest_dec(struct rbuf *r, int16_t version, struct DescribeProducersRequest_TopicRequest *m, struct arena *a)
-{
-    DescribeProducersRequest_TopicRequest_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->partition_indexes_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partition_indexes = arena_alloc(a, (size_t)n * sizeof(*m->partition_indexes));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partition_indexes[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DescribeProducersRequest_TopicRequest_enc(struct wbuf *w, int16_t version, const struct DescribeProducersRequest_TopicRequest *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_array_len(w, true, count_val(m->partition_indexes_count, false));
-    for (int32_t i = 0; i < m->partition_indexes_count; i++)
-        w_i32(w, m->partition_indexes[i]);
-    w_empty_tags(w);
-}
-
-void DescribeProducersRequest_init(struct DescribeProducersRequest *m)
-{
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int DescribeProducersRequest_decode(struct rbuf *r, int16_t version, struct DescribeProducersRequest *m, struct arena *a)
-{
-    DescribeProducersRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeProducersRequest_TopicRequest_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeProducersRequest_encode(struct wbuf *w, int16_t version, const struct DescribeProducersRequest *m)
-{
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        DescribeProducersRequest_TopicRequest_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-/* ---- DescribeProducersResponse ---- */
-
-void DescribeProducersResponse_ProducerState_init(struct DescribeProducersResponse_ProducerState *m)
-{
-    m->producer_id = 0;
-    m->producer_epoch = 0;
-    m->last_sequence = -1;
-    m->last_timestamp = -1;
-    m->coordinator_epoch = 0;
-    m->current_txn_start_offset = -1;
-}
-
-static void DescribeProducersResponse_ProducerState_dec(struct rbuf *r, int16_t version, struct DescribeProducersResponse_ProducerState *m, struct arena *a)
-{
-    DescribeProducersResponse_ProducerState_init(m);
-    m->producer_id = r_i64(r);
-    m->producer_epoch = r_i32(r);
-    m->last_sequence = r_i32(r);
-    m->last_timestamp = r_i64(r);
-    m->coordinator_epoch = r_i32(r);
-    m->current_txn_start_offset = r_i64(r);
-    r_skip_tags(r);
-}
-
-static void DescribeProducersResponse_ProducerState_enc(struct wbuf *w, int16_t version, const struct DescribeProducersResponse_ProducerState *m)
-{
-    w_i64(w, m->producer_id);
-    w_i32(w, m->producer_epoch);
-    w_i32(w, m->last_sequence);
-    w_i64(w, m->last_timestamp);
-    w_i32(w, m->coordinator_epoch);
-    w_i64(w, m->current_txn_start_offset);
-    w_empty_tags(w);
-}
-
-void DescribeProducersResponse_PartitionResponse_init(struct DescribeProducersResponse_PartitionResponse *m)
-{
-    m->partition_index = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    m->active_producers_count = 0;
-    m->active_producers = NULL;
-}
-
-static void DescribeProducersResponse_PartitionResponse_dec(struct rbuf *r, int16_t version, struct DescribeProducersResponse_PartitionResponse *m, struct arena *a)
-{
-    DescribeProducersResponse_PartitionResponse_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    {
-        int32_t n = r_array_len(r, true, 37);
-        m->active_producers_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->active_producers = arena_alloc(a, (size_t)n * sizeof(*m->active_producers));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeProducersResponse_ProducerState_dec(r, version, &m->active_producers[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DescribeProducersResponse_PartitionResponse_enc(struct wbuf *w, int16_t version, const struct DescribeProducersResponse_PartitionResponse *m)
-{
-    w_i32(w, m->partition_index);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_array_len(w, true, count_val(m->active_producers_count, false));
-    for (int32_t i = 0; i < m->active_producers_count; i++)
-        DescribeProducersResponse_ProducerState_enc(w, version, &m->active_producers[i]);
-    w_empty_tags(w);
-}
-
-void DescribeProducersResponse_TopicResponse_init(struct DescribeProducersResponse_TopicResponse *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void DescribeProducersResponse_TopicResponse_dec(struct rbuf *r, int16_t version, struct DescribeProducersResponse_TopicResponse *m, struct arena *a)
-{
-    DescribeProducersResponse_TopicResponse_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 9);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeProducersResponse_PartitionResponse_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DescribeProducersResponse_TopicResponse_enc(struct wbuf *w, int16_t version, const struct DescribeProducersResponse_TopicResponse *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        DescribeProducersResponse_PartitionResponse_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void DescribeProducersResponse_init(struct DescribeProducersResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int DescribeProducersResponse_decode(struct rbuf *r, int16_t version, struct DescribeProducersResponse *m, struct arena *a)
-{
-    DescribeProducersResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeProducersResponse_TopicResponse_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeProducersResponse_encode(struct wbuf *w, int16_t version, const struct DescribeProducersResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        DescribeProducersResponse_TopicResponse_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-/* ---- UnregisterBrokerRequest ---- */
-
-void UnregisterBrokerRequest_init(struct UnregisterBrokerRequest *m)
-{
-    m->broker_id = 0;
-}
-
-int UnregisterBrokerRequest_decode(struct rbuf *r, int16_t version, struct UnregisterBrokerRequest *m, struct arena *a)
-{
-    UnregisterBrokerRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->broker_id = r_i32(r);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void UnregisterBrokerRequest_encode(struct wbuf *w, int16_t version, const struct UnregisterBrokerRequest *m)
-{
-    w_i32(w, m->broker_id);
-    w_empty_tags(w);
-}
-
-/* ---- UnregisterBrokerResponse ---- */
-
-void UnregisterBrokerResponse_init(struct UnregisterBrokerResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-}
-
-int UnregisterBrokerResponse_decode(struct rbuf *r, int16_t version, struct UnregisterBrokerResponse *m, struct arena *a)
-{
-    UnregisterBrokerResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void UnregisterBrokerResponse_encode(struct wbuf *w, int16_t version, const struct UnregisterBrokerResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_empty_tags(w);
-}
-
-/* ---- DescribeTransactionsRequest ---- */
-
-void DescribeTransactionsRequest_init(struct DescribeTransactionsRequest *m)
-{
-    m->transactional_ids_count = 0;
-    m->transactional_ids = NULL;
-}
-
-int DescribeTransactionsRequest_decode(struct rbuf *r, int16_t version, struct DescribeTransactionsRequest *m, struct arena *a)
-{
-    DescribeTransactionsRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->transactional_ids_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->transactional_ids = arena_alloc(a, (size_t)n * sizeof(*m->transactional_ids));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->transactional_ids[i] = r_string(r, true);
-                if (m->transactional_ids[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeTransactionsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeTransactionsRequest *m)
-{
-    w_array_len(w, true, count_val(m->transactional_ids_count, false));
-    for (int32_t i = 0; i < m->transactional_ids_count; i++)
-        w_string(w, true, str_val(m->transactional_ids[i], false));
-    w_empty_tags(w);
-}
-
-/* ---- DescribeTransactionsResponse ---- */
-
-void DescribeTransactionsResponse_TopicData_init(struct DescribeTransactionsResponse_TopicData *m)
-{
-    m->topic = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void DescribeTransactionsResponse_TopicData_dec(struct rbuf *r, int16_t version, struct DescribeTransactionsResponse_TopicData *m, struct arena *a)
-{
-    DescribeTransactionsResponse_TopicData_init(m);
-    m->topic = r_string(r, true);
-    if (m->topic.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partitions[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DescribeTransactionsResponse_TopicData_enc(struct wbuf *w, int16_t version, const struct DescribeTransactionsResponse_TopicData *m)
-{
-    w_string(w, true, str_val(m->topic, false));
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void DescribeTransactionsResponse_TransactionState_init(struct DescribeTransactionsResponse_TransactionState *m)
-{
-    m->error_code = 0;
-    m->transactional_id = (struct kstr){"", 0};
-    m->transaction_state = (struct kstr){"", 0};
-    m->transaction_timeout_ms = 0;
-    m->transaction_start_time_ms = 0;
-    m->producer_id = 0;
-    m->producer_epoch = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-static void DescribeTransactionsResponse_TransactionState_dec(struct rbuf *r, int16_t version, struct DescribeTransactionsResponse_TransactionState *m, struct arena *a)
-{
-    DescribeTransactionsResponse_TransactionState_init(m);
-    m->error_code = r_i16(r);
-    m->transactional_id = r_string(r, true);
-    if (m->transactional_id.len < 0)
-        r->err = 1;
-    m->transaction_state = r_string(r, true);
-    if (m->transaction_state.len < 0)
-        r->err = 1;
-    m->transaction_timeout_ms = r_i32(r);
-    m->transaction_start_time_ms = r_i64(r);
-    m->producer_id = r_i64(r);
-    m->producer_epoch = r_i16(r);
-    {
-        int32_t n = r_array_len(r, true, 3);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeTransactionsResponse_TopicData_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DescribeTransactionsResponse_TransactionState_enc(struct wbuf *w, int16_t version, const struct DescribeTransactionsResponse_TransactionState *m)
-{
-    w_i16(w, m->error_code);
-    w_string(w, true, str_val(m->transactional_id, false));
-    w_string(w, true, str_val(m->transaction_state, false));
-    w_i32(w, m->transaction_timeout_ms);
-    w_i64(w, m->transaction_start_time_ms);
-    w_i64(w, m->producer_id);
-    w_i16(w, m->producer_epoch);
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        DescribeTransactionsResponse_TopicData_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-void DescribeTransactionsResponse_init(struct DescribeTransactionsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->transaction_states_count = 0;
-    m->transaction_states = NULL;
-}
-
-int DescribeTransactionsResponse_decode(struct rbuf *r, int16_t version, struct DescribeTransactionsResponse *m, struct arena *a)
-{
-    DescribeTransactionsResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 28);
-        m->transaction_states_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->transaction_states = arena_alloc(a, (size_t)n * sizeof(*m->transaction_states));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeTransactionsResponse_TransactionState_dec(r, version, &m->transaction_states[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DescribeTransactionsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeTransactionsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, true, count_val(m->transaction_states_count, false));
-    for (int32_t i = 0; i < m->transaction_states_count; i++)
-        DescribeTransactionsResponse_TransactionState_enc(w, version, &m->transaction_states[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ListTransactionsRequest ---- */
-
-void ListTransactionsRequest_init(struct ListTransactionsRequest *m)
-{
-    m->state_filters_count = 0;
-    m->state_filters = NULL;
-    m->producer_id_filters_count = 0;
-    m->producer_id_filters = NULL;
-    m->duration_filter = -1;
-}
-
-int ListTransactionsRequest_decode(struct rbuf *r, int16_t version, struct ListTransactionsRequest *m, struct arena *a)
-{
-    ListTransactionsRequest_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->state_filters_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->state_filters = arena_alloc(a, (size_t)n * sizeof(*m->state_filters));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->state_filters[i] = r_string(r, true);
-                if (m->state_filters[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 8);
-        m->producer_id_filters_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->producer_id_filters = arena_alloc(a, (size_t)n * sizeof(*m->producer_id_filters));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->producer_id_filters[i] = r_i64(r);
-            }
-        }
-    }
-    if (version >= 1) {
-        m->duration_filter = r_i64(r);
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ListTransactionsRequest_encode(struct wbuf *w, int16_t version, const struct ListTransactionsRequest *m)
-{
-    w_array_len(w, true, count_val(m->state_filters_count, false));
-    for (int32_t i = 0; i < m->state_filters_count; i++)
-        w_string(w, true, str_val(m->state_filters[i], false));
-    w_array_len(w, true, count_val(m->producer_id_filters_count, false));
-    for (int32_t i = 0; i < m->producer_id_filters_count; i++)
-        w_i64(w, m->producer_id_filters[i]);
-    if (version >= 1) {
-        w_i64(w, m->duration_filter);
-    }
-    w_empty_tags(w);
-}
-
-/* ---- ListTransactionsResponse ---- */
-
-void ListTransactionsResponse_TransactionState_init(struct ListTransactionsResponse_TransactionState *m)
-{
-    m->transactional_id = (struct kstr){"", 0};
-    m->producer_id = 0;
-    m->transaction_state = (struct kstr){"", 0};
-}
-
-static void ListTransactionsResponse_TransactionState_dec(struct rbuf *r, int16_t version, struct ListTransactionsResponse_TransactionState *m, struct arena *a)
-{
-    ListTransactionsResponse_TransactionState_init(m);
-    m->transactional_id = r_string(r, true);
-    if (m->transactional_id.len < 0)
-        r->err = 1;
-    m->producer_id = r_i64(r);
-    m->transaction_state = r_string(r, true);
-    if (m->transaction_state.len < 0)
-        r->err = 1;
-    r_skip_tags(r);
-}
-
-static void ListTransactionsResponse_TransactionState_enc(struct wbuf *w, int16_t version, const struct ListTransactionsResponse_TransactionState *m)
-{
-    w_string(w, true, str_val(m->transactional_id, false));
-    w_i64(w, m->producer_id);
-    w_string(w, true, str_val(m->transaction_state, false));
-    w_empty_tags(w);
-}
-
-void ListTransactionsResponse_init(struct ListTransactionsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->unknown_state_filters_count = 0;
-    m->unknown_state_filters = NULL;
-    m->transaction_states_count = 0;
-    m->transaction_states = NULL;
-}
-
-int ListTransactionsResponse_decode(struct rbuf *r, int16_t version, struct ListTransactionsResponse *m, struct arena *a)
-{
-    ListTransactionsResponse_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->unknown_state_filters_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->unknown_state_filters = arena_alloc(a, (size_t)n * sizeof(*m->unknown_state_filters));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->unknown_state_filters[i] = r_string(r, true);
-                if (m->unknown_state_filters[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 11);
-        m->transaction_states_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->transaction_states = arena_alloc(a, (size_t)n * sizeof(*m->transaction_states));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ListTransactionsResponse_TransactionState_dec(r, version, &m->transaction_states[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ListTransactionsResponse_encode(struct wbuf *w, int16_t version, const struct ListTransactionsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_array_len(w, true, count_val(m->unknown_state_filters_count, false));
-    for (int32_t i = 0; i < m->unknown_state_filters_count; i++)
-        w_string(w, true, str_val(m->unknown_state_filters[i], false));
-    w_array_len(w, true, count_val(m->transaction_states_count, false));
-    for (int32_t i = 0; i < m->transaction_states_count; i++)
-        ListTransactionsResponse_TransactionState_enc(w, version, &m->transaction_states[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ConsumerGroupHeartbeatRequest ---- */
-
-void ConsumerGroupHeartbeatRequest_TopicPartitions_init(struct ConsumerGroupHeartbeatRequest_TopicPartitions *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ConsumerGroupHeartbeatRequest_TopicPartitions_dec(struct rbuf *r, int16_t version, struct ConsumerGroupHeartbeatRequest_TopicPartitions *m, struct arena *a)
-{
-    ConsumerGroupHeartbeatRequest_TopicPartitions_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partitions[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ConsumerGroupHeartbeatRequest_TopicPartitions_enc(struct wbuf *w, int16_t version, const struct ConsumerGroupHeartbeatRequest_TopicPartitions *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ConsumerGroupHeartbeatRequest_init(struct ConsumerGroupHeartbeatRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->member_id = (struct kstr){"", 0};
-    m->member_epoch = 0;
-    m->instance_id = KSTR_NULL;
-    m->rack_id = KSTR_NULL;
-    m->rebalance_timeout_ms = -1;
-    m->subscribed_topic_names_count = -1;
-    m->subscribed_topic_names = NULL;
-    m->subscribed_topic_regex = KSTR_NULL;
-    m->server_assignor = KSTR_NULL;
-    m->topic_partitions_count = -1;
-    m->topic_partitions = NULL;
-}
-
-int ConsumerGroupHeartbeatRequest_decode(struct rbuf *r, int16_t version, struct ConsumerGroupHeartbeatRequest *m, struct arena *a)
-{
-    ConsumerGroupHeartbeatRequest_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    m->group_id = r_string(r, true);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    m->member_id = r_string(r, true);
-    if (m->member_id.len < 0)
-        r->err = 1;
-    m->member_epoch = r_i32(r);
-    m->instance_id = r_string(r, true);
-    m->rack_id = r_string(r, true);
-    m->rebalance_timeout_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->subscribed_topic_names_count = n;
-        if (n > 0) {
-            m->subscribed_topic_names = arena_alloc(a, (size_t)n * sizeof(*m->subscribed_topic_names));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->subscribed_topic_names[i] = r_string(r, true);
-                if (m->subscribed_topic_names[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    if (version >= 1) {
-        m->subscribed_topic_regex = r_string(r, true);
-    }
-    m->server_assignor = r_string(r, true);
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->topic_partitions_count = n;
-        if (n > 0) {
-            m->topic_partitions = arena_alloc(a, (size_t)n * sizeof(*m->topic_partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ConsumerGroupHeartbeatRequest_TopicPartitions_dec(r, version, &m->topic_partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ConsumerGroupHeartbeatRequest_encode(struct wbuf *w, int16_t version, const struct ConsumerGroupHeartbeatRequest *m)
-{
-    w_string(w, true, str_val(m->group_id, false));
-    w_string(w, true, str_val(m->member_id, false));
-    w_i32(w, m->member_epoch);
-    w_string(w, true, m->instance_id);
-    w_string(w, true, m->rack_id);
-    w_i32(w, m->rebalance_timeout_ms);
-    w_array_len(w, true, m->subscribed_topic_names_count);
-    for (int32_t i = 0; i < m->subscribed_topic_names_count; i++)
-        w_string(w, true, str_val(m->subscribed_topic_names[i], false));
-    if (version >= 1) {
-        w_string(w, true, m->subscribed_topic_regex);
-    }
-    w_string(w, true, m->server_assignor);
-    w_array_len(w, true, m->topic_partitions_count);
-    for (int32_t i = 0; i < m->topic_partitions_count; i++)
-        ConsumerGroupHeartbeatRequest_TopicPartitions_enc(w, version, &m->topic_partitions[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ConsumerGroupHeartbeatResponse ---- */
-
-void ConsumerGroupHeartbeatResponse_TopicPartitions_init(struct ConsumerGroupHeartbeatResponse_TopicPartitions *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ConsumerGroupHeartbeatResponse_TopicPartitions_dec(struct rbuf *r, int16_t version, struct ConsumerGroupHeartbeatResponse_TopicPartitions *m, struct arena *a)
-{
-    ConsumerGroupHeartbeatResponse_TopicPartitions_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partitions[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ConsumerGroupHeartbeatResponse_TopicPartitions_enc(struct wbuf *w, int16_t version, const struct ConsumerGroupHeartbeatResponse_TopicPartitions *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ConsumerGroupHeartbeatResponse_Assignment_init(struct ConsumerGroupHeartbeatResponse_Assignment *m)
-{
-    m->topic_partitions_count = 0;
-    m->topic_partitions = NULL;
-}
-
-static void ConsumerGroupHeartbeatResponse_Assignment_dec(struct rbuf *r, int16_t version, struct ConsumerGroupHeartbeatResponse_Assignment *m, struct arena *a)
-{
-    ConsumerGroupHeartbeatResponse_Assignment_init(m);
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->topic_partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topic_partitions = arena_alloc(a, (size_t)n * sizeof(*m->topic_partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ConsumerGroupHeartbeatResponse_TopicPartitions_dec(r, version, &m->topic_partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ConsumerGroupHeartbeatResponse_Assignment_enc(struct wbuf *w, int16_t version, const struct ConsumerGroupHeartbeatResponse_Assignment *m)
-{
-    w_array_len(w, true, count_val(m->topic_partitions_count, false));
-    for (int32_t i = 0; i < m->topic_partitions_count; i++)
-        ConsumerGroupHeartbeatResponse_TopicPartitions_enc(w, version, &m->topic_partitions[i]);
-    w_empty_tags(w);
-}
-
-void ConsumerGroupHeartbeatResponse_init(struct ConsumerGroupHeartbeatResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    m->member_id = KSTR_NULL;
-    m->member_epoch = 0;
-    m->heartbeat_interval_ms = 0;
-    m->assignment_present = false;
-    ConsumerGroupHeartbeatResponse_Assignment_init(&m->assignment);
-}
-
-int ConsumerGroupHeartbeatResponse_decode(struct rbuf *r, int16_t version, struct ConsumerGroupHeartbeatResponse *m, struct arena *a)
-{
-    ConsumerGroupHeartbeatResponse_init(m);
-    if (version < 0 || version > 1)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    m->member_id = r_string(r, true);
-    m->member_epoch = r_i32(r);
-    m->heartbeat_interval_ms = r_i32(r);
-    m->assignment_present = r_i8(r) >= 0;
-    if (m->assignment_present)
-        ConsumerGroupHeartbeatResponse_Assignment_dec(r, version, &m->assignment, a);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ConsumerGroupHeartbeatResponse_encode(struct wbuf *w, int16_t version, const struct ConsumerGroupHeartbeatResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_string(w, true, m->member_id);
-    w_i32(w, m->member_epoch);
-    w_i32(w, m->heartbeat_interval_ms);
-    w_i8(w, m->assignment_present ? 1 : -1);
-    if (m->assignment_present)
-        ConsumerGroupHeartbeatResponse_Assignment_enc(w, version, &m->assignment);
-    w_empty_tags(w);
-}
-
-/* ---- ConsumerGroupDescribeRequest ---- */
-
-void ConsumerGroupDescribeRequest_init(struct ConsumerGroupDescribeRequest *m)
-{
-    m->group_ids_count = 0;
-    m->group_ids = NULL;
-    m->include_authorized_operations = false;
-}
-
-int ConsumerGroupDescribeRequest_decode(struct rbuf *r, int16_t version, struct ConsumerGroupDescribeRequest *m, struct arena *a)
-{
-    ConsumerGroupDescribeRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->group_ids_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->group_ids = arena_alloc(a, (size_t)n * sizeof(*m->group_ids));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->group_ids[i] = r_string(r, true);
-                if (m->group_ids[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    m->include_authorized_operations = r_bool(r);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ConsumerGroupDescribeRequest_encode(struct wbuf *w, int16_t version, const struct ConsumerGroupDescribeRequest *m)
-{
-    w_array_len(w, true, count_val(m->group_ids_count, false));
-    for (int32_t i = 0; i < m->group_ids_count; i++)
-        w_string(w, true, str_val(m->group_ids[i], false));
-    w_bool(w, m->include_authorized_operations);
-    w_empty_tags(w);
-}
-
-/* ---- ConsumerGroupDescribeResponse ---- */
-
-void ConsumerGroupDescribeResponse_TopicPartitions_init(struct ConsumerGroupDescribeResponse_TopicPartitions *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->topic_name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ConsumerGroupDescribeResponse_TopicPartitions_dec(struct rbuf *r, int16_t version, struct ConsumerGroupDescribeResponse_TopicPartitions *m, struct arena *a)
-{
-    ConsumerGroupDescribeResponse_TopicPartitions_init(m);
-    r_uuid(r, &m->topic_id);
-    m->topic_name = r_string(r, true);
-    if (m->topic_name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partitions[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ConsumerGroupDescribeResponse_TopicPartitions_enc(struct wbuf *w, int16_t version, const struct ConsumerGroupDescribeResponse_TopicPartitions *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_string(w, true, str_val(m->topic_name, false));
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ConsumerGroupDescribeResponse_Assignment_init(struct ConsumerGroupDescribeResponse_Assignment *m)
-{
-    m->topic_partitions_count = 0;
-    m->topic_partitions = NULL;
-}
-
-static void ConsumerGroupDescribeResponse_Assignment_dec(struct rbuf *r, int16_t version, struct ConsumerGroupDescribeResponse_Assignment *m, struct arena *a)
-{
-    ConsumerGroupDescribeResponse_Assignment_init(m);
-    {
-        int32_t n = r_array_len(r, true, 19);
-        m->topic_partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topic_partitions = arena_alloc(a, (size_t)n * sizeof(*m->topic_partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ConsumerGroupDescribeResponse_TopicPartitions_dec(r, version, &m->topic_partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ConsumerGroupDescribeResponse_Assignment_enc(struct wbuf *w, int16_t version, const struct ConsumerGroupDescribeResponse_Assignment *m)
-{
-    w_array_len(w, true, count_val(m->topic_partitions_count, false));
-    for (int32_t i = 0; i < m->topic_partitions_count; i++)
-        ConsumerGroupDescribeResponse_TopicPartitions_enc(w, version, &m->topic_partitions[i]);
-    w_empty_tags(w);
-}
-
-void ConsumerGroupDescribeResponse_Member_init(struct ConsumerGroupDescribeResponse_Member *m)
-{
-    m->member_id = (struct kstr){"", 0};
-    m->instance_id = KSTR_NULL;
-    m->rack_id = KSTR_NULL;
-    m->member_epoch = 0;
-    m->client_id = (struct kstr){"", 0};
-    m->client_host = (struct kstr){"", 0};
-    m->subscribed_topic_names_count = 0;
-    m->subscribed_topic_names = NULL;
-    m->subscribed_topic_regex = KSTR_NULL;
-    ConsumerGroupDescribeResponse_Assignment_init(&m->assignment);
-    ConsumerGroupDescribeResponse_Assignment_init(&m->target_assignment);
-}
-
-static void ConsumerGroupDescribeResponse_Member_dec(struct rbuf *r, int16_t version, struct ConsumerGroupDescribeResponse_Member *m, struct arena *a)
-{
-    ConsumerGroupDescribeResponse_Member_init(m);
-    m->member_id = r_string(r, true);
-    if (m->member_id.len < 0)
-        r->err = 1;
-    m->instance_id = r_string(r, true);
-    m->rack_id = r_string(r, true);
-    m->member_epoch = r_i32(r);
-    m->client_id = r_string(r, true);
-    if (m->client_id.len < 0)
-        r->err = 1;
-    m->client_host = r_string(r, true);
-    if (m->client_host.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->subscribed_topic_names_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->subscribed_topic_names = arena_alloc(a, (size_t)n * sizeof(*m->subscribed_topic_names));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->subscribed_topic_names[i] = r_string(r, true);
-                if (m->subscribed_topic_names[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    m->subscribed_topic_regex = r_string(r, true);
-    ConsumerGroupDescribeResponse_Assignment_dec(r, version, &m->assignment, a);
-    ConsumerGroupDescribeResponse_Assignment_dec(r, version, &m->target_assignment, a);
-    r_skip_tags(r);
-}
-
-static void ConsumerGroupDescribeResponse_Member_enc(struct wbuf *w, int16_t version, const struct ConsumerGroupDescribeResponse_Member *m)
-{
-    w_string(w, true, str_val(m->member_id, false));
-    w_string(w, true, m->instance_id);
-    w_string(w, true, m->rack_id);
-    w_i32(w, m->member_epoch);
-    w_string(w, true, str_val(m->client_id, false));
-    w_string(w, true, str_val(m->client_host, false));
-    w_array_len(w, true, count_val(m->subscribed_topic_names_count, false));
-    for (int32_t i = 0; i < m->subscribed_topic_names_count; i++)
-        w_string(w, true, str_val(m->subscribed_topic_names[i], false));
-    w_string(w, true, m->subscribed_topic_regex);
-    ConsumerGroupDescribeResponse_Assignment_enc(w, version, &m->assignment);
-    ConsumerGroupDescribeResponse_Assignment_enc(w, version, &m->target_assignment);
-    w_empty_tags(w);
-}
-
-void ConsumerGroupDescribeResponse_DescribedGroup_init(struct ConsumerGroupDescribeResponse_DescribedGroup *m)
-{
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    m->group_id = (struct kstr){"", 0};
-    m->group_state = (struct kstr){"", 0};
-    m->group_epoch = 0;
-    m->assignment_epoch = 0;
-    m->assignor_name = (struct kstr){"", 0};
-    m->members_count = 0;
-    m->members = NULL;
-    m->authorized_operations = INT32_MIN;
-}
-
-static void ConsumerGroupDescribeResponse_DescribedGroup_dec(struct rbuf *r, int16_t version, struct ConsumerGroupDescribeResponse_DescribedGroup *m, struct arena *a)
-{
-    ConsumerGroupDescribeResponse_DescribedGroup_init(m);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    m->group_id = r_string(r, true);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    m->group_state = r_string(r, true);
-    if (m->group_state.len < 0)
-        r->err = 1;
-    m->group_epoch = r_i32(r);
-    m->assignment_epoch = r_i32(r);
-    m->assignor_name = r_string(r, true);
-    if (m->assignor_name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 16);
-        m->members_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->members = arena_alloc(a, (size_t)n * sizeof(*m->members));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ConsumerGroupDescribeResponse_Member_dec(r, version, &m->members[i], a);
-            }
-        }
-    }
-    m->authorized_operations = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void ConsumerGroupDescribeResponse_DescribedGroup_enc(struct wbuf *w, int16_t version, const struct ConsumerGroupDescribeResponse_DescribedGroup *m)
-{
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_string(w, true, str_val(m->group_id, false));
-    w_string(w, true, str_val(m->group_state, false));
-    w_i32(w, m->group_epoch);
-    w_i32(w, m->assignment_epoch);
-    w_string(w, true, str_val(m->assignor_name, false));
-    w_array_len(w, true, count_val(m->members_count, false));
-    for (int32_t i = 0; i < m->members_count; i++)
-        ConsumerGroupDescribeResponse_Member_enc(w, version, &m->members[i]);
-    w_i32(w, m->authorized_operations);
-    w_empty_tags(w);
-}
-
-void ConsumerGroupDescribeResponse_init(struct ConsumerGroupDescribeResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->groups_count = 0;
-    m->groups = NULL;
-}
-
-int ConsumerGroupDescribeResponse_decode(struct rbuf *r, int16_t version, struct ConsumerGroupDescribeResponse *m, struct arena *a)
-{
-    ConsumerGroupDescribeResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 20);
-        m->groups_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->groups = arena_alloc(a, (size_t)n * sizeof(*m->groups));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ConsumerGroupDescribeResponse_DescribedGroup_dec(r, version, &m->groups[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ConsumerGroupDescribeResponse_encode(struct wbuf *w, int16_t version, const struct ConsumerGroupDescribeResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, true, count_val(m->groups_count, false));
-    for (int32_t i = 0; i < m->groups_count; i++)
-        ConsumerGroupDescribeResponse_DescribedGroup_enc(w, version, &m->groups[i]);
-    w_empty_tags(w);
-}
-
-/* ---- GetTelemetrySubscriptionsRequest ---- */
-
-void GetTelemetrySubscriptionsRequest_init(struct GetTelemetrySubscriptionsRequest *m)
-{
-    m->client_instance_id = (struct kuuid){{0}};
-}
-
-int GetTelemetrySubscriptionsRequest_decode(struct rbuf *r, int16_t version, struct GetTelemetrySubscriptionsRequest *m, struct arena *a)
-{
-    GetTelemetrySubscriptionsRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    r_uuid(r, &m->client_instance_id);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void GetTelemetrySubscriptionsRequest_encode(struct wbuf *w, int16_t version, const struct GetTelemetrySubscriptionsRequest *m)
-{
-    w_uuid(w, &m->client_instance_id);
-    w_empty_tags(w);
-}
-
-/* ---- GetTelemetrySubscriptionsResponse ---- */
-
-void GetTelemetrySubscriptionsResponse_init(struct GetTelemetrySubscriptionsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->client_instance_id = (struct kuuid){{0}};
-    m->subscription_id = 0;
-    m->accepted_compression_types_count = 0;
-    m->accepted_compression_types = NULL;
-    m->push_interval_ms = 0;
-    m->telemetry_max_bytes = 0;
-    m->delta_temporality = false;
-    m->requested_metrics_count = 0;
-    m->requested_metrics = NULL;
-}
-
-int GetTelemetrySubscriptionsResponse_decode(struct rbuf *r, int16_t version, struct GetTelemetrySubscriptionsResponse *m, struct arena *a)
-{
-    GetTelemetrySubscriptionsResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    r_uuid(r, &m->client_instance_id);
-    m->subscription_id = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->accepted_compression_types_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->accepted_compression_types = arena_alloc(a, (size_t)n * sizeof(*m->accepted_compression_types));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->accepted_compression_types[i] = r_i8(r);
-            }
-        }
-    }
-    m->push_interval_ms = r_i32(r);
-    m->telemetry_max_bytes = r_i32(r);
-    m->delta_temporality = r_bool(r);
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->requested_metrics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->requested_metrics = arena_alloc(a, (size_t)n * sizeof(*m->requested_metrics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->requested_metrics[i] = r_string(r, true);
-                if (m->requested_metrics[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void GetTelemetrySubscriptionsResponse_encode(struct wbuf *w, int16_t version, const struct GetTelemetrySubscriptionsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_uuid(w, &m->client_instance_id);
-    w_i32(w, m->subscription_id);
-    w_array_len(w, true, count_val(m->accepted_compression_types_count, false));
-    for (int32_t i = 0; i < m->accepted_compression_types_count; i++)
-        w_i8(w, m->accepted_compression_types[i]);
-    w_i32(w, m->push_interval_ms);
-    w_i32(w, m->telemetry_max_bytes);
-    w_bool(w, m->delta_temporality);
-    w_array_len(w, true, count_val(m->requested_metrics_count, false));
-    for (int32_t i = 0; i < m->requested_metrics_count; i++)
-        w_string(w, true, str_val(m->requested_metrics[i], false));
-    w_empty_tags(w);
-}
-
-/* ---- PushTelemetryRequest ---- */
-
-void PushTelemetryRequest_init(struct PushTelemetryRequest *m)
-{
-    m->client_instance_id = (struct kuuid){{0}};
-    m->subscription_id = 0;
-    m->terminating = false;
-    m->compression_type = 0;
-    m->metrics = (struct kbytes){NULL, 0};
-}
-
-int PushTelemetryRequest_decode(struct rbuf *r, int16_t version, struct PushTelemetryRequest *m, struct arena *a)
-{
-    PushTelemetryRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    r_uuid(r, &m->client_instance_id);
-    m->subscription_id = r_i32(r);
-    m->terminating = r_bool(r);
-    m->compression_type = r_i8(r);
-    m->metrics = r_bytes(r, true);
-    if (m->metrics.len < 0)
-        r->err = 1;
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void PushTelemetryRequest_encode(struct wbuf *w, int16_t version, const struct PushTelemetryRequest *m)
-{
-    w_uuid(w, &m->client_instance_id);
-    w_i32(w, m->subscription_id);
-    w_bool(w, m->terminating);
-    w_i8(w, m->compression_type);
-    w_bytes(w, true, bytes_val(m->metrics, false));
-    w_empty_tags(w);
-}
-
-/* ---- PushTelemetryResponse ---- */
-
-void PushTelemetryResponse_init(struct PushTelemetryResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-}
-
-int PushTelemetryResponse_decode(struct rbuf *r, int16_t version, struct PushTelemetryResponse *m, struct arena *a)
-{
-    PushTelemetryResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void PushTelemetryResponse_encode(struct wbuf *w, int16_t version, const struct PushTelemetryResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_empty_tags(w);
-}
-
-/* ---- ListClientMetricsResourcesRequest ---- */
-
-void ListClientMetricsResourcesRequest_init(struct ListClientMetricsResourcesRequest *m)
-{
-}
-
-int ListClientMetricsResourcesRequest_decode(struct rbuf *r, int16_t version, struct ListClientMetricsResourcesRequest *m, struct arena *a)
-{
-    ListClientMetricsResourcesRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ListClientMetricsResourcesRequest_encode(struct wbuf *w, int16_t version, const struct ListClientMetricsResourcesRequest *m)
-{
-    w_empty_tags(w);
-}
-
-/* ---- ListClientMetricsResourcesResponse ---- */
-
-void ListClientMetricsResourcesResponse_ClientMetricsResource_init(struct ListClientMetricsResourcesResponse_ClientMetricsResource *m)
-{
-    m->name = (struct kstr){"", 0};
-}
-
-static void ListClientMetricsResourcesResponse_ClientMetricsResource_dec(struct rbuf *r, int16_t version, struct ListClientMetricsResourcesResponse_ClientMetricsResource *m, struct arena *a)
-{
-    ListClientMetricsResourcesResponse_ClientMetricsResource_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    r_skip_tags(r);
-}
-
-static void ListClientMetricsResourcesResponse_ClientMetricsResource_enc(struct wbuf *w, int16_t version, const struct ListClientMetricsResourcesResponse_ClientMetricsResource *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_empty_tags(w);
-}
-
-void ListClientMetricsResourcesResponse_init(struct ListClientMetricsResourcesResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->client_metrics_resources_count = 0;
-    m->client_metrics_resources = NULL;
-}
-
-int ListClientMetricsResourcesResponse_decode(struct rbuf *r, int16_t version, struct ListClientMetricsResourcesResponse *m, struct arena *a)
+int16_t DescribeClusterResponse_first_error(const struct DescribeClusterResponse *m)
 {
-    ListClientMetricsResourcesResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    {
-        int32_t n = r_array_len(r, true, 2);
-        m->client_metrics_resources_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->client_metrics_resources = arena_alloc(a, (size_t)n * sizeof(*m->client_metrics_resources));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ListClientMetricsResourcesResponse_ClientMetricsResource_dec(r, version, &m->client_metrics_resources[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
-void ListClientMetricsResourcesResponse_encode(struct wbuf *w, int16_t version, const struct ListClientMetricsResourcesResponse *m)
+struct DescribeClusterResponse_DescribeClusterBroker *DescribeClusterResponse_DescribeClusterBroker_alloc(struct arena *a, int32_t n)
 {
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_array_len(w, true, count_val(m->client_metrics_resources_count, false));
-    for (int32_t i = 0; i < m->client_metrics_resources_count; i++)
-        ListClientMetricsResourcesResponse_ClientMetricsResource_enc(w, version, &m->client_metrics_resources[i]);
-    w_empty_tags(w);
+    struct DescribeClusterResponse_DescribeClusterBroker *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeClusterResponse_DescribeClusterBroker_init(&m[i]);
+    return m;
 }
 
 /* ---- DescribeTopicPartitionsRequest ---- */
@@ -12407,6 +4626,21 @@ void ListClientMetricsResourcesResponse_encode(struct wbuf *w, int16_t version, 
 void DescribeTopicPartitionsRequest_TopicRequest_init(struct DescribeTopicPartitionsRequest_TopicRequest *m)
 {
     m->name = (struct kstr){"", 0};
+}
+
+void DescribeTopicPartitionsRequest_Cursor_init(struct DescribeTopicPartitionsRequest_Cursor *m)
+{
+    m->topic_name = (struct kstr){"", 0};
+    m->partition_index = 0;
+}
+
+void DescribeTopicPartitionsRequest_init(struct DescribeTopicPartitionsRequest *m)
+{
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->response_partition_limit = 2000;
+    m->cursor_present = false;
+    DescribeTopicPartitionsRequest_Cursor_init(&m->cursor);
 }
 
 static void DescribeTopicPartitionsRequest_TopicRequest_dec(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsRequest_TopicRequest *m, struct arena *a)
@@ -12418,18 +4652,6 @@ static void DescribeTopicPartitionsRequest_TopicRequest_dec(struct rbuf *r, int1
     r_skip_tags(r);
 }
 
-static void DescribeTopicPartitionsRequest_TopicRequest_enc(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsRequest_TopicRequest *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_empty_tags(w);
-}
-
-void DescribeTopicPartitionsRequest_Cursor_init(struct DescribeTopicPartitionsRequest_Cursor *m)
-{
-    m->topic_name = (struct kstr){"", 0};
-    m->partition_index = 0;
-}
-
 static void DescribeTopicPartitionsRequest_Cursor_dec(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsRequest_Cursor *m, struct arena *a)
 {
     DescribeTopicPartitionsRequest_Cursor_init(m);
@@ -12438,22 +4660,6 @@ static void DescribeTopicPartitionsRequest_Cursor_dec(struct rbuf *r, int16_t ve
         r->err = 1;
     m->partition_index = r_i32(r);
     r_skip_tags(r);
-}
-
-static void DescribeTopicPartitionsRequest_Cursor_enc(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsRequest_Cursor *m)
-{
-    w_string(w, true, str_val(m->topic_name, false));
-    w_i32(w, m->partition_index);
-    w_empty_tags(w);
-}
-
-void DescribeTopicPartitionsRequest_init(struct DescribeTopicPartitionsRequest *m)
-{
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->response_partition_limit = 2000;
-    m->cursor_present = false;
-    DescribeTopicPartitionsRequest_Cursor_init(&m->cursor);
 }
 
 int DescribeTopicPartitionsRequest_decode(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsRequest *m, struct arena *a)
@@ -12481,18 +4687,6 @@ int DescribeTopicPartitionsRequest_decode(struct rbuf *r, int16_t version, struc
     return r->err ? -1 : 0;
 }
 
-void DescribeTopicPartitionsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsRequest *m)
-{
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        DescribeTopicPartitionsRequest_TopicRequest_enc(w, version, &m->topics[i]);
-    w_i32(w, m->response_partition_limit);
-    w_i8(w, m->cursor_present ? 1 : -1);
-    if (m->cursor_present)
-        DescribeTopicPartitionsRequest_Cursor_enc(w, version, &m->cursor);
-    w_empty_tags(w);
-}
-
 /* ---- DescribeTopicPartitionsResponse ---- */
 
 void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_init(struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *m)
@@ -12513,70 +4707,30 @@ void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_in
     m->offline_replicas = NULL;
 }
 
-static void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_dec(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *m, struct arena *a)
+void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_init(struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *m)
 {
-    DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_init(m);
-    m->error_code = r_i16(r);
-    m->partition_index = r_i32(r);
-    m->leader_id = r_i32(r);
-    m->leader_epoch = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->replica_nodes_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->replica_nodes = arena_alloc(a, (size_t)n * sizeof(*m->replica_nodes));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->replica_nodes[i] = r_i32(r);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->isr_nodes_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->isr_nodes = arena_alloc(a, (size_t)n * sizeof(*m->isr_nodes));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->isr_nodes[i] = r_i32(r);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->eligible_leader_replicas_count = n;
-        if (n > 0) {
-            m->eligible_leader_replicas = arena_alloc(a, (size_t)n * sizeof(*m->eligible_leader_replicas));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->eligible_leader_replicas[i] = r_i32(r);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->last_known_elr_count = n;
-        if (n > 0) {
-            m->last_known_elr = arena_alloc(a, (size_t)n * sizeof(*m->last_known_elr));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->last_known_elr[i] = r_i32(r);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->offline_replicas_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->offline_replicas = arena_alloc(a, (size_t)n * sizeof(*m->offline_replicas));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->offline_replicas[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
+    m->error_code = 0;
+    m->name = (struct kstr){"", 0};
+    m->topic_id = (struct kuuid){{0}};
+    m->is_internal = false;
+    m->partitions_count = 0;
+    m->partitions = NULL;
+    m->topic_authorized_operations = INT32_MIN;
+}
+
+void DescribeTopicPartitionsResponse_Cursor_init(struct DescribeTopicPartitionsResponse_Cursor *m)
+{
+    m->topic_name = (struct kstr){"", 0};
+    m->partition_index = 0;
+}
+
+void DescribeTopicPartitionsResponse_init(struct DescribeTopicPartitionsResponse *m)
+{
+    m->throttle_time_ms = 0;
+    m->topics_count = 0;
+    m->topics = NULL;
+    m->next_cursor_present = false;
+    DescribeTopicPartitionsResponse_Cursor_init(&m->next_cursor);
 }
 
 static void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_enc(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *m)
@@ -12603,40 +4757,6 @@ static void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseParti
     w_empty_tags(w);
 }
 
-void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_init(struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *m)
-{
-    m->error_code = 0;
-    m->name = (struct kstr){"", 0};
-    m->topic_id = (struct kuuid){{0}};
-    m->is_internal = false;
-    m->partitions_count = 0;
-    m->partitions = NULL;
-    m->topic_authorized_operations = INT32_MIN;
-}
-
-static void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_dec(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *m, struct arena *a)
-{
-    DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_init(m);
-    m->error_code = r_i16(r);
-    m->name = r_string(r, true);
-    r_uuid(r, &m->topic_id);
-    m->is_internal = r_bool(r);
-    {
-        int32_t n = r_array_len(r, true, 20);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    m->topic_authorized_operations = r_i32(r);
-    r_skip_tags(r);
-}
-
 static void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_enc(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *m)
 {
     w_i16(w, m->error_code);
@@ -12650,61 +4770,11 @@ static void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic
     w_empty_tags(w);
 }
 
-void DescribeTopicPartitionsResponse_Cursor_init(struct DescribeTopicPartitionsResponse_Cursor *m)
-{
-    m->topic_name = (struct kstr){"", 0};
-    m->partition_index = 0;
-}
-
-static void DescribeTopicPartitionsResponse_Cursor_dec(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsResponse_Cursor *m, struct arena *a)
-{
-    DescribeTopicPartitionsResponse_Cursor_init(m);
-    m->topic_name = r_string(r, true);
-    if (m->topic_name.len < 0)
-        r->err = 1;
-    m->partition_index = r_i32(r);
-    r_skip_tags(r);
-}
-
 static void DescribeTopicPartitionsResponse_Cursor_enc(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsResponse_Cursor *m)
 {
     w_string(w, true, str_val(m->topic_name, false));
     w_i32(w, m->partition_index);
     w_empty_tags(w);
-}
-
-void DescribeTopicPartitionsResponse_init(struct DescribeTopicPartitionsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->next_cursor_present = false;
-    DescribeTopicPartitionsResponse_Cursor_init(&m->next_cursor);
-}
-
-int DescribeTopicPartitionsResponse_decode(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsResponse *m, struct arena *a)
-{
-    DescribeTopicPartitionsResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 26);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    m->next_cursor_present = r_i8(r) >= 0;
-    if (m->next_cursor_present)
-        DescribeTopicPartitionsResponse_Cursor_dec(r, version, &m->next_cursor, a);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
 }
 
 void DescribeTopicPartitionsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsResponse *m)
@@ -12719,2454 +4789,45 @@ void DescribeTopicPartitionsResponse_encode(struct wbuf *w, int16_t version, con
     w_empty_tags(w);
 }
 
-/* ---- ShareGroupHeartbeatRequest ---- */
-
-void ShareGroupHeartbeatRequest_init(struct ShareGroupHeartbeatRequest *m)
+static int16_t DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_first_error(const struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *m)
 {
-    m->group_id = (struct kstr){"", 0};
-    m->member_id = (struct kstr){"", 0};
-    m->member_epoch = 0;
-    m->rack_id = KSTR_NULL;
-    m->subscribed_topic_names_count = -1;
-    m->subscribed_topic_names = NULL;
+    if (m->error_code)
+        return m->error_code;
+    return 0;
 }
 
-int ShareGroupHeartbeatRequest_decode(struct rbuf *r, int16_t version, struct ShareGroupHeartbeatRequest *m, struct arena *a)
+static int16_t DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_first_error(const struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *m)
 {
-    ShareGroupHeartbeatRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->group_id = r_string(r, true);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    m->member_id = r_string(r, true);
-    if (m->member_id.len < 0)
-        r->err = 1;
-    m->member_epoch = r_i32(r);
-    m->rack_id = r_string(r, true);
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->subscribed_topic_names_count = n;
-        if (n > 0) {
-            m->subscribed_topic_names = arena_alloc(a, (size_t)n * sizeof(*m->subscribed_topic_names));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->subscribed_topic_names[i] = r_string(r, true);
-                if (m->subscribed_topic_names[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ShareGroupHeartbeatRequest_encode(struct wbuf *w, int16_t version, const struct ShareGroupHeartbeatRequest *m)
-{
-    w_string(w, true, str_val(m->group_id, false));
-    w_string(w, true, str_val(m->member_id, false));
-    w_i32(w, m->member_epoch);
-    w_string(w, true, m->rack_id);
-    w_array_len(w, true, m->subscribed_topic_names_count);
-    for (int32_t i = 0; i < m->subscribed_topic_names_count; i++)
-        w_string(w, true, str_val(m->subscribed_topic_names[i], false));
-    w_empty_tags(w);
-}
-
-/* ---- ShareGroupHeartbeatResponse ---- */
-
-void ShareGroupHeartbeatResponse_TopicPartitions_init(struct ShareGroupHeartbeatResponse_TopicPartitions *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ShareGroupHeartbeatResponse_TopicPartitions_dec(struct rbuf *r, int16_t version, struct ShareGroupHeartbeatResponse_TopicPartitions *m, struct arena *a)
-{
-    ShareGroupHeartbeatResponse_TopicPartitions_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partitions[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareGroupHeartbeatResponse_TopicPartitions_enc(struct wbuf *w, int16_t version, const struct ShareGroupHeartbeatResponse_TopicPartitions *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
+    int16_t e;
+    if (m->error_code)
+        return m->error_code;
     for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    w_empty_tags(w);
+        if ((e = DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_first_error(&m->partitions[i])))
+            return e;
+    return 0;
 }
 
-void ShareGroupHeartbeatResponse_Assignment_init(struct ShareGroupHeartbeatResponse_Assignment *m)
+int16_t DescribeTopicPartitionsResponse_first_error(const struct DescribeTopicPartitionsResponse *m)
 {
-    m->topic_partitions_count = 0;
-    m->topic_partitions = NULL;
-}
-
-static void ShareGroupHeartbeatResponse_Assignment_dec(struct rbuf *r, int16_t version, struct ShareGroupHeartbeatResponse_Assignment *m, struct arena *a)
-{
-    ShareGroupHeartbeatResponse_Assignment_init(m);
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->topic_partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topic_partitions = arena_alloc(a, (size_t)n * sizeof(*m->topic_partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareGroupHeartbeatResponse_TopicPartitions_dec(r, version, &m->topic_partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareGroupHeartbeatResponse_Assignment_enc(struct wbuf *w, int16_t version, const struct ShareGroupHeartbeatResponse_Assignment *m)
-{
-    w_array_len(w, true, count_val(m->topic_partitions_count, false));
-    for (int32_t i = 0; i < m->topic_partitions_count; i++)
-        ShareGroupHeartbeatResponse_TopicPartitions_enc(w, version, &m->topic_partitions[i]);
-    w_empty_tags(w);
-}
-
-void ShareGroupHeartbeatResponse_init(struct ShareGroupHeartbeatResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    m->member_id = KSTR_NULL;
-    m->member_epoch = 0;
-    m->heartbeat_interval_ms = 0;
-    m->assignment_present = false;
-    ShareGroupHeartbeatResponse_Assignment_init(&m->assignment);
-}
-
-int ShareGroupHeartbeatResponse_decode(struct rbuf *r, int16_t version, struct ShareGroupHeartbeatResponse *m, struct arena *a)
-{
-    ShareGroupHeartbeatResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    m->member_id = r_string(r, true);
-    m->member_epoch = r_i32(r);
-    m->heartbeat_interval_ms = r_i32(r);
-    m->assignment_present = r_i8(r) >= 0;
-    if (m->assignment_present)
-        ShareGroupHeartbeatResponse_Assignment_dec(r, version, &m->assignment, a);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ShareGroupHeartbeatResponse_encode(struct wbuf *w, int16_t version, const struct ShareGroupHeartbeatResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_string(w, true, m->member_id);
-    w_i32(w, m->member_epoch);
-    w_i32(w, m->heartbeat_interval_ms);
-    w_i8(w, m->assignment_present ? 1 : -1);
-    if (m->assignment_present)
-        ShareGroupHeartbeatResponse_Assignment_enc(w, version, &m->assignment);
-    w_empty_tags(w);
-}
-
-/* ---- ShareGroupDescribeRequest ---- */
-
-void ShareGroupDescribeRequest_init(struct ShareGroupDescribeRequest *m)
-{
-    m->group_ids_count = 0;
-    m->group_ids = NULL;
-    m->include_authorized_operations = false;
-}
-
-int ShareGroupDescribeRequest_decode(struct rbuf *r, int16_t version, struct ShareGroupDescribeRequest *m, struct arena *a)
-{
-    ShareGroupDescribeRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->group_ids_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->group_ids = arena_alloc(a, (size_t)n * sizeof(*m->group_ids));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->group_ids[i] = r_string(r, true);
-                if (m->group_ids[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    m->include_authorized_operations = r_bool(r);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ShareGroupDescribeRequest_encode(struct wbuf *w, int16_t version, const struct ShareGroupDescribeRequest *m)
-{
-    w_array_len(w, true, count_val(m->group_ids_count, false));
-    for (int32_t i = 0; i < m->group_ids_count; i++)
-        w_string(w, true, str_val(m->group_ids[i], false));
-    w_bool(w, m->include_authorized_operations);
-    w_empty_tags(w);
-}
-
-/* ---- ShareGroupDescribeResponse ---- */
-
-void ShareGroupDescribeResponse_TopicPartitions_init(struct ShareGroupDescribeResponse_TopicPartitions *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->topic_name = (struct kstr){"", 0};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ShareGroupDescribeResponse_TopicPartitions_dec(struct rbuf *r, int16_t version, struct ShareGroupDescribeResponse_TopicPartitions *m, struct arena *a)
-{
-    ShareGroupDescribeResponse_TopicPartitions_init(m);
-    r_uuid(r, &m->topic_id);
-    m->topic_name = r_string(r, true);
-    if (m->topic_name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partitions[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareGroupDescribeResponse_TopicPartitions_enc(struct wbuf *w, int16_t version, const struct ShareGroupDescribeResponse_TopicPartitions *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_string(w, true, str_val(m->topic_name, false));
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ShareGroupDescribeResponse_Assignment_init(struct ShareGroupDescribeResponse_Assignment *m)
-{
-    m->topic_partitions_count = 0;
-    m->topic_partitions = NULL;
-}
-
-static void ShareGroupDescribeResponse_Assignment_dec(struct rbuf *r, int16_t version, struct ShareGroupDescribeResponse_Assignment *m, struct arena *a)
-{
-    ShareGroupDescribeResponse_Assignment_init(m);
-    {
-        int32_t n = r_array_len(r, true, 19);
-        m->topic_partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topic_partitions = arena_alloc(a, (size_t)n * sizeof(*m->topic_partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareGroupDescribeResponse_TopicPartitions_dec(r, version, &m->topic_partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareGroupDescribeResponse_Assignment_enc(struct wbuf *w, int16_t version, const struct ShareGroupDescribeResponse_Assignment *m)
-{
-    w_array_len(w, true, count_val(m->topic_partitions_count, false));
-    for (int32_t i = 0; i < m->topic_partitions_count; i++)
-        ShareGroupDescribeResponse_TopicPartitions_enc(w, version, &m->topic_partitions[i]);
-    w_empty_tags(w);
-}
-
-void ShareGroupDescribeResponse_Member_init(struct ShareGroupDescribeResponse_Member *m)
-{
-    m->member_id = (struct kstr){"", 0};
-    m->rack_id = KSTR_NULL;
-    m->member_epoch = 0;
-    m->client_id = (struct kstr){"", 0};
-    m->client_host = (struct kstr){"", 0};
-    m->subscribed_topic_names_count = 0;
-    m->subscribed_topic_names = NULL;
-    ShareGroupDescribeResponse_Assignment_init(&m->assignment);
-}
-
-static void ShareGroupDescribeResponse_Member_dec(struct rbuf *r, int16_t version, struct ShareGroupDescribeResponse_Member *m, struct arena *a)
-{
-    ShareGroupDescribeResponse_Member_init(m);
-    m->member_id = r_string(r, true);
-    if (m->member_id.len < 0)
-        r->err = 1;
-    m->rack_id = r_string(r, true);
-    m->member_epoch = r_i32(r);
-    m->client_id = r_string(r, true);
-    if (m->client_id.len < 0)
-        r->err = 1;
-    m->client_host = r_string(r, true);
-    if (m->client_host.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->subscribed_topic_names_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->subscribed_topic_names = arena_alloc(a, (size_t)n * sizeof(*m->subscribed_topic_names));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->subscribed_topic_names[i] = r_string(r, true);
-                if (m->subscribed_topic_names[i].len < 0)
-                    r->err = 1;     /* array elements are never null */
-            }
-        }
-    }
-    ShareGroupDescribeResponse_Assignment_dec(r, version, &m->assignment, a);
-    r_skip_tags(r);
-}
-
-static void ShareGroupDescribeResponse_Member_enc(struct wbuf *w, int16_t version, const struct ShareGroupDescribeResponse_Member *m)
-{
-    w_string(w, true, str_val(m->member_id, false));
-    w_string(w, true, m->rack_id);
-    w_i32(w, m->member_epoch);
-    w_string(w, true, str_val(m->client_id, false));
-    w_string(w, true, str_val(m->client_host, false));
-    w_array_len(w, true, count_val(m->subscribed_topic_names_count, false));
-    for (int32_t i = 0; i < m->subscribed_topic_names_count; i++)
-        w_string(w, true, str_val(m->subscribed_topic_names[i], false));
-    ShareGroupDescribeResponse_Assignment_enc(w, version, &m->assignment);
-    w_empty_tags(w);
-}
-
-void ShareGroupDescribeResponse_DescribedGroup_init(struct ShareGroupDescribeResponse_DescribedGroup *m)
-{
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    m->group_id = (struct kstr){"", 0};
-    m->group_state = (struct kstr){"", 0};
-    m->group_epoch = 0;
-    m->assignment_epoch = 0;
-    m->assignor_name = (struct kstr){"", 0};
-    m->members_count = 0;
-    m->members = NULL;
-    m->authorized_operations = INT32_MIN;
-}
-
-static void ShareGroupDescribeResponse_DescribedGroup_dec(struct rbuf *r, int16_t version, struct ShareGroupDescribeResponse_DescribedGroup *m, struct arena *a)
-{
-    ShareGroupDescribeResponse_DescribedGroup_init(m);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    m->group_id = r_string(r, true);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    m->group_state = r_string(r, true);
-    if (m->group_state.len < 0)
-        r->err = 1;
-    m->group_epoch = r_i32(r);
-    m->assignment_epoch = r_i32(r);
-    m->assignor_name = r_string(r, true);
-    if (m->assignor_name.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 12);
-        m->members_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->members = arena_alloc(a, (size_t)n * sizeof(*m->members));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareGroupDescribeResponse_Member_dec(r, version, &m->members[i], a);
-            }
-        }
-    }
-    m->authorized_operations = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void ShareGroupDescribeResponse_DescribedGroup_enc(struct wbuf *w, int16_t version, const struct ShareGroupDescribeResponse_DescribedGroup *m)
-{
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_string(w, true, str_val(m->group_id, false));
-    w_string(w, true, str_val(m->group_state, false));
-    w_i32(w, m->group_epoch);
-    w_i32(w, m->assignment_epoch);
-    w_string(w, true, str_val(m->assignor_name, false));
-    w_array_len(w, true, count_val(m->members_count, false));
-    for (int32_t i = 0; i < m->members_count; i++)
-        ShareGroupDescribeResponse_Member_enc(w, version, &m->members[i]);
-    w_i32(w, m->authorized_operations);
-    w_empty_tags(w);
-}
-
-void ShareGroupDescribeResponse_init(struct ShareGroupDescribeResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->groups_count = 0;
-    m->groups = NULL;
-}
-
-int ShareGroupDescribeResponse_decode(struct rbuf *r, int16_t version, struct ShareGroupDescribeResponse *m, struct arena *a)
-{
-    ShareGroupDescribeResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 20);
-        m->groups_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->groups = arena_alloc(a, (size_t)n * sizeof(*m->groups));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareGroupDescribeResponse_DescribedGroup_dec(r, version, &m->groups[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ShareGroupDescribeResponse_encode(struct wbuf *w, int16_t version, const struct ShareGroupDescribeResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, true, count_val(m->groups_count, false));
-    for (int32_t i = 0; i < m->groups_count; i++)
-        ShareGroupDescribeResponse_DescribedGroup_enc(w, version, &m->groups[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ShareFetchRequest ---- */
-
-void ShareFetchRequest_AcknowledgementBatch_init(struct ShareFetchRequest_AcknowledgementBatch *m)
-{
-    m->first_offset = 0;
-    m->last_offset = 0;
-    m->acknowledge_types_count = 0;
-    m->acknowledge_types = NULL;
-}
-
-static void ShareFetchRequest_AcknowledgementBatch_dec(struct rbuf *r, int16_t version, struct ShareFetchRequest_AcknowledgementBatch *m, struct arena *a)
-{
-    ShareFetchRequest_AcknowledgementBatch_init(m);
-    m->first_offset = r_i64(r);
-    m->last_offset = r_i64(r);
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->acknowledge_types_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->acknowledge_types = arena_alloc(a, (size_t)n * sizeof(*m->acknowledge_types));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->acknowledge_types[i] = r_i8(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareFetchRequest_AcknowledgementBatch_enc(struct wbuf *w, int16_t version, const struct ShareFetchRequest_AcknowledgementBatch *m)
-{
-    w_i64(w, m->first_offset);
-    w_i64(w, m->last_offset);
-    w_array_len(w, true, count_val(m->acknowledge_types_count, false));
-    for (int32_t i = 0; i < m->acknowledge_types_count; i++)
-        w_i8(w, m->acknowledge_types[i]);
-    w_empty_tags(w);
-}
-
-void ShareFetchRequest_FetchPartition_init(struct ShareFetchRequest_FetchPartition *m)
-{
-    m->partition_index = 0;
-    m->partition_max_bytes = 0;
-    m->acknowledgement_batches_count = 0;
-    m->acknowledgement_batches = NULL;
-}
-
-static void ShareFetchRequest_FetchPartition_dec(struct rbuf *r, int16_t version, struct ShareFetchRequest_FetchPartition *m, struct arena *a)
-{
-    ShareFetchRequest_FetchPartition_init(m);
-    m->partition_index = r_i32(r);
-    m->partition_max_bytes = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->acknowledgement_batches_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->acknowledgement_batches = arena_alloc(a, (size_t)n * sizeof(*m->acknowledgement_batches));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareFetchRequest_AcknowledgementBatch_dec(r, version, &m->acknowledgement_batches[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareFetchRequest_FetchPartition_enc(struct wbuf *w, int16_t version, const struct ShareFetchRequest_FetchPartition *m)
-{
-    w_i32(w, m->partition_index);
-    w_i32(w, m->partition_max_bytes);
-    w_array_len(w, true, count_val(m->acknowledgement_batches_count, false));
-    for (int32_t i = 0; i < m->acknowledgement_batches_count; i++)
-        ShareFetchRequest_AcknowledgementBatch_enc(w, version, &m->acknowledgement_batches[i]);
-    w_empty_tags(w);
-}
-
-void ShareFetchRequest_FetchTopic_init(struct ShareFetchRequest_FetchTopic *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ShareFetchRequest_FetchTopic_dec(struct rbuf *r, int16_t version, struct ShareFetchRequest_FetchTopic *m, struct arena *a)
-{
-    ShareFetchRequest_FetchTopic_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 10);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareFetchRequest_FetchPartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareFetchRequest_FetchTopic_enc(struct wbuf *w, int16_t version, const struct ShareFetchRequest_FetchTopic *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        ShareFetchRequest_FetchPartition_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ShareFetchRequest_ForgottenTopic_init(struct ShareFetchRequest_ForgottenTopic *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ShareFetchRequest_ForgottenTopic_dec(struct rbuf *r, int16_t version, struct ShareFetchRequest_ForgottenTopic *m, struct arena *a)
-{
-    ShareFetchRequest_ForgottenTopic_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 4);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->partitions[i] = r_i32(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareFetchRequest_ForgottenTopic_enc(struct wbuf *w, int16_t version, const struct ShareFetchRequest_ForgottenTopic *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        w_i32(w, m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ShareFetchRequest_init(struct ShareFetchRequest *m)
-{
-    m->group_id = KSTR_NULL;
-    m->member_id = (struct kstr){"", 0};
-    m->share_session_epoch = 0;
-    m->max_wait_ms = 0;
-    m->min_bytes = 0;
-    m->max_bytes = 2147483647;
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->forgotten_topics_data_count = 0;
-    m->forgotten_topics_data = NULL;
-}
-
-int ShareFetchRequest_decode(struct rbuf *r, int16_t version, struct ShareFetchRequest *m, struct arena *a)
-{
-    ShareFetchRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->group_id = r_string(r, true);
-    m->member_id = r_string(r, true);
-    m->share_session_epoch = r_i32(r);
-    m->max_wait_ms = r_i32(r);
-    m->min_bytes = r_i32(r);
-    m->max_bytes = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareFetchRequest_FetchTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->forgotten_topics_data_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->forgotten_topics_data = arena_alloc(a, (size_t)n * sizeof(*m->forgotten_topics_data));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareFetchRequest_ForgottenTopic_dec(r, version, &m->forgotten_topics_data[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ShareFetchRequest_encode(struct wbuf *w, int16_t version, const struct ShareFetchRequest *m)
-{
-    w_string(w, true, m->group_id);
-    w_string(w, true, m->member_id);
-    w_i32(w, m->share_session_epoch);
-    w_i32(w, m->max_wait_ms);
-    w_i32(w, m->min_bytes);
-    w_i32(w, m->max_bytes);
-    w_array_len(w, true, count_val(m->topics_count, false));
+    int16_t e;
     for (int32_t i = 0; i < m->topics_count; i++)
-        ShareFetchRequest_FetchTopic_enc(w, version, &m->topics[i]);
-    w_array_len(w, true, count_val(m->forgotten_topics_data_count, false));
-    for (int32_t i = 0; i < m->forgotten_topics_data_count; i++)
-        ShareFetchRequest_ForgottenTopic_enc(w, version, &m->forgotten_topics_data[i]);
-    w_empty_tags(w);
+        if ((e = DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_first_error(&m->topics[i])))
+            return e;
+    return 0;
 }
 
-/* ---- ShareFetchResponse ---- */
-
-void ShareFetchResponse_LeaderIdAndEpoch_init(struct ShareFetchResponse_LeaderIdAndEpoch *m)
-{
-    m->leader_id = 0;
-    m->leader_epoch = 0;
-}
-
-static void ShareFetchResponse_LeaderIdAndEpoch_dec(struct rbuf *r, int16_t version, struct ShareFetchResponse_LeaderIdAndEpoch *m, struct arena *a)
-{
-    ShareFetchResponse_LeaderIdAndEpoch_init(m);
-    m->leader_id = r_i32(r);
-    m->leader_epoch = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void ShareFetchResponse_LeaderIdAndEpoch_enc(struct wbuf *w, int16_t version, const struct ShareFetchResponse_LeaderIdAndEpoch *m)
-{
-    w_i32(w, m->leader_id);
-    w_i32(w, m->leader_epoch);
-    w_empty_tags(w);
-}
-
-void ShareFetchResponse_AcquiredRecords_init(struct ShareFetchResponse_AcquiredRecords *m)
-{
-    m->first_offset = 0;
-    m->last_offset = 0;
-    m->delivery_count = 0;
-}
-
-static void ShareFetchResponse_AcquiredRecords_dec(struct rbuf *r, int16_t version, struct ShareFetchResponse_AcquiredRecords *m, struct arena *a)
-{
-    ShareFetchResponse_AcquiredRecords_init(m);
-    m->first_offset = r_i64(r);
-    m->last_offset = r_i64(r);
-    m->delivery_count = r_i16(r);
-    r_skip_tags(r);
-}
-
-static void ShareFetchResponse_AcquiredRecords_enc(struct wbuf *w, int16_t version, const struct ShareFetchResponse_AcquiredRecords *m)
-{
-    w_i64(w, m->first_offset);
-    w_i64(w, m->last_offset);
-    w_i16(w, m->delivery_count);
-    w_empty_tags(w);
-}
-
-void ShareFetchResponse_PartitionData_init(struct ShareFetchResponse_PartitionData *m)
-{
-    m->partition_index = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    m->acknowledge_error_code = 0;
-    m->acknowledge_error_message = KSTR_NULL;
-    ShareFetchResponse_LeaderIdAndEpoch_init(&m->current_leader);
-    m->records = (struct krecords){NULL, -1, NULL, 0};
-    m->acquired_records_count = 0;
-    m->acquired_records = NULL;
-}
-
-static void ShareFetchResponse_PartitionData_dec(struct rbuf *r, int16_t version, struct ShareFetchResponse_PartitionData *m, struct arena *a)
-{
-    ShareFetchResponse_PartitionData_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    m->acknowledge_error_code = r_i16(r);
-    m->acknowledge_error_message = r_string(r, true);
-    ShareFetchResponse_LeaderIdAndEpoch_dec(r, version, &m->current_leader, a);
-    m->records = r_records(r, true);
-    {
-        int32_t n = r_array_len(r, true, 19);
-        m->acquired_records_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->acquired_records = arena_alloc(a, (size_t)n * sizeof(*m->acquired_records));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareFetchResponse_AcquiredRecords_dec(r, version, &m->acquired_records[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareFetchResponse_PartitionData_enc(struct wbuf *w, int16_t version, const struct ShareFetchResponse_PartitionData *m)
-{
-    w_i32(w, m->partition_index);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_i16(w, m->acknowledge_error_code);
-    w_string(w, true, m->acknowledge_error_message);
-    ShareFetchResponse_LeaderIdAndEpoch_enc(w, version, &m->current_leader);
-    w_records(w, true, &m->records);
-    w_array_len(w, true, count_val(m->acquired_records_count, false));
-    for (int32_t i = 0; i < m->acquired_records_count; i++)
-        ShareFetchResponse_AcquiredRecords_enc(w, version, &m->acquired_records[i]);
-    w_empty_tags(w);
-}
-
-void ShareFetchResponse_ShareFetchableTopicResponse_init(struct ShareFetchResponse_ShareFetchableTopicResponse *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ShareFetchResponse_ShareFetchableTopicResponse_dec(struct rbuf *r, int16_t version, struct ShareFetchResponse_ShareFetchableTopicResponse *m, struct arena *a)
-{
-    ShareFetchResponse_ShareFetchableTopicResponse_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 22);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareFetchResponse_PartitionData_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareFetchResponse_ShareFetchableTopicResponse_enc(struct wbuf *w, int16_t version, const struct ShareFetchResponse_ShareFetchableTopicResponse *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        ShareFetchResponse_PartitionData_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ShareFetchResponse_NodeEndpoint_init(struct ShareFetchResponse_NodeEndpoint *m)
-{
-    m->node_id = 0;
-    m->host = (struct kstr){"", 0};
-    m->port = 0;
-    m->rack = KSTR_NULL;
-}
-
-static void ShareFetchResponse_NodeEndpoint_dec(struct rbuf *r, int16_t version, struct ShareFetchResponse_NodeEndpoint *m, struct arena *a)
-{
-    ShareFetchResponse_NodeEndpoint_init(m);
-    m->node_id = r_i32(r);
-    m->host = r_string(r, true);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->port = r_i32(r);
-    m->rack = r_string(r, true);
-    r_skip_tags(r);
-}
-
-static void ShareFetchResponse_NodeEndpoint_enc(struct wbuf *w, int16_t version, const struct ShareFetchResponse_NodeEndpoint *m)
-{
-    w_i32(w, m->node_id);
-    w_string(w, true, str_val(m->host, false));
-    w_i32(w, m->port);
-    w_string(w, true, m->rack);
-    w_empty_tags(w);
-}
-
-void ShareFetchResponse_init(struct ShareFetchResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    m->responses_count = 0;
-    m->responses = NULL;
-    m->node_endpoints_count = 0;
-    m->node_endpoints = NULL;
-}
-
-int ShareFetchResponse_decode(struct rbuf *r, int16_t version, struct ShareFetchResponse *m, struct arena *a)
-{
-    ShareFetchResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->responses_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->responses = arena_alloc(a, (size_t)n * sizeof(*m->responses));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareFetchResponse_ShareFetchableTopicResponse_dec(r, version, &m->responses[i], a);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 11);
-        m->node_endpoints_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->node_endpoints = arena_alloc(a, (size_t)n * sizeof(*m->node_endpoints));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareFetchResponse_NodeEndpoint_dec(r, version, &m->node_endpoints[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ShareFetchResponse_encode(struct wbuf *w, int16_t version, const struct ShareFetchResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_array_len(w, true, count_val(m->responses_count, false));
-    for (int32_t i = 0; i < m->responses_count; i++)
-        ShareFetchResponse_ShareFetchableTopicResponse_enc(w, version, &m->responses[i]);
-    w_array_len(w, true, count_val(m->node_endpoints_count, false));
-    for (int32_t i = 0; i < m->node_endpoints_count; i++)
-        ShareFetchResponse_NodeEndpoint_enc(w, version, &m->node_endpoints[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ShareAcknowledgeRequest ---- */
-
-void ShareAcknowledgeRequest_AcknowledgementBatch_init(struct ShareAcknowledgeRequest_AcknowledgementBatch *m)
-{
-    m->first_offset = 0;
-    m->last_offset = 0;
-    m->acknowledge_types_count = 0;
-    m->acknowledge_types = NULL;
-}
-
-static void ShareAcknowledgeRequest_AcknowledgementBatch_dec(struct rbuf *r, int16_t version, struct ShareAcknowledgeRequest_AcknowledgementBatch *m, struct arena *a)
-{
-    ShareAcknowledgeRequest_AcknowledgementBatch_init(m);
-    m->first_offset = r_i64(r);
-    m->last_offset = r_i64(r);
-    {
-        int32_t n = r_array_len(r, true, 1);
-        m->acknowledge_types_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->acknowledge_types = arena_alloc(a, (size_t)n * sizeof(*m->acknowledge_types));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                m->acknowledge_types[i] = r_i8(r);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareAcknowledgeRequest_AcknowledgementBatch_enc(struct wbuf *w, int16_t version, const struct ShareAcknowledgeRequest_AcknowledgementBatch *m)
-{
-    w_i64(w, m->first_offset);
-    w_i64(w, m->last_offset);
-    w_array_len(w, true, count_val(m->acknowledge_types_count, false));
-    for (int32_t i = 0; i < m->acknowledge_types_count; i++)
-        w_i8(w, m->acknowledge_types[i]);
-    w_empty_tags(w);
-}
-
-void ShareAcknowledgeRequest_AcknowledgePartition_init(struct ShareAcknowledgeRequest_AcknowledgePartition *m)
-{
-    m->partition_index = 0;
-    m->acknowledgement_batches_count = 0;
-    m->acknowledgement_batches = NULL;
-}
-
-static void ShareAcknowledgeRequest_AcknowledgePartition_dec(struct rbuf *r, int16_t version, struct ShareAcknowledgeRequest_AcknowledgePartition *m, struct arena *a)
-{
-    ShareAcknowledgeRequest_AcknowledgePartition_init(m);
-    m->partition_index = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->acknowledgement_batches_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->acknowledgement_batches = arena_alloc(a, (size_t)n * sizeof(*m->acknowledgement_batches));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareAcknowledgeRequest_AcknowledgementBatch_dec(r, version, &m->acknowledgement_batches[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareAcknowledgeRequest_AcknowledgePartition_enc(struct wbuf *w, int16_t version, const struct ShareAcknowledgeRequest_AcknowledgePartition *m)
-{
-    w_i32(w, m->partition_index);
-    w_array_len(w, true, count_val(m->acknowledgement_batches_count, false));
-    for (int32_t i = 0; i < m->acknowledgement_batches_count; i++)
-        ShareAcknowledgeRequest_AcknowledgementBatch_enc(w, version, &m->acknowledgement_batches[i]);
-    w_empty_tags(w);
-}
-
-void ShareAcknowledgeRequest_AcknowledgeTopic_init(struct ShareAcknowledgeRequest_AcknowledgeTopic *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ShareAcknowledgeRequest_AcknowledgeTopic_dec(struct rbuf *r, int16_t version, struct ShareAcknowledgeRequest_AcknowledgeTopic *m, struct arena *a)
-{
-    ShareAcknowledgeRequest_AcknowledgeTopic_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 6);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareAcknowledgeRequest_AcknowledgePartition_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareAcknowledgeRequest_AcknowledgeTopic_enc(struct wbuf *w, int16_t version, const struct ShareAcknowledgeRequest_AcknowledgeTopic *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        ShareAcknowledgeRequest_AcknowledgePartition_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ShareAcknowledgeRequest_init(struct ShareAcknowledgeRequest *m)
-{
-    m->group_id = KSTR_NULL;
-    m->member_id = (struct kstr){"", 0};
-    m->share_session_epoch = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int ShareAcknowledgeRequest_decode(struct rbuf *r, int16_t version, struct ShareAcknowledgeRequest *m, struct arena *a)
-{
-    ShareAcknowledgeRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->group_id = r_string(r, true);
-    m->member_id = r_string(r, true);
-    m->share_session_epoch = r_i32(r);
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareAcknowledgeRequest_AcknowledgeTopic_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ShareAcknowledgeRequest_encode(struct wbuf *w, int16_t version, const struct ShareAcknowledgeRequest *m)
-{
-    w_string(w, true, m->group_id);
-    w_string(w, true, m->member_id);
-    w_i32(w, m->share_session_epoch);
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        ShareAcknowledgeRequest_AcknowledgeTopic_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ShareAcknowledgeResponse ---- */
-
-void ShareAcknowledgeResponse_LeaderIdAndEpoch_init(struct ShareAcknowledgeResponse_LeaderIdAndEpoch *m)
-{
-    m->leader_id = 0;
-    m->leader_epoch = 0;
-}
-
-static void ShareAcknowledgeResponse_LeaderIdAndEpoch_dec(struct rbuf *r, int16_t version, struct ShareAcknowledgeResponse_LeaderIdAndEpoch *m, struct arena *a)
-{
-    ShareAcknowledgeResponse_LeaderIdAndEpoch_init(m);
-    m->leader_id = r_i32(r);
-    m->leader_epoch = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void ShareAcknowledgeResponse_LeaderIdAndEpoch_enc(struct wbuf *w, int16_t version, const struct ShareAcknowledgeResponse_LeaderIdAndEpoch *m)
-{
-    w_i32(w, m->leader_id);
-    w_i32(w, m->leader_epoch);
-    w_empty_tags(w);
-}
-
-void ShareAcknowledgeResponse_PartitionData_init(struct ShareAcknowledgeResponse_PartitionData *m)
-{
-    m->partition_index = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    ShareAcknowledgeResponse_LeaderIdAndEpoch_init(&m->current_leader);
-}
-
-static void ShareAcknowledgeResponse_PartitionData_dec(struct rbuf *r, int16_t version, struct ShareAcknowledgeResponse_PartitionData *m, struct arena *a)
-{
-    ShareAcknowledgeResponse_PartitionData_init(m);
-    m->partition_index = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    ShareAcknowledgeResponse_LeaderIdAndEpoch_dec(r, version, &m->current_leader, a);
-    r_skip_tags(r);
-}
-
-static void ShareAcknowledgeResponse_PartitionData_enc(struct wbuf *w, int16_t version, const struct ShareAcknowledgeResponse_PartitionData *m)
-{
-    w_i32(w, m->partition_index);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    ShareAcknowledgeResponse_LeaderIdAndEpoch_enc(w, version, &m->current_leader);
-    w_empty_tags(w);
-}
-
-void ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse_init(struct ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse_dec(struct rbuf *r, int16_t version, struct ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse *m, struct arena *a)
-{
-    ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 17);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareAcknowledgeResponse_PartitionData_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse_enc(struct wbuf *w, int16_t version, const struct ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        ShareAcknowledgeResponse_PartitionData_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ShareAcknowledgeResponse_NodeEndpoint_init(struct ShareAcknowledgeResponse_NodeEndpoint *m)
-{
-    m->node_id = 0;
-    m->host = (struct kstr){"", 0};
-    m->port = 0;
-    m->rack = KSTR_NULL;
-}
-
-static void ShareAcknowledgeResponse_NodeEndpoint_dec(struct rbuf *r, int16_t version, struct ShareAcknowledgeResponse_NodeEndpoint *m, struct arena *a)
-{
-    ShareAcknowledgeResponse_NodeEndpoint_init(m);
-    m->node_id = r_i32(r);
-    m->host = r_string(r, true);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->port = r_i32(r);
-    m->rack = r_string(r, true);
-    r_skip_tags(r);
-}
-
-static void ShareAcknowledgeResponse_NodeEndpoint_enc(struct wbuf *w, int16_t version, const struct ShareAcknowledgeResponse_NodeEndpoint *m)
-{
-    w_i32(w, m->node_id);
-    w_string(w, true, str_val(m->host, false));
-    w_i32(w, m->port);
-    w_string(w, true, m->rack);
-    w_empty_tags(w);
-}
-
-void ShareAcknowledgeResponse_init(struct ShareAcknowledgeResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    m->responses_count = 0;
-    m->responses = NULL;
-    m->node_endpoints_count = 0;
-    m->node_endpoints = NULL;
-}
-
-int ShareAcknowledgeResponse_decode(struct rbuf *r, int16_t version, struct ShareAcknowledgeResponse *m, struct arena *a)
-{
-    ShareAcknowledgeResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->responses_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->responses = arena_alloc(a, (size_t)n * sizeof(*m->responses));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse_dec(r, version, &m->responses[i], a);
-            }
-        }
-    }
-    {
-        int32_t n = r_array_len(r, true, 11);
-        m->node_endpoints_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->node_endpoints = arena_alloc(a, (size_t)n * sizeof(*m->node_endpoints));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ShareAcknowledgeResponse_NodeEndpoint_dec(r, version, &m->node_endpoints[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ShareAcknowledgeResponse_encode(struct wbuf *w, int16_t version, const struct ShareAcknowledgeResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_array_len(w, true, count_val(m->responses_count, false));
-    for (int32_t i = 0; i < m->responses_count; i++)
-        ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse_enc(w, version, &m->responses[i]);
-    w_array_len(w, true, count_val(m->node_endpoints_count, false));
-    for (int32_t i = 0; i < m->node_endpoints_count; i++)
-        ShareAcknowledgeResponse_NodeEndpoint_enc(w, version, &m->node_endpoints[i]);
-    w_empty_tags(w);
-}
-
-/* ---- AddRaftVoterRequest ---- */
-
-void AddRaftVoterRequest_Listener_init(struct AddRaftVoterRequest_Listener *m)
-{
-    m->name = (struct kstr){"", 0};
-    m->host = (struct kstr){"", 0};
-    m->port = 0;
-}
-
-static void AddRaftVoterRequest_Listener_dec(struct rbuf *r, int16_t version, struct AddRaftVoterRequest_Listener *m, struct arena *a)
-{
-    AddRaftVoterRequest_Listener_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    m->host = r_string(r, true);
-    if (m->host.len < 0)
-        r->err = 1;
-    m->port = r_u16(r);
-    r_skip_tags(r);
-}
-
-static void AddRaftVoterRequest_Listener_enc(struct wbuf *w, int16_t version, const struct AddRaftVoterRequest_Listener *m)
-{
-    w_string(w, true, str_val(m->name, false));
-    w_string(w, true, str_val(m->host, false));
-    w_u16(w, m->port);
-    w_empty_tags(w);
-}
-
-void AddRaftVoterRequest_init(struct AddRaftVoterRequest *m)
-{
-    m->cluster_id = (struct kstr){"", 0};
-    m->timeout_ms = 0;
-    m->voter_id = 0;
-    m->voter_directory_id = (struct kuuid){{0}};
-    m->listeners_count = 0;
-    m->listeners = NULL;
-}
-
-int AddRaftVoterRequest_decode(struct rbuf *r, int16_t version, struct AddRaftVoterRequest *m, struct arena *a)
-{
-    AddRaftVoterRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->cluster_id = r_string(r, true);
-    m->timeout_ms = r_i32(r);
-    m->voter_id = r_i32(r);
-    r_uuid(r, &m->voter_directory_id);
-    {
-        int32_t n = r_array_len(r, true, 5);
-        m->listeners_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->listeners = arena_alloc(a, (size_t)n * sizeof(*m->listeners));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                AddRaftVoterRequest_Listener_dec(r, version, &m->listeners[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AddRaftVoterRequest_encode(struct wbuf *w, int16_t version, const struct AddRaftVoterRequest *m)
-{
-    w_string(w, true, m->cluster_id);
-    w_i32(w, m->timeout_ms);
-    w_i32(w, m->voter_id);
-    w_uuid(w, &m->voter_directory_id);
-    w_array_len(w, true, count_val(m->listeners_count, false));
-    for (int32_t i = 0; i < m->listeners_count; i++)
-        AddRaftVoterRequest_Listener_enc(w, version, &m->listeners[i]);
-    w_empty_tags(w);
-}
-
-/* ---- AddRaftVoterResponse ---- */
-
-void AddRaftVoterResponse_init(struct AddRaftVoterResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-}
-
-int AddRaftVoterResponse_decode(struct rbuf *r, int16_t version, struct AddRaftVoterResponse *m, struct arena *a)
-{
-    AddRaftVoterResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void AddRaftVoterResponse_encode(struct wbuf *w, int16_t version, const struct AddRaftVoterResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_empty_tags(w);
-}
-
-/* ---- RemoveRaftVoterRequest ---- */
-
-void RemoveRaftVoterRequest_init(struct RemoveRaftVoterRequest *m)
-{
-    m->cluster_id = (struct kstr){"", 0};
-    m->voter_id = 0;
-    m->voter_directory_id = (struct kuuid){{0}};
-}
-
-int RemoveRaftVoterRequest_decode(struct rbuf *r, int16_t version, struct RemoveRaftVoterRequest *m, struct arena *a)
-{
-    RemoveRaftVoterRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->cluster_id = r_string(r, true);
-    m->voter_id = r_i32(r);
-    r_uuid(r, &m->voter_directory_id);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void RemoveRaftVoterRequest_encode(struct wbuf *w, int16_t version, const struct RemoveRaftVoterRequest *m)
-{
-    w_string(w, true, m->cluster_id);
-    w_i32(w, m->voter_id);
-    w_uuid(w, &m->voter_directory_id);
-    w_empty_tags(w);
-}
-
-/* ---- RemoveRaftVoterResponse ---- */
-
-void RemoveRaftVoterResponse_init(struct RemoveRaftVoterResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->error_code = 0;
-    m->error_message = (struct kstr){"", 0};
-}
-
-int RemoveRaftVoterResponse_decode(struct rbuf *r, int16_t version, struct RemoveRaftVoterResponse *m, struct arena *a)
-{
-    RemoveRaftVoterResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->throttle_time_ms = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void RemoveRaftVoterResponse_encode(struct wbuf *w, int16_t version, const struct RemoveRaftVoterResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_empty_tags(w);
-}
-
-/* ---- InitializeShareGroupStateRequest ---- */
-
-void InitializeShareGroupStateRequest_PartitionData_init(struct InitializeShareGroupStateRequest_PartitionData *m)
-{
-    m->partition = 0;
-    m->state_epoch = 0;
-    m->start_offset = 0;
-}
-
-static void InitializeShareGroupStateRequest_PartitionData_dec(struct rbuf *r, int16_t version, struct InitializeShareGroupStateRequest_PartitionData *m, struct arena *a)
-{
-    InitializeShareGroupStateRequest_PartitionData_init(m);
-    m->partition = r_i32(r);
-    m->state_epoch = r_i32(r);
-    m->start_offset = r_i64(r);
-    r_skip_tags(r);
-}
-
-static void InitializeShareGroupStateRequest_PartitionData_enc(struct wbuf *w, int16_t version, const struct InitializeShareGroupStateRequest_PartitionData *m)
-{
-    w_i32(w, m->partition);
-    w_i32(w, m->state_epoch);
-    w_i64(w, m->start_offset);
-    w_empty_tags(w);
-}
-
-void InitializeShareGroupStateRequest_InitializeStateData_init(struct InitializeShareGroupStateRequest_InitializeStateData *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void InitializeShareGroupStateRequest_InitializeStateData_dec(struct rbuf *r, int16_t version, struct InitializeShareGroupStateRequest_InitializeStateData *m, struct arena *a)
-{
-    InitializeShareGroupStateRequest_InitializeStateData_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 17);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                InitializeShareGroupStateRequest_PartitionData_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void InitializeShareGroupStateRequest_InitializeStateData_enc(struct wbuf *w, int16_t version, const struct InitializeShareGroupStateRequest_InitializeStateData *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        InitializeShareGroupStateRequest_PartitionData_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void InitializeShareGroupStateRequest_init(struct InitializeShareGroupStateRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int InitializeShareGroupStateRequest_decode(struct rbuf *r, int16_t version, struct InitializeShareGroupStateRequest *m, struct arena *a)
-{
-    InitializeShareGroupStateRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->group_id = r_string(r, true);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                InitializeShareGroupStateRequest_InitializeStateData_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void InitializeShareGroupStateRequest_encode(struct wbuf *w, int16_t version, const struct InitializeShareGroupStateRequest *m)
-{
-    w_string(w, true, str_val(m->group_id, false));
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        InitializeShareGroupStateRequest_InitializeStateData_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-/* ---- InitializeShareGroupStateResponse ---- */
-
-void InitializeShareGroupStateResponse_PartitionResult_init(struct InitializeShareGroupStateResponse_PartitionResult *m)
-{
-    m->partition = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-}
-
-static void InitializeShareGroupStateResponse_PartitionResult_dec(struct rbuf *r, int16_t version, struct InitializeShareGroupStateResponse_PartitionResult *m, struct arena *a)
-{
-    InitializeShareGroupStateResponse_PartitionResult_init(m);
-    m->partition = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    r_skip_tags(r);
-}
-
-static void InitializeShareGroupStateResponse_PartitionResult_enc(struct wbuf *w, int16_t version, const struct InitializeShareGroupStateResponse_PartitionResult *m)
-{
-    w_i32(w, m->partition);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_empty_tags(w);
-}
-
-void InitializeShareGroupStateResponse_InitializeStateResult_init(struct InitializeShareGroupStateResponse_InitializeStateResult *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void InitializeShareGroupStateResponse_InitializeStateResult_dec(struct rbuf *r, int16_t version, struct InitializeShareGroupStateResponse_InitializeStateResult *m, struct arena *a)
-{
-    InitializeShareGroupStateResponse_InitializeStateResult_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 8);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                InitializeShareGroupStateResponse_PartitionResult_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void InitializeShareGroupStateResponse_InitializeStateResult_enc(struct wbuf *w, int16_t version, const struct InitializeShareGroupStateResponse_InitializeStateResult *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        InitializeShareGroupStateResponse_PartitionResult_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void InitializeShareGroupStateResponse_init(struct InitializeShareGroupStateResponse *m)
-{
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int InitializeShareGroupStateResponse_decode(struct rbuf *r, int16_t version, struct InitializeShareGroupStateResponse *m, struct arena *a)
-{
-    InitializeShareGroupStateResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                InitializeShareGroupStateResponse_InitializeStateResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void InitializeShareGroupStateResponse_encode(struct wbuf *w, int16_t version, const struct InitializeShareGroupStateResponse *m)
-{
-    w_array_len(w, true, count_val(m->results_count, false));
-    for (int32_t i = 0; i < m->results_count; i++)
-        InitializeShareGroupStateResponse_InitializeStateResult_enc(w, version, &m->results[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ReadShareGroupStateRequest ---- */
-
-void ReadShareGroupStateRequest_PartitionData_init(struct ReadShareGroupStateRequest_PartitionData *m)
-{
-    m->partition = 0;
-    m->leader_epoch = 0;
-}
-
-static void ReadShareGroupStateRequest_PartitionData_dec(struct rbuf *r, int16_t version, struct ReadShareGroupStateRequest_PartitionData *m, struct arena *a)
-{
-    ReadShareGroupStateRequest_PartitionData_init(m);
-    m->partition = r_i32(r);
-    m->leader_epoch = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void ReadShareGroupStateRequest_PartitionData_enc(struct wbuf *w, int16_t version, const struct ReadShareGroupStateRequest_PartitionData *m)
-{
-    w_i32(w, m->partition);
-    w_i32(w, m->leader_epoch);
-    w_empty_tags(w);
-}
-
-void ReadShareGroupStateRequest_ReadStateData_init(struct ReadShareGroupStateRequest_ReadStateData *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ReadShareGroupStateRequest_ReadStateData_dec(struct rbuf *r, int16_t version, struct ReadShareGroupStateRequest_ReadStateData *m, struct arena *a)
-{
-    ReadShareGroupStateRequest_ReadStateData_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 9);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ReadShareGroupStateRequest_PartitionData_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ReadShareGroupStateRequest_ReadStateData_enc(struct wbuf *w, int16_t version, const struct ReadShareGroupStateRequest_ReadStateData *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        ReadShareGroupStateRequest_PartitionData_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ReadShareGroupStateRequest_init(struct ReadShareGroupStateRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int ReadShareGroupStateRequest_decode(struct rbuf *r, int16_t version, struct ReadShareGroupStateRequest *m, struct arena *a)
-{
-    ReadShareGroupStateRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->group_id = r_string(r, true);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ReadShareGroupStateRequest_ReadStateData_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ReadShareGroupStateRequest_encode(struct wbuf *w, int16_t version, const struct ReadShareGroupStateRequest *m)
-{
-    w_string(w, true, str_val(m->group_id, false));
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        ReadShareGroupStateRequest_ReadStateData_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ReadShareGroupStateResponse ---- */
-
-void ReadShareGroupStateResponse_StateBatch_init(struct ReadShareGroupStateResponse_StateBatch *m)
-{
-    m->first_offset = 0;
-    m->last_offset = 0;
-    m->delivery_state = 0;
-    m->delivery_count = 0;
-}
-
-static void ReadShareGroupStateResponse_StateBatch_dec(struct rbuf *r, int16_t version, struct ReadShareGroupStateResponse_StateBatch *m, struct arena *a)
-{
-    ReadShareGroupStateResponse_StateBatch_init(m);
-    m->first_offset = r_i64(r);
-    m->last_offset = r_i64(r);
-    m->delivery_state = r_i8(r);
-    m->delivery_count = r_i16(r);
-    r_skip_tags(r);
-}
-
-static void ReadShareGroupStateResponse_StateBatch_enc(struct wbuf *w, int16_t version, const struct ReadShareGroupStateResponse_StateBatch *m)
-{
-    w_i64(w, m->first_offset);
-    w_i64(w, m->last_offset);
-    w_i8(w, m->delivery_state);
-    w_i16(w, m->delivery_count);
-    w_empty_tags(w);
-}
-
-void ReadShareGroupStateResponse_PartitionResult_init(struct ReadShareGroupStateResponse_PartitionResult *m)
-{
-    m->partition = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    m->state_epoch = 0;
-    m->start_offset = 0;
-    m->state_batches_count = 0;
-    m->state_batches = NULL;
-}
-
-static void ReadShareGroupStateResponse_PartitionResult_dec(struct rbuf *r, int16_t version, struct ReadShareGroupStateResponse_PartitionResult *m, struct arena *a)
-{
-    ReadShareGroupStateResponse_PartitionResult_init(m);
-    m->partition = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    m->state_epoch = r_i32(r);
-    m->start_offset = r_i64(r);
-    {
-        int32_t n = r_array_len(r, true, 20);
-        m->state_batches_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->state_batches = arena_alloc(a, (size_t)n * sizeof(*m->state_batches));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ReadShareGroupStateResponse_StateBatch_dec(r, version, &m->state_batches[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ReadShareGroupStateResponse_PartitionResult_enc(struct wbuf *w, int16_t version, const struct ReadShareGroupStateResponse_PartitionResult *m)
-{
-    w_i32(w, m->partition);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_i32(w, m->state_epoch);
-    w_i64(w, m->start_offset);
-    w_array_len(w, true, count_val(m->state_batches_count, false));
-    for (int32_t i = 0; i < m->state_batches_count; i++)
-        ReadShareGroupStateResponse_StateBatch_enc(w, version, &m->state_batches[i]);
-    w_empty_tags(w);
-}
-
-void ReadShareGroupStateResponse_ReadStateResult_init(struct ReadShareGroupStateResponse_ReadStateResult *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ReadShareGroupStateResponse_ReadStateResult_dec(struct rbuf *r, int16_t version, struct ReadShareGroupStateResponse_ReadStateResult *m, struct arena *a)
-{
-    ReadShareGroupStateResponse_ReadStateResult_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 21);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ReadShareGroupStateResponse_PartitionResult_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ReadShareGroupStateResponse_ReadStateResult_enc(struct wbuf *w, int16_t version, const struct ReadShareGroupStateResponse_ReadStateResult *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        ReadShareGroupStateResponse_PartitionResult_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ReadShareGroupStateResponse_init(struct ReadShareGroupStateResponse *m)
-{
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int ReadShareGroupStateResponse_decode(struct rbuf *r, int16_t version, struct ReadShareGroupStateResponse *m, struct arena *a)
-{
-    ReadShareGroupStateResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ReadShareGroupStateResponse_ReadStateResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ReadShareGroupStateResponse_encode(struct wbuf *w, int16_t version, const struct ReadShareGroupStateResponse *m)
-{
-    w_array_len(w, true, count_val(m->results_count, false));
-    for (int32_t i = 0; i < m->results_count; i++)
-        ReadShareGroupStateResponse_ReadStateResult_enc(w, version, &m->results[i]);
-    w_empty_tags(w);
-}
-
-/* ---- WriteShareGroupStateRequest ---- */
-
-void WriteShareGroupStateRequest_StateBatch_init(struct WriteShareGroupStateRequest_StateBatch *m)
-{
-    m->first_offset = 0;
-    m->last_offset = 0;
-    m->delivery_state = 0;
-    m->delivery_count = 0;
-}
-
-static void WriteShareGroupStateRequest_StateBatch_dec(struct rbuf *r, int16_t version, struct WriteShareGroupStateRequest_StateBatch *m, struct arena *a)
-{
-    WriteShareGroupStateRequest_StateBatch_init(m);
-    m->first_offset = r_i64(r);
-    m->last_offset = r_i64(r);
-    m->delivery_state = r_i8(r);
-    m->delivery_count = r_i16(r);
-    r_skip_tags(r);
-}
-
-static void WriteShareGroupStateRequest_StateBatch_enc(struct wbuf *w, int16_t version, const struct WriteShareGroupStateRequest_StateBatch *m)
-{
-    w_i64(w, m->first_offset);
-    w_i64(w, m->last_offset);
-    w_i8(w, m->delivery_state);
-    w_i16(w, m->delivery_count);
-    w_empty_tags(w);
-}
-
-void WriteShareGroupStateRequest_PartitionData_init(struct WriteShareGroupStateRequest_PartitionData *m)
-{
-    m->partition = 0;
-    m->state_epoch = 0;
-    m->leader_epoch = 0;
-    m->start_offset = 0;
-    m->state_batches_count = 0;
-    m->state_batches = NULL;
-}
-
-static void WriteShareGroupStateRequest_PartitionData_dec(struct rbuf *r, int16_t version, struct WriteShareGroupStateRequest_PartitionData *m, struct arena *a)
-{
-    WriteShareGroupStateRequest_PartitionData_init(m);
-    m->partition = r_i32(r);
-    m->state_epoch = r_i32(r);
-    m->leader_epoch = r_i32(r);
-    m->start_offset = r_i64(r);
-    {
-        int32_t n = r_array_len(r, true, 20);
-        m->state_batches_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->state_batches = arena_alloc(a, (size_t)n * sizeof(*m->state_batches));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                WriteShareGroupStateRequest_StateBatch_dec(r, version, &m->state_batches[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void WriteShareGroupStateRequest_PartitionData_enc(struct wbuf *w, int16_t version, const struct WriteShareGroupStateRequest_PartitionData *m)
-{
-    w_i32(w, m->partition);
-    w_i32(w, m->state_epoch);
-    w_i32(w, m->leader_epoch);
-    w_i64(w, m->start_offset);
-    w_array_len(w, true, count_val(m->state_batches_count, false));
-    for (int32_t i = 0; i < m->state_batches_count; i++)
-        WriteShareGroupStateRequest_StateBatch_enc(w, version, &m->state_batches[i]);
-    w_empty_tags(w);
-}
-
-void WriteShareGroupStateRequest_WriteStateData_init(struct WriteShareGroupStateRequest_WriteStateData *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void WriteShareGroupStateRequest_WriteStateData_dec(struct rbuf *r, int16_t version, struct WriteShareGroupStateRequest_WriteStateData *m, struct arena *a)
-{
-    WriteShareGroupStateRequest_WriteStateData_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 22);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                WriteShareGroupStateRequest_PartitionData_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void WriteShareGroupStateRequest_WriteStateData_enc(struct wbuf *w, int16_t version, const struct WriteShareGroupStateRequest_WriteStateData *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        WriteShareGroupStateRequest_PartitionData_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void WriteShareGroupStateRequest_init(struct WriteShareGroupStateRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int WriteShareGroupStateRequest_decode(struct rbuf *r, int16_t version, struct WriteShareGroupStateRequest *m, struct arena *a)
-{
-    WriteShareGroupStateRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->group_id = r_string(r, true);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                WriteShareGroupStateRequest_WriteStateData_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void WriteShareGroupStateRequest_encode(struct wbuf *w, int16_t version, const struct WriteShareGroupStateRequest *m)
-{
-    w_string(w, true, str_val(m->group_id, false));
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        WriteShareGroupStateRequest_WriteStateData_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-/* ---- WriteShareGroupStateResponse ---- */
-
-void WriteShareGroupStateResponse_PartitionResult_init(struct WriteShareGroupStateResponse_PartitionResult *m)
-{
-    m->partition = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-}
-
-static void WriteShareGroupStateResponse_PartitionResult_dec(struct rbuf *r, int16_t version, struct WriteShareGroupStateResponse_PartitionResult *m, struct arena *a)
-{
-    WriteShareGroupStateResponse_PartitionResult_init(m);
-    m->partition = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    r_skip_tags(r);
-}
-
-static void WriteShareGroupStateResponse_PartitionResult_enc(struct wbuf *w, int16_t version, const struct WriteShareGroupStateResponse_PartitionResult *m)
-{
-    w_i32(w, m->partition);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_empty_tags(w);
-}
-
-void WriteShareGroupStateResponse_WriteStateResult_init(struct WriteShareGroupStateResponse_WriteStateResult *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void WriteShareGroupStateResponse_WriteStateResult_dec(struct rbuf *r, int16_t version, struct WriteShareGroupStateResponse_WriteStateResult *m, struct arena *a)
-{
-    WriteShareGroupStateResponse_WriteStateResult_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 8);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                WriteShareGroupStateResponse_PartitionResult_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void WriteShareGroupStateResponse_WriteStateResult_enc(struct wbuf *w, int16_t version, const struct WriteShareGroupStateResponse_WriteStateResult *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        WriteShareGroupStateResponse_PartitionResult_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void WriteShareGroupStateResponse_init(struct WriteShareGroupStateResponse *m)
-{
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int WriteShareGroupStateResponse_decode(struct rbuf *r, int16_t version, struct WriteShareGroupStateResponse *m, struct arena *a)
-{
-    WriteShareGroupStateResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                WriteShareGroupStateResponse_WriteStateResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void WriteShareGroupStateResponse_encode(struct wbuf *w, int16_t version, const struct WriteShareGroupStateResponse *m)
-{
-    w_array_len(w, true, count_val(m->results_count, false));
-    for (int32_t i = 0; i < m->results_count; i++)
-        WriteShareGroupStateResponse_WriteStateResult_enc(w, version, &m->results[i]);
-    w_empty_tags(w);
-}
-
-/* ---- DeleteShareGroupStateRequest ---- */
-
-void DeleteShareGroupStateRequest_PartitionData_init(struct DeleteShareGroupStateRequest_PartitionData *m)
-{
-    m->partition = 0;
-}
-
-static void DeleteShareGroupStateRequest_PartitionData_dec(struct rbuf *r, int16_t version, struct DeleteShareGroupStateRequest_PartitionData *m, struct arena *a)
-{
-    DeleteShareGroupStateRequest_PartitionData_init(m);
-    m->partition = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void DeleteShareGroupStateRequest_PartitionData_enc(struct wbuf *w, int16_t version, const struct DeleteShareGroupStateRequest_PartitionData *m)
-{
-    w_i32(w, m->partition);
-    w_empty_tags(w);
-}
-
-void DeleteShareGroupStateRequest_DeleteStateData_init(struct DeleteShareGroupStateRequest_DeleteStateData *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void DeleteShareGroupStateRequest_DeleteStateData_dec(struct rbuf *r, int16_t version, struct DeleteShareGroupStateRequest_DeleteStateData *m, struct arena *a)
-{
-    DeleteShareGroupStateRequest_DeleteStateData_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 5);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteShareGroupStateRequest_PartitionData_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DeleteShareGroupStateRequest_DeleteStateData_enc(struct wbuf *w, int16_t version, const struct DeleteShareGroupStateRequest_DeleteStateData *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        DeleteShareGroupStateRequest_PartitionData_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void DeleteShareGroupStateRequest_init(struct DeleteShareGroupStateRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int DeleteShareGroupStateRequest_decode(struct rbuf *r, int16_t version, struct DeleteShareGroupStateRequest *m, struct arena *a)
-{
-    DeleteShareGroupStateRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->group_id = r_string(r, true);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteShareGroupStateRequest_DeleteStateData_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DeleteShareGroupStateRequest_encode(struct wbuf *w, int16_t version, const struct DeleteShareGroupStateRequest *m)
-{
-    w_string(w, true, str_val(m->group_id, false));
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        DeleteShareGroupStateRequest_DeleteStateData_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-/* ---- DeleteShareGroupStateResponse ---- */
-
-void DeleteShareGroupStateResponse_PartitionResult_init(struct DeleteShareGroupStateResponse_PartitionResult *m)
-{
-    m->partition = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-}
-
-static void DeleteShareGroupStateResponse_PartitionResult_dec(struct rbuf *r, int16_t version, struct DeleteShareGroupStateResponse_PartitionResult *m, struct arena *a)
-{
-    DeleteShareGroupStateResponse_PartitionResult_init(m);
-    m->partition = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    r_skip_tags(r);
-}
-
-static void DeleteShareGroupStateResponse_PartitionResult_enc(struct wbuf *w, int16_t version, const struct DeleteShareGroupStateResponse_PartitionResult *m)
-{
-    w_i32(w, m->partition);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_empty_tags(w);
-}
-
-void DeleteShareGroupStateResponse_DeleteStateResult_init(struct DeleteShareGroupStateResponse_DeleteStateResult *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void DeleteShareGroupStateResponse_DeleteStateResult_dec(struct rbuf *r, int16_t version, struct DeleteShareGroupStateResponse_DeleteStateResult *m, struct arena *a)
-{
-    DeleteShareGroupStateResponse_DeleteStateResult_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 8);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteShareGroupStateResponse_PartitionResult_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void DeleteShareGroupStateResponse_DeleteStateResult_enc(struct wbuf *w, int16_t version, const struct DeleteShareGroupStateResponse_DeleteStateResult *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        DeleteShareGroupStateResponse_PartitionResult_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void DeleteShareGroupStateResponse_init(struct DeleteShareGroupStateResponse *m)
-{
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int DeleteShareGroupStateResponse_decode(struct rbuf *r, int16_t version, struct DeleteShareGroupStateResponse *m, struct arena *a)
-{
-    DeleteShareGroupStateResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DeleteShareGroupStateResponse_DeleteStateResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void DeleteShareGroupStateResponse_encode(struct wbuf *w, int16_t version, const struct DeleteShareGroupStateResponse *m)
-{
-    w_array_len(w, true, count_val(m->results_count, false));
-    for (int32_t i = 0; i < m->results_count; i++)
-        DeleteShareGroupStateResponse_DeleteStateResult_enc(w, version, &m->results[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ReadShareGroupStateSummaryRequest ---- */
-
-void ReadShareGroupStateSummaryRequest_PartitionData_init(struct ReadShareGroupStateSummaryRequest_PartitionData *m)
-{
-    m->partition = 0;
-    m->leader_epoch = 0;
-}
-
-static void ReadShareGroupStateSummaryRequest_PartitionData_dec(struct rbuf *r, int16_t version, struct ReadShareGroupStateSummaryRequest_PartitionData *m, struct arena *a)
-{
-    ReadShareGroupStateSummaryRequest_PartitionData_init(m);
-    m->partition = r_i32(r);
-    m->leader_epoch = r_i32(r);
-    r_skip_tags(r);
-}
-
-static void ReadShareGroupStateSummaryRequest_PartitionData_enc(struct wbuf *w, int16_t version, const struct ReadShareGroupStateSummaryRequest_PartitionData *m)
-{
-    w_i32(w, m->partition);
-    w_i32(w, m->leader_epoch);
-    w_empty_tags(w);
-}
-
-void ReadShareGroupStateSummaryRequest_ReadStateSummaryData_init(struct ReadShareGroupStateSummaryRequest_ReadStateSummaryData *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ReadShareGroupStateSummaryRequest_ReadStateSummaryData_dec(struct rbuf *r, int16_t version, struct ReadShareGroupStateSummaryRequest_ReadStateSummaryData *m, struct arena *a)
-{
-    ReadShareGroupStateSummaryRequest_ReadStateSummaryData_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 9);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ReadShareGroupStateSummaryRequest_PartitionData_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ReadShareGroupStateSummaryRequest_ReadStateSummaryData_enc(struct wbuf *w, int16_t version, const struct ReadShareGroupStateSummaryRequest_ReadStateSummaryData *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        ReadShareGroupStateSummaryRequest_PartitionData_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ReadShareGroupStateSummaryRequest_init(struct ReadShareGroupStateSummaryRequest *m)
-{
-    m->group_id = (struct kstr){"", 0};
-    m->topics_count = 0;
-    m->topics = NULL;
-}
-
-int ReadShareGroupStateSummaryRequest_decode(struct rbuf *r, int16_t version, struct ReadShareGroupStateSummaryRequest *m, struct arena *a)
-{
-    ReadShareGroupStateSummaryRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    m->group_id = r_string(r, true);
-    if (m->group_id.len < 0)
-        r->err = 1;
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ReadShareGroupStateSummaryRequest_ReadStateSummaryData_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
-void ReadShareGroupStateSummaryRequest_encode(struct wbuf *w, int16_t version, const struct ReadShareGroupStateSummaryRequest *m)
-{
-    w_string(w, true, str_val(m->group_id, false));
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        ReadShareGroupStateSummaryRequest_ReadStateSummaryData_enc(w, version, &m->topics[i]);
-    w_empty_tags(w);
-}
-
-/* ---- ReadShareGroupStateSummaryResponse ---- */
-
-void ReadShareGroupStateSummaryResponse_PartitionResult_init(struct ReadShareGroupStateSummaryResponse_PartitionResult *m)
-{
-    m->partition = 0;
-    m->error_code = 0;
-    m->error_message = KSTR_NULL;
-    m->state_epoch = 0;
-    m->start_offset = 0;
-}
-
-static void ReadShareGroupStateSummaryResponse_PartitionResult_dec(struct rbuf *r, int16_t version, struct ReadShareGroupStateSummaryResponse_PartitionResult *m, struct arena *a)
-{
-    ReadShareGroupStateSummaryResponse_PartitionResult_init(m);
-    m->partition = r_i32(r);
-    m->error_code = r_i16(r);
-    m->error_message = r_string(r, true);
-    m->state_epoch = r_i32(r);
-    m->start_offset = r_i64(r);
-    r_skip_tags(r);
-}
-
-static void ReadShareGroupStateSummaryResponse_PartitionResult_enc(struct wbuf *w, int16_t version, const struct ReadShareGroupStateSummaryResponse_PartitionResult *m)
-{
-    w_i32(w, m->partition);
-    w_i16(w, m->error_code);
-    w_string(w, true, m->error_message);
-    w_i32(w, m->state_epoch);
-    w_i64(w, m->start_offset);
-    w_empty_tags(w);
-}
-
-void ReadShareGroupStateSummaryResponse_ReadStateSummaryResult_init(struct ReadShareGroupStateSummaryResponse_ReadStateSummaryResult *m)
-{
-    m->topic_id = (struct kuuid){{0}};
-    m->partitions_count = 0;
-    m->partitions = NULL;
-}
-
-static void ReadShareGroupStateSummaryResponse_ReadStateSummaryResult_dec(struct rbuf *r, int16_t version, struct ReadShareGroupStateSummaryResponse_ReadStateSummaryResult *m, struct arena *a)
-{
-    ReadShareGroupStateSummaryResponse_ReadStateSummaryResult_init(m);
-    r_uuid(r, &m->topic_id);
-    {
-        int32_t n = r_array_len(r, true, 20);
-        m->partitions_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->partitions = arena_alloc(a, (size_t)n * sizeof(*m->partitions));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ReadShareGroupStateSummaryResponse_PartitionResult_dec(r, version, &m->partitions[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-}
-
-static void ReadShareGroupStateSummaryResponse_ReadStateSummaryResult_enc(struct wbuf *w, int16_t version, const struct ReadShareGroupStateSummaryResponse_ReadStateSummaryResult *m)
-{
-    w_uuid(w, &m->topic_id);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        ReadShareGroupStateSummaryResponse_PartitionResult_enc(w, version, &m->partitions[i]);
-    w_empty_tags(w);
-}
-
-void ReadShareGroupStateSummaryResponse_init(struct ReadShareGroupStateSummaryResponse *m)
-{
-    m->results_count = 0;
-    m->results = NULL;
-}
-
-int ReadShareGroupStateSummaryResponse_decode(struct rbuf *r, int16_t version, struct ReadShareGroupStateSummaryResponse *m, struct arena *a)
+struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_alloc(struct arena *a, int32_t n)
 {
-    ReadShareGroupStateSummaryResponse_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 18);
-        m->results_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->results = arena_alloc(a, (size_t)n * sizeof(*m->results));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                ReadShareGroupStateSummaryResponse_ReadStateSummaryResult_dec(r, version, &m->results[i], a);
-            }
-        }
-    }
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
+    struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_init(&m[i]);
+    return m;
 }
 
-void ReadShareGroupStateSummaryResponse_encode(struct wbuf *w, int16_t version, const struct ReadShareGroupStateSummaryResponse *m)
+struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_alloc(struct arena *a, int32_t n)
 {
-    w_array_len(w, true, count_val(m->results_count, false));
-    for (int32_t i = 0; i < m->results_count; i++)
-        ReadShareGroupStateSummaryResponse_ReadStateSummaryResult_enc(w, version, &m->results[i]);
-    w_empty_tags(w);
+    struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *m = arena_alloc(a, sizeof(*m) * (size_t)(n > 0 ? n : 1));
+    for (int32_t i = 0; i < n; i++)
+        DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_init(&m[i]);
+    return m;
 }

@@ -19,7 +19,15 @@ struct arena;
  * - <Msg>_decode returns -1 on malformed input, a null where the version
  *   does not allow one, or a version outside the valid range;
  * - <Msg>_encode writes the body only, skipping fields absent from the
- *   version, and sends null as empty where null is not allowed. */
+ *   version, and sends null as empty where null is not allowed;
+ * - <Msg>_first_error (served responses) is the first non-zero error code
+ *   anywhere in the response, 0 if none: what the broker counts;
+ * - <T>_alloc(a, n) (elements of served responses' arrays) is n elements
+ *   in the arena, each set to its defaults (one zeroed element if n <= 0).
+ *
+ * The broker links messages.c: the served APIs' (src/api/served_apis.def)
+ * request decoders and response encoders. The other directions and the
+ * other APIs are in messages_test.h/.c, which only tests and fuzzers link. */
 
 /* ---- ProduceRequest: api key 0, versions 0-11, flexible 9+ ---- */
 
@@ -45,7 +53,6 @@ struct ProduceRequest {
 };
 void ProduceRequest_init(struct ProduceRequest *m);
 int ProduceRequest_decode(struct rbuf *r, int16_t version, struct ProduceRequest *m, struct arena *a);
-void ProduceRequest_encode(struct wbuf *w, int16_t version, const struct ProduceRequest *m);
 
 /* ---- ProduceResponse: api key 0, versions 0-11, flexible 9+ ---- */
 
@@ -98,8 +105,12 @@ struct ProduceResponse {
     struct ProduceResponse_NodeEndpoint *node_endpoints;
 };
 void ProduceResponse_init(struct ProduceResponse *m);
-int ProduceResponse_decode(struct rbuf *r, int16_t version, struct ProduceResponse *m, struct arena *a);
 void ProduceResponse_encode(struct wbuf *w, int16_t version, const struct ProduceResponse *m);
+int16_t ProduceResponse_first_error(const struct ProduceResponse *m);
+struct ProduceResponse_BatchIndexAndErrorMessage *ProduceResponse_BatchIndexAndErrorMessage_alloc(struct arena *a, int32_t n);
+struct ProduceResponse_PartitionProduceResponse *ProduceResponse_PartitionProduceResponse_alloc(struct arena *a, int32_t n);
+struct ProduceResponse_TopicProduceResponse *ProduceResponse_TopicProduceResponse_alloc(struct arena *a, int32_t n);
+struct ProduceResponse_NodeEndpoint *ProduceResponse_NodeEndpoint_alloc(struct arena *a, int32_t n);
 
 /* ---- FetchRequest: api key 1, versions 0-17, flexible 12+ ---- */
 
@@ -155,7 +166,6 @@ struct FetchRequest {
 };
 void FetchRequest_init(struct FetchRequest *m);
 int FetchRequest_decode(struct rbuf *r, int16_t version, struct FetchRequest *m, struct arena *a);
-void FetchRequest_encode(struct wbuf *w, int16_t version, const struct FetchRequest *m);
 
 /* ---- FetchResponse: api key 1, versions 0-17, flexible 12+ ---- */
 
@@ -228,8 +238,12 @@ struct FetchResponse {
     struct FetchResponse_NodeEndpoint *node_endpoints;
 };
 void FetchResponse_init(struct FetchResponse *m);
-int FetchResponse_decode(struct rbuf *r, int16_t version, struct FetchResponse *m, struct arena *a);
 void FetchResponse_encode(struct wbuf *w, int16_t version, const struct FetchResponse *m);
+int16_t FetchResponse_first_error(const struct FetchResponse *m);
+struct FetchResponse_AbortedTransaction *FetchResponse_AbortedTransaction_alloc(struct arena *a, int32_t n);
+struct FetchResponse_PartitionData *FetchResponse_PartitionData_alloc(struct arena *a, int32_t n);
+struct FetchResponse_FetchableTopicResponse *FetchResponse_FetchableTopicResponse_alloc(struct arena *a, int32_t n);
+struct FetchResponse_NodeEndpoint *FetchResponse_NodeEndpoint_alloc(struct arena *a, int32_t n);
 
 /* ---- ListOffsetsRequest: api key 2, versions 0-10, flexible 6+ ---- */
 
@@ -257,7 +271,6 @@ struct ListOffsetsRequest {
 };
 void ListOffsetsRequest_init(struct ListOffsetsRequest *m);
 int ListOffsetsRequest_decode(struct rbuf *r, int16_t version, struct ListOffsetsRequest *m, struct arena *a);
-void ListOffsetsRequest_encode(struct wbuf *w, int16_t version, const struct ListOffsetsRequest *m);
 
 /* ---- ListOffsetsResponse: api key 2, versions 0-10, flexible 6+ ---- */
 
@@ -285,8 +298,10 @@ struct ListOffsetsResponse {
     struct ListOffsetsResponse_ListOffsetsTopicResponse *topics;
 };
 void ListOffsetsResponse_init(struct ListOffsetsResponse *m);
-int ListOffsetsResponse_decode(struct rbuf *r, int16_t version, struct ListOffsetsResponse *m, struct arena *a);
 void ListOffsetsResponse_encode(struct wbuf *w, int16_t version, const struct ListOffsetsResponse *m);
+int16_t ListOffsetsResponse_first_error(const struct ListOffsetsResponse *m);
+struct ListOffsetsResponse_ListOffsetsPartitionResponse *ListOffsetsResponse_ListOffsetsPartitionResponse_alloc(struct arena *a, int32_t n);
+struct ListOffsetsResponse_ListOffsetsTopicResponse *ListOffsetsResponse_ListOffsetsTopicResponse_alloc(struct arena *a, int32_t n);
 
 /* ---- MetadataRequest: api key 3, versions 0-12, flexible 9+ ---- */
 
@@ -305,7 +320,6 @@ struct MetadataRequest {
 };
 void MetadataRequest_init(struct MetadataRequest *m);
 int MetadataRequest_decode(struct rbuf *r, int16_t version, struct MetadataRequest *m, struct arena *a);
-void MetadataRequest_encode(struct wbuf *w, int16_t version, const struct MetadataRequest *m);
 
 /* ---- MetadataResponse: api key 3, versions 0-12, flexible 9+ ---- */
 
@@ -353,8 +367,11 @@ struct MetadataResponse {
     int32_t cluster_authorized_operations;  /* v8-10, default -2147483648 */
 };
 void MetadataResponse_init(struct MetadataResponse *m);
-int MetadataResponse_decode(struct rbuf *r, int16_t version, struct MetadataResponse *m, struct arena *a);
 void MetadataResponse_encode(struct wbuf *w, int16_t version, const struct MetadataResponse *m);
+int16_t MetadataResponse_first_error(const struct MetadataResponse *m);
+struct MetadataResponse_MetadataResponseBroker *MetadataResponse_MetadataResponseBroker_alloc(struct arena *a, int32_t n);
+struct MetadataResponse_MetadataResponsePartition *MetadataResponse_MetadataResponsePartition_alloc(struct arena *a, int32_t n);
+struct MetadataResponse_MetadataResponseTopic *MetadataResponse_MetadataResponseTopic_alloc(struct arena *a, int32_t n);
 
 /* ---- OffsetCommitRequest: api key 8, versions 0-9, flexible 8+ ---- */
 
@@ -385,7 +402,6 @@ struct OffsetCommitRequest {
 };
 void OffsetCommitRequest_init(struct OffsetCommitRequest *m);
 int OffsetCommitRequest_decode(struct rbuf *r, int16_t version, struct OffsetCommitRequest *m, struct arena *a);
-void OffsetCommitRequest_encode(struct wbuf *w, int16_t version, const struct OffsetCommitRequest *m);
 
 /* ---- OffsetCommitResponse: api key 8, versions 0-9, flexible 8+ ---- */
 
@@ -408,8 +424,10 @@ struct OffsetCommitResponse {
     struct OffsetCommitResponse_OffsetCommitResponseTopic *topics;
 };
 void OffsetCommitResponse_init(struct OffsetCommitResponse *m);
-int OffsetCommitResponse_decode(struct rbuf *r, int16_t version, struct OffsetCommitResponse *m, struct arena *a);
 void OffsetCommitResponse_encode(struct wbuf *w, int16_t version, const struct OffsetCommitResponse *m);
+int16_t OffsetCommitResponse_first_error(const struct OffsetCommitResponse *m);
+struct OffsetCommitResponse_OffsetCommitResponsePartition *OffsetCommitResponse_OffsetCommitResponsePartition_alloc(struct arena *a, int32_t n);
+struct OffsetCommitResponse_OffsetCommitResponseTopic *OffsetCommitResponse_OffsetCommitResponseTopic_alloc(struct arena *a, int32_t n);
 
 /* ---- OffsetFetchRequest: api key 9, versions 0-9, flexible 6+ ---- */
 
@@ -446,7 +464,6 @@ struct OffsetFetchRequest {
 };
 void OffsetFetchRequest_init(struct OffsetFetchRequest *m);
 int OffsetFetchRequest_decode(struct rbuf *r, int16_t version, struct OffsetFetchRequest *m, struct arena *a);
-void OffsetFetchRequest_encode(struct wbuf *w, int16_t version, const struct OffsetFetchRequest *m);
 
 /* ---- OffsetFetchResponse: api key 9, versions 0-9, flexible 6+ ---- */
 
@@ -499,8 +516,13 @@ struct OffsetFetchResponse {
     struct OffsetFetchResponse_OffsetFetchResponseGroup *groups;
 };
 void OffsetFetchResponse_init(struct OffsetFetchResponse *m);
-int OffsetFetchResponse_decode(struct rbuf *r, int16_t version, struct OffsetFetchResponse *m, struct arena *a);
 void OffsetFetchResponse_encode(struct wbuf *w, int16_t version, const struct OffsetFetchResponse *m);
+int16_t OffsetFetchResponse_first_error(const struct OffsetFetchResponse *m);
+struct OffsetFetchResponse_OffsetFetchResponsePartition *OffsetFetchResponse_OffsetFetchResponsePartition_alloc(struct arena *a, int32_t n);
+struct OffsetFetchResponse_OffsetFetchResponseTopic *OffsetFetchResponse_OffsetFetchResponseTopic_alloc(struct arena *a, int32_t n);
+struct OffsetFetchResponse_OffsetFetchResponsePartitions *OffsetFetchResponse_OffsetFetchResponsePartitions_alloc(struct arena *a, int32_t n);
+struct OffsetFetchResponse_OffsetFetchResponseTopics *OffsetFetchResponse_OffsetFetchResponseTopics_alloc(struct arena *a, int32_t n);
+struct OffsetFetchResponse_OffsetFetchResponseGroup *OffsetFetchResponse_OffsetFetchResponseGroup_alloc(struct arena *a, int32_t n);
 
 /* ---- FindCoordinatorRequest: api key 10, versions 0-6, flexible 3+ ---- */
 
@@ -512,7 +534,6 @@ struct FindCoordinatorRequest {
 };
 void FindCoordinatorRequest_init(struct FindCoordinatorRequest *m);
 int FindCoordinatorRequest_decode(struct rbuf *r, int16_t version, struct FindCoordinatorRequest *m, struct arena *a);
-void FindCoordinatorRequest_encode(struct wbuf *w, int16_t version, const struct FindCoordinatorRequest *m);
 
 /* ---- FindCoordinatorResponse: api key 10, versions 0-6, flexible 3+ ---- */
 
@@ -537,8 +558,9 @@ struct FindCoordinatorResponse {
     struct FindCoordinatorResponse_Coordinator *coordinators;
 };
 void FindCoordinatorResponse_init(struct FindCoordinatorResponse *m);
-int FindCoordinatorResponse_decode(struct rbuf *r, int16_t version, struct FindCoordinatorResponse *m, struct arena *a);
 void FindCoordinatorResponse_encode(struct wbuf *w, int16_t version, const struct FindCoordinatorResponse *m);
+int16_t FindCoordinatorResponse_first_error(const struct FindCoordinatorResponse *m);
+struct FindCoordinatorResponse_Coordinator *FindCoordinatorResponse_Coordinator_alloc(struct arena *a, int32_t n);
 
 /* ---- JoinGroupRequest: api key 11, versions 0-9, flexible 6+ ---- */
 
@@ -561,7 +583,6 @@ struct JoinGroupRequest {
 };
 void JoinGroupRequest_init(struct JoinGroupRequest *m);
 int JoinGroupRequest_decode(struct rbuf *r, int16_t version, struct JoinGroupRequest *m, struct arena *a);
-void JoinGroupRequest_encode(struct wbuf *w, int16_t version, const struct JoinGroupRequest *m);
 
 /* ---- JoinGroupResponse: api key 11, versions 0-9, flexible 6+ ---- */
 
@@ -585,8 +606,9 @@ struct JoinGroupResponse {
     struct JoinGroupResponse_JoinGroupResponseMember *members;
 };
 void JoinGroupResponse_init(struct JoinGroupResponse *m);
-int JoinGroupResponse_decode(struct rbuf *r, int16_t version, struct JoinGroupResponse *m, struct arena *a);
 void JoinGroupResponse_encode(struct wbuf *w, int16_t version, const struct JoinGroupResponse *m);
+int16_t JoinGroupResponse_first_error(const struct JoinGroupResponse *m);
+struct JoinGroupResponse_JoinGroupResponseMember *JoinGroupResponse_JoinGroupResponseMember_alloc(struct arena *a, int32_t n);
 
 /* ---- HeartbeatRequest: api key 12, versions 0-4, flexible 4+ ---- */
 
@@ -598,7 +620,6 @@ struct HeartbeatRequest {
 };
 void HeartbeatRequest_init(struct HeartbeatRequest *m);
 int HeartbeatRequest_decode(struct rbuf *r, int16_t version, struct HeartbeatRequest *m, struct arena *a);
-void HeartbeatRequest_encode(struct wbuf *w, int16_t version, const struct HeartbeatRequest *m);
 
 /* ---- HeartbeatResponse: api key 12, versions 0-4, flexible 4+ ---- */
 
@@ -607,8 +628,8 @@ struct HeartbeatResponse {
     int16_t error_code;  /* v0+ */
 };
 void HeartbeatResponse_init(struct HeartbeatResponse *m);
-int HeartbeatResponse_decode(struct rbuf *r, int16_t version, struct HeartbeatResponse *m, struct arena *a);
 void HeartbeatResponse_encode(struct wbuf *w, int16_t version, const struct HeartbeatResponse *m);
+int16_t HeartbeatResponse_first_error(const struct HeartbeatResponse *m);
 
 /* ---- LeaveGroupRequest: api key 13, versions 0-5, flexible 4+ ---- */
 
@@ -627,7 +648,6 @@ struct LeaveGroupRequest {
 };
 void LeaveGroupRequest_init(struct LeaveGroupRequest *m);
 int LeaveGroupRequest_decode(struct rbuf *r, int16_t version, struct LeaveGroupRequest *m, struct arena *a);
-void LeaveGroupRequest_encode(struct wbuf *w, int16_t version, const struct LeaveGroupRequest *m);
 
 /* ---- LeaveGroupResponse: api key 13, versions 0-5, flexible 4+ ---- */
 
@@ -645,8 +665,9 @@ struct LeaveGroupResponse {
     struct LeaveGroupResponse_MemberResponse *members;
 };
 void LeaveGroupResponse_init(struct LeaveGroupResponse *m);
-int LeaveGroupResponse_decode(struct rbuf *r, int16_t version, struct LeaveGroupResponse *m, struct arena *a);
 void LeaveGroupResponse_encode(struct wbuf *w, int16_t version, const struct LeaveGroupResponse *m);
+int16_t LeaveGroupResponse_first_error(const struct LeaveGroupResponse *m);
+struct LeaveGroupResponse_MemberResponse *LeaveGroupResponse_MemberResponse_alloc(struct arena *a, int32_t n);
 
 /* ---- SyncGroupRequest: api key 14, versions 0-5, flexible 4+ ---- */
 
@@ -668,7 +689,6 @@ struct SyncGroupRequest {
 };
 void SyncGroupRequest_init(struct SyncGroupRequest *m);
 int SyncGroupRequest_decode(struct rbuf *r, int16_t version, struct SyncGroupRequest *m, struct arena *a);
-void SyncGroupRequest_encode(struct wbuf *w, int16_t version, const struct SyncGroupRequest *m);
 
 /* ---- SyncGroupResponse: api key 14, versions 0-5, flexible 4+ ---- */
 
@@ -680,8 +700,8 @@ struct SyncGroupResponse {
     struct kbytes assignment;  /* v0+ */
 };
 void SyncGroupResponse_init(struct SyncGroupResponse *m);
-int SyncGroupResponse_decode(struct rbuf *r, int16_t version, struct SyncGroupResponse *m, struct arena *a);
 void SyncGroupResponse_encode(struct wbuf *w, int16_t version, const struct SyncGroupResponse *m);
+int16_t SyncGroupResponse_first_error(const struct SyncGroupResponse *m);
 
 /* ---- DescribeGroupsRequest: api key 15, versions 0-5, flexible 5+ ---- */
 
@@ -692,7 +712,6 @@ struct DescribeGroupsRequest {
 };
 void DescribeGroupsRequest_init(struct DescribeGroupsRequest *m);
 int DescribeGroupsRequest_decode(struct rbuf *r, int16_t version, struct DescribeGroupsRequest *m, struct arena *a);
-void DescribeGroupsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeGroupsRequest *m);
 
 /* ---- DescribeGroupsResponse: api key 15, versions 0-5, flexible 5+ ---- */
 
@@ -724,8 +743,10 @@ struct DescribeGroupsResponse {
     struct DescribeGroupsResponse_DescribedGroup *groups;
 };
 void DescribeGroupsResponse_init(struct DescribeGroupsResponse *m);
-int DescribeGroupsResponse_decode(struct rbuf *r, int16_t version, struct DescribeGroupsResponse *m, struct arena *a);
 void DescribeGroupsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeGroupsResponse *m);
+int16_t DescribeGroupsResponse_first_error(const struct DescribeGroupsResponse *m);
+struct DescribeGroupsResponse_DescribedGroupMember *DescribeGroupsResponse_DescribedGroupMember_alloc(struct arena *a, int32_t n);
+struct DescribeGroupsResponse_DescribedGroup *DescribeGroupsResponse_DescribedGroup_alloc(struct arena *a, int32_t n);
 
 /* ---- ListGroupsRequest: api key 16, versions 0-5, flexible 3+ ---- */
 
@@ -737,7 +758,6 @@ struct ListGroupsRequest {
 };
 void ListGroupsRequest_init(struct ListGroupsRequest *m);
 int ListGroupsRequest_decode(struct rbuf *r, int16_t version, struct ListGroupsRequest *m, struct arena *a);
-void ListGroupsRequest_encode(struct wbuf *w, int16_t version, const struct ListGroupsRequest *m);
 
 /* ---- ListGroupsResponse: api key 16, versions 0-5, flexible 3+ ---- */
 
@@ -756,28 +776,9 @@ struct ListGroupsResponse {
     struct ListGroupsResponse_ListedGroup *groups;
 };
 void ListGroupsResponse_init(struct ListGroupsResponse *m);
-int ListGroupsResponse_decode(struct rbuf *r, int16_t version, struct ListGroupsResponse *m, struct arena *a);
 void ListGroupsResponse_encode(struct wbuf *w, int16_t version, const struct ListGroupsResponse *m);
-
-/* ---- SaslHandshakeRequest: api key 17, versions 0-1, flexible none ---- */
-
-struct SaslHandshakeRequest {
-    struct kstr mechanism;  /* v0+ */
-};
-void SaslHandshakeRequest_init(struct SaslHandshakeRequest *m);
-int SaslHandshakeRequest_decode(struct rbuf *r, int16_t version, struct SaslHandshakeRequest *m, struct arena *a);
-void SaslHandshakeRequest_encode(struct wbuf *w, int16_t version, const struct SaslHandshakeRequest *m);
-
-/* ---- SaslHandshakeResponse: api key 17, versions 0-1, flexible none ---- */
-
-struct SaslHandshakeResponse {
-    int16_t error_code;  /* v0+ */
-    int32_t mechanisms_count;  /* v0+ */
-    struct kstr *mechanisms;
-};
-void SaslHandshakeResponse_init(struct SaslHandshakeResponse *m);
-int SaslHandshakeResponse_decode(struct rbuf *r, int16_t version, struct SaslHandshakeResponse *m, struct arena *a);
-void SaslHandshakeResponse_encode(struct wbuf *w, int16_t version, const struct SaslHandshakeResponse *m);
+int16_t ListGroupsResponse_first_error(const struct ListGroupsResponse *m);
+struct ListGroupsResponse_ListedGroup *ListGroupsResponse_ListedGroup_alloc(struct arena *a, int32_t n);
 
 /* ---- ApiVersionsRequest: api key 18, versions 0-4, flexible 3+ ---- */
 
@@ -787,7 +788,6 @@ struct ApiVersionsRequest {
 };
 void ApiVersionsRequest_init(struct ApiVersionsRequest *m);
 int ApiVersionsRequest_decode(struct rbuf *r, int16_t version, struct ApiVersionsRequest *m, struct arena *a);
-void ApiVersionsRequest_encode(struct wbuf *w, int16_t version, const struct ApiVersionsRequest *m);
 
 /* ---- ApiVersionsResponse: api key 18, versions 0-4, flexible 3+ ---- */
 
@@ -825,8 +825,11 @@ struct ApiVersionsResponse {
     bool zk_migration_ready;  /* v3+, tag 3 in 3+, default false */
 };
 void ApiVersionsResponse_init(struct ApiVersionsResponse *m);
-int ApiVersionsResponse_decode(struct rbuf *r, int16_t version, struct ApiVersionsResponse *m, struct arena *a);
 void ApiVersionsResponse_encode(struct wbuf *w, int16_t version, const struct ApiVersionsResponse *m);
+int16_t ApiVersionsResponse_first_error(const struct ApiVersionsResponse *m);
+struct ApiVersionsResponse_ApiVersion *ApiVersionsResponse_ApiVersion_alloc(struct arena *a, int32_t n);
+struct ApiVersionsResponse_SupportedFeatureKey *ApiVersionsResponse_SupportedFeatureKey_alloc(struct arena *a, int32_t n);
+struct ApiVersionsResponse_FinalizedFeatureKey *ApiVersionsResponse_FinalizedFeatureKey_alloc(struct arena *a, int32_t n);
 
 /* ---- CreateTopicsRequest: api key 19, versions 0-7, flexible 5+ ---- */
 
@@ -862,7 +865,6 @@ struct CreateTopicsRequest {
 };
 void CreateTopicsRequest_init(struct CreateTopicsRequest *m);
 int CreateTopicsRequest_decode(struct rbuf *r, int16_t version, struct CreateTopicsRequest *m, struct arena *a);
-void CreateTopicsRequest_encode(struct wbuf *w, int16_t version, const struct CreateTopicsRequest *m);
 
 /* ---- CreateTopicsResponse: api key 19, versions 0-7, flexible 5+ ---- */
 
@@ -894,8 +896,10 @@ struct CreateTopicsResponse {
     struct CreateTopicsResponse_CreatableTopicResult *topics;
 };
 void CreateTopicsResponse_init(struct CreateTopicsResponse *m);
-int CreateTopicsResponse_decode(struct rbuf *r, int16_t version, struct CreateTopicsResponse *m, struct arena *a);
 void CreateTopicsResponse_encode(struct wbuf *w, int16_t version, const struct CreateTopicsResponse *m);
+int16_t CreateTopicsResponse_first_error(const struct CreateTopicsResponse *m);
+struct CreateTopicsResponse_CreatableTopicConfigs *CreateTopicsResponse_CreatableTopicConfigs_alloc(struct arena *a, int32_t n);
+struct CreateTopicsResponse_CreatableTopicResult *CreateTopicsResponse_CreatableTopicResult_alloc(struct arena *a, int32_t n);
 
 /* ---- DeleteTopicsRequest: api key 20, versions 0-6, flexible 4+ ---- */
 
@@ -914,7 +918,6 @@ struct DeleteTopicsRequest {
 };
 void DeleteTopicsRequest_init(struct DeleteTopicsRequest *m);
 int DeleteTopicsRequest_decode(struct rbuf *r, int16_t version, struct DeleteTopicsRequest *m, struct arena *a);
-void DeleteTopicsRequest_encode(struct wbuf *w, int16_t version, const struct DeleteTopicsRequest *m);
 
 /* ---- DeleteTopicsResponse: api key 20, versions 0-6, flexible 4+ ---- */
 
@@ -932,8 +935,9 @@ struct DeleteTopicsResponse {
     struct DeleteTopicsResponse_DeletableTopicResult *responses;
 };
 void DeleteTopicsResponse_init(struct DeleteTopicsResponse *m);
-int DeleteTopicsResponse_decode(struct rbuf *r, int16_t version, struct DeleteTopicsResponse *m, struct arena *a);
 void DeleteTopicsResponse_encode(struct wbuf *w, int16_t version, const struct DeleteTopicsResponse *m);
+int16_t DeleteTopicsResponse_first_error(const struct DeleteTopicsResponse *m);
+struct DeleteTopicsResponse_DeletableTopicResult *DeleteTopicsResponse_DeletableTopicResult_alloc(struct arena *a, int32_t n);
 
 /* ---- DeleteRecordsRequest: api key 21, versions 0-2, flexible 2+ ---- */
 
@@ -957,7 +961,6 @@ struct DeleteRecordsRequest {
 };
 void DeleteRecordsRequest_init(struct DeleteRecordsRequest *m);
 int DeleteRecordsRequest_decode(struct rbuf *r, int16_t version, struct DeleteRecordsRequest *m, struct arena *a);
-void DeleteRecordsRequest_encode(struct wbuf *w, int16_t version, const struct DeleteRecordsRequest *m);
 
 /* ---- DeleteRecordsResponse: api key 21, versions 0-2, flexible 2+ ---- */
 
@@ -981,8 +984,10 @@ struct DeleteRecordsResponse {
     struct DeleteRecordsResponse_DeleteRecordsTopicResult *topics;
 };
 void DeleteRecordsResponse_init(struct DeleteRecordsResponse *m);
-int DeleteRecordsResponse_decode(struct rbuf *r, int16_t version, struct DeleteRecordsResponse *m, struct arena *a);
 void DeleteRecordsResponse_encode(struct wbuf *w, int16_t version, const struct DeleteRecordsResponse *m);
+int16_t DeleteRecordsResponse_first_error(const struct DeleteRecordsResponse *m);
+struct DeleteRecordsResponse_DeleteRecordsPartitionResult *DeleteRecordsResponse_DeleteRecordsPartitionResult_alloc(struct arena *a, int32_t n);
+struct DeleteRecordsResponse_DeleteRecordsTopicResult *DeleteRecordsResponse_DeleteRecordsTopicResult_alloc(struct arena *a, int32_t n);
 
 /* ---- InitProducerIdRequest: api key 22, versions 0-5, flexible 2+ ---- */
 
@@ -994,7 +999,6 @@ struct InitProducerIdRequest {
 };
 void InitProducerIdRequest_init(struct InitProducerIdRequest *m);
 int InitProducerIdRequest_decode(struct rbuf *r, int16_t version, struct InitProducerIdRequest *m, struct arena *a);
-void InitProducerIdRequest_encode(struct wbuf *w, int16_t version, const struct InitProducerIdRequest *m);
 
 /* ---- InitProducerIdResponse: api key 22, versions 0-5, flexible 2+ ---- */
 
@@ -1005,420 +1009,8 @@ struct InitProducerIdResponse {
     int16_t producer_epoch;  /* v0+ */
 };
 void InitProducerIdResponse_init(struct InitProducerIdResponse *m);
-int InitProducerIdResponse_decode(struct rbuf *r, int16_t version, struct InitProducerIdResponse *m, struct arena *a);
 void InitProducerIdResponse_encode(struct wbuf *w, int16_t version, const struct InitProducerIdResponse *m);
-
-/* ---- OffsetForLeaderEpochRequest: api key 23, versions 0-4, flexible 4+ ---- */
-
-struct OffsetForLeaderEpochRequest_OffsetForLeaderPartition {
-    int32_t partition;  /* v0+ */
-    int32_t current_leader_epoch;  /* v2+, default -1 */
-    int32_t leader_epoch;  /* v0+ */
-};
-void OffsetForLeaderEpochRequest_OffsetForLeaderPartition_init(struct OffsetForLeaderEpochRequest_OffsetForLeaderPartition *m);
-
-struct OffsetForLeaderEpochRequest_OffsetForLeaderTopic {
-    struct kstr topic;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct OffsetForLeaderEpochRequest_OffsetForLeaderPartition *partitions;
-};
-void OffsetForLeaderEpochRequest_OffsetForLeaderTopic_init(struct OffsetForLeaderEpochRequest_OffsetForLeaderTopic *m);
-
-struct OffsetForLeaderEpochRequest {
-    int32_t replica_id;  /* v3+, default -2 */
-    int32_t topics_count;  /* v0+ */
-    struct OffsetForLeaderEpochRequest_OffsetForLeaderTopic *topics;
-};
-void OffsetForLeaderEpochRequest_init(struct OffsetForLeaderEpochRequest *m);
-int OffsetForLeaderEpochRequest_decode(struct rbuf *r, int16_t version, struct OffsetForLeaderEpochRequest *m, struct arena *a);
-void OffsetForLeaderEpochRequest_encode(struct wbuf *w, int16_t version, const struct OffsetForLeaderEpochRequest *m);
-
-/* ---- OffsetForLeaderEpochResponse: api key 23, versions 0-4, flexible 4+ ---- */
-
-struct OffsetForLeaderEpochResponse_EpochEndOffset {
-    int16_t error_code;  /* v0+ */
-    int32_t partition;  /* v0+ */
-    int32_t leader_epoch;  /* v1+, default -1 */
-    int64_t end_offset;  /* v0+, default -1 */
-};
-void OffsetForLeaderEpochResponse_EpochEndOffset_init(struct OffsetForLeaderEpochResponse_EpochEndOffset *m);
-
-struct OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult {
-    struct kstr topic;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct OffsetForLeaderEpochResponse_EpochEndOffset *partitions;
-};
-void OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult_init(struct OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult *m);
-
-struct OffsetForLeaderEpochResponse {
-    int32_t throttle_time_ms;  /* v2+ */
-    int32_t topics_count;  /* v0+ */
-    struct OffsetForLeaderEpochResponse_OffsetForLeaderTopicResult *topics;
-};
-void OffsetForLeaderEpochResponse_init(struct OffsetForLeaderEpochResponse *m);
-int OffsetForLeaderEpochResponse_decode(struct rbuf *r, int16_t version, struct OffsetForLeaderEpochResponse *m, struct arena *a);
-void OffsetForLeaderEpochResponse_encode(struct wbuf *w, int16_t version, const struct OffsetForLeaderEpochResponse *m);
-
-/* ---- AddPartitionsToTxnRequest: api key 24, versions 0-5, flexible 3+ ---- */
-
-struct AddPartitionsToTxnRequest_AddPartitionsToTxnTopic {
-    struct kstr name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    int32_t *partitions;
-};
-void AddPartitionsToTxnRequest_AddPartitionsToTxnTopic_init(struct AddPartitionsToTxnRequest_AddPartitionsToTxnTopic *m);
-
-struct AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction {
-    struct kstr transactional_id;  /* v4+ */
-    int64_t producer_id;  /* v4+ */
-    int16_t producer_epoch;  /* v4+ */
-    bool verify_only;  /* v4+, default false */
-    int32_t topics_count;  /* v4+ */
-    struct AddPartitionsToTxnRequest_AddPartitionsToTxnTopic *topics;
-};
-void AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction_init(struct AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction *m);
-
-struct AddPartitionsToTxnRequest {
-    int32_t transactions_count;  /* v4+ */
-    struct AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction *transactions;
-    struct kstr v3_and_below_transactional_id;  /* v0-3 */
-    int64_t v3_and_below_producer_id;  /* v0-3 */
-    int16_t v3_and_below_producer_epoch;  /* v0-3 */
-    int32_t v3_and_below_topics_count;  /* v0-3 */
-    struct AddPartitionsToTxnRequest_AddPartitionsToTxnTopic *v3_and_below_topics;
-};
-void AddPartitionsToTxnRequest_init(struct AddPartitionsToTxnRequest *m);
-int AddPartitionsToTxnRequest_decode(struct rbuf *r, int16_t version, struct AddPartitionsToTxnRequest *m, struct arena *a);
-void AddPartitionsToTxnRequest_encode(struct wbuf *w, int16_t version, const struct AddPartitionsToTxnRequest *m);
-
-/* ---- AddPartitionsToTxnResponse: api key 24, versions 0-5, flexible 3+ ---- */
-
-struct AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult {
-    int32_t partition_index;  /* v0+ */
-    int16_t partition_error_code;  /* v0+ */
-};
-void AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult_init(struct AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult *m);
-
-struct AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult {
-    struct kstr name;  /* v0+ */
-    int32_t results_by_partition_count;  /* v0+ */
-    struct AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult *results_by_partition;
-};
-void AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult_init(struct AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult *m);
-
-struct AddPartitionsToTxnResponse_AddPartitionsToTxnResult {
-    struct kstr transactional_id;  /* v4+ */
-    int32_t topic_results_count;  /* v4+ */
-    struct AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult *topic_results;
-};
-void AddPartitionsToTxnResponse_AddPartitionsToTxnResult_init(struct AddPartitionsToTxnResponse_AddPartitionsToTxnResult *m);
-
-struct AddPartitionsToTxnResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v4+ */
-    int32_t results_by_transaction_count;  /* v4+ */
-    struct AddPartitionsToTxnResponse_AddPartitionsToTxnResult *results_by_transaction;
-    int32_t results_by_topic_v3_and_below_count;  /* v0-3 */
-    struct AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult *results_by_topic_v3_and_below;
-};
-void AddPartitionsToTxnResponse_init(struct AddPartitionsToTxnResponse *m);
-int AddPartitionsToTxnResponse_decode(struct rbuf *r, int16_t version, struct AddPartitionsToTxnResponse *m, struct arena *a);
-void AddPartitionsToTxnResponse_encode(struct wbuf *w, int16_t version, const struct AddPartitionsToTxnResponse *m);
-
-/* ---- AddOffsetsToTxnRequest: api key 25, versions 0-4, flexible 3+ ---- */
-
-struct AddOffsetsToTxnRequest {
-    struct kstr transactional_id;  /* v0+ */
-    int64_t producer_id;  /* v0+ */
-    int16_t producer_epoch;  /* v0+ */
-    struct kstr group_id;  /* v0+ */
-};
-void AddOffsetsToTxnRequest_init(struct AddOffsetsToTxnRequest *m);
-int AddOffsetsToTxnRequest_decode(struct rbuf *r, int16_t version, struct AddOffsetsToTxnRequest *m, struct arena *a);
-void AddOffsetsToTxnRequest_encode(struct wbuf *w, int16_t version, const struct AddOffsetsToTxnRequest *m);
-
-/* ---- AddOffsetsToTxnResponse: api key 25, versions 0-4, flexible 3+ ---- */
-
-struct AddOffsetsToTxnResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-};
-void AddOffsetsToTxnResponse_init(struct AddOffsetsToTxnResponse *m);
-int AddOffsetsToTxnResponse_decode(struct rbuf *r, int16_t version, struct AddOffsetsToTxnResponse *m, struct arena *a);
-void AddOffsetsToTxnResponse_encode(struct wbuf *w, int16_t version, const struct AddOffsetsToTxnResponse *m);
-
-/* ---- EndTxnRequest: api key 26, versions 0-5, flexible 3+ ---- */
-
-struct EndTxnRequest {
-    struct kstr transactional_id;  /* v0+ */
-    int64_t producer_id;  /* v0+ */
-    int16_t producer_epoch;  /* v0+ */
-    bool committed;  /* v0+ */
-};
-void EndTxnRequest_init(struct EndTxnRequest *m);
-int EndTxnRequest_decode(struct rbuf *r, int16_t version, struct EndTxnRequest *m, struct arena *a);
-void EndTxnRequest_encode(struct wbuf *w, int16_t version, const struct EndTxnRequest *m);
-
-/* ---- EndTxnResponse: api key 26, versions 0-5, flexible 3+ ---- */
-
-struct EndTxnResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    int64_t producer_id;  /* v5+, default -1 */
-    int16_t producer_epoch;  /* v5+, default -1 */
-};
-void EndTxnResponse_init(struct EndTxnResponse *m);
-int EndTxnResponse_decode(struct rbuf *r, int16_t version, struct EndTxnResponse *m, struct arena *a);
-void EndTxnResponse_encode(struct wbuf *w, int16_t version, const struct EndTxnResponse *m);
-
-/* ---- WriteTxnMarkersRequest: api key 27, versions 0-1, flexible 1+ ---- */
-
-struct WriteTxnMarkersRequest_WritableTxnMarkerTopic {
-    struct kstr name;  /* v0+ */
-    int32_t partition_indexes_count;  /* v0+ */
-    int32_t *partition_indexes;
-};
-void WriteTxnMarkersRequest_WritableTxnMarkerTopic_init(struct WriteTxnMarkersRequest_WritableTxnMarkerTopic *m);
-
-struct WriteTxnMarkersRequest_WritableTxnMarker {
-    int64_t producer_id;  /* v0+ */
-    int16_t producer_epoch;  /* v0+ */
-    bool transaction_result;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct WriteTxnMarkersRequest_WritableTxnMarkerTopic *topics;
-    int32_t coordinator_epoch;  /* v0+ */
-};
-void WriteTxnMarkersRequest_WritableTxnMarker_init(struct WriteTxnMarkersRequest_WritableTxnMarker *m);
-
-struct WriteTxnMarkersRequest {
-    int32_t markers_count;  /* v0+ */
-    struct WriteTxnMarkersRequest_WritableTxnMarker *markers;
-};
-void WriteTxnMarkersRequest_init(struct WriteTxnMarkersRequest *m);
-int WriteTxnMarkersRequest_decode(struct rbuf *r, int16_t version, struct WriteTxnMarkersRequest *m, struct arena *a);
-void WriteTxnMarkersRequest_encode(struct wbuf *w, int16_t version, const struct WriteTxnMarkersRequest *m);
-
-/* ---- WriteTxnMarkersResponse: api key 27, versions 0-1, flexible 1+ ---- */
-
-struct WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult {
-    int32_t partition_index;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-};
-void WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult_init(struct WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult *m);
-
-struct WriteTxnMarkersResponse_WritableTxnMarkerTopicResult {
-    struct kstr name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct WriteTxnMarkersResponse_WritableTxnMarkerPartitionResult *partitions;
-};
-void WriteTxnMarkersResponse_WritableTxnMarkerTopicResult_init(struct WriteTxnMarkersResponse_WritableTxnMarkerTopicResult *m);
-
-struct WriteTxnMarkersResponse_WritableTxnMarkerResult {
-    int64_t producer_id;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct WriteTxnMarkersResponse_WritableTxnMarkerTopicResult *topics;
-};
-void WriteTxnMarkersResponse_WritableTxnMarkerResult_init(struct WriteTxnMarkersResponse_WritableTxnMarkerResult *m);
-
-struct WriteTxnMarkersResponse {
-    int32_t markers_count;  /* v0+ */
-    struct WriteTxnMarkersResponse_WritableTxnMarkerResult *markers;
-};
-void WriteTxnMarkersResponse_init(struct WriteTxnMarkersResponse *m);
-int WriteTxnMarkersResponse_decode(struct rbuf *r, int16_t version, struct WriteTxnMarkersResponse *m, struct arena *a);
-void WriteTxnMarkersResponse_encode(struct wbuf *w, int16_t version, const struct WriteTxnMarkersResponse *m);
-
-/* ---- TxnOffsetCommitRequest: api key 28, versions 0-4, flexible 3+ ---- */
-
-struct TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition {
-    int32_t partition_index;  /* v0+ */
-    int64_t committed_offset;  /* v0+ */
-    int32_t committed_leader_epoch;  /* v2+, default -1 */
-    struct kstr committed_metadata;  /* v0+, nullable 0+ */
-};
-void TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition_init(struct TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition *m);
-
-struct TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic {
-    struct kstr name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition *partitions;
-};
-void TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic_init(struct TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic *m);
-
-struct TxnOffsetCommitRequest {
-    struct kstr transactional_id;  /* v0+ */
-    struct kstr group_id;  /* v0+ */
-    int64_t producer_id;  /* v0+ */
-    int16_t producer_epoch;  /* v0+ */
-    int32_t generation_id;  /* v3+, default -1 */
-    struct kstr member_id;  /* v3+ */
-    struct kstr group_instance_id;  /* v3+, nullable 3+, default null */
-    int32_t topics_count;  /* v0+ */
-    struct TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic *topics;
-};
-void TxnOffsetCommitRequest_init(struct TxnOffsetCommitRequest *m);
-int TxnOffsetCommitRequest_decode(struct rbuf *r, int16_t version, struct TxnOffsetCommitRequest *m, struct arena *a);
-void TxnOffsetCommitRequest_encode(struct wbuf *w, int16_t version, const struct TxnOffsetCommitRequest *m);
-
-/* ---- TxnOffsetCommitResponse: api key 28, versions 0-4, flexible 3+ ---- */
-
-struct TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition {
-    int32_t partition_index;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-};
-void TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition_init(struct TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition *m);
-
-struct TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic {
-    struct kstr name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition *partitions;
-};
-void TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic_init(struct TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic *m);
-
-struct TxnOffsetCommitResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic *topics;
-};
-void TxnOffsetCommitResponse_init(struct TxnOffsetCommitResponse *m);
-int TxnOffsetCommitResponse_decode(struct rbuf *r, int16_t version, struct TxnOffsetCommitResponse *m, struct arena *a);
-void TxnOffsetCommitResponse_encode(struct wbuf *w, int16_t version, const struct TxnOffsetCommitResponse *m);
-
-/* ---- DescribeAclsRequest: api key 29, versions 0-3, flexible 2+ ---- */
-
-struct DescribeAclsRequest {
-    int8_t resource_type_filter;  /* v0+ */
-    struct kstr resource_name_filter;  /* v0+, nullable 0+ */
-    int8_t pattern_type_filter;  /* v1+, default 3 */
-    struct kstr principal_filter;  /* v0+, nullable 0+ */
-    struct kstr host_filter;  /* v0+, nullable 0+ */
-    int8_t operation;  /* v0+ */
-    int8_t permission_type;  /* v0+ */
-};
-void DescribeAclsRequest_init(struct DescribeAclsRequest *m);
-int DescribeAclsRequest_decode(struct rbuf *r, int16_t version, struct DescribeAclsRequest *m, struct arena *a);
-void DescribeAclsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeAclsRequest *m);
-
-/* ---- DescribeAclsResponse: api key 29, versions 0-3, flexible 2+ ---- */
-
-struct DescribeAclsResponse_AclDescription {
-    struct kstr principal;  /* v0+ */
-    struct kstr host;  /* v0+ */
-    int8_t operation;  /* v0+ */
-    int8_t permission_type;  /* v0+ */
-};
-void DescribeAclsResponse_AclDescription_init(struct DescribeAclsResponse_AclDescription *m);
-
-struct DescribeAclsResponse_DescribeAclsResource {
-    int8_t resource_type;  /* v0+ */
-    struct kstr resource_name;  /* v0+ */
-    int8_t pattern_type;  /* v1+, default 3 */
-    int32_t acls_count;  /* v0+ */
-    struct DescribeAclsResponse_AclDescription *acls;
-};
-void DescribeAclsResponse_DescribeAclsResource_init(struct DescribeAclsResponse_DescribeAclsResource *m);
-
-struct DescribeAclsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    int32_t resources_count;  /* v0+ */
-    struct DescribeAclsResponse_DescribeAclsResource *resources;
-};
-void DescribeAclsResponse_init(struct DescribeAclsResponse *m);
-int DescribeAclsResponse_decode(struct rbuf *r, int16_t version, struct DescribeAclsResponse *m, struct arena *a);
-void DescribeAclsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeAclsResponse *m);
-
-/* ---- CreateAclsRequest: api key 30, versions 0-3, flexible 2+ ---- */
-
-struct CreateAclsRequest_AclCreation {
-    int8_t resource_type;  /* v0+ */
-    struct kstr resource_name;  /* v0+ */
-    int8_t resource_pattern_type;  /* v1+, default 3 */
-    struct kstr principal;  /* v0+ */
-    struct kstr host;  /* v0+ */
-    int8_t operation;  /* v0+ */
-    int8_t permission_type;  /* v0+ */
-};
-void CreateAclsRequest_AclCreation_init(struct CreateAclsRequest_AclCreation *m);
-
-struct CreateAclsRequest {
-    int32_t creations_count;  /* v0+ */
-    struct CreateAclsRequest_AclCreation *creations;
-};
-void CreateAclsRequest_init(struct CreateAclsRequest *m);
-int CreateAclsRequest_decode(struct rbuf *r, int16_t version, struct CreateAclsRequest *m, struct arena *a);
-void CreateAclsRequest_encode(struct wbuf *w, int16_t version, const struct CreateAclsRequest *m);
-
-/* ---- CreateAclsResponse: api key 30, versions 0-3, flexible 2+ ---- */
-
-struct CreateAclsResponse_AclCreationResult {
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-};
-void CreateAclsResponse_AclCreationResult_init(struct CreateAclsResponse_AclCreationResult *m);
-
-struct CreateAclsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t results_count;  /* v0+ */
-    struct CreateAclsResponse_AclCreationResult *results;
-};
-void CreateAclsResponse_init(struct CreateAclsResponse *m);
-int CreateAclsResponse_decode(struct rbuf *r, int16_t version, struct CreateAclsResponse *m, struct arena *a);
-void CreateAclsResponse_encode(struct wbuf *w, int16_t version, const struct CreateAclsResponse *m);
-
-/* ---- DeleteAclsRequest: api key 31, versions 0-3, flexible 2+ ---- */
-
-struct DeleteAclsRequest_DeleteAclsFilter {
-    int8_t resource_type_filter;  /* v0+ */
-    struct kstr resource_name_filter;  /* v0+, nullable 0+ */
-    int8_t pattern_type_filter;  /* v1+, default 3 */
-    struct kstr principal_filter;  /* v0+, nullable 0+ */
-    struct kstr host_filter;  /* v0+, nullable 0+ */
-    int8_t operation;  /* v0+ */
-    int8_t permission_type;  /* v0+ */
-};
-void DeleteAclsRequest_DeleteAclsFilter_init(struct DeleteAclsRequest_DeleteAclsFilter *m);
-
-struct DeleteAclsRequest {
-    int32_t filters_count;  /* v0+ */
-    struct DeleteAclsRequest_DeleteAclsFilter *filters;
-};
-void DeleteAclsRequest_init(struct DeleteAclsRequest *m);
-int DeleteAclsRequest_decode(struct rbuf *r, int16_t version, struct DeleteAclsRequest *m, struct arena *a);
-void DeleteAclsRequest_encode(struct wbuf *w, int16_t version, const struct DeleteAclsRequest *m);
-
-/* ---- DeleteAclsResponse: api key 31, versions 0-3, flexible 2+ ---- */
-
-struct DeleteAclsResponse_DeleteAclsMatchingAcl {
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    int8_t resource_type;  /* v0+ */
-    struct kstr resource_name;  /* v0+ */
-    int8_t pattern_type;  /* v1+, default 3 */
-    struct kstr principal;  /* v0+ */
-    struct kstr host;  /* v0+ */
-    int8_t operation;  /* v0+ */
-    int8_t permission_type;  /* v0+ */
-};
-void DeleteAclsResponse_DeleteAclsMatchingAcl_init(struct DeleteAclsResponse_DeleteAclsMatchingAcl *m);
-
-struct DeleteAclsResponse_DeleteAclsFilterResult {
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    int32_t matching_acls_count;  /* v0+ */
-    struct DeleteAclsResponse_DeleteAclsMatchingAcl *matching_acls;
-};
-void DeleteAclsResponse_DeleteAclsFilterResult_init(struct DeleteAclsResponse_DeleteAclsFilterResult *m);
-
-struct DeleteAclsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t filter_results_count;  /* v0+ */
-    struct DeleteAclsResponse_DeleteAclsFilterResult *filter_results;
-};
-void DeleteAclsResponse_init(struct DeleteAclsResponse *m);
-int DeleteAclsResponse_decode(struct rbuf *r, int16_t version, struct DeleteAclsResponse *m, struct arena *a);
-void DeleteAclsResponse_encode(struct wbuf *w, int16_t version, const struct DeleteAclsResponse *m);
+int16_t InitProducerIdResponse_first_error(const struct InitProducerIdResponse *m);
 
 /* ---- DescribeConfigsRequest: api key 32, versions 0-4, flexible 4+ ---- */
 
@@ -1438,7 +1030,6 @@ struct DescribeConfigsRequest {
 };
 void DescribeConfigsRequest_init(struct DescribeConfigsRequest *m);
 int DescribeConfigsRequest_decode(struct rbuf *r, int16_t version, struct DescribeConfigsRequest *m, struct arena *a);
-void DescribeConfigsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeConfigsRequest *m);
 
 /* ---- DescribeConfigsResponse: api key 32, versions 0-4, flexible 4+ ---- */
 
@@ -1479,8 +1070,11 @@ struct DescribeConfigsResponse {
     struct DescribeConfigsResponse_DescribeConfigsResult *results;
 };
 void DescribeConfigsResponse_init(struct DescribeConfigsResponse *m);
-int DescribeConfigsResponse_decode(struct rbuf *r, int16_t version, struct DescribeConfigsResponse *m, struct arena *a);
 void DescribeConfigsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeConfigsResponse *m);
+int16_t DescribeConfigsResponse_first_error(const struct DescribeConfigsResponse *m);
+struct DescribeConfigsResponse_DescribeConfigsSynonym *DescribeConfigsResponse_DescribeConfigsSynonym_alloc(struct arena *a, int32_t n);
+struct DescribeConfigsResponse_DescribeConfigsResourceResult *DescribeConfigsResponse_DescribeConfigsResourceResult_alloc(struct arena *a, int32_t n);
+struct DescribeConfigsResponse_DescribeConfigsResult *DescribeConfigsResponse_DescribeConfigsResult_alloc(struct arena *a, int32_t n);
 
 /* ---- AlterConfigsRequest: api key 33, versions 0-2, flexible 2+ ---- */
 
@@ -1505,7 +1099,6 @@ struct AlterConfigsRequest {
 };
 void AlterConfigsRequest_init(struct AlterConfigsRequest *m);
 int AlterConfigsRequest_decode(struct rbuf *r, int16_t version, struct AlterConfigsRequest *m, struct arena *a);
-void AlterConfigsRequest_encode(struct wbuf *w, int16_t version, const struct AlterConfigsRequest *m);
 
 /* ---- AlterConfigsResponse: api key 33, versions 0-2, flexible 2+ ---- */
 
@@ -1523,56 +1116,9 @@ struct AlterConfigsResponse {
     struct AlterConfigsResponse_AlterConfigsResourceResponse *responses;
 };
 void AlterConfigsResponse_init(struct AlterConfigsResponse *m);
-int AlterConfigsResponse_decode(struct rbuf *r, int16_t version, struct AlterConfigsResponse *m, struct arena *a);
 void AlterConfigsResponse_encode(struct wbuf *w, int16_t version, const struct AlterConfigsResponse *m);
-
-/* ---- AlterReplicaLogDirsRequest: api key 34, versions 0-2, flexible 2+ ---- */
-
-struct AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic {
-    struct kstr name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    int32_t *partitions;
-};
-void AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic_init(struct AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic *m);
-
-struct AlterReplicaLogDirsRequest_AlterReplicaLogDir {
-    struct kstr path;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct AlterReplicaLogDirsRequest_AlterReplicaLogDirTopic *topics;
-};
-void AlterReplicaLogDirsRequest_AlterReplicaLogDir_init(struct AlterReplicaLogDirsRequest_AlterReplicaLogDir *m);
-
-struct AlterReplicaLogDirsRequest {
-    int32_t dirs_count;  /* v0+ */
-    struct AlterReplicaLogDirsRequest_AlterReplicaLogDir *dirs;
-};
-void AlterReplicaLogDirsRequest_init(struct AlterReplicaLogDirsRequest *m);
-int AlterReplicaLogDirsRequest_decode(struct rbuf *r, int16_t version, struct AlterReplicaLogDirsRequest *m, struct arena *a);
-void AlterReplicaLogDirsRequest_encode(struct wbuf *w, int16_t version, const struct AlterReplicaLogDirsRequest *m);
-
-/* ---- AlterReplicaLogDirsResponse: api key 34, versions 0-2, flexible 2+ ---- */
-
-struct AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult {
-    int32_t partition_index;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-};
-void AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult_init(struct AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult *m);
-
-struct AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult {
-    struct kstr topic_name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct AlterReplicaLogDirsResponse_AlterReplicaLogDirPartitionResult *partitions;
-};
-void AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult_init(struct AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult *m);
-
-struct AlterReplicaLogDirsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t results_count;  /* v0+ */
-    struct AlterReplicaLogDirsResponse_AlterReplicaLogDirTopicResult *results;
-};
-void AlterReplicaLogDirsResponse_init(struct AlterReplicaLogDirsResponse *m);
-int AlterReplicaLogDirsResponse_decode(struct rbuf *r, int16_t version, struct AlterReplicaLogDirsResponse *m, struct arena *a);
-void AlterReplicaLogDirsResponse_encode(struct wbuf *w, int16_t version, const struct AlterReplicaLogDirsResponse *m);
+int16_t AlterConfigsResponse_first_error(const struct AlterConfigsResponse *m);
+struct AlterConfigsResponse_AlterConfigsResourceResponse *AlterConfigsResponse_AlterConfigsResourceResponse_alloc(struct arena *a, int32_t n);
 
 /* ---- DescribeLogDirsRequest: api key 35, versions 0-4, flexible 2+ ---- */
 
@@ -1589,7 +1135,6 @@ struct DescribeLogDirsRequest {
 };
 void DescribeLogDirsRequest_init(struct DescribeLogDirsRequest *m);
 int DescribeLogDirsRequest_decode(struct rbuf *r, int16_t version, struct DescribeLogDirsRequest *m, struct arena *a);
-void DescribeLogDirsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeLogDirsRequest *m);
 
 /* ---- DescribeLogDirsResponse: api key 35, versions 0-4, flexible 2+ ---- */
 
@@ -1625,29 +1170,11 @@ struct DescribeLogDirsResponse {
     struct DescribeLogDirsResponse_DescribeLogDirsResult *results;
 };
 void DescribeLogDirsResponse_init(struct DescribeLogDirsResponse *m);
-int DescribeLogDirsResponse_decode(struct rbuf *r, int16_t version, struct DescribeLogDirsResponse *m, struct arena *a);
 void DescribeLogDirsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeLogDirsResponse *m);
-
-/* ---- SaslAuthenticateRequest: api key 36, versions 0-2, flexible 2+ ---- */
-
-struct SaslAuthenticateRequest {
-    struct kbytes auth_bytes;  /* v0+ */
-};
-void SaslAuthenticateRequest_init(struct SaslAuthenticateRequest *m);
-int SaslAuthenticateRequest_decode(struct rbuf *r, int16_t version, struct SaslAuthenticateRequest *m, struct arena *a);
-void SaslAuthenticateRequest_encode(struct wbuf *w, int16_t version, const struct SaslAuthenticateRequest *m);
-
-/* ---- SaslAuthenticateResponse: api key 36, versions 0-2, flexible 2+ ---- */
-
-struct SaslAuthenticateResponse {
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    struct kbytes auth_bytes;  /* v0+ */
-    int64_t session_lifetime_ms;  /* v1+, default 0 */
-};
-void SaslAuthenticateResponse_init(struct SaslAuthenticateResponse *m);
-int SaslAuthenticateResponse_decode(struct rbuf *r, int16_t version, struct SaslAuthenticateResponse *m, struct arena *a);
-void SaslAuthenticateResponse_encode(struct wbuf *w, int16_t version, const struct SaslAuthenticateResponse *m);
+int16_t DescribeLogDirsResponse_first_error(const struct DescribeLogDirsResponse *m);
+struct DescribeLogDirsResponse_DescribeLogDirsPartition *DescribeLogDirsResponse_DescribeLogDirsPartition_alloc(struct arena *a, int32_t n);
+struct DescribeLogDirsResponse_DescribeLogDirsTopic *DescribeLogDirsResponse_DescribeLogDirsTopic_alloc(struct arena *a, int32_t n);
+struct DescribeLogDirsResponse_DescribeLogDirsResult *DescribeLogDirsResponse_DescribeLogDirsResult_alloc(struct arena *a, int32_t n);
 
 /* ---- CreatePartitionsRequest: api key 37, versions 0-3, flexible 2+ ---- */
 
@@ -1673,7 +1200,6 @@ struct CreatePartitionsRequest {
 };
 void CreatePartitionsRequest_init(struct CreatePartitionsRequest *m);
 int CreatePartitionsRequest_decode(struct rbuf *r, int16_t version, struct CreatePartitionsRequest *m, struct arena *a);
-void CreatePartitionsRequest_encode(struct wbuf *w, int16_t version, const struct CreatePartitionsRequest *m);
 
 /* ---- CreatePartitionsResponse: api key 37, versions 0-3, flexible 2+ ---- */
 
@@ -1690,137 +1216,9 @@ struct CreatePartitionsResponse {
     struct CreatePartitionsResponse_CreatePartitionsTopicResult *results;
 };
 void CreatePartitionsResponse_init(struct CreatePartitionsResponse *m);
-int CreatePartitionsResponse_decode(struct rbuf *r, int16_t version, struct CreatePartitionsResponse *m, struct arena *a);
 void CreatePartitionsResponse_encode(struct wbuf *w, int16_t version, const struct CreatePartitionsResponse *m);
-
-/* ---- CreateDelegationTokenRequest: api key 38, versions 0-3, flexible 2+ ---- */
-
-struct CreateDelegationTokenRequest_CreatableRenewers {
-    struct kstr principal_type;  /* v0+ */
-    struct kstr principal_name;  /* v0+ */
-};
-void CreateDelegationTokenRequest_CreatableRenewers_init(struct CreateDelegationTokenRequest_CreatableRenewers *m);
-
-struct CreateDelegationTokenRequest {
-    struct kstr owner_principal_type;  /* v3+, nullable 3+ */
-    struct kstr owner_principal_name;  /* v3+, nullable 3+ */
-    int32_t renewers_count;  /* v0+ */
-    struct CreateDelegationTokenRequest_CreatableRenewers *renewers;
-    int64_t max_lifetime_ms;  /* v0+ */
-};
-void CreateDelegationTokenRequest_init(struct CreateDelegationTokenRequest *m);
-int CreateDelegationTokenRequest_decode(struct rbuf *r, int16_t version, struct CreateDelegationTokenRequest *m, struct arena *a);
-void CreateDelegationTokenRequest_encode(struct wbuf *w, int16_t version, const struct CreateDelegationTokenRequest *m);
-
-/* ---- CreateDelegationTokenResponse: api key 38, versions 0-3, flexible 2+ ---- */
-
-struct CreateDelegationTokenResponse {
-    int16_t error_code;  /* v0+ */
-    struct kstr principal_type;  /* v0+ */
-    struct kstr principal_name;  /* v0+ */
-    struct kstr token_requester_principal_type;  /* v3+ */
-    struct kstr token_requester_principal_name;  /* v3+ */
-    int64_t issue_timestamp_ms;  /* v0+ */
-    int64_t expiry_timestamp_ms;  /* v0+ */
-    int64_t max_timestamp_ms;  /* v0+ */
-    struct kstr token_id;  /* v0+ */
-    struct kbytes hmac;  /* v0+ */
-    int32_t throttle_time_ms;  /* v0+ */
-};
-void CreateDelegationTokenResponse_init(struct CreateDelegationTokenResponse *m);
-int CreateDelegationTokenResponse_decode(struct rbuf *r, int16_t version, struct CreateDelegationTokenResponse *m, struct arena *a);
-void CreateDelegationTokenResponse_encode(struct wbuf *w, int16_t version, const struct CreateDelegationTokenResponse *m);
-
-/* ---- RenewDelegationTokenRequest: api key 39, versions 0-2, flexible 2+ ---- */
-
-struct RenewDelegationTokenRequest {
-    struct kbytes hmac;  /* v0+ */
-    int64_t renew_period_ms;  /* v0+ */
-};
-void RenewDelegationTokenRequest_init(struct RenewDelegationTokenRequest *m);
-int RenewDelegationTokenRequest_decode(struct rbuf *r, int16_t version, struct RenewDelegationTokenRequest *m, struct arena *a);
-void RenewDelegationTokenRequest_encode(struct wbuf *w, int16_t version, const struct RenewDelegationTokenRequest *m);
-
-/* ---- RenewDelegationTokenResponse: api key 39, versions 0-2, flexible 2+ ---- */
-
-struct RenewDelegationTokenResponse {
-    int16_t error_code;  /* v0+ */
-    int64_t expiry_timestamp_ms;  /* v0+ */
-    int32_t throttle_time_ms;  /* v0+ */
-};
-void RenewDelegationTokenResponse_init(struct RenewDelegationTokenResponse *m);
-int RenewDelegationTokenResponse_decode(struct rbuf *r, int16_t version, struct RenewDelegationTokenResponse *m, struct arena *a);
-void RenewDelegationTokenResponse_encode(struct wbuf *w, int16_t version, const struct RenewDelegationTokenResponse *m);
-
-/* ---- ExpireDelegationTokenRequest: api key 40, versions 0-2, flexible 2+ ---- */
-
-struct ExpireDelegationTokenRequest {
-    struct kbytes hmac;  /* v0+ */
-    int64_t expiry_time_period_ms;  /* v0+ */
-};
-void ExpireDelegationTokenRequest_init(struct ExpireDelegationTokenRequest *m);
-int ExpireDelegationTokenRequest_decode(struct rbuf *r, int16_t version, struct ExpireDelegationTokenRequest *m, struct arena *a);
-void ExpireDelegationTokenRequest_encode(struct wbuf *w, int16_t version, const struct ExpireDelegationTokenRequest *m);
-
-/* ---- ExpireDelegationTokenResponse: api key 40, versions 0-2, flexible 2+ ---- */
-
-struct ExpireDelegationTokenResponse {
-    int16_t error_code;  /* v0+ */
-    int64_t expiry_timestamp_ms;  /* v0+ */
-    int32_t throttle_time_ms;  /* v0+ */
-};
-void ExpireDelegationTokenResponse_init(struct ExpireDelegationTokenResponse *m);
-int ExpireDelegationTokenResponse_decode(struct rbuf *r, int16_t version, struct ExpireDelegationTokenResponse *m, struct arena *a);
-void ExpireDelegationTokenResponse_encode(struct wbuf *w, int16_t version, const struct ExpireDelegationTokenResponse *m);
-
-/* ---- DescribeDelegationTokenRequest: api key 41, versions 0-3, flexible 2+ ---- */
-
-struct DescribeDelegationTokenRequest_DescribeDelegationTokenOwner {
-    struct kstr principal_type;  /* v0+ */
-    struct kstr principal_name;  /* v0+ */
-};
-void DescribeDelegationTokenRequest_DescribeDelegationTokenOwner_init(struct DescribeDelegationTokenRequest_DescribeDelegationTokenOwner *m);
-
-struct DescribeDelegationTokenRequest {
-    int32_t owners_count;  /* v0+, nullable 0+ */
-    struct DescribeDelegationTokenRequest_DescribeDelegationTokenOwner *owners;
-};
-void DescribeDelegationTokenRequest_init(struct DescribeDelegationTokenRequest *m);
-int DescribeDelegationTokenRequest_decode(struct rbuf *r, int16_t version, struct DescribeDelegationTokenRequest *m, struct arena *a);
-void DescribeDelegationTokenRequest_encode(struct wbuf *w, int16_t version, const struct DescribeDelegationTokenRequest *m);
-
-/* ---- DescribeDelegationTokenResponse: api key 41, versions 0-3, flexible 2+ ---- */
-
-struct DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer {
-    struct kstr principal_type;  /* v0+ */
-    struct kstr principal_name;  /* v0+ */
-};
-void DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer_init(struct DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer *m);
-
-struct DescribeDelegationTokenResponse_DescribedDelegationToken {
-    struct kstr principal_type;  /* v0+ */
-    struct kstr principal_name;  /* v0+ */
-    struct kstr token_requester_principal_type;  /* v3+ */
-    struct kstr token_requester_principal_name;  /* v3+ */
-    int64_t issue_timestamp;  /* v0+ */
-    int64_t expiry_timestamp;  /* v0+ */
-    int64_t max_timestamp;  /* v0+ */
-    struct kstr token_id;  /* v0+ */
-    struct kbytes hmac;  /* v0+ */
-    int32_t renewers_count;  /* v0+ */
-    struct DescribeDelegationTokenResponse_DescribedDelegationTokenRenewer *renewers;
-};
-void DescribeDelegationTokenResponse_DescribedDelegationToken_init(struct DescribeDelegationTokenResponse_DescribedDelegationToken *m);
-
-struct DescribeDelegationTokenResponse {
-    int16_t error_code;  /* v0+ */
-    int32_t tokens_count;  /* v0+ */
-    struct DescribeDelegationTokenResponse_DescribedDelegationToken *tokens;
-    int32_t throttle_time_ms;  /* v0+ */
-};
-void DescribeDelegationTokenResponse_init(struct DescribeDelegationTokenResponse *m);
-int DescribeDelegationTokenResponse_decode(struct rbuf *r, int16_t version, struct DescribeDelegationTokenResponse *m, struct arena *a);
-void DescribeDelegationTokenResponse_encode(struct wbuf *w, int16_t version, const struct DescribeDelegationTokenResponse *m);
+int16_t CreatePartitionsResponse_first_error(const struct CreatePartitionsResponse *m);
+struct CreatePartitionsResponse_CreatePartitionsTopicResult *CreatePartitionsResponse_CreatePartitionsTopicResult_alloc(struct arena *a, int32_t n);
 
 /* ---- DeleteGroupsRequest: api key 42, versions 0-2, flexible 2+ ---- */
 
@@ -1830,7 +1228,6 @@ struct DeleteGroupsRequest {
 };
 void DeleteGroupsRequest_init(struct DeleteGroupsRequest *m);
 int DeleteGroupsRequest_decode(struct rbuf *r, int16_t version, struct DeleteGroupsRequest *m, struct arena *a);
-void DeleteGroupsRequest_encode(struct wbuf *w, int16_t version, const struct DeleteGroupsRequest *m);
 
 /* ---- DeleteGroupsResponse: api key 42, versions 0-2, flexible 2+ ---- */
 
@@ -1846,53 +1243,9 @@ struct DeleteGroupsResponse {
     struct DeleteGroupsResponse_DeletableGroupResult *results;
 };
 void DeleteGroupsResponse_init(struct DeleteGroupsResponse *m);
-int DeleteGroupsResponse_decode(struct rbuf *r, int16_t version, struct DeleteGroupsResponse *m, struct arena *a);
 void DeleteGroupsResponse_encode(struct wbuf *w, int16_t version, const struct DeleteGroupsResponse *m);
-
-/* ---- ElectLeadersRequest: api key 43, versions 0-2, flexible 2+ ---- */
-
-struct ElectLeadersRequest_TopicPartitions {
-    struct kstr topic;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    int32_t *partitions;
-};
-void ElectLeadersRequest_TopicPartitions_init(struct ElectLeadersRequest_TopicPartitions *m);
-
-struct ElectLeadersRequest {
-    int8_t election_type;  /* v1+ */
-    int32_t topic_partitions_count;  /* v0+, nullable 0+ */
-    struct ElectLeadersRequest_TopicPartitions *topic_partitions;
-    int32_t timeout_ms;  /* v0+, default 60000 */
-};
-void ElectLeadersRequest_init(struct ElectLeadersRequest *m);
-int ElectLeadersRequest_decode(struct rbuf *r, int16_t version, struct ElectLeadersRequest *m, struct arena *a);
-void ElectLeadersRequest_encode(struct wbuf *w, int16_t version, const struct ElectLeadersRequest *m);
-
-/* ---- ElectLeadersResponse: api key 43, versions 0-2, flexible 2+ ---- */
-
-struct ElectLeadersResponse_PartitionResult {
-    int32_t partition_id;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-};
-void ElectLeadersResponse_PartitionResult_init(struct ElectLeadersResponse_PartitionResult *m);
-
-struct ElectLeadersResponse_ReplicaElectionResult {
-    struct kstr topic;  /* v0+ */
-    int32_t partition_result_count;  /* v0+ */
-    struct ElectLeadersResponse_PartitionResult *partition_result;
-};
-void ElectLeadersResponse_ReplicaElectionResult_init(struct ElectLeadersResponse_ReplicaElectionResult *m);
-
-struct ElectLeadersResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v1+ */
-    int32_t replica_election_results_count;  /* v0+ */
-    struct ElectLeadersResponse_ReplicaElectionResult *replica_election_results;
-};
-void ElectLeadersResponse_init(struct ElectLeadersResponse *m);
-int ElectLeadersResponse_decode(struct rbuf *r, int16_t version, struct ElectLeadersResponse *m, struct arena *a);
-void ElectLeadersResponse_encode(struct wbuf *w, int16_t version, const struct ElectLeadersResponse *m);
+int16_t DeleteGroupsResponse_first_error(const struct DeleteGroupsResponse *m);
+struct DeleteGroupsResponse_DeletableGroupResult *DeleteGroupsResponse_DeletableGroupResult_alloc(struct arena *a, int32_t n);
 
 /* ---- IncrementalAlterConfigsRequest: api key 44, versions 0-1, flexible 1+ ---- */
 
@@ -1918,7 +1271,6 @@ struct IncrementalAlterConfigsRequest {
 };
 void IncrementalAlterConfigsRequest_init(struct IncrementalAlterConfigsRequest *m);
 int IncrementalAlterConfigsRequest_decode(struct rbuf *r, int16_t version, struct IncrementalAlterConfigsRequest *m, struct arena *a);
-void IncrementalAlterConfigsRequest_encode(struct wbuf *w, int16_t version, const struct IncrementalAlterConfigsRequest *m);
 
 /* ---- IncrementalAlterConfigsResponse: api key 44, versions 0-1, flexible 1+ ---- */
 
@@ -1936,109 +1288,9 @@ struct IncrementalAlterConfigsResponse {
     struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *responses;
 };
 void IncrementalAlterConfigsResponse_init(struct IncrementalAlterConfigsResponse *m);
-int IncrementalAlterConfigsResponse_decode(struct rbuf *r, int16_t version, struct IncrementalAlterConfigsResponse *m, struct arena *a);
 void IncrementalAlterConfigsResponse_encode(struct wbuf *w, int16_t version, const struct IncrementalAlterConfigsResponse *m);
-
-/* ---- AlterPartitionReassignmentsRequest: api key 45, versions 0, flexible 0+ ---- */
-
-struct AlterPartitionReassignmentsRequest_ReassignablePartition {
-    int32_t partition_index;  /* v0+ */
-    int32_t replicas_count;  /* v0+, nullable 0+, default null */
-    int32_t *replicas;
-};
-void AlterPartitionReassignmentsRequest_ReassignablePartition_init(struct AlterPartitionReassignmentsRequest_ReassignablePartition *m);
-
-struct AlterPartitionReassignmentsRequest_ReassignableTopic {
-    struct kstr name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct AlterPartitionReassignmentsRequest_ReassignablePartition *partitions;
-};
-void AlterPartitionReassignmentsRequest_ReassignableTopic_init(struct AlterPartitionReassignmentsRequest_ReassignableTopic *m);
-
-struct AlterPartitionReassignmentsRequest {
-    int32_t timeout_ms;  /* v0+, default 60000 */
-    int32_t topics_count;  /* v0+ */
-    struct AlterPartitionReassignmentsRequest_ReassignableTopic *topics;
-};
-void AlterPartitionReassignmentsRequest_init(struct AlterPartitionReassignmentsRequest *m);
-int AlterPartitionReassignmentsRequest_decode(struct rbuf *r, int16_t version, struct AlterPartitionReassignmentsRequest *m, struct arena *a);
-void AlterPartitionReassignmentsRequest_encode(struct wbuf *w, int16_t version, const struct AlterPartitionReassignmentsRequest *m);
-
-/* ---- AlterPartitionReassignmentsResponse: api key 45, versions 0, flexible 0+ ---- */
-
-struct AlterPartitionReassignmentsResponse_ReassignablePartitionResponse {
-    int32_t partition_index;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-};
-void AlterPartitionReassignmentsResponse_ReassignablePartitionResponse_init(struct AlterPartitionReassignmentsResponse_ReassignablePartitionResponse *m);
-
-struct AlterPartitionReassignmentsResponse_ReassignableTopicResponse {
-    struct kstr name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct AlterPartitionReassignmentsResponse_ReassignablePartitionResponse *partitions;
-};
-void AlterPartitionReassignmentsResponse_ReassignableTopicResponse_init(struct AlterPartitionReassignmentsResponse_ReassignableTopicResponse *m);
-
-struct AlterPartitionReassignmentsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    int32_t responses_count;  /* v0+ */
-    struct AlterPartitionReassignmentsResponse_ReassignableTopicResponse *responses;
-};
-void AlterPartitionReassignmentsResponse_init(struct AlterPartitionReassignmentsResponse *m);
-int AlterPartitionReassignmentsResponse_decode(struct rbuf *r, int16_t version, struct AlterPartitionReassignmentsResponse *m, struct arena *a);
-void AlterPartitionReassignmentsResponse_encode(struct wbuf *w, int16_t version, const struct AlterPartitionReassignmentsResponse *m);
-
-/* ---- ListPartitionReassignmentsRequest: api key 46, versions 0, flexible 0+ ---- */
-
-struct ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics {
-    struct kstr name;  /* v0+ */
-    int32_t partition_indexes_count;  /* v0+ */
-    int32_t *partition_indexes;
-};
-void ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics_init(struct ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics *m);
-
-struct ListPartitionReassignmentsRequest {
-    int32_t timeout_ms;  /* v0+, default 60000 */
-    int32_t topics_count;  /* v0+, nullable 0+, default null */
-    struct ListPartitionReassignmentsRequest_ListPartitionReassignmentsTopics *topics;
-};
-void ListPartitionReassignmentsRequest_init(struct ListPartitionReassignmentsRequest *m);
-int ListPartitionReassignmentsRequest_decode(struct rbuf *r, int16_t version, struct ListPartitionReassignmentsRequest *m, struct arena *a);
-void ListPartitionReassignmentsRequest_encode(struct wbuf *w, int16_t version, const struct ListPartitionReassignmentsRequest *m);
-
-/* ---- ListPartitionReassignmentsResponse: api key 46, versions 0, flexible 0+ ---- */
-
-struct ListPartitionReassignmentsResponse_OngoingPartitionReassignment {
-    int32_t partition_index;  /* v0+ */
-    int32_t replicas_count;  /* v0+ */
-    int32_t *replicas;
-    int32_t adding_replicas_count;  /* v0+ */
-    int32_t *adding_replicas;
-    int32_t removing_replicas_count;  /* v0+ */
-    int32_t *removing_replicas;
-};
-void ListPartitionReassignmentsResponse_OngoingPartitionReassignment_init(struct ListPartitionReassignmentsResponse_OngoingPartitionReassignment *m);
-
-struct ListPartitionReassignmentsResponse_OngoingTopicReassignment {
-    struct kstr name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct ListPartitionReassignmentsResponse_OngoingPartitionReassignment *partitions;
-};
-void ListPartitionReassignmentsResponse_OngoingTopicReassignment_init(struct ListPartitionReassignmentsResponse_OngoingTopicReassignment *m);
-
-struct ListPartitionReassignmentsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    int32_t topics_count;  /* v0+ */
-    struct ListPartitionReassignmentsResponse_OngoingTopicReassignment *topics;
-};
-void ListPartitionReassignmentsResponse_init(struct ListPartitionReassignmentsResponse *m);
-int ListPartitionReassignmentsResponse_decode(struct rbuf *r, int16_t version, struct ListPartitionReassignmentsResponse *m, struct arena *a);
-void ListPartitionReassignmentsResponse_encode(struct wbuf *w, int16_t version, const struct ListPartitionReassignmentsResponse *m);
+int16_t IncrementalAlterConfigsResponse_first_error(const struct IncrementalAlterConfigsResponse *m);
+struct IncrementalAlterConfigsResponse_AlterConfigsResourceResponse *IncrementalAlterConfigsResponse_AlterConfigsResourceResponse_alloc(struct arena *a, int32_t n);
 
 /* ---- OffsetDeleteRequest: api key 47, versions 0, flexible none ---- */
 
@@ -2061,7 +1313,6 @@ struct OffsetDeleteRequest {
 };
 void OffsetDeleteRequest_init(struct OffsetDeleteRequest *m);
 int OffsetDeleteRequest_decode(struct rbuf *r, int16_t version, struct OffsetDeleteRequest *m, struct arena *a);
-void OffsetDeleteRequest_encode(struct wbuf *w, int16_t version, const struct OffsetDeleteRequest *m);
 
 /* ---- OffsetDeleteResponse: api key 47, versions 0, flexible none ---- */
 
@@ -2085,324 +1336,10 @@ struct OffsetDeleteResponse {
     struct OffsetDeleteResponse_OffsetDeleteResponseTopic *topics;
 };
 void OffsetDeleteResponse_init(struct OffsetDeleteResponse *m);
-int OffsetDeleteResponse_decode(struct rbuf *r, int16_t version, struct OffsetDeleteResponse *m, struct arena *a);
 void OffsetDeleteResponse_encode(struct wbuf *w, int16_t version, const struct OffsetDeleteResponse *m);
-
-/* ---- DescribeClientQuotasRequest: api key 48, versions 0-1, flexible 1+ ---- */
-
-struct DescribeClientQuotasRequest_ComponentData {
-    struct kstr entity_type;  /* v0+ */
-    int8_t match_type;  /* v0+ */
-    struct kstr match;  /* v0+, nullable 0+ */
-};
-void DescribeClientQuotasRequest_ComponentData_init(struct DescribeClientQuotasRequest_ComponentData *m);
-
-struct DescribeClientQuotasRequest {
-    int32_t components_count;  /* v0+ */
-    struct DescribeClientQuotasRequest_ComponentData *components;
-    bool strict;  /* v0+ */
-};
-void DescribeClientQuotasRequest_init(struct DescribeClientQuotasRequest *m);
-int DescribeClientQuotasRequest_decode(struct rbuf *r, int16_t version, struct DescribeClientQuotasRequest *m, struct arena *a);
-void DescribeClientQuotasRequest_encode(struct wbuf *w, int16_t version, const struct DescribeClientQuotasRequest *m);
-
-/* ---- DescribeClientQuotasResponse: api key 48, versions 0-1, flexible 1+ ---- */
-
-struct DescribeClientQuotasResponse_EntityData {
-    struct kstr entity_type;  /* v0+ */
-    struct kstr entity_name;  /* v0+, nullable 0+ */
-};
-void DescribeClientQuotasResponse_EntityData_init(struct DescribeClientQuotasResponse_EntityData *m);
-
-struct DescribeClientQuotasResponse_ValueData {
-    struct kstr key;  /* v0+ */
-    double value;  /* v0+ */
-};
-void DescribeClientQuotasResponse_ValueData_init(struct DescribeClientQuotasResponse_ValueData *m);
-
-struct DescribeClientQuotasResponse_EntryData {
-    int32_t entity_count;  /* v0+ */
-    struct DescribeClientQuotasResponse_EntityData *entity;
-    int32_t values_count;  /* v0+ */
-    struct DescribeClientQuotasResponse_ValueData *values;
-};
-void DescribeClientQuotasResponse_EntryData_init(struct DescribeClientQuotasResponse_EntryData *m);
-
-struct DescribeClientQuotasResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    int32_t entries_count;  /* v0+, nullable 0+ */
-    struct DescribeClientQuotasResponse_EntryData *entries;
-};
-void DescribeClientQuotasResponse_init(struct DescribeClientQuotasResponse *m);
-int DescribeClientQuotasResponse_decode(struct rbuf *r, int16_t version, struct DescribeClientQuotasResponse *m, struct arena *a);
-void DescribeClientQuotasResponse_encode(struct wbuf *w, int16_t version, const struct DescribeClientQuotasResponse *m);
-
-/* ---- AlterClientQuotasRequest: api key 49, versions 0-1, flexible 1+ ---- */
-
-struct AlterClientQuotasRequest_EntityData {
-    struct kstr entity_type;  /* v0+ */
-    struct kstr entity_name;  /* v0+, nullable 0+ */
-};
-void AlterClientQuotasRequest_EntityData_init(struct AlterClientQuotasRequest_EntityData *m);
-
-struct AlterClientQuotasRequest_OpData {
-    struct kstr key;  /* v0+ */
-    double value;  /* v0+ */
-    bool remove;  /* v0+ */
-};
-void AlterClientQuotasRequest_OpData_init(struct AlterClientQuotasRequest_OpData *m);
-
-struct AlterClientQuotasRequest_EntryData {
-    int32_t entity_count;  /* v0+ */
-    struct AlterClientQuotasRequest_EntityData *entity;
-    int32_t ops_count;  /* v0+ */
-    struct AlterClientQuotasRequest_OpData *ops;
-};
-void AlterClientQuotasRequest_EntryData_init(struct AlterClientQuotasRequest_EntryData *m);
-
-struct AlterClientQuotasRequest {
-    int32_t entries_count;  /* v0+ */
-    struct AlterClientQuotasRequest_EntryData *entries;
-    bool validate_only;  /* v0+ */
-};
-void AlterClientQuotasRequest_init(struct AlterClientQuotasRequest *m);
-int AlterClientQuotasRequest_decode(struct rbuf *r, int16_t version, struct AlterClientQuotasRequest *m, struct arena *a);
-void AlterClientQuotasRequest_encode(struct wbuf *w, int16_t version, const struct AlterClientQuotasRequest *m);
-
-/* ---- AlterClientQuotasResponse: api key 49, versions 0-1, flexible 1+ ---- */
-
-struct AlterClientQuotasResponse_EntityData {
-    struct kstr entity_type;  /* v0+ */
-    struct kstr entity_name;  /* v0+, nullable 0+ */
-};
-void AlterClientQuotasResponse_EntityData_init(struct AlterClientQuotasResponse_EntityData *m);
-
-struct AlterClientQuotasResponse_EntryData {
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    int32_t entity_count;  /* v0+ */
-    struct AlterClientQuotasResponse_EntityData *entity;
-};
-void AlterClientQuotasResponse_EntryData_init(struct AlterClientQuotasResponse_EntryData *m);
-
-struct AlterClientQuotasResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t entries_count;  /* v0+ */
-    struct AlterClientQuotasResponse_EntryData *entries;
-};
-void AlterClientQuotasResponse_init(struct AlterClientQuotasResponse *m);
-int AlterClientQuotasResponse_decode(struct rbuf *r, int16_t version, struct AlterClientQuotasResponse *m, struct arena *a);
-void AlterClientQuotasResponse_encode(struct wbuf *w, int16_t version, const struct AlterClientQuotasResponse *m);
-
-/* ---- DescribeUserScramCredentialsRequest: api key 50, versions 0, flexible 0+ ---- */
-
-struct DescribeUserScramCredentialsRequest_UserName {
-    struct kstr name;  /* v0+ */
-};
-void DescribeUserScramCredentialsRequest_UserName_init(struct DescribeUserScramCredentialsRequest_UserName *m);
-
-struct DescribeUserScramCredentialsRequest {
-    int32_t users_count;  /* v0+, nullable 0+ */
-    struct DescribeUserScramCredentialsRequest_UserName *users;
-};
-void DescribeUserScramCredentialsRequest_init(struct DescribeUserScramCredentialsRequest *m);
-int DescribeUserScramCredentialsRequest_decode(struct rbuf *r, int16_t version, struct DescribeUserScramCredentialsRequest *m, struct arena *a);
-void DescribeUserScramCredentialsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeUserScramCredentialsRequest *m);
-
-/* ---- DescribeUserScramCredentialsResponse: api key 50, versions 0, flexible 0+ ---- */
-
-struct DescribeUserScramCredentialsResponse_CredentialInfo {
-    int8_t mechanism;  /* v0+ */
-    int32_t iterations;  /* v0+ */
-};
-void DescribeUserScramCredentialsResponse_CredentialInfo_init(struct DescribeUserScramCredentialsResponse_CredentialInfo *m);
-
-struct DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult {
-    struct kstr user;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    int32_t credential_infos_count;  /* v0+ */
-    struct DescribeUserScramCredentialsResponse_CredentialInfo *credential_infos;
-};
-void DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult_init(struct DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult *m);
-
-struct DescribeUserScramCredentialsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    int32_t results_count;  /* v0+ */
-    struct DescribeUserScramCredentialsResponse_DescribeUserScramCredentialsResult *results;
-};
-void DescribeUserScramCredentialsResponse_init(struct DescribeUserScramCredentialsResponse *m);
-int DescribeUserScramCredentialsResponse_decode(struct rbuf *r, int16_t version, struct DescribeUserScramCredentialsResponse *m, struct arena *a);
-void DescribeUserScramCredentialsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeUserScramCredentialsResponse *m);
-
-/* ---- AlterUserScramCredentialsRequest: api key 51, versions 0, flexible 0+ ---- */
-
-struct AlterUserScramCredentialsRequest_ScramCredentialDeletion {
-    struct kstr name;  /* v0+ */
-    int8_t mechanism;  /* v0+ */
-};
-void AlterUserScramCredentialsRequest_ScramCredentialDeletion_init(struct AlterUserScramCredentialsRequest_ScramCredentialDeletion *m);
-
-struct AlterUserScramCredentialsRequest_ScramCredentialUpsertion {
-    struct kstr name;  /* v0+ */
-    int8_t mechanism;  /* v0+ */
-    int32_t iterations;  /* v0+ */
-    struct kbytes salt;  /* v0+ */
-    struct kbytes salted_password;  /* v0+ */
-};
-void AlterUserScramCredentialsRequest_ScramCredentialUpsertion_init(struct AlterUserScramCredentialsRequest_ScramCredentialUpsertion *m);
-
-struct AlterUserScramCredentialsRequest {
-    int32_t deletions_count;  /* v0+ */
-    struct AlterUserScramCredentialsRequest_ScramCredentialDeletion *deletions;
-    int32_t upsertions_count;  /* v0+ */
-    struct AlterUserScramCredentialsRequest_ScramCredentialUpsertion *upsertions;
-};
-void AlterUserScramCredentialsRequest_init(struct AlterUserScramCredentialsRequest *m);
-int AlterUserScramCredentialsRequest_decode(struct rbuf *r, int16_t version, struct AlterUserScramCredentialsRequest *m, struct arena *a);
-void AlterUserScramCredentialsRequest_encode(struct wbuf *w, int16_t version, const struct AlterUserScramCredentialsRequest *m);
-
-/* ---- AlterUserScramCredentialsResponse: api key 51, versions 0, flexible 0+ ---- */
-
-struct AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult {
-    struct kstr user;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-};
-void AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult_init(struct AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult *m);
-
-struct AlterUserScramCredentialsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t results_count;  /* v0+ */
-    struct AlterUserScramCredentialsResponse_AlterUserScramCredentialsResult *results;
-};
-void AlterUserScramCredentialsResponse_init(struct AlterUserScramCredentialsResponse *m);
-int AlterUserScramCredentialsResponse_decode(struct rbuf *r, int16_t version, struct AlterUserScramCredentialsResponse *m, struct arena *a);
-void AlterUserScramCredentialsResponse_encode(struct wbuf *w, int16_t version, const struct AlterUserScramCredentialsResponse *m);
-
-/* ---- DescribeQuorumRequest: api key 55, versions 0-2, flexible 0+ ---- */
-
-struct DescribeQuorumRequest_PartitionData {
-    int32_t partition_index;  /* v0+ */
-};
-void DescribeQuorumRequest_PartitionData_init(struct DescribeQuorumRequest_PartitionData *m);
-
-struct DescribeQuorumRequest_TopicData {
-    struct kstr topic_name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct DescribeQuorumRequest_PartitionData *partitions;
-};
-void DescribeQuorumRequest_TopicData_init(struct DescribeQuorumRequest_TopicData *m);
-
-struct DescribeQuorumRequest {
-    int32_t topics_count;  /* v0+ */
-    struct DescribeQuorumRequest_TopicData *topics;
-};
-void DescribeQuorumRequest_init(struct DescribeQuorumRequest *m);
-int DescribeQuorumRequest_decode(struct rbuf *r, int16_t version, struct DescribeQuorumRequest *m, struct arena *a);
-void DescribeQuorumRequest_encode(struct wbuf *w, int16_t version, const struct DescribeQuorumRequest *m);
-
-/* ---- DescribeQuorumResponse: api key 55, versions 0-2, flexible 0+ ---- */
-
-struct DescribeQuorumResponse_ReplicaState {
-    int32_t replica_id;  /* v0+ */
-    struct kuuid replica_directory_id;  /* v2+ */
-    int64_t log_end_offset;  /* v0+ */
-    int64_t last_fetch_timestamp;  /* v1+, default -1 */
-    int64_t last_caught_up_timestamp;  /* v1+, default -1 */
-};
-void DescribeQuorumResponse_ReplicaState_init(struct DescribeQuorumResponse_ReplicaState *m);
-
-struct DescribeQuorumResponse_PartitionData {
-    int32_t partition_index;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v2+, nullable 2+ */
-    int32_t leader_id;  /* v0+ */
-    int32_t leader_epoch;  /* v0+ */
-    int64_t high_watermark;  /* v0+ */
-    int32_t current_voters_count;  /* v0+ */
-    struct DescribeQuorumResponse_ReplicaState *current_voters;
-    int32_t observers_count;  /* v0+ */
-    struct DescribeQuorumResponse_ReplicaState *observers;
-};
-void DescribeQuorumResponse_PartitionData_init(struct DescribeQuorumResponse_PartitionData *m);
-
-struct DescribeQuorumResponse_TopicData {
-    struct kstr topic_name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct DescribeQuorumResponse_PartitionData *partitions;
-};
-void DescribeQuorumResponse_TopicData_init(struct DescribeQuorumResponse_TopicData *m);
-
-struct DescribeQuorumResponse_Listener {
-    struct kstr name;  /* v2+ */
-    struct kstr host;  /* v2+ */
-    uint16_t port;  /* v2+ */
-};
-void DescribeQuorumResponse_Listener_init(struct DescribeQuorumResponse_Listener *m);
-
-struct DescribeQuorumResponse_Node {
-    int32_t node_id;  /* v2+ */
-    int32_t listeners_count;  /* v2+ */
-    struct DescribeQuorumResponse_Listener *listeners;
-};
-void DescribeQuorumResponse_Node_init(struct DescribeQuorumResponse_Node *m);
-
-struct DescribeQuorumResponse {
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v2+, nullable 2+ */
-    int32_t topics_count;  /* v0+ */
-    struct DescribeQuorumResponse_TopicData *topics;
-    int32_t nodes_count;  /* v2+ */
-    struct DescribeQuorumResponse_Node *nodes;
-};
-void DescribeQuorumResponse_init(struct DescribeQuorumResponse *m);
-int DescribeQuorumResponse_decode(struct rbuf *r, int16_t version, struct DescribeQuorumResponse *m, struct arena *a);
-void DescribeQuorumResponse_encode(struct wbuf *w, int16_t version, const struct DescribeQuorumResponse *m);
-
-/* ---- UpdateFeaturesRequest: api key 57, versions 0-2, flexible 0+ ---- */
-
-struct UpdateFeaturesRequest_FeatureUpdateKey {
-    struct kstr feature;  /* v0+ */
-    int16_t max_version_level;  /* v0+ */
-    bool allow_downgrade;  /* v0 */
-    int8_t upgrade_type;  /* v1+, default 1 */
-};
-void UpdateFeaturesRequest_FeatureUpdateKey_init(struct UpdateFeaturesRequest_FeatureUpdateKey *m);
-
-struct UpdateFeaturesRequest {
-    int32_t timeout_ms;  /* v0+, default 60000 */
-    int32_t feature_updates_count;  /* v0+ */
-    struct UpdateFeaturesRequest_FeatureUpdateKey *feature_updates;
-    bool validate_only;  /* v1+, default false */
-};
-void UpdateFeaturesRequest_init(struct UpdateFeaturesRequest *m);
-int UpdateFeaturesRequest_decode(struct rbuf *r, int16_t version, struct UpdateFeaturesRequest *m, struct arena *a);
-void UpdateFeaturesRequest_encode(struct wbuf *w, int16_t version, const struct UpdateFeaturesRequest *m);
-
-/* ---- UpdateFeaturesResponse: api key 57, versions 0-2, flexible 0+ ---- */
-
-struct UpdateFeaturesResponse_UpdatableFeatureResult {
-    struct kstr feature;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-};
-void UpdateFeaturesResponse_UpdatableFeatureResult_init(struct UpdateFeaturesResponse_UpdatableFeatureResult *m);
-
-struct UpdateFeaturesResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-    int32_t results_count;  /* v0-1 */
-    struct UpdateFeaturesResponse_UpdatableFeatureResult *results;
-};
-void UpdateFeaturesResponse_init(struct UpdateFeaturesResponse *m);
-int UpdateFeaturesResponse_decode(struct rbuf *r, int16_t version, struct UpdateFeaturesResponse *m, struct arena *a);
-void UpdateFeaturesResponse_encode(struct wbuf *w, int16_t version, const struct UpdateFeaturesResponse *m);
+int16_t OffsetDeleteResponse_first_error(const struct OffsetDeleteResponse *m);
+struct OffsetDeleteResponse_OffsetDeleteResponsePartition *OffsetDeleteResponse_OffsetDeleteResponsePartition_alloc(struct arena *a, int32_t n);
+struct OffsetDeleteResponse_OffsetDeleteResponseTopic *OffsetDeleteResponse_OffsetDeleteResponseTopic_alloc(struct arena *a, int32_t n);
 
 /* ---- DescribeClusterRequest: api key 60, versions 0-1, flexible 0+ ---- */
 
@@ -2412,7 +1349,6 @@ struct DescribeClusterRequest {
 };
 void DescribeClusterRequest_init(struct DescribeClusterRequest *m);
 int DescribeClusterRequest_decode(struct rbuf *r, int16_t version, struct DescribeClusterRequest *m, struct arena *a);
-void DescribeClusterRequest_encode(struct wbuf *w, int16_t version, const struct DescribeClusterRequest *m);
 
 /* ---- DescribeClusterResponse: api key 60, versions 0-1, flexible 0+ ---- */
 
@@ -2436,355 +1372,9 @@ struct DescribeClusterResponse {
     int32_t cluster_authorized_operations;  /* v0+, default -2147483648 */
 };
 void DescribeClusterResponse_init(struct DescribeClusterResponse *m);
-int DescribeClusterResponse_decode(struct rbuf *r, int16_t version, struct DescribeClusterResponse *m, struct arena *a);
 void DescribeClusterResponse_encode(struct wbuf *w, int16_t version, const struct DescribeClusterResponse *m);
-
-/* ---- DescribeProducersRequest: api key 61, versions 0, flexible 0+ ---- */
-
-struct DescribeProducersRequest_TopicRequest {
-    struct kstr name;  /* v0+ */
-    int32_t partition_indexes_count;  /* v0+ */
-    int32_t *partition_indexes;
-};
-void DescribeProducersRequest_TopicRequest_init(struct DescribeProducersRequest_TopicRequest *m);
-
-struct DescribeProducersRequest {
-    int32_t topics_count;  /* v0+ */
-    struct DescribeProducersRequest_TopicRequest *topics;
-};
-void DescribeProducersRequest_init(struct DescribeProducersRequest *m);
-int DescribeProducersRequest_decode(struct rbuf *r, int16_t version, struct DescribeProducersRequest *m, struct arena *a);
-void DescribeProducersRequest_encode(struct wbuf *w, int16_t version, const struct DescribeProducersRequest *m);
-
-/* ---- DescribeProducersResponse: api key 61, versions 0, flexible 0+ ---- */
-
-struct DescribeProducersResponse_ProducerState {
-    int64_t producer_id;  /* v0+ */
-    int32_t producer_epoch;  /* v0+ */
-    int32_t last_sequence;  /* v0+, default -1 */
-    int64_t last_timestamp;  /* v0+, default -1 */
-    int32_t coordinator_epoch;  /* v0+ */
-    int64_t current_txn_start_offset;  /* v0+, default -1 */
-};
-void DescribeProducersResponse_ProducerState_init(struct DescribeProducersResponse_ProducerState *m);
-
-struct DescribeProducersResponse_PartitionResponse {
-    int32_t partition_index;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    int32_t active_producers_count;  /* v0+ */
-    struct DescribeProducersResponse_ProducerState *active_producers;
-};
-void DescribeProducersResponse_PartitionResponse_init(struct DescribeProducersResponse_PartitionResponse *m);
-
-struct DescribeProducersResponse_TopicResponse {
-    struct kstr name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct DescribeProducersResponse_PartitionResponse *partitions;
-};
-void DescribeProducersResponse_TopicResponse_init(struct DescribeProducersResponse_TopicResponse *m);
-
-struct DescribeProducersResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct DescribeProducersResponse_TopicResponse *topics;
-};
-void DescribeProducersResponse_init(struct DescribeProducersResponse *m);
-int DescribeProducersResponse_decode(struct rbuf *r, int16_t version, struct DescribeProducersResponse *m, struct arena *a);
-void DescribeProducersResponse_encode(struct wbuf *w, int16_t version, const struct DescribeProducersResponse *m);
-
-/* ---- UnregisterBrokerRequest: api key 64, versions 0, flexible 0+ ---- */
-
-struct UnregisterBrokerRequest {
-    int32_t broker_id;  /* v0+ */
-};
-void UnregisterBrokerRequest_init(struct UnregisterBrokerRequest *m);
-int UnregisterBrokerRequest_decode(struct rbuf *r, int16_t version, struct UnregisterBrokerRequest *m, struct arena *a);
-void UnregisterBrokerRequest_encode(struct wbuf *w, int16_t version, const struct UnregisterBrokerRequest *m);
-
-/* ---- UnregisterBrokerResponse: api key 64, versions 0, flexible 0+ ---- */
-
-struct UnregisterBrokerResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-};
-void UnregisterBrokerResponse_init(struct UnregisterBrokerResponse *m);
-int UnregisterBrokerResponse_decode(struct rbuf *r, int16_t version, struct UnregisterBrokerResponse *m, struct arena *a);
-void UnregisterBrokerResponse_encode(struct wbuf *w, int16_t version, const struct UnregisterBrokerResponse *m);
-
-/* ---- DescribeTransactionsRequest: api key 65, versions 0, flexible 0+ ---- */
-
-struct DescribeTransactionsRequest {
-    int32_t transactional_ids_count;  /* v0+ */
-    struct kstr *transactional_ids;
-};
-void DescribeTransactionsRequest_init(struct DescribeTransactionsRequest *m);
-int DescribeTransactionsRequest_decode(struct rbuf *r, int16_t version, struct DescribeTransactionsRequest *m, struct arena *a);
-void DescribeTransactionsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeTransactionsRequest *m);
-
-/* ---- DescribeTransactionsResponse: api key 65, versions 0, flexible 0+ ---- */
-
-struct DescribeTransactionsResponse_TopicData {
-    struct kstr topic;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    int32_t *partitions;
-};
-void DescribeTransactionsResponse_TopicData_init(struct DescribeTransactionsResponse_TopicData *m);
-
-struct DescribeTransactionsResponse_TransactionState {
-    int16_t error_code;  /* v0+ */
-    struct kstr transactional_id;  /* v0+ */
-    struct kstr transaction_state;  /* v0+ */
-    int32_t transaction_timeout_ms;  /* v0+ */
-    int64_t transaction_start_time_ms;  /* v0+ */
-    int64_t producer_id;  /* v0+ */
-    int16_t producer_epoch;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct DescribeTransactionsResponse_TopicData *topics;
-};
-void DescribeTransactionsResponse_TransactionState_init(struct DescribeTransactionsResponse_TransactionState *m);
-
-struct DescribeTransactionsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t transaction_states_count;  /* v0+ */
-    struct DescribeTransactionsResponse_TransactionState *transaction_states;
-};
-void DescribeTransactionsResponse_init(struct DescribeTransactionsResponse *m);
-int DescribeTransactionsResponse_decode(struct rbuf *r, int16_t version, struct DescribeTransactionsResponse *m, struct arena *a);
-void DescribeTransactionsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeTransactionsResponse *m);
-
-/* ---- ListTransactionsRequest: api key 66, versions 0-1, flexible 0+ ---- */
-
-struct ListTransactionsRequest {
-    int32_t state_filters_count;  /* v0+ */
-    struct kstr *state_filters;
-    int32_t producer_id_filters_count;  /* v0+ */
-    int64_t *producer_id_filters;
-    int64_t duration_filter;  /* v1+, default -1 */
-};
-void ListTransactionsRequest_init(struct ListTransactionsRequest *m);
-int ListTransactionsRequest_decode(struct rbuf *r, int16_t version, struct ListTransactionsRequest *m, struct arena *a);
-void ListTransactionsRequest_encode(struct wbuf *w, int16_t version, const struct ListTransactionsRequest *m);
-
-/* ---- ListTransactionsResponse: api key 66, versions 0-1, flexible 0+ ---- */
-
-struct ListTransactionsResponse_TransactionState {
-    struct kstr transactional_id;  /* v0+ */
-    int64_t producer_id;  /* v0+ */
-    struct kstr transaction_state;  /* v0+ */
-};
-void ListTransactionsResponse_TransactionState_init(struct ListTransactionsResponse_TransactionState *m);
-
-struct ListTransactionsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    int32_t unknown_state_filters_count;  /* v0+ */
-    struct kstr *unknown_state_filters;
-    int32_t transaction_states_count;  /* v0+ */
-    struct ListTransactionsResponse_TransactionState *transaction_states;
-};
-void ListTransactionsResponse_init(struct ListTransactionsResponse *m);
-int ListTransactionsResponse_decode(struct rbuf *r, int16_t version, struct ListTransactionsResponse *m, struct arena *a);
-void ListTransactionsResponse_encode(struct wbuf *w, int16_t version, const struct ListTransactionsResponse *m);
-
-/* ---- ConsumerGroupHeartbeatRequest: api key 68, versions 0-1, flexible 0+ ---- */
-
-struct ConsumerGroupHeartbeatRequest_TopicPartitions {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    int32_t *partitions;
-};
-void ConsumerGroupHeartbeatRequest_TopicPartitions_init(struct ConsumerGroupHeartbeatRequest_TopicPartitions *m);
-
-struct ConsumerGroupHeartbeatRequest {
-    struct kstr group_id;  /* v0+ */
-    struct kstr member_id;  /* v0+ */
-    int32_t member_epoch;  /* v0+ */
-    struct kstr instance_id;  /* v0+, nullable 0+, default null */
-    struct kstr rack_id;  /* v0+, nullable 0+, default null */
-    int32_t rebalance_timeout_ms;  /* v0+, default -1 */
-    int32_t subscribed_topic_names_count;  /* v0+, nullable 0+, default null */
-    struct kstr *subscribed_topic_names;
-    struct kstr subscribed_topic_regex;  /* v1+, nullable 1+, default null */
-    struct kstr server_assignor;  /* v0+, nullable 0+, default null */
-    int32_t topic_partitions_count;  /* v0+, nullable 0+, default null */
-    struct ConsumerGroupHeartbeatRequest_TopicPartitions *topic_partitions;
-};
-void ConsumerGroupHeartbeatRequest_init(struct ConsumerGroupHeartbeatRequest *m);
-int ConsumerGroupHeartbeatRequest_decode(struct rbuf *r, int16_t version, struct ConsumerGroupHeartbeatRequest *m, struct arena *a);
-void ConsumerGroupHeartbeatRequest_encode(struct wbuf *w, int16_t version, const struct ConsumerGroupHeartbeatRequest *m);
-
-/* ---- ConsumerGroupHeartbeatResponse: api key 68, versions 0-1, flexible 0+ ---- */
-
-struct ConsumerGroupHeartbeatResponse_TopicPartitions {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    int32_t *partitions;
-};
-void ConsumerGroupHeartbeatResponse_TopicPartitions_init(struct ConsumerGroupHeartbeatResponse_TopicPartitions *m);
-
-struct ConsumerGroupHeartbeatResponse_Assignment {
-    int32_t topic_partitions_count;  /* v0+ */
-    struct ConsumerGroupHeartbeatResponse_TopicPartitions *topic_partitions;
-};
-void ConsumerGroupHeartbeatResponse_Assignment_init(struct ConsumerGroupHeartbeatResponse_Assignment *m);
-
-struct ConsumerGroupHeartbeatResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    struct kstr member_id;  /* v0+, nullable 0+, default null */
-    int32_t member_epoch;  /* v0+ */
-    int32_t heartbeat_interval_ms;  /* v0+ */
-    bool assignment_present;  /* v0+, nullable 0+, default null */
-    struct ConsumerGroupHeartbeatResponse_Assignment assignment;
-};
-void ConsumerGroupHeartbeatResponse_init(struct ConsumerGroupHeartbeatResponse *m);
-int ConsumerGroupHeartbeatResponse_decode(struct rbuf *r, int16_t version, struct ConsumerGroupHeartbeatResponse *m, struct arena *a);
-void ConsumerGroupHeartbeatResponse_encode(struct wbuf *w, int16_t version, const struct ConsumerGroupHeartbeatResponse *m);
-
-/* ---- ConsumerGroupDescribeRequest: api key 69, versions 0, flexible 0+ ---- */
-
-struct ConsumerGroupDescribeRequest {
-    int32_t group_ids_count;  /* v0+ */
-    struct kstr *group_ids;
-    bool include_authorized_operations;  /* v0+ */
-};
-void ConsumerGroupDescribeRequest_init(struct ConsumerGroupDescribeRequest *m);
-int ConsumerGroupDescribeRequest_decode(struct rbuf *r, int16_t version, struct ConsumerGroupDescribeRequest *m, struct arena *a);
-void ConsumerGroupDescribeRequest_encode(struct wbuf *w, int16_t version, const struct ConsumerGroupDescribeRequest *m);
-
-/* ---- ConsumerGroupDescribeResponse: api key 69, versions 0, flexible 0+ ---- */
-
-struct ConsumerGroupDescribeResponse_TopicPartitions {
-    struct kuuid topic_id;  /* v0+ */
-    struct kstr topic_name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    int32_t *partitions;
-};
-void ConsumerGroupDescribeResponse_TopicPartitions_init(struct ConsumerGroupDescribeResponse_TopicPartitions *m);
-
-struct ConsumerGroupDescribeResponse_Assignment {
-    int32_t topic_partitions_count;  /* v0+ */
-    struct ConsumerGroupDescribeResponse_TopicPartitions *topic_partitions;
-};
-void ConsumerGroupDescribeResponse_Assignment_init(struct ConsumerGroupDescribeResponse_Assignment *m);
-
-struct ConsumerGroupDescribeResponse_Member {
-    struct kstr member_id;  /* v0+ */
-    struct kstr instance_id;  /* v0+, nullable 0+, default null */
-    struct kstr rack_id;  /* v0+, nullable 0+, default null */
-    int32_t member_epoch;  /* v0+ */
-    struct kstr client_id;  /* v0+ */
-    struct kstr client_host;  /* v0+ */
-    int32_t subscribed_topic_names_count;  /* v0+ */
-    struct kstr *subscribed_topic_names;
-    struct kstr subscribed_topic_regex;  /* v0+, nullable 0+, default null */
-    struct ConsumerGroupDescribeResponse_Assignment assignment;  /* v0+ */
-    struct ConsumerGroupDescribeResponse_Assignment target_assignment;  /* v0+ */
-};
-void ConsumerGroupDescribeResponse_Member_init(struct ConsumerGroupDescribeResponse_Member *m);
-
-struct ConsumerGroupDescribeResponse_DescribedGroup {
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    struct kstr group_id;  /* v0+ */
-    struct kstr group_state;  /* v0+ */
-    int32_t group_epoch;  /* v0+ */
-    int32_t assignment_epoch;  /* v0+ */
-    struct kstr assignor_name;  /* v0+ */
-    int32_t members_count;  /* v0+ */
-    struct ConsumerGroupDescribeResponse_Member *members;
-    int32_t authorized_operations;  /* v0+, default -2147483648 */
-};
-void ConsumerGroupDescribeResponse_DescribedGroup_init(struct ConsumerGroupDescribeResponse_DescribedGroup *m);
-
-struct ConsumerGroupDescribeResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t groups_count;  /* v0+ */
-    struct ConsumerGroupDescribeResponse_DescribedGroup *groups;
-};
-void ConsumerGroupDescribeResponse_init(struct ConsumerGroupDescribeResponse *m);
-int ConsumerGroupDescribeResponse_decode(struct rbuf *r, int16_t version, struct ConsumerGroupDescribeResponse *m, struct arena *a);
-void ConsumerGroupDescribeResponse_encode(struct wbuf *w, int16_t version, const struct ConsumerGroupDescribeResponse *m);
-
-/* ---- GetTelemetrySubscriptionsRequest: api key 71, versions 0, flexible 0+ ---- */
-
-struct GetTelemetrySubscriptionsRequest {
-    struct kuuid client_instance_id;  /* v0+ */
-};
-void GetTelemetrySubscriptionsRequest_init(struct GetTelemetrySubscriptionsRequest *m);
-int GetTelemetrySubscriptionsRequest_decode(struct rbuf *r, int16_t version, struct GetTelemetrySubscriptionsRequest *m, struct arena *a);
-void GetTelemetrySubscriptionsRequest_encode(struct wbuf *w, int16_t version, const struct GetTelemetrySubscriptionsRequest *m);
-
-/* ---- GetTelemetrySubscriptionsResponse: api key 71, versions 0, flexible 0+ ---- */
-
-struct GetTelemetrySubscriptionsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kuuid client_instance_id;  /* v0+ */
-    int32_t subscription_id;  /* v0+ */
-    int32_t accepted_compression_types_count;  /* v0+ */
-    int8_t *accepted_compression_types;
-    int32_t push_interval_ms;  /* v0+ */
-    int32_t telemetry_max_bytes;  /* v0+ */
-    bool delta_temporality;  /* v0+ */
-    int32_t requested_metrics_count;  /* v0+ */
-    struct kstr *requested_metrics;
-};
-void GetTelemetrySubscriptionsResponse_init(struct GetTelemetrySubscriptionsResponse *m);
-int GetTelemetrySubscriptionsResponse_decode(struct rbuf *r, int16_t version, struct GetTelemetrySubscriptionsResponse *m, struct arena *a);
-void GetTelemetrySubscriptionsResponse_encode(struct wbuf *w, int16_t version, const struct GetTelemetrySubscriptionsResponse *m);
-
-/* ---- PushTelemetryRequest: api key 72, versions 0, flexible 0+ ---- */
-
-struct PushTelemetryRequest {
-    struct kuuid client_instance_id;  /* v0+ */
-    int32_t subscription_id;  /* v0+ */
-    bool terminating;  /* v0+ */
-    int8_t compression_type;  /* v0+ */
-    struct kbytes metrics;  /* v0+ */
-};
-void PushTelemetryRequest_init(struct PushTelemetryRequest *m);
-int PushTelemetryRequest_decode(struct rbuf *r, int16_t version, struct PushTelemetryRequest *m, struct arena *a);
-void PushTelemetryRequest_encode(struct wbuf *w, int16_t version, const struct PushTelemetryRequest *m);
-
-/* ---- PushTelemetryResponse: api key 72, versions 0, flexible 0+ ---- */
-
-struct PushTelemetryResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-};
-void PushTelemetryResponse_init(struct PushTelemetryResponse *m);
-int PushTelemetryResponse_decode(struct rbuf *r, int16_t version, struct PushTelemetryResponse *m, struct arena *a);
-void PushTelemetryResponse_encode(struct wbuf *w, int16_t version, const struct PushTelemetryResponse *m);
-
-/* ---- ListClientMetricsResourcesRequest: api key 74, versions 0, flexible 0+ ---- */
-
-struct ListClientMetricsResourcesRequest {
-    char unused_;  /* no fields: C needs a member */
-};
-void ListClientMetricsResourcesRequest_init(struct ListClientMetricsResourcesRequest *m);
-int ListClientMetricsResourcesRequest_decode(struct rbuf *r, int16_t version, struct ListClientMetricsResourcesRequest *m, struct arena *a);
-void ListClientMetricsResourcesRequest_encode(struct wbuf *w, int16_t version, const struct ListClientMetricsResourcesRequest *m);
-
-/* ---- ListClientMetricsResourcesResponse: api key 74, versions 0, flexible 0+ ---- */
-
-struct ListClientMetricsResourcesResponse_ClientMetricsResource {
-    struct kstr name;  /* v0+ */
-};
-void ListClientMetricsResourcesResponse_ClientMetricsResource_init(struct ListClientMetricsResourcesResponse_ClientMetricsResource *m);
-
-struct ListClientMetricsResourcesResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    int32_t client_metrics_resources_count;  /* v0+ */
-    struct ListClientMetricsResourcesResponse_ClientMetricsResource *client_metrics_resources;
-};
-void ListClientMetricsResourcesResponse_init(struct ListClientMetricsResourcesResponse *m);
-int ListClientMetricsResourcesResponse_decode(struct rbuf *r, int16_t version, struct ListClientMetricsResourcesResponse *m, struct arena *a);
-void ListClientMetricsResourcesResponse_encode(struct wbuf *w, int16_t version, const struct ListClientMetricsResourcesResponse *m);
+int16_t DescribeClusterResponse_first_error(const struct DescribeClusterResponse *m);
+struct DescribeClusterResponse_DescribeClusterBroker *DescribeClusterResponse_DescribeClusterBroker_alloc(struct arena *a, int32_t n);
 
 /* ---- DescribeTopicPartitionsRequest: api key 75, versions 0, flexible 0+ ---- */
 
@@ -2808,7 +1398,6 @@ struct DescribeTopicPartitionsRequest {
 };
 void DescribeTopicPartitionsRequest_init(struct DescribeTopicPartitionsRequest *m);
 int DescribeTopicPartitionsRequest_decode(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsRequest *m, struct arena *a);
-void DescribeTopicPartitionsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsRequest *m);
 
 /* ---- DescribeTopicPartitionsResponse: api key 75, versions 0, flexible 0+ ---- */
 
@@ -2855,615 +1444,9 @@ struct DescribeTopicPartitionsResponse {
     struct DescribeTopicPartitionsResponse_Cursor next_cursor;
 };
 void DescribeTopicPartitionsResponse_init(struct DescribeTopicPartitionsResponse *m);
-int DescribeTopicPartitionsResponse_decode(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsResponse *m, struct arena *a);
 void DescribeTopicPartitionsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsResponse *m);
-
-/* ---- ShareGroupHeartbeatRequest: api key 76, versions 0, flexible 0+ ---- */
-
-struct ShareGroupHeartbeatRequest {
-    struct kstr group_id;  /* v0+ */
-    struct kstr member_id;  /* v0+ */
-    int32_t member_epoch;  /* v0+ */
-    struct kstr rack_id;  /* v0+, nullable 0+, default null */
-    int32_t subscribed_topic_names_count;  /* v0+, nullable 0+, default null */
-    struct kstr *subscribed_topic_names;
-};
-void ShareGroupHeartbeatRequest_init(struct ShareGroupHeartbeatRequest *m);
-int ShareGroupHeartbeatRequest_decode(struct rbuf *r, int16_t version, struct ShareGroupHeartbeatRequest *m, struct arena *a);
-void ShareGroupHeartbeatRequest_encode(struct wbuf *w, int16_t version, const struct ShareGroupHeartbeatRequest *m);
-
-/* ---- ShareGroupHeartbeatResponse: api key 76, versions 0, flexible 0+ ---- */
-
-struct ShareGroupHeartbeatResponse_TopicPartitions {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    int32_t *partitions;
-};
-void ShareGroupHeartbeatResponse_TopicPartitions_init(struct ShareGroupHeartbeatResponse_TopicPartitions *m);
-
-struct ShareGroupHeartbeatResponse_Assignment {
-    int32_t topic_partitions_count;  /* v0+ */
-    struct ShareGroupHeartbeatResponse_TopicPartitions *topic_partitions;
-};
-void ShareGroupHeartbeatResponse_Assignment_init(struct ShareGroupHeartbeatResponse_Assignment *m);
-
-struct ShareGroupHeartbeatResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    struct kstr member_id;  /* v0+, nullable 0+, default null */
-    int32_t member_epoch;  /* v0+ */
-    int32_t heartbeat_interval_ms;  /* v0+ */
-    bool assignment_present;  /* v0+, nullable 0+, default null */
-    struct ShareGroupHeartbeatResponse_Assignment assignment;
-};
-void ShareGroupHeartbeatResponse_init(struct ShareGroupHeartbeatResponse *m);
-int ShareGroupHeartbeatResponse_decode(struct rbuf *r, int16_t version, struct ShareGroupHeartbeatResponse *m, struct arena *a);
-void ShareGroupHeartbeatResponse_encode(struct wbuf *w, int16_t version, const struct ShareGroupHeartbeatResponse *m);
-
-/* ---- ShareGroupDescribeRequest: api key 77, versions 0, flexible 0+ ---- */
-
-struct ShareGroupDescribeRequest {
-    int32_t group_ids_count;  /* v0+ */
-    struct kstr *group_ids;
-    bool include_authorized_operations;  /* v0+ */
-};
-void ShareGroupDescribeRequest_init(struct ShareGroupDescribeRequest *m);
-int ShareGroupDescribeRequest_decode(struct rbuf *r, int16_t version, struct ShareGroupDescribeRequest *m, struct arena *a);
-void ShareGroupDescribeRequest_encode(struct wbuf *w, int16_t version, const struct ShareGroupDescribeRequest *m);
-
-/* ---- ShareGroupDescribeResponse: api key 77, versions 0, flexible 0+ ---- */
-
-struct ShareGroupDescribeResponse_TopicPartitions {
-    struct kuuid topic_id;  /* v0+ */
-    struct kstr topic_name;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    int32_t *partitions;
-};
-void ShareGroupDescribeResponse_TopicPartitions_init(struct ShareGroupDescribeResponse_TopicPartitions *m);
-
-struct ShareGroupDescribeResponse_Assignment {
-    int32_t topic_partitions_count;  /* v0+ */
-    struct ShareGroupDescribeResponse_TopicPartitions *topic_partitions;
-};
-void ShareGroupDescribeResponse_Assignment_init(struct ShareGroupDescribeResponse_Assignment *m);
-
-struct ShareGroupDescribeResponse_Member {
-    struct kstr member_id;  /* v0+ */
-    struct kstr rack_id;  /* v0+, nullable 0+, default null */
-    int32_t member_epoch;  /* v0+ */
-    struct kstr client_id;  /* v0+ */
-    struct kstr client_host;  /* v0+ */
-    int32_t subscribed_topic_names_count;  /* v0+ */
-    struct kstr *subscribed_topic_names;
-    struct ShareGroupDescribeResponse_Assignment assignment;  /* v0+ */
-};
-void ShareGroupDescribeResponse_Member_init(struct ShareGroupDescribeResponse_Member *m);
-
-struct ShareGroupDescribeResponse_DescribedGroup {
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    struct kstr group_id;  /* v0+ */
-    struct kstr group_state;  /* v0+ */
-    int32_t group_epoch;  /* v0+ */
-    int32_t assignment_epoch;  /* v0+ */
-    struct kstr assignor_name;  /* v0+ */
-    int32_t members_count;  /* v0+ */
-    struct ShareGroupDescribeResponse_Member *members;
-    int32_t authorized_operations;  /* v0+, default -2147483648 */
-};
-void ShareGroupDescribeResponse_DescribedGroup_init(struct ShareGroupDescribeResponse_DescribedGroup *m);
-
-struct ShareGroupDescribeResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t groups_count;  /* v0+ */
-    struct ShareGroupDescribeResponse_DescribedGroup *groups;
-};
-void ShareGroupDescribeResponse_init(struct ShareGroupDescribeResponse *m);
-int ShareGroupDescribeResponse_decode(struct rbuf *r, int16_t version, struct ShareGroupDescribeResponse *m, struct arena *a);
-void ShareGroupDescribeResponse_encode(struct wbuf *w, int16_t version, const struct ShareGroupDescribeResponse *m);
-
-/* ---- ShareFetchRequest: api key 78, versions 0, flexible 0+ ---- */
-
-struct ShareFetchRequest_AcknowledgementBatch {
-    int64_t first_offset;  /* v0+ */
-    int64_t last_offset;  /* v0+ */
-    int32_t acknowledge_types_count;  /* v0+ */
-    int8_t *acknowledge_types;
-};
-void ShareFetchRequest_AcknowledgementBatch_init(struct ShareFetchRequest_AcknowledgementBatch *m);
-
-struct ShareFetchRequest_FetchPartition {
-    int32_t partition_index;  /* v0+ */
-    int32_t partition_max_bytes;  /* v0+ */
-    int32_t acknowledgement_batches_count;  /* v0+ */
-    struct ShareFetchRequest_AcknowledgementBatch *acknowledgement_batches;
-};
-void ShareFetchRequest_FetchPartition_init(struct ShareFetchRequest_FetchPartition *m);
-
-struct ShareFetchRequest_FetchTopic {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct ShareFetchRequest_FetchPartition *partitions;
-};
-void ShareFetchRequest_FetchTopic_init(struct ShareFetchRequest_FetchTopic *m);
-
-struct ShareFetchRequest_ForgottenTopic {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    int32_t *partitions;
-};
-void ShareFetchRequest_ForgottenTopic_init(struct ShareFetchRequest_ForgottenTopic *m);
-
-struct ShareFetchRequest {
-    struct kstr group_id;  /* v0+, nullable 0+, default null */
-    struct kstr member_id;  /* v0+, nullable 0+ */
-    int32_t share_session_epoch;  /* v0+ */
-    int32_t max_wait_ms;  /* v0+ */
-    int32_t min_bytes;  /* v0+ */
-    int32_t max_bytes;  /* v0+, default 0x7fffffff */
-    int32_t topics_count;  /* v0+ */
-    struct ShareFetchRequest_FetchTopic *topics;
-    int32_t forgotten_topics_data_count;  /* v0+ */
-    struct ShareFetchRequest_ForgottenTopic *forgotten_topics_data;
-};
-void ShareFetchRequest_init(struct ShareFetchRequest *m);
-int ShareFetchRequest_decode(struct rbuf *r, int16_t version, struct ShareFetchRequest *m, struct arena *a);
-void ShareFetchRequest_encode(struct wbuf *w, int16_t version, const struct ShareFetchRequest *m);
-
-/* ---- ShareFetchResponse: api key 78, versions 0, flexible 0+ ---- */
-
-struct ShareFetchResponse_LeaderIdAndEpoch {
-    int32_t leader_id;  /* v0+ */
-    int32_t leader_epoch;  /* v0+ */
-};
-void ShareFetchResponse_LeaderIdAndEpoch_init(struct ShareFetchResponse_LeaderIdAndEpoch *m);
-
-struct ShareFetchResponse_AcquiredRecords {
-    int64_t first_offset;  /* v0+ */
-    int64_t last_offset;  /* v0+ */
-    int16_t delivery_count;  /* v0+ */
-};
-void ShareFetchResponse_AcquiredRecords_init(struct ShareFetchResponse_AcquiredRecords *m);
-
-struct ShareFetchResponse_PartitionData {
-    int32_t partition_index;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    int16_t acknowledge_error_code;  /* v0+ */
-    struct kstr acknowledge_error_message;  /* v0+, nullable 0+, default null */
-    struct ShareFetchResponse_LeaderIdAndEpoch current_leader;  /* v0+ */
-    struct krecords records;  /* v0+, nullable 0+ */
-    int32_t acquired_records_count;  /* v0+ */
-    struct ShareFetchResponse_AcquiredRecords *acquired_records;
-};
-void ShareFetchResponse_PartitionData_init(struct ShareFetchResponse_PartitionData *m);
-
-struct ShareFetchResponse_ShareFetchableTopicResponse {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct ShareFetchResponse_PartitionData *partitions;
-};
-void ShareFetchResponse_ShareFetchableTopicResponse_init(struct ShareFetchResponse_ShareFetchableTopicResponse *m);
-
-struct ShareFetchResponse_NodeEndpoint {
-    int32_t node_id;  /* v0+ */
-    struct kstr host;  /* v0+ */
-    int32_t port;  /* v0+ */
-    struct kstr rack;  /* v0+, nullable 0+, default null */
-};
-void ShareFetchResponse_NodeEndpoint_init(struct ShareFetchResponse_NodeEndpoint *m);
-
-struct ShareFetchResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    int32_t responses_count;  /* v0+ */
-    struct ShareFetchResponse_ShareFetchableTopicResponse *responses;
-    int32_t node_endpoints_count;  /* v0+ */
-    struct ShareFetchResponse_NodeEndpoint *node_endpoints;
-};
-void ShareFetchResponse_init(struct ShareFetchResponse *m);
-int ShareFetchResponse_decode(struct rbuf *r, int16_t version, struct ShareFetchResponse *m, struct arena *a);
-void ShareFetchResponse_encode(struct wbuf *w, int16_t version, const struct ShareFetchResponse *m);
-
-/* ---- ShareAcknowledgeRequest: api key 79, versions 0, flexible 0+ ---- */
-
-struct ShareAcknowledgeRequest_AcknowledgementBatch {
-    int64_t first_offset;  /* v0+ */
-    int64_t last_offset;  /* v0+ */
-    int32_t acknowledge_types_count;  /* v0+ */
-    int8_t *acknowledge_types;
-};
-void ShareAcknowledgeRequest_AcknowledgementBatch_init(struct ShareAcknowledgeRequest_AcknowledgementBatch *m);
-
-struct ShareAcknowledgeRequest_AcknowledgePartition {
-    int32_t partition_index;  /* v0+ */
-    int32_t acknowledgement_batches_count;  /* v0+ */
-    struct ShareAcknowledgeRequest_AcknowledgementBatch *acknowledgement_batches;
-};
-void ShareAcknowledgeRequest_AcknowledgePartition_init(struct ShareAcknowledgeRequest_AcknowledgePartition *m);
-
-struct ShareAcknowledgeRequest_AcknowledgeTopic {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct ShareAcknowledgeRequest_AcknowledgePartition *partitions;
-};
-void ShareAcknowledgeRequest_AcknowledgeTopic_init(struct ShareAcknowledgeRequest_AcknowledgeTopic *m);
-
-struct ShareAcknowledgeRequest {
-    struct kstr group_id;  /* v0+, nullable 0+, default null */
-    struct kstr member_id;  /* v0+, nullable 0+ */
-    int32_t share_session_epoch;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct ShareAcknowledgeRequest_AcknowledgeTopic *topics;
-};
-void ShareAcknowledgeRequest_init(struct ShareAcknowledgeRequest *m);
-int ShareAcknowledgeRequest_decode(struct rbuf *r, int16_t version, struct ShareAcknowledgeRequest *m, struct arena *a);
-void ShareAcknowledgeRequest_encode(struct wbuf *w, int16_t version, const struct ShareAcknowledgeRequest *m);
-
-/* ---- ShareAcknowledgeResponse: api key 79, versions 0, flexible 0+ ---- */
-
-struct ShareAcknowledgeResponse_LeaderIdAndEpoch {
-    int32_t leader_id;  /* v0+ */
-    int32_t leader_epoch;  /* v0+ */
-};
-void ShareAcknowledgeResponse_LeaderIdAndEpoch_init(struct ShareAcknowledgeResponse_LeaderIdAndEpoch *m);
-
-struct ShareAcknowledgeResponse_PartitionData {
-    int32_t partition_index;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    struct ShareAcknowledgeResponse_LeaderIdAndEpoch current_leader;  /* v0+ */
-};
-void ShareAcknowledgeResponse_PartitionData_init(struct ShareAcknowledgeResponse_PartitionData *m);
-
-struct ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct ShareAcknowledgeResponse_PartitionData *partitions;
-};
-void ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse_init(struct ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse *m);
-
-struct ShareAcknowledgeResponse_NodeEndpoint {
-    int32_t node_id;  /* v0+ */
-    struct kstr host;  /* v0+ */
-    int32_t port;  /* v0+ */
-    struct kstr rack;  /* v0+, nullable 0+, default null */
-};
-void ShareAcknowledgeResponse_NodeEndpoint_init(struct ShareAcknowledgeResponse_NodeEndpoint *m);
-
-struct ShareAcknowledgeResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    int32_t responses_count;  /* v0+ */
-    struct ShareAcknowledgeResponse_ShareAcknowledgeTopicResponse *responses;
-    int32_t node_endpoints_count;  /* v0+ */
-    struct ShareAcknowledgeResponse_NodeEndpoint *node_endpoints;
-};
-void ShareAcknowledgeResponse_init(struct ShareAcknowledgeResponse *m);
-int ShareAcknowledgeResponse_decode(struct rbuf *r, int16_t version, struct ShareAcknowledgeResponse *m, struct arena *a);
-void ShareAcknowledgeResponse_encode(struct wbuf *w, int16_t version, const struct ShareAcknowledgeResponse *m);
-
-/* ---- AddRaftVoterRequest: api key 80, versions 0, flexible 0+ ---- */
-
-struct AddRaftVoterRequest_Listener {
-    struct kstr name;  /* v0+ */
-    struct kstr host;  /* v0+ */
-    uint16_t port;  /* v0+ */
-};
-void AddRaftVoterRequest_Listener_init(struct AddRaftVoterRequest_Listener *m);
-
-struct AddRaftVoterRequest {
-    struct kstr cluster_id;  /* v0+, nullable 0+ */
-    int32_t timeout_ms;  /* v0+ */
-    int32_t voter_id;  /* v0+ */
-    struct kuuid voter_directory_id;  /* v0+ */
-    int32_t listeners_count;  /* v0+ */
-    struct AddRaftVoterRequest_Listener *listeners;
-};
-void AddRaftVoterRequest_init(struct AddRaftVoterRequest *m);
-int AddRaftVoterRequest_decode(struct rbuf *r, int16_t version, struct AddRaftVoterRequest *m, struct arena *a);
-void AddRaftVoterRequest_encode(struct wbuf *w, int16_t version, const struct AddRaftVoterRequest *m);
-
-/* ---- AddRaftVoterResponse: api key 80, versions 0, flexible 0+ ---- */
-
-struct AddRaftVoterResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-};
-void AddRaftVoterResponse_init(struct AddRaftVoterResponse *m);
-int AddRaftVoterResponse_decode(struct rbuf *r, int16_t version, struct AddRaftVoterResponse *m, struct arena *a);
-void AddRaftVoterResponse_encode(struct wbuf *w, int16_t version, const struct AddRaftVoterResponse *m);
-
-/* ---- RemoveRaftVoterRequest: api key 81, versions 0, flexible 0+ ---- */
-
-struct RemoveRaftVoterRequest {
-    struct kstr cluster_id;  /* v0+, nullable 0+ */
-    int32_t voter_id;  /* v0+ */
-    struct kuuid voter_directory_id;  /* v0+ */
-};
-void RemoveRaftVoterRequest_init(struct RemoveRaftVoterRequest *m);
-int RemoveRaftVoterRequest_decode(struct rbuf *r, int16_t version, struct RemoveRaftVoterRequest *m, struct arena *a);
-void RemoveRaftVoterRequest_encode(struct wbuf *w, int16_t version, const struct RemoveRaftVoterRequest *m);
-
-/* ---- RemoveRaftVoterResponse: api key 81, versions 0, flexible 0+ ---- */
-
-struct RemoveRaftVoterResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+ */
-};
-void RemoveRaftVoterResponse_init(struct RemoveRaftVoterResponse *m);
-int RemoveRaftVoterResponse_decode(struct rbuf *r, int16_t version, struct RemoveRaftVoterResponse *m, struct arena *a);
-void RemoveRaftVoterResponse_encode(struct wbuf *w, int16_t version, const struct RemoveRaftVoterResponse *m);
-
-/* ---- InitializeShareGroupStateRequest: api key 83, versions 0, flexible 0+ ---- */
-
-struct InitializeShareGroupStateRequest_PartitionData {
-    int32_t partition;  /* v0+ */
-    int32_t state_epoch;  /* v0+ */
-    int64_t start_offset;  /* v0+ */
-};
-void InitializeShareGroupStateRequest_PartitionData_init(struct InitializeShareGroupStateRequest_PartitionData *m);
-
-struct InitializeShareGroupStateRequest_InitializeStateData {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct InitializeShareGroupStateRequest_PartitionData *partitions;
-};
-void InitializeShareGroupStateRequest_InitializeStateData_init(struct InitializeShareGroupStateRequest_InitializeStateData *m);
-
-struct InitializeShareGroupStateRequest {
-    struct kstr group_id;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct InitializeShareGroupStateRequest_InitializeStateData *topics;
-};
-void InitializeShareGroupStateRequest_init(struct InitializeShareGroupStateRequest *m);
-int InitializeShareGroupStateRequest_decode(struct rbuf *r, int16_t version, struct InitializeShareGroupStateRequest *m, struct arena *a);
-void InitializeShareGroupStateRequest_encode(struct wbuf *w, int16_t version, const struct InitializeShareGroupStateRequest *m);
-
-/* ---- InitializeShareGroupStateResponse: api key 83, versions 0, flexible 0+ ---- */
-
-struct InitializeShareGroupStateResponse_PartitionResult {
-    int32_t partition;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-};
-void InitializeShareGroupStateResponse_PartitionResult_init(struct InitializeShareGroupStateResponse_PartitionResult *m);
-
-struct InitializeShareGroupStateResponse_InitializeStateResult {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct InitializeShareGroupStateResponse_PartitionResult *partitions;
-};
-void InitializeShareGroupStateResponse_InitializeStateResult_init(struct InitializeShareGroupStateResponse_InitializeStateResult *m);
-
-struct InitializeShareGroupStateResponse {
-    int32_t results_count;  /* v0+ */
-    struct InitializeShareGroupStateResponse_InitializeStateResult *results;
-};
-void InitializeShareGroupStateResponse_init(struct InitializeShareGroupStateResponse *m);
-int InitializeShareGroupStateResponse_decode(struct rbuf *r, int16_t version, struct InitializeShareGroupStateResponse *m, struct arena *a);
-void InitializeShareGroupStateResponse_encode(struct wbuf *w, int16_t version, const struct InitializeShareGroupStateResponse *m);
-
-/* ---- ReadShareGroupStateRequest: api key 84, versions 0, flexible 0+ ---- */
-
-struct ReadShareGroupStateRequest_PartitionData {
-    int32_t partition;  /* v0+ */
-    int32_t leader_epoch;  /* v0+ */
-};
-void ReadShareGroupStateRequest_PartitionData_init(struct ReadShareGroupStateRequest_PartitionData *m);
-
-struct ReadShareGroupStateRequest_ReadStateData {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct ReadShareGroupStateRequest_PartitionData *partitions;
-};
-void ReadShareGroupStateRequest_ReadStateData_init(struct ReadShareGroupStateRequest_ReadStateData *m);
-
-struct ReadShareGroupStateRequest {
-    struct kstr group_id;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct ReadShareGroupStateRequest_ReadStateData *topics;
-};
-void ReadShareGroupStateRequest_init(struct ReadShareGroupStateRequest *m);
-int ReadShareGroupStateRequest_decode(struct rbuf *r, int16_t version, struct ReadShareGroupStateRequest *m, struct arena *a);
-void ReadShareGroupStateRequest_encode(struct wbuf *w, int16_t version, const struct ReadShareGroupStateRequest *m);
-
-/* ---- ReadShareGroupStateResponse: api key 84, versions 0, flexible 0+ ---- */
-
-struct ReadShareGroupStateResponse_StateBatch {
-    int64_t first_offset;  /* v0+ */
-    int64_t last_offset;  /* v0+ */
-    int8_t delivery_state;  /* v0+ */
-    int16_t delivery_count;  /* v0+ */
-};
-void ReadShareGroupStateResponse_StateBatch_init(struct ReadShareGroupStateResponse_StateBatch *m);
-
-struct ReadShareGroupStateResponse_PartitionResult {
-    int32_t partition;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    int32_t state_epoch;  /* v0+ */
-    int64_t start_offset;  /* v0+ */
-    int32_t state_batches_count;  /* v0+ */
-    struct ReadShareGroupStateResponse_StateBatch *state_batches;
-};
-void ReadShareGroupStateResponse_PartitionResult_init(struct ReadShareGroupStateResponse_PartitionResult *m);
-
-struct ReadShareGroupStateResponse_ReadStateResult {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct ReadShareGroupStateResponse_PartitionResult *partitions;
-};
-void ReadShareGroupStateResponse_ReadStateResult_init(struct ReadShareGroupStateResponse_ReadStateResult *m);
-
-struct ReadShareGroupStateResponse {
-    int32_t results_count;  /* v0+ */
-    struct ReadShareGroupStateResponse_ReadStateResult *results;
-};
-void ReadShareGroupStateResponse_init(struct ReadShareGroupStateResponse *m);
-int ReadShareGroupStateResponse_decode(struct rbuf *r, int16_t version, struct ReadShareGroupStateResponse *m, struct arena *a);
-void ReadShareGroupStateResponse_encode(struct wbuf *w, int16_t version, const struct ReadShareGroupStateResponse *m);
-
-/* ---- WriteShareGroupStateRequest: api key 85, versions 0, flexible 0+ ---- */
-
-struct WriteShareGroupStateRequest_StateBatch {
-    int64_t first_offset;  /* v0+ */
-    int64_t last_offset;  /* v0+ */
-    int8_t delivery_state;  /* v0+ */
-    int16_t delivery_count;  /* v0+ */
-};
-void WriteShareGroupStateRequest_StateBatch_init(struct WriteShareGroupStateRequest_StateBatch *m);
-
-struct WriteShareGroupStateRequest_PartitionData {
-    int32_t partition;  /* v0+ */
-    int32_t state_epoch;  /* v0+ */
-    int32_t leader_epoch;  /* v0+ */
-    int64_t start_offset;  /* v0+ */
-    int32_t state_batches_count;  /* v0+ */
-    struct WriteShareGroupStateRequest_StateBatch *state_batches;
-};
-void WriteShareGroupStateRequest_PartitionData_init(struct WriteShareGroupStateRequest_PartitionData *m);
-
-struct WriteShareGroupStateRequest_WriteStateData {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct WriteShareGroupStateRequest_PartitionData *partitions;
-};
-void WriteShareGroupStateRequest_WriteStateData_init(struct WriteShareGroupStateRequest_WriteStateData *m);
-
-struct WriteShareGroupStateRequest {
-    struct kstr group_id;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct WriteShareGroupStateRequest_WriteStateData *topics;
-};
-void WriteShareGroupStateRequest_init(struct WriteShareGroupStateRequest *m);
-int WriteShareGroupStateRequest_decode(struct rbuf *r, int16_t version, struct WriteShareGroupStateRequest *m, struct arena *a);
-void WriteShareGroupStateRequest_encode(struct wbuf *w, int16_t version, const struct WriteShareGroupStateRequest *m);
-
-/* ---- WriteShareGroupStateResponse: api key 85, versions 0, flexible 0+ ---- */
-
-struct WriteShareGroupStateResponse_PartitionResult {
-    int32_t partition;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-};
-void WriteShareGroupStateResponse_PartitionResult_init(struct WriteShareGroupStateResponse_PartitionResult *m);
-
-struct WriteShareGroupStateResponse_WriteStateResult {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct WriteShareGroupStateResponse_PartitionResult *partitions;
-};
-void WriteShareGroupStateResponse_WriteStateResult_init(struct WriteShareGroupStateResponse_WriteStateResult *m);
-
-struct WriteShareGroupStateResponse {
-    int32_t results_count;  /* v0+ */
-    struct WriteShareGroupStateResponse_WriteStateResult *results;
-};
-void WriteShareGroupStateResponse_init(struct WriteShareGroupStateResponse *m);
-int WriteShareGroupStateResponse_decode(struct rbuf *r, int16_t version, struct WriteShareGroupStateResponse *m, struct arena *a);
-void WriteShareGroupStateResponse_encode(struct wbuf *w, int16_t version, const struct WriteShareGroupStateResponse *m);
-
-/* ---- DeleteShareGroupStateRequest: api key 86, versions 0, flexible 0+ ---- */
-
-struct DeleteShareGroupStateRequest_PartitionData {
-    int32_t partition;  /* v0+ */
-};
-void DeleteShareGroupStateRequest_PartitionData_init(struct DeleteShareGroupStateRequest_PartitionData *m);
-
-struct DeleteShareGroupStateRequest_DeleteStateData {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct DeleteShareGroupStateRequest_PartitionData *partitions;
-};
-void DeleteShareGroupStateRequest_DeleteStateData_init(struct DeleteShareGroupStateRequest_DeleteStateData *m);
-
-struct DeleteShareGroupStateRequest {
-    struct kstr group_id;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct DeleteShareGroupStateRequest_DeleteStateData *topics;
-};
-void DeleteShareGroupStateRequest_init(struct DeleteShareGroupStateRequest *m);
-int DeleteShareGroupStateRequest_decode(struct rbuf *r, int16_t version, struct DeleteShareGroupStateRequest *m, struct arena *a);
-void DeleteShareGroupStateRequest_encode(struct wbuf *w, int16_t version, const struct DeleteShareGroupStateRequest *m);
-
-/* ---- DeleteShareGroupStateResponse: api key 86, versions 0, flexible 0+ ---- */
-
-struct DeleteShareGroupStateResponse_PartitionResult {
-    int32_t partition;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-};
-void DeleteShareGroupStateResponse_PartitionResult_init(struct DeleteShareGroupStateResponse_PartitionResult *m);
-
-struct DeleteShareGroupStateResponse_DeleteStateResult {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct DeleteShareGroupStateResponse_PartitionResult *partitions;
-};
-void DeleteShareGroupStateResponse_DeleteStateResult_init(struct DeleteShareGroupStateResponse_DeleteStateResult *m);
-
-struct DeleteShareGroupStateResponse {
-    int32_t results_count;  /* v0+ */
-    struct DeleteShareGroupStateResponse_DeleteStateResult *results;
-};
-void DeleteShareGroupStateResponse_init(struct DeleteShareGroupStateResponse *m);
-int DeleteShareGroupStateResponse_decode(struct rbuf *r, int16_t version, struct DeleteShareGroupStateResponse *m, struct arena *a);
-void DeleteShareGroupStateResponse_encode(struct wbuf *w, int16_t version, const struct DeleteShareGroupStateResponse *m);
-
-/* ---- ReadShareGroupStateSummaryRequest: api key 87, versions 0, flexible 0+ ---- */
-
-struct ReadShareGroupStateSummaryRequest_PartitionData {
-    int32_t partition;  /* v0+ */
-    int32_t leader_epoch;  /* v0+ */
-};
-void ReadShareGroupStateSummaryRequest_PartitionData_init(struct ReadShareGroupStateSummaryRequest_PartitionData *m);
-
-struct ReadShareGroupStateSummaryRequest_ReadStateSummaryData {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct ReadShareGroupStateSummaryRequest_PartitionData *partitions;
-};
-void ReadShareGroupStateSummaryRequest_ReadStateSummaryData_init(struct ReadShareGroupStateSummaryRequest_ReadStateSummaryData *m);
-
-struct ReadShareGroupStateSummaryRequest {
-    struct kstr group_id;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct ReadShareGroupStateSummaryRequest_ReadStateSummaryData *topics;
-};
-void ReadShareGroupStateSummaryRequest_init(struct ReadShareGroupStateSummaryRequest *m);
-int ReadShareGroupStateSummaryRequest_decode(struct rbuf *r, int16_t version, struct ReadShareGroupStateSummaryRequest *m, struct arena *a);
-void ReadShareGroupStateSummaryRequest_encode(struct wbuf *w, int16_t version, const struct ReadShareGroupStateSummaryRequest *m);
-
-/* ---- ReadShareGroupStateSummaryResponse: api key 87, versions 0, flexible 0+ ---- */
-
-struct ReadShareGroupStateSummaryResponse_PartitionResult {
-    int32_t partition;  /* v0+ */
-    int16_t error_code;  /* v0+ */
-    struct kstr error_message;  /* v0+, nullable 0+, default null */
-    int32_t state_epoch;  /* v0+ */
-    int64_t start_offset;  /* v0+ */
-};
-void ReadShareGroupStateSummaryResponse_PartitionResult_init(struct ReadShareGroupStateSummaryResponse_PartitionResult *m);
-
-struct ReadShareGroupStateSummaryResponse_ReadStateSummaryResult {
-    struct kuuid topic_id;  /* v0+ */
-    int32_t partitions_count;  /* v0+ */
-    struct ReadShareGroupStateSummaryResponse_PartitionResult *partitions;
-};
-void ReadShareGroupStateSummaryResponse_ReadStateSummaryResult_init(struct ReadShareGroupStateSummaryResponse_ReadStateSummaryResult *m);
-
-struct ReadShareGroupStateSummaryResponse {
-    int32_t results_count;  /* v0+ */
-    struct ReadShareGroupStateSummaryResponse_ReadStateSummaryResult *results;
-};
-void ReadShareGroupStateSummaryResponse_init(struct ReadShareGroupStateSummaryResponse *m);
-int ReadShareGroupStateSummaryResponse_decode(struct rbuf *r, int16_t version, struct ReadShareGroupStateSummaryResponse *m, struct arena *a);
-void ReadShareGroupStateSummaryResponse_encode(struct wbuf *w, int16_t version, const struct ReadShareGroupStateSummaryResponse *m);
+int16_t DescribeTopicPartitionsResponse_first_error(const struct DescribeTopicPartitionsResponse *m);
+struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_alloc(struct arena *a, int32_t n);
+struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_alloc(struct arena *a, int32_t n);
 
 #endif

@@ -1,4 +1,4 @@
-#include "api/config_entries.h"
+#include "broker/effective_config.h"
 #include <string.h>
 #include "broker/broker.h"
 

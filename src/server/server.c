@@ -1,4 +1,4 @@
-#include "broker/broker.h"
+#include "server/server.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "api/api.h"
+#include "api/dispatch.h"
 #include "broker/config_store.h"
 #include "broker/dir_lock.h"
+#include "broker/fd_limit.h"
 #include "broker/flusher.h"
 #include "group/group.h"
 #include "broker/topics.h"
@@ -27,15 +29,21 @@
 #include "log/fileio.h"
 #include "net/conn.h"
 #include "net/tcp_listen.h"
+#include "schema/service.h"
 
 #define HOUSEKEEPING_TICK_MS 1000
 
 static struct io_watch signal_watch;
 
-void listener_endpoint(const struct listener *l, const char **host, int *port)
+/* Out of descriptors, the pending connection stays queued and the
+ * listener stays readable: stop watching it for a while instead of
+ * spinning (and logging) until a descriptor frees up. */
+#define ACCEPT_PAUSE_MS 100
+
+static void on_accept_resume(struct loop *lp, void *arg)
 {
-    *host = l->adv_host;
-    *port = l->adv_port;
+    struct listener *l = arg;
+    loop_watch_set(lp, &l->watch, EPOLLIN);
 }
 
 static void on_accept(struct loop *lp, void *arg, uint32_t events)
@@ -47,11 +55,17 @@ static void on_accept(struct loop *lp, void *arg, uint32_t events)
         socklen_t sl = sizeof(ss);
         int fd = accept4(l->watch.fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            if (errno == EMFILE || errno == ENFILE) {
+                log_warn("net", "out of file descriptors, pausing accept", "listener=%s connections=%d pause_ms=%d",
+                         l->name, b->conns.count, ACCEPT_PAUSE_MS);
+                loop_watch_set(lp, &l->watch, 0);
+                loop_timer_at(lp, &l->accept_resume, loop_now_ms(lp) + ACCEPT_PAUSE_MS);
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
                 log_warn("net", "accept failed", "listener=%s error=\"%s\"", l->name, strerror(errno));
+            }
             return;
         }
-        if (b->nconns >= config_int(&b->cfg, P_MAX_CONNECTIONS)) {
+        if (b->conns.count >= config_int(&b->cfg, P_MAX_CONNECTIONS)) {
             log_warn("net", "too many connections, refusing", "max=%lld", (long long)config_int(&b->cfg, P_MAX_CONNECTIONS));
             close(fd);
             continue;
@@ -70,7 +84,7 @@ static void on_accept(struct loop *lp, void *arg, uint32_t events)
             port = ntohs(s6->sin6_port);
         }
         snprintf(peer, sizeof(peer), "%s:%d", host, port);
-        conn_new(b, l, fd, peer);
+        conn_new(&b->conns, l, fd, peer);
     }
 }
 
@@ -97,6 +111,7 @@ static int listener_bind(struct broker *b, struct listener *l, const struct endp
     l->broker = b;
     snprintf(l->name, sizeof(l->name), "%s", e->name);
     snprintf(l->bind_host, sizeof(l->bind_host), "%s", e->host);
+    timer_init(&l->accept_resume, on_accept_resume, l);
     loop_watch(b->loop, &l->watch, fd, EPOLLIN, on_accept, l);
     return 0;
 }
@@ -179,14 +194,14 @@ static void before_sleep(struct loop *l, void *arg)
 {
     struct broker *b = arg;
     fetch_process_woken(b);
-    conns_flush(b);
-    conns_reap(b);
+    conns_flush(&b->conns);
+    conns_reap(&b->conns);
 }
 
 static void on_second(struct loop *l, void *arg)
 {
     struct broker *b = arg;
-    conns_close_idle(b, loop_now_ms(l));
+    conns_close_idle(&b->conns, loop_now_ms(l));
     loop_timer_at(l, &b->second_tick, loop_now_ms(l) + HOUSEKEEPING_TICK_MS);
 }
 
@@ -214,6 +229,20 @@ static void on_signal(struct loop *l, void *arg, uint32_t events)
     }
 }
 
+/* The callbacks through which net/ and broker/ reach the layers above. */
+static void wire_layers(struct broker *b)
+{
+    b->hooks = (struct broker_hooks){.fetch_wake = fetch_wake, .topic_deleted = offsets_forget_topic};
+    struct conn_limits limits = {
+        .max_frame_bytes = config_int(&b->cfg, P_SOCKET_REQUEST_MAX_BYTES),
+        .max_inflight = config_int(&b->cfg, P_QUEUED_MAX_REQUESTS),
+        .max_unsent_bytes = config_int(&b->cfg, P_QUEUED_MAX_REQUEST_BYTES),
+        .max_idle_ms = config_int(&b->cfg, P_CONNECTIONS_MAX_IDLE_MS),
+    };
+    struct conn_hooks hooks = {.dispatch = api_dispatch, .finished = api_request_finished};
+    conn_set_init(&b->conns, b->loop, b, &limits, &hooks);
+}
+
 struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
 {
     int64_t t0 = mono_us();
@@ -227,6 +256,7 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     struct fileio_faults faults = {.crash_sim = config_bool(&b->cfg, P_TEST_CRASH_SIM),
                                    .disk_full_file = disk_full[0] ? disk_full : NULL};
     fileio_configure(&faults);
+    fd_limit_check(config_int(&b->cfg, P_MAX_CONNECTIONS));
 
     const char *dir = config_str(&b->cfg, P_LOG_DIRS);
     if (mkdir_p(dir) != 0 || !realpath(dir, b->data_dir)) {
@@ -238,6 +268,7 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     if (b->dir_lock_fd < 0)
         goto fail;
     b->loop = loop_new();
+    wire_layers(b);
     b->validator = batch_validator_new();
     /* HTTP first: /health/live answers (and /health/ready says not yet)
      * while recovery runs. */
@@ -260,7 +291,7 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     sigprocmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
     b->flusher = flusher_start(b);
-    if (groups_start(b, err, errlen) != 0)
+    if (groups_start(b, err, errlen) != 0 || schema_service_start(b, err, errlen) != 0)
         goto fail;
 
     struct endpoint_spec eps[MAX_LISTENERS];
@@ -304,6 +335,7 @@ void broker_run(struct broker *b) { loop_run(b->loop); }
 void broker_shutdown(struct broker *b)
 {
     for (int i = 0; i < b->nlisteners; i++) {
+        loop_timer_cancel(b->loop, &b->listeners[i].accept_resume);
         loop_unwatch(b->loop, &b->listeners[i].watch);
         close(b->listeners[i].watch.fd);
     }
@@ -314,11 +346,11 @@ void broker_shutdown(struct broker *b)
     flusher_stop(b->flusher);
     b->flusher = NULL;
     http_stop(b);
-    conns_flush(b);
+    schema_service_stop(b);
+    conns_flush(&b->conns);
     /* Closing a connection cancels its parked fetches and commits. */
-    while (b->conns)
-        conn_close(b->conns, "shutdown");
-    conns_reap(b);
+    conns_close_all(&b->conns);
+    conns_reap(&b->conns);
     topics_close_all(b);
     groups_stop(b);
     log_info("broker", "stopped", "fsyncs=%llu fsync_rounds=%llu duplicates=%llu", (unsigned long long)b->stats.fsyncs,
@@ -330,6 +362,7 @@ void broker_free(struct broker *b)
     if (!b)
         return;
     http_stop(b);
+    schema_service_stop(b);
     if (b->flusher)
         flusher_stop(b->flusher);
     groups_stop(b);

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "api/config_entries.h"
+#include "broker/effective_config.h"
 #include "broker/broker.h"
 #include "broker/topics.h"
 #include "core/fileref.h"
@@ -102,12 +102,12 @@ static void get_cluster(struct broker *b, struct http_job *j)
     json_t *o = json_pack("{s:s,s:i,s:o,s:I,s:I,s:I,s:I,s:i,s:i}", "cluster_id", b->cluster_id, "node_id",
                           b->node_id, "listeners", listeners, "topics", (json_int_t)topics_count(b), "partitions",
                           (json_int_t)tot.partitions, "messages", (json_int_t)tot.messages, "disk_used_bytes",
-                          (json_int_t)tot.bytes, "connections", b->nconns, "groups", ngroups);
+                          (json_int_t)tot.bytes, "connections", b->conns.count, "groups", ngroups);
     json_object_set_new(o, "time_ms", json_integer(now_ms()));
     json_object_set_new(o, "records_in", json_integer((json_int_t)s->records_produced));
     json_object_set_new(o, "records_out", json_integer((json_int_t)s->records_fetched));
-    json_object_set_new(o, "bytes_in", json_integer((json_int_t)s->bytes_in));
-    json_object_set_new(o, "bytes_out", json_integer((json_int_t)s->bytes_out));
+    json_object_set_new(o, "bytes_in", json_integer((json_int_t)b->conns.counters.bytes_in));
+    json_object_set_new(o, "bytes_out", json_integer((json_int_t)b->conns.counters.bytes_out));
     uint64_t reqs = 0, errs = 0;
     for (int k = 0; k < STATS_MAX_API; k++) {
         reqs += s->requests[k];

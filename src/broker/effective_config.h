@@ -1,7 +1,7 @@
 /* The effective configs of a topic or of the broker, as DescribeConfigs
  * and CreateTopics (v5+) report them. */
-#ifndef SLUICE_CONFIG_ENTRIES_H
-#define SLUICE_CONFIG_ENTRIES_H
+#ifndef SLUICE_EFFECTIVE_CONFIG_H
+#define SLUICE_EFFECTIVE_CONFIG_H
 #include <stdbool.h>
 #include <stdint.h>
 #include "broker/config.h"

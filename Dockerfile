@@ -1,0 +1,44 @@
+# Sluice container image: `make image` builds it as sluice:latest.
+# The bases are build arguments so that machines without an image registry
+# can use ones made from Debian's packages (scripts/make-base-image).
+ARG BUILD_BASE=debian:bookworm
+ARG RUN_BASE=debian:bookworm-slim
+
+FROM ${BUILD_BASE} AS build
+WORKDIR /src
+COPY scripts/install-deps scripts/runtime-packages scripts/embed-assets scripts/
+RUN scripts/install-deps build && rm -rf /var/lib/apt/lists/*
+COPY Makefile ./
+COPY src src
+COPY console console
+RUN make -j"$(nproc)" all CFLAGS=-O2 && strip build/sluice && \
+    scripts/runtime-packages build/sluice > build/runtime-packages
+
+FROM ${RUN_BASE}
+COPY --from=build /src/build/runtime-packages /tmp/runtime-packages
+RUN apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(cat /tmp/runtime-packages) && \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /tmp/runtime-packages && \
+    useradd --system --user-group --uid 10001 --home-dir /var/lib/sluice --shell /usr/sbin/nologin sluice && \
+    install -d -o sluice -g sluice -m 0750 /var/lib/sluice
+COPY --from=build /src/build/sluice /usr/bin/sluice
+
+# Inside the container every listener binds all interfaces; clients are told
+# SLUICE_ADVERTISED_LISTENERS (e.g. PLAINTEXT://localhost:19092 when the port
+# is published as 19092), otherwise the container's host name.
+ENV SLUICE_LISTENERS=PLAINTEXT://0.0.0.0:9092 \
+    SLUICE_HTTP_LISTENERS=http://0.0.0.0:8080 \
+    SLUICE_LOG_DIRS=/var/lib/sluice
+# 9092 Kafka protocol, 8080 HTTP (metrics, health, API, console), 8081 schema registry.
+EXPOSE 9092 8080 8081
+VOLUME /var/lib/sluice
+USER sluice
+WORKDIR /var/lib/sluice
+# No curl in the image: bash speaks the one HTTP request itself.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
+# The broker is PID 1; it blocks SIGTERM and reads it from a signalfd, so
+# `docker stop` is a clean shutdown (everything flushed, checkpoint written).
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/sluice"]
+CMD ["serve"]
