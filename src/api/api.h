@@ -7,6 +7,7 @@ void handle_produce(struct request *req);
 void handle_fetch(struct request *req);
 void handle_list_offsets(struct request *req);
 void handle_metadata(struct request *req);
+void handle_describe_topic_partitions(struct request *req);
 void handle_api_versions(struct request *req);
 void handle_create_topics(struct request *req);
 void handle_delete_topics(struct request *req);

@@ -2,10 +2,13 @@
  * file into the socket (sendfile). A fetch with less than min_bytes
  * available parks until an append moves a high watermark it watches
  * (woken once per loop iteration, not by polling) or max_wait_ms ends.
- * No fetch sessions: session id 0 tells clients to send full requests. */
+ * No fetch sessions: session id 0 tells clients to send full requests.
+ * Fetch v0-3 get the batches down-converted to message sets (legacy.h). */
 #include "api/handler.h"
+#include <stdlib.h>
 #include <unistd.h>
 #include "core/fileref.h"
+#include "log/legacy.h"
 
 struct fetch_state {
     struct request *req;
@@ -48,6 +51,25 @@ static struct topic *fetch_topic(struct fetch_state *fs, struct FetchRequest_Fet
     return t;
 }
 
+/* Fetch v0-3 carry message formats v0 (v0-1) and v1 (v2-3): the batches
+ * read are converted into the response's scratch memory, as Kafka 3.x
+ * did. Returns 0 or a Kafka error code. */
+static int16_t down_convert(struct fetch_state *fs, const struct log_read *rd, struct krecords *out)
+{
+    uint8_t *raw = xmalloc((size_t)rd->len);
+    struct bytebuf msgs = {0};
+    int rc = pread(rd->file->fd, raw, (size_t)rd->len, rd->pos) == rd->len ? 0 : KERR_KAFKA_STORAGE_ERROR;
+    if (!rc)
+        rc = legacy_from_batches(fs->broker->validator, raw, (size_t)rd->len, fs->req->api_version >= 2 ? 1 : 0,
+                                 &msgs);
+    *out = (struct krecords){NULL, 0, NULL, 0};
+    if (!rc && msgs.len > 0)
+        *out = (struct krecords){arena_memdup(&fs->scratch, msgs.p, msgs.len), (int32_t)msgs.len, NULL, 0};
+    bytebuf_free(&msgs);
+    free(raw);
+    return (int16_t)rc;
+}
+
 /* Builds the response from what is readable now. Returns the record
  * bytes it holds; *any_error is set if a partition has an error. */
 static int64_t fetch_build(struct fetch_state *fs, bool *any_error)
@@ -70,7 +92,7 @@ static int64_t fetch_build(struct fetch_state *fs, bool *any_error)
         tr->partitions_count = ft->partitions_count;
         tr->partitions = arena_alloc(&fs->scratch, sizeof(*tr->partitions) * (size_t)MAX(ft->partitions_count, 1));
         int16_t terr = 0;
-        struct topic *t = req->api_version >= 4 ? fetch_topic(fs, ft, &terr) : NULL;
+        struct topic *t = fetch_topic(fs, ft, &terr);
         for (int32_t k = 0; k < ft->partitions_count; k++) {
             struct FetchRequest_FetchPartition *fp = &ft->partitions[k];
             struct FetchResponse_PartitionData *pd = &tr->partitions[k];
@@ -79,13 +101,10 @@ static int64_t fetch_build(struct fetch_state *fs, bool *any_error)
             pd->high_watermark = pd->last_stable_offset = pd->log_start_offset = -1;
             pd->aborted_transactions_count = m->isolation_level == 1 ? 0 : -1;
             pd->records = (struct krecords){NULL, 0, NULL, 0};
-            if (req->api_version < 4) {
-                /* Fetch v0-3 carry the pre-2017 message formats. */
-                pd->error_code = KERR_UNSUPPORTED_VERSION;
-            } else if (terr) {
-                pd->error_code = terr;
-            } else if (fp->partition < 0 || fp->partition >= t->partition_count) {
-                pd->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+            if (terr || fp->partition < 0 || fp->partition >= t->partition_count) {
+                /* As Kafka: an empty list of aborted transactions, not null. */
+                pd->error_code = terr ? terr : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                pd->aborted_transactions_count = 0;
             } else {
                 struct partition *p = t->partitions[fp->partition];
                 pd->high_watermark = pd->last_stable_offset = plog_high_watermark(p->log);
@@ -102,13 +121,18 @@ static int64_t fetch_build(struct fetch_state *fs, bool *any_error)
                         pd->error_code = (int16_t)rc;
                     } else if (limit > 0 && rd.len > 0) {
                         pd->records = (struct krecords){NULL, rd.len, rd.file, rd.pos};
+                        if (req->api_version < 4)
+                            pd->error_code = down_convert(fs, &rd, &pd->records);
                         total += rd.len;
                         budget -= rd.len;
                     }
                 }
             }
-            if (pd->error_code)
+            if (pd->error_code) {
+                /* As Kafka: no offsets with an error (OFFSET_OUT_OF_RANGE included). */
+                pd->high_watermark = pd->last_stable_offset = pd->log_start_offset = -1;
                 *any_error = true;
+            }
         }
     }
     return total;

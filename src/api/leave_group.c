@@ -13,7 +13,8 @@ void handle_leave_group(struct request *req)
     LeaveGroupResponse_init(&resp);
     if (req->api_version < 3) {
         resp.error_code = group_leave(gc, lr.group_id, lr.member_id, KSTR_NULL);
-    } else if (!(resp.error_code = group_status(gc, lr.group_id))) {
+    } else if ((resp.error_code = group_status(gc, lr.group_id)) == KERR_UNKNOWN_MEMBER_ID || !resp.error_code) {
+        resp.error_code = 0;   /* as Kafka: a group that does not exist answers member by member */
         resp.members_count = lr.members_count;
         resp.members = REQ_ARRAY(req, LeaveGroupResponse_MemberResponse, lr.members_count);
         for (int32_t i = 0; i < lr.members_count; i++) {

@@ -43,8 +43,8 @@ static int16_t check_member(struct cgroup *g, const struct OffsetCommitRequest *
             return g->nmembers ? KERR_UNKNOWN_MEMBER_ID : 0;
         return 0;
     }
-    if (!g)
-        return KERR_ILLEGAL_GENERATION;
+    if (!g)   /* as Kafka: from v9 the group's absence is named */
+        return version >= 9 ? KERR_GROUP_ID_NOT_FOUND : KERR_ILLEGAL_GENERATION;
     if (g->state == GROUP_DEAD)
         return KERR_COORDINATOR_NOT_AVAILABLE;
     struct member *mem = group_find_member(g, m->member_id);

@@ -9,9 +9,12 @@
  * producer state: a retry of one of the producer's last five appends is
  * answered with its original offset and nothing is written.
  * The records of one partition are one append: when they hold several
- * batches, all must be from the same producer and epoch, in sequence. */
+ * batches, all must be from the same producer and epoch, in sequence.
+ * Produce v0-2 carry message sets of formats v0/v1, converted to one v2
+ * batch first (log/legacy.h), as Kafka 3.x did. */
 #include "api/handler.h"
 #include "log/batch.h"
+#include "log/legacy.h"
 #include "log/producer_state.h"
 #include "schema/validate.h"
 
@@ -66,10 +69,14 @@ static int validate_records(struct request *req, struct topic *t, const struct k
     int32_t n = 0;
     while (left > 0) {
         struct batch_info bi;
+        /* As Kafka: magic 0/1 is INVALID_RECORD ("only magic 2"), an
+         * unknown magic is corrupt, and so is a first batch cut short
+         * (Kafka finds no batch at all in it: INVALID_RECORD). */
+        int magic = left > BATCH_OFF_MAGIC ? p[BATCH_OFF_MAGIC] : 2;
         if (batch_parse_header(p, left, &bi) != 0) {
-            *msg = kstr_c(left < BATCH_HEADER_SIZE ? "truncated record batch" : "record batch is not magic v2 or has a bad length");
-            /* As Kafka: magic 0/1 is INVALID_RECORD ("only magic 2"), an unknown magic is corrupt. */
-            return left > BATCH_OFF_MAGIC && p[BATCH_OFF_MAGIC] < 2 ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
+            bool short_v2 = left < BATCH_HEADER_SIZE && magic == 2;
+            *msg = kstr_c(short_v2 ? "truncated record batch" : "record batch is not magic v2 or has a bad length");
+            return magic < 2 || (short_v2 && n == 0) ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
         }
         size_t size = batch_total_size(&bi);
         if ((int64_t)size > max_bytes) {
@@ -82,7 +89,7 @@ static int validate_records(struct request *req, struct topic *t, const struct k
         }
         if (size > left) {
             *msg = kstr_c("truncated record batch");
-            return KERR_CORRUPT_MESSAGE;
+            return n == 0 ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
         }
         if (bi.attributes & (BATCH_ATTR_TRANSACTIONAL | BATCH_ATTR_CONTROL)) {
             *msg = kstr_c("transactions are not supported yet");
@@ -95,6 +102,10 @@ static int validate_records(struct request *req, struct topic *t, const struct k
             *msg = req_strf(req, "%s", why[0] ? why : kafka_error_name(rc));
             return rc;
         }
+        /* As Kafka: the stored header carries the records' max timestamp
+         * (rewritten in the request's frame, which is ours). */
+        if (bi.records_max_timestamp != bi.max_timestamp)
+            batch_set_max_timestamp((uint8_t *)p, bi.records_max_timestamp);
         int32_t last_seq = pstate_last_seq(bi.base_sequence, bi.last_offset_delta);
         if (n == 0) {
             idem->id = bi.producer_id < 0 ? -1 : bi.producer_id;
@@ -120,6 +131,22 @@ static int validate_records(struct request *req, struct topic *t, const struct k
     return 0;
 }
 
+/* Converts a legacy message set into a v2 batch in out and points
+ * records at it. Returns 0 or a Kafka error code with a message. */
+static int convert_legacy(struct request *req, struct krecords *records, struct bytebuf *out, struct kstr *msg)
+{
+    const char *why = NULL;
+    int rc = records->len > 0 ? legacy_to_batch(req->broker->validator, records->p, (size_t)records->len, out, &why)
+                              : KERR_CORRUPT_MESSAGE;
+    if (rc) {
+        req->broker->stats.corrupt_batches++;
+        *msg = req_strf(req, "%s", why ? why : "no message set in the request");
+        return rc;
+    }
+    *records = (struct krecords){out->p, (int32_t)out->len, NULL, 0};
+    return 0;
+}
+
 static void produce_partition(struct request *req, struct produce_wait *pw, struct topic *t,
                               struct ProduceRequest_PartitionProduceData *in,
                               struct ProduceResponse_PartitionProduceResponse *out, int16_t acks)
@@ -133,10 +160,15 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     struct partition *p = t->partitions[in->index];
     int32_t count = 0;
     struct append_producer idem;
-    int rc = validate_records(req, t, &in->records, &count, &idem, &out->error_message);
+    /* Produce v0-2 carry message formats v0/v1: appended as one v2 batch. */
+    struct bytebuf converted = {0};
+    struct krecords records = in->records;
+    int rc = req->api_version < 3 ? convert_legacy(req, &records, &converted, &out->error_message) : 0;
+    if (!rc)
+        rc = validate_records(req, t, &records, &count, &idem, &out->error_message);
     if (!rc) {
         char why[600];
-        rc = schema_validate_produce(req->broker, t, (const uint8_t *)in->records.p, (size_t)in->records.len, why,
+        rc = schema_validate_produce(req->broker, t, (const uint8_t *)records.p, (size_t)records.len, why,
                                      sizeof(why));
         if (rc && why[0])
             out->error_message = req_strf(req, "%s", why);
@@ -149,10 +181,14 @@ static void produce_partition(struct request *req, struct produce_wait *pw, stru
     }
     struct partition_appended a;
     a.error[0] = '\0';
-    if (!rc)
-        rc = partition_append(req->broker, p, (uint8_t *)in->records.p, (size_t)in->records.len, count,
+    if (!rc) {
+        rc = partition_append(req->broker, p, (uint8_t *)records.p, (size_t)records.len, count,
                               idem.id >= 0 ? &idem : NULL, w, &a);
-    out->log_start_offset = plog_log_start(p->log);
+        /* As Kafka: given once the records are valid (a producer's
+         * sequence or epoch error included), -1 before. */
+        out->log_start_offset = plog_log_start(p->log);
+    }
+    bytebuf_free(&converted);
     if (rc) {
         out->error_code = (int16_t)rc;
         if (out->error_message.len < 0)
@@ -184,11 +220,8 @@ void handle_produce(struct request *req)
     pw->waiters = REQ_ALLOC(req, struct ack_waiter, total);
     pw->slots = REQ_ALLOC(req, struct ProduceResponse_PartitionProduceResponse *, total);
 
-    /* Produce v0-2 carry the pre-2017 message formats: answered, not served. */
     int16_t whole_error = 0;
-    if (req->api_version < 3)
-        whole_error = KERR_UNSUPPORTED_VERSION;
-    else if (m.acks != 0 && m.acks != 1 && m.acks != -1)
+    if (m.acks != 0 && m.acks != 1 && m.acks != -1)
         whole_error = KERR_INVALID_REQUIRED_ACKS;
     else if (m.transactional_id.len >= 0)
         whole_error = KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;

@@ -91,11 +91,31 @@ static void create_one(struct request *req, struct CreateTopicsRequest_Creatable
     topic_config_free(&tc);
 }
 
+/* As Kafka's controller: at most this many partitions in one request,
+ * counted over all its topics, or every topic is a POLICY_VIOLATION. */
+#define MAX_PARTITIONS_PER_REQUEST 10000
+
+static bool too_many_partitions(struct broker *b, const struct CreateTopicsRequest *m)
+{
+    int64_t total = 0;
+    for (int32_t i = 0; i < m->topics_count; i++) {
+        const struct CreateTopicsRequest_CreatableTopic *t = &m->topics[i];
+        if (t->assignments_count > 0)
+            total += t->assignments_count;
+        else if (t->num_partitions == -1)
+            total += config_int(&b->cfg, P_NUM_PARTITIONS);
+        else if (t->num_partitions > 0)
+            total += t->num_partitions;
+    }
+    return total > MAX_PARTITIONS_PER_REQUEST;
+}
+
 void handle_create_topics(struct request *req)
 {
     struct CreateTopicsRequest m;
     if (!DECODE(req, CreateTopicsRequest, &m))
         return;
+    bool too_many = too_many_partitions(req->broker, &m);
     struct CreateTopicsResponse resp;
     CreateTopicsResponse_init(&resp);
     resp.topics_count = m.topics_count;
@@ -112,7 +132,12 @@ void handle_create_topics(struct request *req)
             out->error_message = kstr_c("Create topics request from client contains a duplicate topic.");
             continue;
         }
-        create_one(req, &m.topics[i], m.validate_only, out);
+        if (too_many) {
+            out->error_code = KERR_POLICY_VIOLATION;
+            out->error_message = kstr_c("Excessively large number of partitions per request.");
+        } else {
+            create_one(req, &m.topics[i], m.validate_only, out);
+        }
     }
     RESPOND(req, CreateTopicsResponse, &resp);
 }
@@ -234,7 +259,8 @@ void handle_delete_records(struct request *req)
             } else {
                 out->error_code = (int16_t)plog_delete_records(log, offset);
             }
-            out->low_watermark = plog_log_start(log);
+            if (!out->error_code)   /* as Kafka: -1 with an error */
+                out->low_watermark = plog_log_start(log);
         }
     }
     RESPOND(req, DeleteRecordsResponse, &resp);

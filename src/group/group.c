@@ -504,13 +504,21 @@ static void join_unknown(struct cgroup *g, const struct join_args *a, struct joi
     join_new(g, id, a, call);
 }
 
+/* UNKNOWN_MEMBER_ID with the request's member id, as Kafka answers. */
+static void join_answer_unknown(struct join_call *call, const struct join_args *a)
+{
+    char *id = xstrndup(a->member_id.p, (size_t)a->member_id.len);
+    join_answer_error(call, KERR_UNKNOWN_MEMBER_ID, id);
+    free(id);
+}
+
 /* Joins with a member id the group handed out. */
 static void join_known(struct cgroup *g, const struct join_args *a, struct join_call *call)
 {
     struct member *m = group_find_member(g, a->member_id);
     if (!m) {
         if (!take_pending(g, a->member_id))
-            join_answer_error(call, KERR_UNKNOWN_MEMBER_ID, NULL);
+            join_answer_unknown(call, a);
         else if (!group_protocols_compatible(g, a, NULL))
             join_answer_error(call, KERR_INCONSISTENT_GROUP_PROTOCOL, NULL);
         else if (g->nmembers >= g->gc->limits.max_size)
@@ -557,7 +565,7 @@ static void join_known(struct cgroup *g, const struct join_args *a, struct join_
         prepare_rebalance(g, leader ? "leader rejoined" : "member changed its protocols");
         return;
     default:
-        join_answer_error(call, KERR_UNKNOWN_MEMBER_ID, NULL);
+        join_answer_unknown(call, a);
         return;
     }
 }
@@ -583,7 +591,7 @@ void group_join(struct group_coordinator *gc, const struct join_args *a, struct 
     if (g)
         group_prune_pending(g, now_mono(gc));
     else if (!unknown) {
-        join_answer_error(call, KERR_UNKNOWN_MEMBER_ID, NULL);
+        join_answer_unknown(call, a);
         return;
     } else
         g = group_lookup_or_create(gc, a->group_id);

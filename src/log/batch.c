@@ -29,6 +29,7 @@ int batch_parse_header(const uint8_t *p, size_t len, struct batch_info *out)
     b.producer_epoch = (int16_t)be16(p + BATCH_OFF_PRODUCER_EPOCH);
     b.base_sequence = (int32_t)be32(p + BATCH_OFF_BASE_SEQUENCE);
     b.records_count = (int32_t)be32(p + BATCH_OFF_RECORDS_COUNT);
+    b.records_max_timestamp = b.max_timestamp;
     if (b.batch_length < BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD || b.magic != BATCH_MAGIC_V2)
         return -1;
     *out = b;
@@ -65,6 +66,14 @@ static int fail(char *errmsg, size_t errlen, int code, const char *why)
     return code;
 }
 
+static int note_max_timestamp(void *arg, const struct record_view *rec)
+{
+    int64_t *max = arg;
+    if (rec->timestamp > *max)
+        *max = rec->timestamp;
+    return 0;
+}
+
 int batch_validate(struct batch_validator *v, const uint8_t *p, size_t len, bool deep,
                    struct batch_info *out, char *errmsg, size_t errlen)
 {
@@ -86,14 +95,31 @@ int batch_validate(struct batch_validator *v, const uint8_t *p, size_t len, bool
         return fail(errmsg, errlen, KERR_INVALID_RECORD, "batch has no records");
     if (b.last_offset_delta != b.records_count - 1)
         return fail(errmsg, errlen, KERR_INVALID_RECORD, "lastOffsetDelta does not match recordsCount");
-    /* Uncompressed records are already in memory: always check them. */
-    if (codec != CODEC_NONE && !deep)
+    /* Uncompressed records are already in memory: always check them. A
+     * wrong maxTimestamp is only found by reading the records. */
+    bool wrong_max = b.max_timestamp < b.base_timestamp && !(b.attributes & BATCH_ATTR_LOG_APPEND_TIME);
+    if (codec != CODEC_NONE && !deep && !wrong_max)
         return 0;
     const char *why = NULL;
-    int rc = batch_walk_records(v, &b, p, len, NULL, NULL, &why);
+    int64_t max_ts = INT64_MIN;
+    int rc = batch_walk_records(v, &b, p, len, note_max_timestamp, &max_ts, &why);
     if (rc)
         return fail(errmsg, errlen, rc, why ? why : "invalid records");
+    if (out && !(b.attributes & BATCH_ATTR_LOG_APPEND_TIME))
+        out->records_max_timestamp = max_ts;
     return 0;
+}
+
+static void update_crc(uint8_t *p)
+{
+    size_t len = (size_t)(int32_t)be32(p + BATCH_OFF_LENGTH) + BATCH_LOG_OVERHEAD;
+    put_be32(p + BATCH_OFF_CRC, crc32c(0, p + BATCH_CRC_START, len - BATCH_CRC_START));
+}
+
+void batch_set_max_timestamp(uint8_t *p, int64_t max_timestamp)
+{
+    put_be64(p + BATCH_OFF_MAX_TIMESTAMP, (uint64_t)max_timestamp);
+    update_crc(p);
 }
 
 void batch_stamp(uint8_t *p, int64_t base_offset, int32_t leader_epoch, bool log_append_time, int64_t now_ms)
@@ -105,8 +131,7 @@ void batch_stamp(uint8_t *p, int64_t base_offset, int32_t leader_epoch, bool log
     uint16_t attrs = be16(p + BATCH_OFF_ATTRIBUTES) | BATCH_ATTR_LOG_APPEND_TIME;
     put_be16(p + BATCH_OFF_ATTRIBUTES, attrs);
     put_be64(p + BATCH_OFF_MAX_TIMESTAMP, (uint64_t)now_ms);
-    size_t len = (size_t)(int32_t)be32(p + BATCH_OFF_LENGTH) + BATCH_LOG_OVERHEAD;
-    put_be32(p + BATCH_OFF_CRC, crc32c(0, p + BATCH_CRC_START, len - BATCH_CRC_START));
+    update_crc(p);
 }
 
 int batch_for_each_record(struct batch_validator *v, const uint8_t *p, size_t len, record_cb cb, void *arg)

@@ -51,6 +51,9 @@ struct batch_info {
     int16_t producer_epoch;
     int32_t base_sequence;
     int32_t records_count;
+    /* The largest record timestamp, when batch_validate walked the
+     * records (CreateTime); otherwise max_timestamp as read. */
+    int64_t records_max_timestamp;
 };
 
 /* Total on-disk size of the batch: batch_length + 12. */
@@ -75,11 +78,18 @@ void batch_validator_set_limits(struct batch_validator *v, size_t max_record, ui
 
 /* Validates one complete batch of exactly len bytes: size, magic 2, CRC-32C,
  * record count and offset deltas, each record's framing. With deep set,
- * compressed records are decompressed (streaming) and checked too.
+ * compressed records are decompressed (streaming) and checked too; a
+ * compressed batch whose maxTimestamp is below its base timestamp (so
+ * wrong) is walked either way, for out->records_max_timestamp.
  * Returns 0 or a Kafka error code (CORRUPT_MESSAGE, INVALID_RECORD,
  * UNSUPPORTED_COMPRESSION_TYPE); errmsg (if not NULL) gets a short reason. */
 int batch_validate(struct batch_validator *v, const uint8_t *p, size_t len, bool deep,
                    struct batch_info *out, char *errmsg, size_t errlen);
+
+/* Writes a CreateTime batch's maxTimestamp and its new CRC, as Kafka
+ * does on append when the header's value is not the records' (sarama
+ * 1.22 sends -1). */
+void batch_set_max_timestamp(uint8_t *p, int64_t max_timestamp);
 
 /* Rewrites a batch in place for appending: base offset, leader epoch and,
  * for LogAppendTime, the timestamp type, maxTimestamp and the CRC. */

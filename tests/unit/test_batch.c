@@ -509,6 +509,28 @@ static void test_stamp(void **state)
     free(b);
 }
 
+static void test_records_max_timestamp(void **state)
+{
+    (void)state;
+    struct batch_validator *v = batch_validator_new();
+    for (size_t c = 0; c < sizeof(all_codecs) / sizeof(all_codecs[0]); c++) {
+        size_t len;
+        uint8_t *b = bb_batch(all_codecs[c], 3, 10, 5000, 10, &len);
+        batch_set_max_timestamp(b, -1);   /* as sarama 1.22 writes it; CRC redone */
+        struct batch_info bi;
+        /* Shallow validation too: a max below the base is walked for. */
+        assert_int_equal(batch_validate(v, b, len, false, &bi, NULL, 0), 0);
+        assert_int_equal(bi.max_timestamp, -1);
+        assert_int_equal(bi.records_max_timestamp, 5020);
+        batch_set_max_timestamp(b, bi.records_max_timestamp);
+        assert_int_equal(batch_validate(v, b, len, true, &bi, NULL, 0), 0);
+        assert_int_equal(bi.max_timestamp, 5020);
+        assert_int_equal(bi.records_max_timestamp, 5020);
+        free(b);
+    }
+    batch_validator_free(v);
+}
+
 static int stop_after_two(void *arg, const struct record_view *r)
 {
     (void)r;
@@ -549,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_decompression_bomb),
         cmocka_unit_test(test_bomb_default_total_cap),
         cmocka_unit_test(test_stamp),
+        cmocka_unit_test(test_records_max_timestamp),
         cmocka_unit_test(test_for_each_stops_early),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

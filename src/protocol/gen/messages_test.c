@@ -8802,70 +8802,6 @@ void ListClientMetricsResourcesResponse_encode(struct wbuf *w, int16_t version, 
 
 /* ---- DescribeTopicPartitionsRequest ---- */
 
-void DescribeTopicPartitionsRequest_TopicRequest_init(struct DescribeTopicPartitionsRequest_TopicRequest *m)
-{
-    m->name = (struct kstr){"", 0};
-}
-
-void DescribeTopicPartitionsRequest_Cursor_init(struct DescribeTopicPartitionsRequest_Cursor *m)
-{
-    m->topic_name = (struct kstr){"", 0};
-    m->partition_index = 0;
-}
-
-void DescribeTopicPartitionsRequest_init(struct DescribeTopicPartitionsRequest *m)
-{
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->response_partition_limit = 2000;
-    m->cursor_present = false;
-    DescribeTopicPartitionsRequest_Cursor_init(&m->cursor);
-}
-
-static void DescribeTopicPartitionsRequest_TopicRequest_dec(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsRequest_TopicRequest *m, struct arena *a)
-{
-    DescribeTopicPartitionsRequest_TopicRequest_init(m);
-    m->name = r_string(r, true);
-    if (m->name.len < 0)
-        r->err = 1;
-    r_skip_tags(r);
-}
-
-static void DescribeTopicPartitionsRequest_Cursor_dec(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsRequest_Cursor *m, struct arena *a)
-{
-    DescribeTopicPartitionsRequest_Cursor_init(m);
-    m->topic_name = r_string(r, true);
-    if (m->topic_name.len < 0)
-        r->err = 1;
-    m->partition_index = r_i32(r);
-    r_skip_tags(r);
-}
-
-int DescribeTopicPartitionsRequest_decode(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsRequest *m, struct arena *a)
-{
-    DescribeTopicPartitionsRequest_init(m);
-    if (version < 0 || version > 0)
-        return -1;
-    {
-        int32_t n = r_array_len(r, true, 2);
-        m->topics_count = n;
-        if (n < 0)
-            r->err = 1;
-        if (n > 0) {
-            m->topics = arena_alloc(a, (size_t)n * sizeof(*m->topics));
-            for (int32_t i = 0; i < n && !r->err; i++) {
-                DescribeTopicPartitionsRequest_TopicRequest_dec(r, version, &m->topics[i], a);
-            }
-        }
-    }
-    m->response_partition_limit = r_i32(r);
-    m->cursor_present = r_i8(r) >= 0;
-    if (m->cursor_present)
-        DescribeTopicPartitionsRequest_Cursor_dec(r, version, &m->cursor, a);
-    r_skip_tags(r);
-    return r->err ? -1 : 0;
-}
-
 static void DescribeTopicPartitionsRequest_TopicRequest_enc(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsRequest_TopicRequest *m)
 {
     w_string(w, true, str_val(m->name, false));
@@ -8892,50 +8828,6 @@ void DescribeTopicPartitionsRequest_encode(struct wbuf *w, int16_t version, cons
 }
 
 /* ---- DescribeTopicPartitionsResponse ---- */
-
-void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_init(struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *m)
-{
-    m->error_code = 0;
-    m->partition_index = 0;
-    m->leader_id = 0;
-    m->leader_epoch = -1;
-    m->replica_nodes_count = 0;
-    m->replica_nodes = NULL;
-    m->isr_nodes_count = 0;
-    m->isr_nodes = NULL;
-    m->eligible_leader_replicas_count = -1;
-    m->eligible_leader_replicas = NULL;
-    m->last_known_elr_count = -1;
-    m->last_known_elr = NULL;
-    m->offline_replicas_count = 0;
-    m->offline_replicas = NULL;
-}
-
-void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_init(struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *m)
-{
-    m->error_code = 0;
-    m->name = (struct kstr){"", 0};
-    m->topic_id = (struct kuuid){{0}};
-    m->is_internal = false;
-    m->partitions_count = 0;
-    m->partitions = NULL;
-    m->topic_authorized_operations = INT32_MIN;
-}
-
-void DescribeTopicPartitionsResponse_Cursor_init(struct DescribeTopicPartitionsResponse_Cursor *m)
-{
-    m->topic_name = (struct kstr){"", 0};
-    m->partition_index = 0;
-}
-
-void DescribeTopicPartitionsResponse_init(struct DescribeTopicPartitionsResponse *m)
-{
-    m->throttle_time_ms = 0;
-    m->topics_count = 0;
-    m->topics = NULL;
-    m->next_cursor_present = false;
-    DescribeTopicPartitionsResponse_Cursor_init(&m->next_cursor);
-}
 
 static void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_dec(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *m, struct arena *a)
 {
@@ -9059,62 +8951,6 @@ int DescribeTopicPartitionsResponse_decode(struct rbuf *r, int16_t version, stru
         DescribeTopicPartitionsResponse_Cursor_dec(r, version, &m->next_cursor, a);
     r_skip_tags(r);
     return r->err ? -1 : 0;
-}
-
-static void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_enc(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *m)
-{
-    w_i16(w, m->error_code);
-    w_i32(w, m->partition_index);
-    w_i32(w, m->leader_id);
-    w_i32(w, m->leader_epoch);
-    w_array_len(w, true, count_val(m->replica_nodes_count, false));
-    for (int32_t i = 0; i < m->replica_nodes_count; i++)
-        w_i32(w, m->replica_nodes[i]);
-    w_array_len(w, true, count_val(m->isr_nodes_count, false));
-    for (int32_t i = 0; i < m->isr_nodes_count; i++)
-        w_i32(w, m->isr_nodes[i]);
-    w_array_len(w, true, m->eligible_leader_replicas_count);
-    for (int32_t i = 0; i < m->eligible_leader_replicas_count; i++)
-        w_i32(w, m->eligible_leader_replicas[i]);
-    w_array_len(w, true, m->last_known_elr_count);
-    for (int32_t i = 0; i < m->last_known_elr_count; i++)
-        w_i32(w, m->last_known_elr[i]);
-    w_array_len(w, true, count_val(m->offline_replicas_count, false));
-    for (int32_t i = 0; i < m->offline_replicas_count; i++)
-        w_i32(w, m->offline_replicas[i]);
-    w_empty_tags(w);
-}
-
-static void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_enc(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *m)
-{
-    w_i16(w, m->error_code);
-    w_string(w, true, m->name);
-    w_uuid(w, &m->topic_id);
-    w_bool(w, m->is_internal);
-    w_array_len(w, true, count_val(m->partitions_count, false));
-    for (int32_t i = 0; i < m->partitions_count; i++)
-        DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_enc(w, version, &m->partitions[i]);
-    w_i32(w, m->topic_authorized_operations);
-    w_empty_tags(w);
-}
-
-static void DescribeTopicPartitionsResponse_Cursor_enc(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsResponse_Cursor *m)
-{
-    w_string(w, true, str_val(m->topic_name, false));
-    w_i32(w, m->partition_index);
-    w_empty_tags(w);
-}
-
-void DescribeTopicPartitionsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsResponse *m)
-{
-    w_i32(w, m->throttle_time_ms);
-    w_array_len(w, true, count_val(m->topics_count, false));
-    for (int32_t i = 0; i < m->topics_count; i++)
-        DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_enc(w, version, &m->topics[i]);
-    w_i8(w, m->next_cursor_present ? 1 : -1);
-    if (m->next_cursor_present)
-        DescribeTopicPartitionsResponse_Cursor_enc(w, version, &m->next_cursor);
-    w_empty_tags(w);
 }
 
 /* ---- ShareGroupHeartbeatRequest ---- */

@@ -61,6 +61,8 @@ void OffsetDeleteRequest_encode(struct wbuf *w, int16_t version, const struct Of
 int OffsetDeleteResponse_decode(struct rbuf *r, int16_t version, struct OffsetDeleteResponse *m, struct arena *a);
 void DescribeClusterRequest_encode(struct wbuf *w, int16_t version, const struct DescribeClusterRequest *m);
 int DescribeClusterResponse_decode(struct rbuf *r, int16_t version, struct DescribeClusterResponse *m, struct arena *a);
+void DescribeTopicPartitionsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsRequest *m);
+int DescribeTopicPartitionsResponse_decode(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsResponse *m, struct arena *a);
 
 /* ---- SaslHandshakeRequest: api key 17, versions 0-1, flexible none ---- */
 
@@ -1500,78 +1502,6 @@ struct ListClientMetricsResourcesResponse {
 void ListClientMetricsResourcesResponse_init(struct ListClientMetricsResourcesResponse *m);
 int ListClientMetricsResourcesResponse_decode(struct rbuf *r, int16_t version, struct ListClientMetricsResourcesResponse *m, struct arena *a);
 void ListClientMetricsResourcesResponse_encode(struct wbuf *w, int16_t version, const struct ListClientMetricsResourcesResponse *m);
-
-/* ---- DescribeTopicPartitionsRequest: api key 75, versions 0, flexible 0+ ---- */
-
-struct DescribeTopicPartitionsRequest_TopicRequest {
-    struct kstr name;  /* v0+ */
-};
-void DescribeTopicPartitionsRequest_TopicRequest_init(struct DescribeTopicPartitionsRequest_TopicRequest *m);
-
-struct DescribeTopicPartitionsRequest_Cursor {
-    struct kstr topic_name;  /* v0+ */
-    int32_t partition_index;  /* v0+ */
-};
-void DescribeTopicPartitionsRequest_Cursor_init(struct DescribeTopicPartitionsRequest_Cursor *m);
-
-struct DescribeTopicPartitionsRequest {
-    int32_t topics_count;  /* v0+ */
-    struct DescribeTopicPartitionsRequest_TopicRequest *topics;
-    int32_t response_partition_limit;  /* v0+, default 2000 */
-    bool cursor_present;  /* v0+, nullable 0+, default null */
-    struct DescribeTopicPartitionsRequest_Cursor cursor;
-};
-void DescribeTopicPartitionsRequest_init(struct DescribeTopicPartitionsRequest *m);
-int DescribeTopicPartitionsRequest_decode(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsRequest *m, struct arena *a);
-void DescribeTopicPartitionsRequest_encode(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsRequest *m);
-
-/* ---- DescribeTopicPartitionsResponse: api key 75, versions 0, flexible 0+ ---- */
-
-struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition {
-    int16_t error_code;  /* v0+ */
-    int32_t partition_index;  /* v0+ */
-    int32_t leader_id;  /* v0+ */
-    int32_t leader_epoch;  /* v0+, default -1 */
-    int32_t replica_nodes_count;  /* v0+ */
-    int32_t *replica_nodes;
-    int32_t isr_nodes_count;  /* v0+ */
-    int32_t *isr_nodes;
-    int32_t eligible_leader_replicas_count;  /* v0+, nullable 0+, default null */
-    int32_t *eligible_leader_replicas;
-    int32_t last_known_elr_count;  /* v0+, nullable 0+, default null */
-    int32_t *last_known_elr;
-    int32_t offline_replicas_count;  /* v0+ */
-    int32_t *offline_replicas;
-};
-void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition_init(struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *m);
-
-struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic {
-    int16_t error_code;  /* v0+ */
-    struct kstr name;  /* v0+, nullable 0+ */
-    struct kuuid topic_id;  /* v0+ */
-    bool is_internal;  /* v0+, default false */
-    int32_t partitions_count;  /* v0+ */
-    struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponsePartition *partitions;
-    int32_t topic_authorized_operations;  /* v0+, default -2147483648 */
-};
-void DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic_init(struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *m);
-
-struct DescribeTopicPartitionsResponse_Cursor {
-    struct kstr topic_name;  /* v0+ */
-    int32_t partition_index;  /* v0+ */
-};
-void DescribeTopicPartitionsResponse_Cursor_init(struct DescribeTopicPartitionsResponse_Cursor *m);
-
-struct DescribeTopicPartitionsResponse {
-    int32_t throttle_time_ms;  /* v0+ */
-    int32_t topics_count;  /* v0+ */
-    struct DescribeTopicPartitionsResponse_DescribeTopicPartitionsResponseTopic *topics;
-    bool next_cursor_present;  /* v0+, nullable 0+, default null */
-    struct DescribeTopicPartitionsResponse_Cursor next_cursor;
-};
-void DescribeTopicPartitionsResponse_init(struct DescribeTopicPartitionsResponse *m);
-int DescribeTopicPartitionsResponse_decode(struct rbuf *r, int16_t version, struct DescribeTopicPartitionsResponse *m, struct arena *a);
-void DescribeTopicPartitionsResponse_encode(struct wbuf *w, int16_t version, const struct DescribeTopicPartitionsResponse *m);
 
 /* ---- ShareGroupHeartbeatRequest: api key 76, versions 0, flexible 0+ ---- */
 
