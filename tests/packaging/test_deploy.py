@@ -102,11 +102,14 @@ def check_container_against_binary(c, configmaps, tmp_path):
     props_file = tmp_path / "server.properties"
     props_file.write_text(mounted[0])
     http_port = free_port()
+    local = {}   # the pod's listeners, by name, on free local ports
+    while len(set(local.values()) | {http_port}) != len(listeners) + 1:
+        local = {name: free_port() for name in listeners}
     run_env = {k: v.replace("$(POD_NAME)", "sluice-0").replace("$(POD_NAMESPACE)", "default")
                for k, v in env.items() if k.startswith("SLUICE_")}
     run_env.update(PATH=os.environ["PATH"])
     proc = subprocess.Popen([SLUICE_BIN, "serve", str(props_file),
-                             "--listeners=PLAINTEXT://127.0.0.1:%d" % free_port(),
+                             "--listeners=" + ",".join("%s://127.0.0.1:%d" % kv for kv in local.items()),
                              "--http.listeners=http://127.0.0.1:%d" % http_port,
                              "--log.dirs=%s" % (tmp_path / "data")],
                             env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -122,6 +125,9 @@ def check_container_against_binary(c, configmaps, tmp_path):
                 except OSError:
                     assert time.monotonic() < deadline, "%s never answered 200" % p["path"]
                     time.sleep(0.1)
+        # The CLI as `kubectl exec` runs it, through the INTERNAL listener.
+        run(SLUICE_BIN, "topic", "create", "from-inside", env=dict(run_env, SLUICE_BOOTSTRAP="127.0.0.1:%d" %
+                                                                  local["INTERNAL"]))
         assert proc.poll() is None, proc.stdout.read()
     finally:
         proc.terminate()
