@@ -23,10 +23,14 @@ RUN apt-get update -qq && \
     install -d -o sluice -g sluice -m 0750 /var/lib/sluice
 COPY --from=build /src/build/sluice /usr/bin/sluice
 
-# Inside the container every listener binds all interfaces; clients are told
+# PLAINTEXT binds all interfaces; its clients are told
 # SLUICE_ADVERTISED_LISTENERS (e.g. PLAINTEXT://localhost:19092 when the port
-# is published as 19092), otherwise the container's host name.
-ENV SLUICE_LISTENERS=PLAINTEXT://0.0.0.0:9092 \
+# is published as 19092), otherwise the container's host name. INTERNAL is
+# loopback only and never published: it advertises itself, so the CLI run
+# with `docker exec` (SLUICE_BOOTSTRAP) works whatever the published port.
+ENV SLUICE_LISTENERS=PLAINTEXT://0.0.0.0:9092,INTERNAL://127.0.0.1:9093 \
+    SLUICE_LISTENER_SECURITY_PROTOCOL_MAP=PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT \
+    SLUICE_BOOTSTRAP=127.0.0.1:9093 \
     SLUICE_HTTP_LISTENERS=http://0.0.0.0:8080 \
     SLUICE_LOG_DIRS=/var/lib/sluice
 # 9092 Kafka protocol, 8080 HTTP (metrics, health, API, console), 8081 schema registry.

@@ -45,11 +45,13 @@ static int serve_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             serve_usage();
+            config_free(&cfg);
             return 0;
         }
         if (strncmp(argv[i], "--", 2) != 0) {
             if (file) {
                 fprintf(stderr, "sluice serve: more than one properties file given ('%s')\n", argv[i]);
+                config_free(&cfg);
                 return 2;
             }
             file = argv[i];

@@ -5,9 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "broker/config_listeners.h"
 #include "core/util.h"
 
-static prop_check_fn check_listeners, check_http_listeners, check_cleanup_policy, check_compression;
+static prop_check_fn check_http_listeners, check_cleanup_policy, check_compression;
 
 const struct prop_def broker_prop_defs[P__COUNT] = {
 #define X(id, name_, type_, def_, min_, max_, dyn_, doc_, ...) \
@@ -132,25 +133,6 @@ static bool check_endpoints(const char *name, const char *text, int max, struct 
     *n = parse_endpoints(text, eps, max, perr, sizeof(perr));
     if (*n < 0) {
         snprintf(err, errlen, "invalid value for %s: %s", name, perr);
-        return false;
-    }
-    return true;
-}
-
-static bool check_listeners(const char *name, const struct prop_value *v, char *err, size_t errlen)
-{
-    struct endpoint_spec eps[16];
-    int n;
-    if (!check_endpoints(name, v->text, 16, eps, &n, err, errlen))
-        return false;
-    for (int i = 0; i < n; i++)
-        if (strcmp(eps[i].name, "PLAINTEXT") != 0) {
-            snprintf(err, errlen, "invalid value for %s: listener '%s' is not supported yet (only PLAINTEXT)", name,
-                     eps[i].name);
-            return false;
-        }
-    if (strcmp(name, "listeners") == 0 && n == 0) {
-        snprintf(err, errlen, "listeners must name at least one endpoint");
         return false;
     }
     return true;
@@ -442,20 +424,7 @@ bool config_finish(struct config *c, char *err, size_t errlen)
         snprintf(err, errlen, "invalid value for log.dirs: only one directory is supported");
         return false;
     }
-    struct endpoint_spec l[16], a[16];
-    char e2[256];
-    int nl = parse_endpoints(config_str(c, P_LISTENERS), l, 16, e2, sizeof(e2));
-    int na = parse_endpoints(config_str(c, P_ADVERTISED_LISTENERS), a, 16, e2, sizeof(e2));
-    for (int i = 0; i < na; i++) {
-        bool found = false;
-        for (int j = 0; j < nl; j++)
-            found |= strcmp(a[i].name, l[j].name) == 0;
-        if (!found) {
-            snprintf(err, errlen, "advertised.listeners names '%s', which is not in listeners", a[i].name);
-            return false;
-        }
-    }
-    return true;
+    return config_check_listeners(c, err, errlen);
 }
 
 int64_t config_retention_ms(const struct config *c) { return config_int(c, P_LOG_RETENTION_MS); }

@@ -49,7 +49,8 @@ enum log_format { LOG_FORMAT_LOGFMT, LOG_FORMAT_JSON };
  * designated initializers of struct prop_def, such as .allowed = ... or
  * .check = ... (a function in config.c). */
 #define BROKER_PROPS(X) \
-    X(LISTENERS, "listeners", PT_LIST, "PLAINTEXT://127.0.0.1:9092", 0, 0, false, "Listeners to bind: PLAINTEXT://host:port, comma separated; port 0 picks a free port", .check = check_listeners) \
+    X(LISTENERS, "listeners", PT_LIST, "PLAINTEXT://127.0.0.1:9092", 0, 0, false, "Listeners to bind: NAME://host:port, comma separated, names and ports unique (e.g. PLAINTEXT://0.0.0.0:9092,INTERNAL://127.0.0.1:9093); port 0 picks a free port", .check = check_listeners) \
+    X(LISTENER_SECURITY_PROTOCOL_MAP, "listener.security.protocol.map", PT_LIST, "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", 0, 0, false, "Security protocol of each listener name: NAME:PROTOCOL, comma separated (e.g. PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT); only PLAINTEXT is built yet", .check = check_protocol_map) \
     X(ADVERTISED_LISTENERS, "advertised.listeners", PT_LIST, "", 0, 0, false, "Endpoints given to clients in Metadata, by listener name; defaults to listeners", .check = check_listeners) \
     X(LOG_DIRS, "log.dirs", PT_STRING, "./data", 0, 0, false, "Directory holding topics, offsets and metadata") \
     X(LOG_DIR, "log.dir", PT_STRING, "", 0, 0, false, "Alias of log.dirs when log.dirs is not set") \

@@ -14,7 +14,7 @@ static const struct area {
     const char *prefixes[16];   /* NULL-terminated */
 } areas[] = {
     {"Listeners and connections",
-     {"listeners", "advertised.listeners", "socket.", "connections.", "max.connections", "queued."}},
+     {"listeners", "listener.", "advertised.listeners", "socket.", "connections.", "max.connections", "queued."}},
     {"HTTP: metrics, health probes, admin API, console", {"http."}},
     {"Schema registry", {"schema.registry.", "confluent."}},
     {"Storage and topics",

@@ -52,12 +52,22 @@ def image_env():
 
 def serve_properties():
     """The property names `sluice serve --help` lists."""
-    text = run(SLUICE_BIN, "serve", "--help").split("Properties")[1].split("\n\n")[0]
-    return set(re.findall(r"^  ([a-z][a-z0-9.]+) ", text, re.M))
+    text = run(SLUICE_BIN, "serve", "--help")
+    return set(re.findall(r"^  ([a-z][a-z0-9.]+)(?: \(default|$)", text, re.M))
 
 
 def port_of(url):
     return int(url.rsplit(":", 1)[1])
+
+
+def listener_endpoints(listeners):
+    """{NAME: (host, port)} of a listeners value."""
+    out = {}
+    for item in listeners.split(","):
+        name, rest = item.strip().split("://", 1)
+        host, port = rest.rsplit(":", 1)
+        out[name.upper()] = (host, int(port))
+    return out
 
 
 def check_container_against_binary(c, configmaps, tmp_path):
@@ -65,10 +75,17 @@ def check_container_against_binary(c, configmaps, tmp_path):
     props = serve_properties()
     assert {"listeners", "http.listeners", "log.dirs", "advertised.listeners"} <= props
     for name in env:
-        if name.startswith("SLUICE_"):
+        if name.startswith("SLUICE_") and name != "SLUICE_BOOTSTRAP":   # the CLI's
             assert name[7:].lower().replace("_", ".") in props, "%s is no broker property" % name
-    kafka, http = port_of(env["SLUICE_LISTENERS"]), port_of(env["SLUICE_HTTP_LISTENERS"])
+    listeners = listener_endpoints(env["SLUICE_LISTENERS"])
+    kafka, http = listeners["PLAINTEXT"][1], port_of(env["SLUICE_HTTP_LISTENERS"])
     assert c["ports"]["kafka"] == kafka and c["ports"]["http"] == http
+    # `kubectl exec ... sluice` reaches the loopback INTERNAL listener, which
+    # no containerPort exposes.
+    assert env["SLUICE_BOOTSTRAP"] == "%s:%d" % listeners["INTERNAL"] and listeners["INTERNAL"][0] == "127.0.0.1"
+    assert listeners["INTERNAL"][1] not in c["ports"].values()
+    assert set(env["SLUICE_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")) == \
+        {"PLAINTEXT:PLAINTEXT", "INTERNAL:PLAINTEXT"}
     assert port_of(env["SLUICE_ADVERTISED_LISTENERS"]) == kafka
     assert {p["kind"] for p in c["probes"]} >= {"liveness", "readiness"}
     for p in c["probes"]:
@@ -85,11 +102,14 @@ def check_container_against_binary(c, configmaps, tmp_path):
     props_file = tmp_path / "server.properties"
     props_file.write_text(mounted[0])
     http_port = free_port()
+    local = {}   # the pod's listeners, by name, on free local ports
+    while len(set(local.values()) | {http_port}) != len(listeners) + 1:
+        local = {name: free_port() for name in listeners}
     run_env = {k: v.replace("$(POD_NAME)", "sluice-0").replace("$(POD_NAMESPACE)", "default")
                for k, v in env.items() if k.startswith("SLUICE_")}
     run_env.update(PATH=os.environ["PATH"])
     proc = subprocess.Popen([SLUICE_BIN, "serve", str(props_file),
-                             "--listeners=PLAINTEXT://127.0.0.1:%d" % free_port(),
+                             "--listeners=" + ",".join("%s://127.0.0.1:%d" % kv for kv in local.items()),
                              "--http.listeners=http://127.0.0.1:%d" % http_port,
                              "--log.dirs=%s" % (tmp_path / "data")],
                             env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -105,6 +125,9 @@ def check_container_against_binary(c, configmaps, tmp_path):
                 except OSError:
                     assert time.monotonic() < deadline, "%s never answered 200" % p["path"]
                     time.sleep(0.1)
+        # The CLI as `kubectl exec` runs it, through the INTERNAL listener.
+        run(SLUICE_BIN, "topic", "create", "from-inside", env=dict(run_env, SLUICE_BOOTSTRAP="127.0.0.1:%d" %
+                                                                  local["INTERNAL"]))
         assert proc.poll() is None, proc.stdout.read()
     finally:
         proc.terminate()
@@ -174,6 +197,8 @@ def test_compose_file_runs_sluice_for_the_services_beside_it(image):
         out = run("podman", "exec", "%s_sluice_1" % project, "sh", "-c",
                   "printf 'a\\nb\\n' | sluice produce shop -b sluice:9092 && "
                   "sluice consume shop -b sluice:9092 --from beginning --timeout-ms 3000")
-        assert sorted(re.findall(r"value=(\w+)", out)) == ["a", "b"]
+        assert sorted(out.split()) == ["a", "b"]   # consume prints the values, one a line
+        # Without -b the CLI uses the image's loopback INTERNAL listener.
+        assert "shop" in run("podman", "exec", "%s_sluice_1" % project, "sluice", "topic", "list").split()
     finally:
         subprocess.run(cmd + ["down", "-v"], env=env, capture_output=True, timeout=120)

@@ -48,13 +48,49 @@ static void test_unknown_and_invalid(void **state)
     assert_non_null(strstr(err, "num.partitions"));
     assert_false(config_set(&c, "num.partitions", "0", ORIGIN_FLAG, err, sizeof(err)));
     assert_false(config_set(&c, "auto.create.topics.enable", "yes", ORIGIN_FLAG, err, sizeof(err)));
-    assert_false(config_set(&c, "listeners", "SSL://x:1", ORIGIN_FLAG, err, sizeof(err)));
+    assert_false(config_set(&c, "listeners", "PLAINTEXT://x:1,PLAINTEXT://x:2", ORIGIN_FLAG, err, sizeof(err)));
     assert_non_null(strstr(err, "listeners"));
+    assert_false(config_set(&c, "listeners", "A://x:1,B://y:1", ORIGIN_FLAG, err, sizeof(err)));
+    assert_non_null(strstr(err, "port 1"));
+    assert_false(config_set(&c, "listener.security.protocol.map", "A:TLS", ORIGIN_FLAG, err, sizeof(err)));
+    assert_non_null(strstr(err, "listener.security.protocol.map"));
     assert_false(config_set(&c, "listeners", "PLAINTEXT://x:99999", ORIGIN_FLAG, err, sizeof(err)));
     assert_false(config_set(&c, "log.cleanup.policy", "compact", ORIGIN_FLAG, err, sizeof(err)));
     assert_false(config_set(&c, "log.message.timestamp.type", "Now", ORIGIN_FLAG, err, sizeof(err)));
     assert_true(config_set(&c, "log.message.timestamp.type", "LogAppendTime", ORIGIN_FLAG, err, sizeof(err)));
     config_free(&c);
+}
+
+/* Rules across listeners, advertised.listeners and the protocol map. */
+static void expect_finish_error(const char *listeners, const char *advertised, const char *map, const char *needle)
+{
+    struct config c;
+    char err[256] = "";
+    config_init(&c);
+    assert_true(config_set(&c, "listeners", listeners, ORIGIN_FLAG, err, sizeof(err)));
+    if (advertised)
+        assert_true(config_set(&c, "advertised.listeners", advertised, ORIGIN_FLAG, err, sizeof(err)));
+    if (map)
+        assert_true(config_set(&c, "listener.security.protocol.map", map, ORIGIN_FLAG, err, sizeof(err)));
+    bool ok = config_finish(&c, err, sizeof(err));
+    if (needle) {
+        assert_false(ok);
+        if (!strstr(err, needle))
+            fail_msg("expected '%s' in: %s", needle, err);
+    } else if (!ok) {
+        fail_msg("%s", err);
+    }
+    config_free(&c);
+}
+
+static void test_listener_rules(void **state)
+{
+    expect_finish_error("PLAINTEXT://:9092,INTERNAL://127.0.0.1:9093", "PLAINTEXT://h:19092",
+                        "PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT", NULL);
+    expect_finish_error("PLAINTEXT://:9092,INTERNAL://127.0.0.1:9093", NULL, NULL, "listener.security.protocol.map");
+    expect_finish_error("SSL://x:1", NULL, NULL, "not built yet");
+    expect_finish_error("CLIENT://x:1", NULL, "client:sasl_ssl", "SASL_SSL");
+    expect_finish_error("PLAINTEXT://x:1", "OTHER://h:2", NULL, "advertised.listeners");
 }
 
 static void test_precedence(void **state)
@@ -291,6 +327,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults), cmocka_unit_test(test_defaults_are_valid),
         cmocka_unit_test(test_unknown_and_invalid),
+        cmocka_unit_test(test_listener_rules),
         cmocka_unit_test(test_precedence), cmocka_unit_test(test_bad_file_line),
         cmocka_unit_test(test_topic_configs), cmocka_unit_test(test_endpoints),
         cmocka_unit_test(test_kafka_forms), cmocka_unit_test(test_topic_typed),
