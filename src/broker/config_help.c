@@ -37,9 +37,11 @@ static int area_of(const char *name)
     return (int)NAREAS;   /* Other */
 }
 
-/* Prints text word-wrapped at WIDTH, each line indented by indent. */
-static void print_wrapped(FILE *out, const char *text, int indent)
+/* Prints text word-wrapped at WIDTH: the first line indented by first,
+ * the others by indent. */
+static void print_wrapped_hang(FILE *out, const char *text, int first, int indent)
 {
+    bool started = false;
     int col = 0;
     const char *p = text;
     while (*p) {
@@ -52,8 +54,10 @@ static void print_wrapped(FILE *out, const char *text, int indent)
             fputc('\n', out);
             col = 0;
         }
-        if (!col)
-            col = fprintf(out, "%*s", indent, "");
+        if (!col) {
+            col = fprintf(out, "%*s", started ? indent : first, "");
+            started = true;
+        }
         else
             col += fprintf(out, " ");
         col += fprintf(out, "%.*s", (int)len, p);
@@ -63,6 +67,8 @@ static void print_wrapped(FILE *out, const char *text, int indent)
         fputc('\n', out);
 }
 
+static void print_wrapped(FILE *out, const char *text, int indent) { print_wrapped_hang(out, text, indent, indent); }
+
 static void print_prop(FILE *out, const char *name, const char *def_label, const char *def, const char *doc)
 {
     char head[256];
@@ -70,7 +76,7 @@ static void print_prop(FILE *out, const char *name, const char *def_label, const
         snprintf(head, sizeof(head), "%s (%s %s)", name, def_label, def);
     else
         snprintf(head, sizeof(head), "%s", name);
-    print_wrapped(out, head, 2);
+    print_wrapped_hang(out, head, 2, 4);
     print_wrapped(out, doc, DOC_INDENT);
 }
 
