@@ -95,7 +95,8 @@ static void create_one(struct request *req, struct CreateTopicsRequest_Creatable
  * counted over all its topics, or every topic is a POLICY_VIOLATION. */
 #define MAX_PARTITIONS_PER_REQUEST 10000
 
-static bool too_many_partitions(struct broker *b, const struct CreateTopicsRequest *m)
+/* The partitions the request asks for in all, counted as Kafka does. */
+static int64_t requested_partitions(struct broker *b, const struct CreateTopicsRequest *m)
 {
     int64_t total = 0;
     for (int32_t i = 0; i < m->topics_count; i++) {
@@ -107,7 +108,7 @@ static bool too_many_partitions(struct broker *b, const struct CreateTopicsReque
         else if (t->num_partitions > 0)
             total += t->num_partitions;
     }
-    return total > MAX_PARTITIONS_PER_REQUEST;
+    return total;
 }
 
 void handle_create_topics(struct request *req)
@@ -115,7 +116,8 @@ void handle_create_topics(struct request *req)
     struct CreateTopicsRequest m;
     if (!DECODE(req, CreateTopicsRequest, &m))
         return;
-    bool too_many = too_many_partitions(req->broker, &m);
+    int64_t requested = requested_partitions(req->broker, &m);
+    bool too_many = requested > MAX_PARTITIONS_PER_REQUEST;
     struct CreateTopicsResponse resp;
     CreateTopicsResponse_init(&resp);
     resp.topics_count = m.topics_count;
@@ -134,7 +136,11 @@ void handle_create_topics(struct request *req)
         }
         if (too_many) {
             out->error_code = KERR_POLICY_VIOLATION;
-            out->error_message = kstr_c("Excessively large number of partitions per request.");
+            /* Kafka's words, then the numbers that make the limit plain. */
+            out->error_message = req_strf(req,
+                                          "Excessively large number of partitions per request: %lld requested, "
+                                          "at most %d in one CreateTopics request (a fixed limit, as Kafka's)",
+                                          (long long)requested, MAX_PARTITIONS_PER_REQUEST);
         } else {
             create_one(req, &m.topics[i], m.validate_only, out);
         }
