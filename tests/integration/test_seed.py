@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from kafka_reference import ROOT
@@ -29,10 +29,21 @@ def create_my_topic(bootstrap):
     admin.create_topics([NewTopic("my-topic", 1, 1)])["my-topic"].result(timeout=30)
 
 
-def end_offset(bootstrap):
+def end_offset(bootstrap, wait_s=30):
+    """The partition's end offset. Right after CreateTopics, Kafka may not
+    know the new partition's leader yet (NOT_LEADER_FOR_PARTITION, which
+    clients retry): ask again until it answers."""
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "seed-check"})
+    deadline = time.monotonic() + wait_s
     try:
-        return c.get_watermark_offsets(TopicPartition("my-topic", 0), timeout=10)[1]
+        while True:
+            try:
+                return c.get_watermark_offsets(TopicPartition("my-topic", 0), timeout=10)[1]
+            except KafkaException as e:
+                # UNKNOWN_TOPIC_OR_PART, LEADER_NOT_AVAILABLE, NOT_LEADER_FOR_PARTITION
+                if e.args[0].code() not in (3, 5, 6) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
     finally:
         c.close()
 
