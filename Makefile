@@ -6,7 +6,7 @@ CC      ?= gcc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
+           -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla -Wmissing-prototypes
 CPPFLAGS += -Isrc -MMD -MP
 LIBS    := -lz -lsnappy -llz4 -lzstd -lisal -ljansson -lavro -lmicrohttpd -lpthread -lm
 CLILIBS := -lrdkafka
