@@ -175,7 +175,7 @@ static const struct {
     bool served;
     int16_t min_version, max_version;
 } served[API_KEY_MAX + 1] = {
-#define SERVED_API(name, min_version, max_version, handler) [API_##name] = {true, min_version, max_version},
+#define SERVED_API(name, min_version, max_version, handler, ...) [API_##name] = {true, min_version, max_version},
 #include "api/served_apis.def"
 #undef SERVED_API
 };
