@@ -6,7 +6,7 @@ CC      ?= gcc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
+           -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla -Wmissing-prototypes
 CPPFLAGS += -Isrc -MMD -MP
 LIBS    := -lz -lsnappy -llz4 -lzstd -lisal -ljansson -lavro -lmicrohttpd -lpthread -lm
 CLILIBS := -lrdkafka
@@ -29,7 +29,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags fuzz-src libs fuzz clean gen gen-check
+.PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags warn-flags fuzz-src libs fuzz clean gen gen-check
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -81,6 +81,10 @@ asan:
 
 san-flags:
 	@echo $(SAN_FLAGS)
+
+# The warnings every build uses, fuzz targets included.
+warn-flags:
+	@echo $(WARN)
 
 # What the fuzzers link: the core and the test-only codec.
 fuzz-src:

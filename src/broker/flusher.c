@@ -7,6 +7,7 @@
 #include "broker/broker.h"
 #include "broker/topics.h"
 #include "core/fileref.h"
+#include "core/invariant.h"
 #include "core/slog.h"
 #include "core/util.h"
 #include "log/fileio.h"
@@ -129,6 +130,8 @@ static void flusher_collect(struct loop *l, void *arg)
         struct flush_entry *e = &done.v[i];
         fileref_put(e->file);
         e->p->flushes_in_flight--;
+        INVARIANT(e->p->flushes_in_flight >= 0, "flushes in flight >= 0", "partition=%d in_flight=%d",
+                  e->p->index, e->p->flushes_in_flight);
         partition_flushed(b, e->p, e->end, e->error);
     }
     free(done.v);
@@ -142,11 +145,16 @@ struct flusher *flusher_start(struct broker *b)
     f->test_delay_ms = config_int(&b->cfg, P_TEST_FSYNC_DELAY_MS);
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->cv, NULL);
-    loop_set_wake_handler(b->loop, flusher_collect, f);
-    if (pthread_create(&f->thread, NULL, flusher_main, f) != 0) {
+    int rc = pthread_create(&f->thread, NULL, flusher_main, f);
+    if (rc != 0) {
+        pthread_mutex_destroy(&f->mu);
+        pthread_cond_destroy(&f->cv);
         free(f);
+        errno = rc;   /* for the caller's message */
         return NULL;
     }
+    /* the thread wakes the loop only after a request, which comes later */
+    loop_set_wake_handler(b->loop, flusher_collect, f);
     return f;
 }
 

@@ -6,6 +6,7 @@
 #include "broker/flusher.h"
 #include "broker/producers.h"
 #include "broker/topics.h"
+#include "core/invariant.h"
 #include "core/slog.h"
 #include "log/producer_state.h"
 #include "protocol/gen/errors.h"
@@ -79,7 +80,11 @@ void partition_delete(struct broker *b, struct partition *p)
 
 static void add_ack_waiter(struct partition *p, struct ack_waiter *w, int64_t end)
 {
-    /* Appends happen in offset order, so the list stays sorted. */
+    /* Appends happen in offset order, so the list stays sorted; release_acks
+     * stops at the first waiter past the high watermark and relies on it. */
+    INVARIANT(!p->ack_tail || p->ack_tail->end <= end, "ack waiters in ascending end",
+              "partition=%d tail_end=%lld new_end=%lld", p->index, (long long)(p->ack_tail ? p->ack_tail->end : -1),
+              (long long)end);
     w->end = end;
     w->next = NULL;
     w->partition = p;

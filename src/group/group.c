@@ -54,8 +54,8 @@
  * (KIP-394). Static members (group.instance.id) keep their membership
  * across restarts; the old member id is then fenced (FENCED_INSTANCE_ID). */
 #include "group/group.h"
-#include <assert.h>
 #include <stdlib.h>
+#include "core/invariant.h"
 #include "core/slog.h"
 #include "group/group_internal.h"
 #include "protocol/gen/errors.h"
@@ -91,12 +91,8 @@ bool group_transition_legal(enum group_state from, enum group_state to)
 
 void group_set_state(struct cgroup *g, enum group_state s)
 {
-    if (!group_transition_legal(g->state, s)) {
-        log_error("group", "illegal state transition", "group=%s from=%s to=%s", g->id, group_state_name(g->state),
-                  group_state_name(s));
-        assert(!"illegal group state transition");
-        abort();
-    }
+    INVARIANT(group_transition_legal(g->state, s), "legal group state transition", "group=%s from=%s to=%s", g->id,
+              group_state_name(g->state), group_state_name(s));
     log_debug("group", "state", "group=%s from=%s to=%s generation=%d", g->id, group_state_name(g->state),
               group_state_name(s), g->generation);
     g->state = s;

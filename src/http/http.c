@@ -533,7 +533,11 @@ int http_start(struct broker *b, char *err, size_t errlen)
         return -1;
     }
     decide_admin(s, config_str(&b->cfg, P_HTTP_ADMIN_ENABLED));
-    loop_watch(b->loop, &s->wake_watch, s->wake_fd, EPOLLIN, on_wake, s);
+    if (loop_watch(b->loop, &s->wake_watch, s->wake_fd, EPOLLIN, on_wake, s) != 0) {
+        snprintf(err, errlen, "cannot watch the HTTP wake-up eventfd: %s", strerror(errno));
+        http_stop(b);
+        return -1;
+    }
     s->history = history_start(b);
     /* The threads must not take the broker's signals (SIGTERM is read
      * from a signalfd on the loop thread). */

@@ -144,6 +144,7 @@ int plog_roll(struct plog *l)
     plog_hints_reset(l);
     l->dirty = true;
     checkpoint_persist(l);   /* moves the recovery point; if it fails an older one is still right */
+    plog_check_offsets(l);
     return 0;
 }
 
@@ -230,15 +231,18 @@ int plog_append(struct plog *l, uint8_t *buf, size_t len, int32_t batch_count, s
     l->hints[l->hint_next++ % PLOG_HINTS] = (struct pos_hint){next, s->size};
     if (lat)
         out->log_append_time = now;
+    plog_check_offsets(l);
     return 0;
 }
 
 void plog_set_high_watermark(struct plog *l, int64_t hw)
 {
     struct segment *act = active_seg(l);
-    hw = MIN(hw, act->end);
+    /* the flusher reports a log end it saw, and the log end only grows */
+    INVARIANT(hw <= act->end, "high watermark <= log end", "dir=%s new_hw=%lld log_end=%lld", l->dir,
+              (long long)hw, (long long)act->end);
     if (hw <= l->hw)
-        return;
+        return;   /* a real case: a roll or checkpoint already published it */
     int64_t pos = hw == act->end ? act->size : plog_hint_lookup(l, hw);
     if (pos < 0) {
         struct hdr_walker w;
@@ -256,6 +260,7 @@ void plog_set_high_watermark(struct plog *l, int64_t hw)
     }
     l->hw = hw;
     l->hw_pos = pos;
+    plog_check_offsets(l);
 }
 
 int plog_checkpoint(struct plog *l)
@@ -277,6 +282,7 @@ int plog_checkpoint(struct plog *l)
     act->index = INDEX_SAVED;
     l->clean_on_disk = true;
     l->dirty = false;
+    plog_check_offsets(l);
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #define SLUICE_PLOG_INTERNAL_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "core/invariant.h"
 #include "log/plog.h"
 
 #define PLOG_HINTS 32                 /* recent append boundaries, for tail reads */
@@ -71,6 +72,15 @@ struct plog {
 
 static inline struct segment *active_seg(struct plog *l) { return &l->segs[l->nsegs - 1]; }
 static inline int64_t plog_leo(const struct plog *l) { return l->segs[l->nsegs - 1].end; }
+
+/* log start <= high watermark <= log end: checked wherever one of them
+ * moves, since readers and retention rely on it without checking. */
+static inline void plog_check_offsets(const struct plog *l)
+{
+    INVARIANT(l->log_start <= l->hw && l->hw <= plog_leo(l), "log start <= high watermark <= log end",
+              "dir=%s log_start=%lld hw=%lld log_end=%lld", l->dir, (long long)l->log_start, (long long)l->hw,
+              (long long)plog_leo(l));
+}
 
 /* segment.c */
 void seg_path(char *out, size_t n, const char *dir, int64_t base, const char *ext);

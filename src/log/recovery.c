@@ -379,10 +379,13 @@ struct plog *plog_open(const char *dir, const struct log_config *cfg, char *err,
         act->first_ts = now_ms();
     for (int i = 0; i < l->nsegs; i++)
         l->total_size += (uint64_t)l->segs[i].size;
+    /* A real case: the checkpoint's log start is from before a crash,
+     * so segments may since have gone (below) or been cut short (above). */
     l->log_start = MIN(MAX(l->log_start, l->segs[0].base), act->end);
     /* after a restart everything on disk counts as durable */
     l->hw = act->end;
     l->hw_pos = act->size;
+    plog_check_offsets(l);
     return l;
 fail:
     plog_free(l);

@@ -16,7 +16,7 @@
  * number removed; *persisted is false if the checkpoint failed. */
 static int delete_oldest(struct plog *l, int n, bool *persisted)
 {
-    n = MIN(n, l->nsegs - 1);
+    n = MIN(n, l->nsegs - 1);   /* callers count candidates; the active segment always stays */
     *persisted = true;
     if (n <= 0)
         return 0;
@@ -29,7 +29,9 @@ static int delete_oldest(struct plog *l, int n, bool *persisted)
     }
     memmove(l->segs, l->segs + n, (size_t)(l->nsegs - n) * sizeof(*l->segs));
     l->nsegs -= n;
+    /* a real case: a DeleteRecords offset inside the new first segment stays */
     l->log_start = MAX(l->log_start, l->segs[0].base);
+    plog_check_offsets(l);
     l->dirty = true;
     *persisted = checkpoint_persist(l) == 0;
     for (int i = 0; i < n; i++)   /* even if the checkpoint failed: the space may be needed */
@@ -116,6 +118,7 @@ int plog_delete_records(struct plog *l, int64_t offset)
     if (offset <= l->log_start)
         return 0;
     l->log_start = offset;
+    plog_check_offsets(l);
     l->dirty = true;
     int n = 0;
     while (n < l->nsegs - 1 && l->segs[n + 1].base <= offset)

@@ -252,9 +252,14 @@ int schema_rest_start(struct schema_service *svc, const char *listeners, char *e
         free(r);
         return -1;
     }
+    if (loop_watch(svc->b->loop, &r->watch, info->epoll_fd, EPOLLIN, on_events, r) != 0) {
+        snprintf(err, errlen, "cannot watch the schema registry's connections: %s", strerror(errno));
+        MHD_stop_daemon(r->daemon);
+        free(r);
+        return -1;
+    }
     svc->rest = r;
     timer_init(&r->timer, on_timer, r);
-    loop_watch(svc->b->loop, &r->watch, info->epoll_fd, EPOLLIN, on_events, r);
     log_info("schema", "listening", "addr=%s:%d", e[0].host[0] ? e[0].host : "0.0.0.0", port);
     return 0;
 }

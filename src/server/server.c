@@ -112,7 +112,11 @@ static int listener_bind(struct broker *b, struct listener *l, const struct endp
     snprintf(l->name, sizeof(l->name), "%s", e->name);
     snprintf(l->bind_host, sizeof(l->bind_host), "%s", e->host);
     timer_init(&l->accept_resume, on_accept_resume, l);
-    loop_watch(b->loop, &l->watch, fd, EPOLLIN, on_accept, l);
+    if (loop_watch(b->loop, &l->watch, fd, EPOLLIN, on_accept, l) != 0) {
+        snprintf(err, errlen, "cannot watch listener %s://%s:%d: %s", e->name, e->host, e->port, strerror(errno));
+        close(fd);
+        return -1;
+    }
     return 0;
 }
 
@@ -268,6 +272,10 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     if (b->dir_lock_fd < 0)
         goto fail;
     b->loop = loop_new();
+    if (!b->loop) {
+        snprintf(err, errlen, "cannot create the event loop: %s", strerror(errno));
+        goto fail;
+    }
     wire_layers(b);
     b->validator = batch_validator_new();
     /* HTTP first: /health/live answers (and /health/ready says not yet)
@@ -291,6 +299,10 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     sigprocmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
     b->flusher = flusher_start(b);
+    if (!b->flusher) {
+        snprintf(err, errlen, "cannot start the flusher thread: %s", strerror(errno));
+        goto fail;
+    }
     if (groups_start(b, err, errlen) != 0 || schema_service_start(b, err, errlen) != 0)
         goto fail;
 
@@ -305,7 +317,13 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
         listener_set_advertised(b, &b->listeners[i]);
     }
 
-    loop_watch(b->loop, &signal_watch, signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC), EPOLLIN, on_signal, b);
+    int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (sfd < 0 || loop_watch(b->loop, &signal_watch, sfd, EPOLLIN, on_signal, b) != 0) {
+        snprintf(err, errlen, "cannot watch for SIGTERM and SIGINT: %s", strerror(errno));
+        if (sfd >= 0)
+            close(sfd);
+        goto fail;
+    }
 
     loop_add_before_sleep(b->loop, before_sleep, b);
     timer_init(&b->second_tick, on_second, b);

@@ -1,4 +1,5 @@
-/* Small helpers shared by the storage tests: temp dirs and file sizes. */
+/* Small helpers shared by the storage tests: temp dirs, file sizes and
+ * running a call that should crash in a child process. */
 #ifndef TEST_HELPERS_H
 #define TEST_HELPERS_H
 #include <ftw.h>
@@ -6,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static inline int th_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -41,5 +43,34 @@ static inline void th_write_file(const char *path, const void *p, size_t n)
     if (!f || fwrite(p, 1, n, f) != n)
         abort();
     fclose(f);
+}
+
+/* Runs fn(arg) in a child process and returns its wait status; what it
+ * wrote to stderr is left in err (NUL-terminated, cut to n - 1 bytes). */
+static inline int th_run_child(void (*fn)(void *), void *arg, char *err, size_t n)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        abort();
+    fflush(NULL);   /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid < 0)
+        abort();
+    if (pid == 0) {
+        dup2(fds[1], STDERR_FILENO);
+        fn(arg);
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t len = 0;
+    ssize_t got;
+    while (len + 1 < n && (got = read(fds[0], err + len, n - 1 - len)) > 0)
+        len += (size_t)got;
+    err[len] = '\0';
+    close(fds[0]);
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid)
+        abort();
+    return status;
 }
 #endif

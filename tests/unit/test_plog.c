@@ -347,13 +347,40 @@ static void test_out_of_range_and_hw(void **state)
     assert_int_equal(plog_high_watermark(l), 10);
     assert_int_equal(fetch(l, 0, 1 << 20, &f), 0);
     assert_int_equal(f.next_offset, 10);
-    /* never backwards, never past the log end */
+    /* never backwards (past the log end is a bug: test_hw_past_end_aborts) */
     plog_set_high_watermark(l, 3);
     assert_int_equal(plog_high_watermark(l), 10);
-    plog_set_high_watermark(l, 1000);
+    plog_set_high_watermark(l, 15);
     assert_int_equal(plog_high_watermark(l), 15);
     assert_int_equal(fetch(l, -1, 1000, &f), KERR_OFFSET_OUT_OF_RANGE);
     assert_int_equal(fetch(l, 16, 1000, &f), KERR_OFFSET_OUT_OF_RANGE);
+    plog_close(l);
+    free(dir);
+}
+
+static void set_hw_1000(void *log) { plog_set_high_watermark(log, 1000); }
+
+/* A high watermark past the log end means the caller's state is wrong:
+ * the broker stops with a message naming the invariant and the values
+ * (in a child here) instead of clamping it out of sight. */
+static void test_hw_past_end_aborts(void **state)
+{
+    (void)state;
+    char *dir = sub("p-inv");
+    struct log_config c = small_config(1 << 20);
+    struct plog *l = open_log(dir, &c);
+    for (int i = 0; i < 3; i++)
+        append(l, CODEC_NONE, 5, 10, 0, 1);
+    char err[1024];
+    int status = th_run_child(set_hw_1000, l, err, sizeof(err));
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+    assert_non_null(strstr(err, "invariant failed: high watermark <= log end"));
+    assert_non_null(strstr(err, "new_hw=1000 log_end=15"));
+    /* the parent's log is untouched and still works */
+    assert_int_equal(plog_high_watermark(l), 0);
+    publish(l);
+    assert_int_equal(plog_high_watermark(l), 15);
     plog_close(l);
     free(dir);
 }
@@ -1104,6 +1131,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_multi_batch_append_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_bytes_boundaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_range_and_hw, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hw_past_end_aborts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hw_without_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clean_reopen_reads_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unclean_stop_scans, setup, teardown),
