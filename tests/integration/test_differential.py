@@ -109,10 +109,23 @@ class Target:
             self.conn.close()
         self.conn = None
 
-    def refresh_topic_ids(self, topics):
-        md = self.call("Metadata", 12, {"Topics": [{"Name": t} for t in topics], "AllowAutoTopicCreation": False})
-        self.topic_ids = {t["Name"]: t["TopicId"] for t in md["Topics"]}
-        return md
+    def refresh_topic_ids(self, topics, wait_s=30):
+        """The topics' ids from Metadata. Kafka creates topics
+        asynchronously: until its metadata has caught up it may list a new
+        topic with an error or the zero id, so ask again until every one
+        has an id."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            md = self.call("Metadata", 12, {"Topics": [{"Name": t} for t in topics],
+                                            "AllowAutoTopicCreation": False})
+            self.topic_ids = {t["Name"]: t["TopicId"] for t in md["Topics"]}
+            settled = all(t["ErrorCode"] == 0 and t["TopicId"] != ZERO_UUID for t in md["Topics"])
+            if settled or time.monotonic() > deadline:
+                return md
+            time.sleep(0.2)
+
+
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 
 
 @pytest.fixture(scope="module")
