@@ -47,6 +47,10 @@ runInBrowser(result, async page => {
   result.pages.push("topics");
   await page.click(`#topics-table a[href="#/topics/${topic}"]`);
   await page.waitForSelector("text=Partitions");
+  // The page renders its tables as their data arrive: wait for the
+  // partitions' rows (a header and one row per partition), not just the heading.
+  await page.waitForFunction(() => document.querySelectorAll(".panel table tr").length >= 4, null,
+                             {timeout: 10000}).catch(() => {});
   result.partitions = await page.$$eval(".panel table tr", rs => rs.length);
   await shot("topic");
   result.pages.push("topic");
