@@ -2,6 +2,9 @@ KAFKA_MESSAGES ?= ../shared/kafka-protocol/messages
 # Sluice build. `make` builds build/sluice; `make run` starts it with the
 # embedded defaults (ARGS='--name=value ...' adds options); `make test`
 # installs test dependencies and runs every test.
+# Go (the client drivers and helm in the tests) may live in /usr/local/go
+# without being on a non-interactive shell's PATH, as on CI.
+export PATH := $(if $(wildcard /usr/local/go/bin/go),/usr/local/go/bin:)$(PATH)
 CC      ?= gcc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
