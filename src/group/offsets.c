@@ -444,39 +444,11 @@ static int replay_record(void *arg, const struct record_view *rec)
 
 static int replay(struct broker *b, char *err, size_t errlen)
 {
-    struct plog *l = b->groups->plog;
-    int64_t off = plog_log_start(l), end = plog_high_watermark(l);
     size_t records = 0;
-    while (off < end) {
-        struct log_read rd;
-        int rc = plog_read(l, off, 1 << 20, &rd);
-        if (rc || rd.len <= 0)
-            break;
-        uint8_t *buf = xmalloc((size_t)rd.len);
-        ssize_t got = pread(rd.file->fd, buf, (size_t)rd.len, rd.pos);
-        if (got != rd.len) {
-            snprintf(err, errlen, "cannot read the offsets log: %s", got < 0 ? strerror(errno) : "short read");
-            free(buf);
-            return -1;
-        }
-        size_t pos = 0;
-        int64_t next = off;
-        while (pos < (size_t)rd.len) {
-            struct batch_info bi;
-            if (batch_parse_header(buf + pos, (size_t)rd.len - pos, &bi) != 0 ||
-                batch_total_size(&bi) > (size_t)rd.len - pos)
-                break;
-            if (bi.base_offset + bi.last_offset_delta >= off) {
-                batch_for_each_record(b->validator, buf + pos, batch_total_size(&bi), replay_record, b);
-                records += (size_t)bi.records_count;
-            }
-            next = bi.base_offset + bi.last_offset_delta + 1;
-            pos += batch_total_size(&bi);
-        }
-        free(buf);
-        if (next <= off)
-            break;
-        off = next;
+    char why[200];
+    if (plog_replay(b->groups->plog, b->validator, replay_record, b, &records, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "cannot read the offsets log: %s", why);
+        return -1;
     }
     size_t ngroups = 0;
     for (struct cgroup *g = b->groups->groups; g; g = g->next)

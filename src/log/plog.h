@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "log/batch.h"
 
 struct fileref;
 
@@ -86,6 +87,13 @@ struct log_read {
     int32_t len;
 };
 int plog_read(struct plog *l, int64_t offset, int32_t max_bytes, struct log_read *out);
+
+/* Calls cb for every record from the log start up to the high watermark,
+ * in order (records of a batch that starts below the log start too), and
+ * counts them in *records. Returns 0, or -1 with err if a segment cannot
+ * be read; a torn batch ends the replay, as recovery left the log. */
+int plog_replay(struct plog *l, struct batch_validator *v, record_cb cb, void *arg, size_t *records, char *err,
+                size_t errlen);
 
 /* ListOffsets by timestamp: the first offset whose record timestamp is
  * >= ts, with that timestamp; -1 when none. */

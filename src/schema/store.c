@@ -193,32 +193,10 @@ int schema_store_load(struct schema_service *svc, char *err, size_t errlen)
     struct replay rp = {.reg = &svc->reg};
     if (!p)
         return 0;
-    int64_t off = plog_log_start(p->log), end = plog_high_watermark(p->log);
-    while (off < end) {
-        struct log_read rd;
-        if (plog_read(p->log, off, 1 << 20, &rd) != 0 || rd.len <= 0)
-            break;
-        uint8_t *buf = xmalloc((size_t)rd.len);
-        ssize_t got = pread(rd.file->fd, buf, (size_t)rd.len, rd.pos);
-        if (got != rd.len) {
-            snprintf(err, errlen, "cannot read %s: %s", SR_TOPIC, got < 0 ? strerror(errno) : "short read");
-            free(buf);
-            return -1;
-        }
-        size_t pos = 0;
-        int64_t next = off;
-        struct batch_info bi;
-        while (pos < (size_t)rd.len && batch_parse_header(buf + pos, (size_t)rd.len - pos, &bi) == 0 &&
-               batch_total_size(&bi) <= (size_t)rd.len - pos) {
-            if (bi.base_offset + bi.last_offset_delta >= off)
-                batch_for_each_record(b->validator, buf + pos, batch_total_size(&bi), replay_record, &rp);
-            next = bi.base_offset + bi.last_offset_delta + 1;
-            pos += batch_total_size(&bi);
-        }
-        free(buf);
-        if (next <= off)
-            break;
-        off = next;
+    char why[200];
+    if (plog_replay(p->log, b->validator, replay_record, &rp, NULL, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "cannot read %s: %s", SR_TOPIC, why);
+        return -1;
     }
     size_t nsubjects;
     free((void *)sr_subjects(&svc->reg, true, &nsubjects));
