@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import time
+import warnings
 
 import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -81,6 +82,19 @@ def stored_codecs(bootstrap, prefix, codecs):
         conn.close()
 
 
+def run_on_reference(client, scenario, bootstrap, prefix):
+    """The oracle's run, tried twice: once in CI kafka-python's group walk
+    waited 60 s for the reference Kafka's group to settle (not reproduced
+    in 8 loaded runs). A client's trouble with the reference is not what
+    this test checks, so a second attempt on fresh topics is allowed there;
+    Sluice gets one attempt. Returns (summary, prefix used)."""
+    try:
+        return run_driver(client, scenario, bootstrap, prefix), prefix
+    except AssertionError as first:
+        warnings.warn("reference Kafka run retried after: %s" % str(first)[:3000])
+        return run_driver(client, scenario, bootstrap, prefix + "-again"), prefix + "-again"
+
+
 def expected(client, scenario, prefix):
     codecs = CLIENTS[client][1]
     if scenario == "codecs":
@@ -99,10 +113,13 @@ def expected(client, scenario, prefix):
 @pytest.mark.parametrize("client", sorted(CLIENTS))
 def test_client_against_sluice_and_kafka(client, scenario, drivers, broker, kafka_reference):
     prefix = "%s-%s" % (client, scenario)
-    on_kafka = run_driver(client, scenario, kafka_reference.bootstrap, prefix)
+    on_kafka, kafka_prefix = run_on_reference(client, scenario, kafka_reference.bootstrap, prefix)
     on_sluice = run_driver(client, scenario, broker.bootstrap, prefix)
     if scenario == "codecs":
-        on_kafka["stored"] = stored_codecs(kafka_reference.bootstrap, prefix, CLIENTS[client][1])
+        on_kafka["stored"] = stored_codecs(kafka_reference.bootstrap, kafka_prefix, CLIENTS[client][1])
         on_sluice["stored"] = stored_codecs(broker.bootstrap, prefix, CLIENTS[client][1])
-    assert on_kafka == expected(client, scenario, prefix)
+    assert on_kafka == expected(client, scenario, kafka_prefix)
+    assert on_sluice == expected(client, scenario, prefix)
+    if scenario == "admin":   # the topic's name is the one difference a retry makes
+        on_kafka["admin"]["topic"] = on_sluice["admin"]["topic"]
     assert on_sluice == on_kafka
