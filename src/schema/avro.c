@@ -138,7 +138,7 @@ static const char *bad_default(const struct side *side, char *err, size_t errlen
 /* Compact JSON with sorted keys: whitespace and attribute order do not
  * make two schemas different, as they do not in Confluent's registry
  * (which compares Avro's re-serialization of the parsed schema). */
-char *avro_canonicalize(const char *text, char *err, size_t errlen)
+char *avro_canonicalize(const char *text, const struct sr_deps *deps, char *err, size_t errlen)
 {
     avro_schema_t parsed;
     if (avro_schema_from_json_length(text, strlen(text), &parsed) != 0) {
@@ -158,8 +158,26 @@ char *avro_canonicalize(const char *text, char *err, size_t errlen)
     return out;
 }
 
+static void *checker_new(const char *canonical, const struct sr_deps *deps)
+{
+    return avro_checker_new(canonical, deps);
+}
+
+static void checker_free(void *checker)
+{
+    avro_checker_free(checker);
+}
+
+static bool datum_valid(const void *checker, const uint8_t *p, size_t len, char *why, size_t whylen)
+{
+    return avro_datum_valid(checker, p, len, why, whylen);
+}
+
 const struct sr_format avro_format = {
     .type = "AVRO",
     .canonicalize = avro_canonicalize,
     .can_read = avro_can_read,
+    .checker_new = checker_new,
+    .checker_free = checker_free,
+    .datum_valid = datum_valid,
 };

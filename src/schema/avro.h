@@ -8,14 +8,15 @@
 
 /* Whitespace- and attribute-order-free JSON of a valid Avro schema,
  * malloc'd; NULL with the reason in err when it is not valid. */
-char *avro_canonicalize(const char *text, char *err, size_t errlen);
+char *avro_canonicalize(const char *text, const struct sr_deps *deps, char *err, size_t errlen);
 /* Can data written with `writer` be read with `reader`, by the Avro
  * specification's schema resolution? false with the first reason. */
-bool avro_can_read(const char *reader, const char *writer, char *err, size_t errlen);
+bool avro_can_read(const char *reader, const struct sr_deps *reader_deps, const char *writer,
+                   const struct sr_deps *writer_deps, char *err, size_t errlen);
 
 /* A schema made ready to check data against (avro_binary.c). */
 struct avro_checker;
-struct avro_checker *avro_checker_new(const char *canonical);   /* NULL if not a schema */
+struct avro_checker *avro_checker_new(const char *canonical, const struct sr_deps *deps);   /* NULL if not a schema */
 void avro_checker_free(struct avro_checker *ck);
 /* Is p..p+len exactly one value of the schema in Avro's binary
  * encoding? false with the reason in why. */

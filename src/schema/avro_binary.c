@@ -16,7 +16,7 @@ struct avro_checker {
     struct side side;
 };
 
-struct avro_checker *avro_checker_new(const char *canonical)
+struct avro_checker *avro_checker_new(const char *canonical, const struct sr_deps *deps)
 {
     struct avro_checker *ck = xcalloc(1, sizeof(*ck));
     char err[128];

@@ -203,7 +203,8 @@ static bool resolve(struct resolver *rs, json_t *reader, json_t *writer, const c
     return resolve_record(rs, reader, writer, path, &here);
 }
 
-bool avro_can_read(const char *reader, const char *writer, char *err, size_t errlen)
+bool avro_can_read(const char *reader, const struct sr_deps *reader_deps, const char *writer,
+                   const struct sr_deps *writer_deps, char *err, size_t errlen)
 {
     struct resolver rs = {.err = err, .errlen = errlen};
     if (errlen)

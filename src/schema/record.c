@@ -74,7 +74,7 @@ static bool apply_value(struct schema_registry *r, const char *keytype, const ch
             return false;
         /* Records another registry wrote hold its own text of the schema. */
         char why[256];
-        char *canonical = f->canonicalize(schema, why, sizeof(why));
+        char *canonical = f->canonicalize(schema, &sr_no_deps, why, sizeof(why));
         bool ok = canonical && sr_apply_schema(r, subject, version, (int32_t)json_integer_value(id), f->type,
                                                canonical, json_is_true(json_object_get(value, "deleted")));
         free(canonical);

@@ -49,6 +49,8 @@ void sr_free(struct schema_registry *r)
     hmap_free(&r->texts);
 }
 
+const struct sr_deps sr_no_deps = {0, NULL, NULL};
+
 const struct sr_format *sr_format_by_type(const struct schema_registry *r, const char *type)
 {
     if (!type || !*type)
@@ -175,7 +177,7 @@ enum sr_err sr_lookup(const struct schema_registry *r, const char *subject, cons
         snprintf(err, errlen, "unknown schema type %s", type);
         return SR_INVALID_SCHEMA;
     }
-    char *canonical = f->canonicalize(text, err, errlen);
+    char *canonical = f->canonicalize(text, &sr_no_deps, err, errlen);
     if (!canonical)
         return SR_INVALID_SCHEMA;
     const struct sr_schema *sc = sr_schema_by_text(r, f, canonical);

@@ -72,16 +72,37 @@ enum sr_mode sr_mode_parse(const char *s);
 enum sr_strategy { SR_TOPIC_NAME, SR_RECORD_NAME, SR_TOPIC_RECORD_NAME, SR_STRATEGY_UNKNOWN };
 enum sr_strategy sr_strategy_parse(const char *s);
 
-/* What the registry needs from a schema format (Avro today). The
- * registry calls these; it knows nothing of any format itself. */
+/* The schemas a schema refers to (Confluent's schema references),
+ * resolved to their texts: names[i] is how the schema names texts[i] (an
+ * Avro full name, a JSON Schema $ref URL, a .proto import path). A
+ * referenced schema's own references come before it. */
+struct sr_deps {
+    size_t n;
+    const char *const *names;
+    const char *const *texts;
+};
+extern const struct sr_deps sr_no_deps;
+
+/* What the registry needs from a schema format. The registry calls
+ * these; it knows nothing of any format itself. */
 struct sr_format {
-    const char *type;          /* "AVRO" */
+    const char *type;          /* "AVRO", "JSON", "PROTOBUF" */
     /* The canonical text two schemas are compared by, malloc'd, or NULL
      * with a reason in err when the text is not a valid schema. */
-    char *(*canonicalize)(const char *text, char *err, size_t errlen);
-    /* Can data written with `writer` be read with `reader`? false with a
-     * reason in err when not. Both are canonical texts. */
-    bool (*can_read)(const char *reader, const char *writer, char *err, size_t errlen);
+    char *(*canonicalize)(const char *text, const struct sr_deps *deps, char *err, size_t errlen);
+    /* Can data written with `writer` be read with `reader`, by the
+     * format's compatibility rules? false with a reason in err when not.
+     * Both are canonical texts, each with its own references. */
+    bool (*can_read)(const char *reader, const struct sr_deps *reader_deps, const char *writer,
+                     const struct sr_deps *writer_deps, char *err, size_t errlen);
+    /* Full validation (sluice.*.schema.validation=full). checker_new
+     * parses a schema once for checking data (NULL: cannot, and data pass
+     * unchecked); datum_valid says whether p..p+len, what follows the
+     * magic byte and schema id, is exactly one value of it, with the
+     * reason in why when not. */
+    void *(*checker_new)(const char *canonical, const struct sr_deps *deps);
+    void (*checker_free)(void *checker);
+    bool (*datum_valid)(const void *checker, const uint8_t *p, size_t len, char *why, size_t whylen);
 };
 
 struct sr_schema {

@@ -36,11 +36,11 @@ static bool compatible_with(enum sr_compat level, const struct sr_format *f, con
     }
     bool backward = level != SR_COMPAT_FORWARD && level != SR_COMPAT_FORWARD_TRANSITIVE;
     bool forward = level != SR_COMPAT_BACKWARD && level != SR_COMPAT_BACKWARD_TRANSITIVE;
-    if (backward && !f->can_read(canonical, old->schema->canonical, why, sizeof(why))) {
+    if (backward && !f->can_read(canonical, &sr_no_deps, old->schema->canonical, &sr_no_deps, why, sizeof(why))) {
         add_reason(err, errlen, "the new schema cannot read data written with version %d: %s", old->version, why);
         return false;
     }
-    if (forward && !f->can_read(old->schema->canonical, canonical, why, sizeof(why))) {
+    if (forward && !f->can_read(old->schema->canonical, &sr_no_deps, canonical, &sr_no_deps, why, sizeof(why))) {
         add_reason(err, errlen, "version %d cannot read data written with the new schema: %s", old->version, why);
         return false;
     }
@@ -87,7 +87,7 @@ static char *canonical_of(const struct schema_registry *r, const char *type, con
         snprintf(err, errlen, "unknown schema type %s", type);
         return NULL;
     }
-    return (*f)->canonicalize(text, err, errlen);
+    return (*f)->canonicalize(text, &sr_no_deps, err, errlen);
 }
 
 enum sr_err sr_register_plan(const struct schema_registry *r, const struct sr_register_req *req,

@@ -35,7 +35,8 @@ void schema_service_stop(struct broker *b)
         free(svc->refusals[i].topic);
     free(svc->refusals);
     for (size_t i = 0; i < svc->ncheckers; i++)
-        avro_checker_free(svc->checkers[i].ck);
+        if (svc->checkers[i].ck)
+            svc->checkers[i].format->checker_free(svc->checkers[i].ck);
     free(svc->checkers);
     free(svc);
     b->schema = NULL;

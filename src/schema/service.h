@@ -24,7 +24,8 @@ struct schema_refusal {
 /* A schema parsed once for checking payloads (full validation). */
 struct schema_checker {
     int32_t id;
-    struct avro_checker *ck;
+    const struct sr_format *format;
+    void *ck;                      /* the format's checker; NULL: not checkable */
 };
 
 struct schema_service {

@@ -12,7 +12,6 @@
 #include "core/sbuf.h"
 #include "log/batch.h"
 #include "log/kerr.h"
-#include "schema/avro.h"
 #include "schema/service.h"
 
 #define REFUSAL_LOG_INTERVAL_MS 1000
@@ -161,25 +160,26 @@ static bool registered(struct walk *w, struct side_check *sc, int32_t id)
 }
 
 /* The schema with this id, parsed once for checking payloads. */
-static const struct avro_checker *checker_for(struct schema_service *svc, int32_t id)
+static const struct schema_checker *checker_for(struct schema_service *svc, int32_t id)
 {
     for (size_t i = 0; i < svc->ncheckers; i++)
         if (svc->checkers[i].id == id)
-            return svc->checkers[i].ck;
+            return &svc->checkers[i];
     const struct sr_schema *sc = sr_schema_by_id(&svc->reg, id);
-    if (!sc || strcmp(sc->format->type, "AVRO") != 0)
+    if (!sc)
         return NULL;
     svc->checkers = xrealloc(svc->checkers, (svc->ncheckers + 1) * sizeof(*svc->checkers));
-    svc->checkers[svc->ncheckers] = (struct schema_checker){id, avro_checker_new(sc->canonical)};
-    return svc->checkers[svc->ncheckers++].ck;
+    svc->checkers[svc->ncheckers] =
+        (struct schema_checker){id, sc->format, sc->format->checker_new(sc->canonical, &sr_no_deps)};
+    return &svc->checkers[svc->ncheckers++];
 }
 
 /* Full validation: the payload after the id decodes as that schema. */
 static bool payload_ok(struct walk *w, struct side_check *sc, int32_t id, const uint8_t *p, size_t len)
 {
-    const struct avro_checker *ck = checker_for(w->b->schema, id);
+    const struct schema_checker *ck = checker_for(w->b->schema, id);
     char why[200];
-    if (!ck || avro_datum_valid(ck, p, len, why, sizeof(why)))
+    if (!ck || !ck->ck || ck->format->datum_valid(ck->ck, p, len, why, sizeof(why)))
         return true;
     snprintf(w->msg, w->msglen, "record %d: the %s does not match schema id %d: %s", w->index, sc->what, id, why);
     w->refused_reason = "payload_mismatch";

@@ -16,7 +16,7 @@
 
 static bool valid(const char *schema, const uint8_t *p, size_t len)
 {
-    struct avro_checker *ck = avro_checker_new(schema);
+    struct avro_checker *ck = avro_checker_new(schema, &sr_no_deps);
     assert_non_null(ck);
     char why[128];
     bool ok = avro_datum_valid(ck, p, len, why, sizeof(why));

@@ -262,8 +262,8 @@ static void test_replay_order(void **state)
     struct schema_registry r;
     sr_init(&r, formats);
     char err[128];
-    char *c1 = avro_canonicalize(V1, err, sizeof(err));
-    char *c2 = avro_canonicalize(V2, err, sizeof(err));
+    char *c1 = avro_canonicalize(V1, &sr_no_deps, err, sizeof(err));
+    char *c2 = avro_canonicalize(V2, &sr_no_deps, err, sizeof(err));
     assert_true(sr_apply_schema(&r, "s", 2, 5, "AVRO", c2, false));
     assert_true(sr_apply_schema(&r, "s", 1, 4, "AVRO", c1, false));
     assert_false(sr_apply_schema(&r, "s", 3, 4, "AVRO", c2, false));   /* id 4 is V1 */
