@@ -12,7 +12,7 @@ WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
            -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla -Wmissing-prototypes
 CPPFLAGS += -Isrc -MMD -MP
 LIBS    := -lz -lsnappy -llz4 -lzstd -lisal -ljansson -lavro -lmicrohttpd -lpthread -lm
-CLILIBS := -lrdkafka
+CLILIBS := -lrdkafka -lcurl
 
 # CORE: what unit tests and fuzzers link without the event loop.
 # The group state machine is here too: it takes its clock and timers as callbacks.

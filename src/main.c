@@ -28,6 +28,8 @@ static void usage(FILE *out)
             "  consume TOPIC                     print records\n"
             "  bench produce|consume|latency TOPIC, bench mock-cluster\n"
             "                                    load generator (messages/s, MB/s, latency)\n"
+            "  schema list|get|register|check|delete ...\n"
+            "                                    the schema registry's subjects and schemas\n"
             "  version\n\n"
             "Run `sluice <command> --help` for a command's options.\n",
             SLUICE_VERSION);
@@ -115,6 +117,8 @@ int main(int argc, char **argv)
         return cli_consume_main(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return cli_bench_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "schema") == 0)
+        return cli_schema_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("sluice %s\n", SLUICE_VERSION);
         return 0;
