@@ -1,7 +1,8 @@
 /* Sluice console: plain JavaScript, no dependencies. Polls the JSON API
  * (/api/...) every 2 s, keeps the last 10 minutes of samples in memory
  * and draws the charts on <canvas>. Routes: #/ #/topics #/topics/NAME
- * #/messages #/groups #/groups/ID */
+ * #/messages #/groups #/groups/ID, and #/schemas #/schemas/SUBJECT
+ * (schemas.js) */
 "use strict";
 const POLL_MS = 2000, KEEP_MS = 10 * 60 * 1000;
 const COLORS = ["#2f6fde", "#1a9b6c", "#d0433b", "#d98a1c", "#7b4fd1", "#1596b3", "#b3478f", "#6b7480"];
@@ -341,7 +342,7 @@ async function route() {
   const h = location.hash || "#/";
   const path = decodeURIComponent(h.slice(1).split("?")[0]);
   const page = path.startsWith("/topics") ? "topics" : path.startsWith("/messages") ? "messages"
-    : path.startsWith("/groups") ? "groups" : "overview";
+    : path.startsWith("/groups") ? "groups" : path.startsWith("/schemas") ? "schemas" : "overview";
   document.querySelectorAll("nav a").forEach(a => a.classList.toggle("active", a.dataset.nav === page));
   try {
     if (path.startsWith("/topics/")) await renderTopic(path.slice(8));
@@ -349,6 +350,8 @@ async function route() {
     else if (path.startsWith("/messages")) await renderMessages();
     else if (path.startsWith("/groups/")) await renderGroup(path.slice(8));
     else if (path === "/groups") await renderGroups();
+    else if (path.startsWith("/schemas/")) await renderSubject(path.slice(9));
+    else if (path === "/schemas") await renderSchemas();
     else renderOverview();
     document.body.dataset.page = page;
   } catch (e) {

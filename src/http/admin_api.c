@@ -10,6 +10,7 @@
  *   POST   /api/topics/NAME/messages           {"partition","key","value","headers":{}}, answered once fsynced
  *   GET    /api/groups                         state, members, lag sum
  *   GET    /api/groups/ID                      members and per-partition lag
+ *   GET    /api/schemas, /api/schemas/subjects/NAME   the schema registry, read-only (schema_api.h)
  * Calls that change anything were checked by http.c (allowed by
  * http.admin.enabled, JSON content type, Origin/Host of this listener).
  * Errors are {"error": "..."}. */
@@ -27,6 +28,7 @@
 #include "group/group.h"
 #include "http/browse.h"
 #include "http/http.h"
+#include "http/schema_api.h"
 #include "log/batch.h"
 #include "log/batch_build.h"
 #include "protocol/gen/errors.h"
@@ -495,6 +497,12 @@ void api_handle(struct broker *b, struct http_job *j)
             reply(j, 200, group_json(b, g, true));
         else
             fail(j, 404, "no group %s", p + 8);
+        return;
+    }
+    if ((strcmp(p, "/schemas") == 0 || strncmp(p, "/schemas/", 9) == 0) && get) {
+        int status;
+        json_t *body = schema_api_get(b, p + 8, &status);
+        reply(j, status, body);
         return;
     }
     fail(j, 404, "not found");

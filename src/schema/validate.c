@@ -13,6 +13,7 @@
 #include "log/batch.h"
 #include "log/kerr.h"
 #include "schema/service.h"
+#include "schema/topic_policy.h"
 
 #define REFUSAL_LOG_INTERVAL_MS 1000
 
@@ -195,14 +196,14 @@ static int check_record(void *arg, const struct record_view *rec)
     return ok ? 0 : 1;
 }
 
-static void side_init(struct side_check *sc, const struct broker *b, const struct topic *t, const char *what,
-                      enum topic_prop on, enum topic_prop sluice_mode, enum topic_prop strategy)
+static void side_init(struct side_check *sc, const struct broker *b, const struct topic *t, const char *what)
 {
+    struct schema_side_policy policy;
+    schema_side_policy(b, t, strcmp(what, "key") == 0, &policy);
     sc->what = what;
-    const char *mode = topic_config_str(&t->config, &b->cfg, sluice_mode);
-    sc->full = strcmp(mode, "full") == 0;
-    sc->on = strcmp(topic_config_str(&t->config, &b->cfg, on), "true") == 0 || sc->full || strcmp(mode, "id") == 0;
-    sc->strategy = sr_strategy_parse(topic_config_str(&t->config, &b->cfg, strategy));
+    sc->on = policy.check != SCHEMA_CHECK_NONE;
+    sc->full = policy.check == SCHEMA_CHECK_FULL;
+    sc->strategy = policy.strategy;
     sc->last_ok_id = -1;
     char subject[512];
     snprintf(subject, sizeof(subject), "%s-%s", t->name, what);
@@ -214,9 +215,8 @@ int schema_validate_produce(struct broker *b, const struct topic *t, const uint8
 {
     struct walk w = {.b = b, .t = t, .msg = msg, .msglen = msglen};
     msg[0] = '\0';
-    side_init(&w.key, b, t, "key", T_KEY_SCHEMA_VALIDATION, T_SLUICE_KEY_SCHEMA_VALIDATION, T_KEY_SUBJECT_NAME_STRATEGY);
-    side_init(&w.value, b, t, "value", T_VALUE_SCHEMA_VALIDATION, T_SLUICE_VALUE_SCHEMA_VALIDATION,
-              T_VALUE_SUBJECT_NAME_STRATEGY);
+    side_init(&w.key, b, t, "key");
+    side_init(&w.value, b, t, "value");
     if (!w.key.on && !w.value.on)
         return 0;
     if (!b->schema) {
