@@ -47,6 +47,8 @@ static const char bench_help[] =
     "\n"
     "Options:\n"
     "  -s, --size N          value size in bytes (default: 100)\n"
+    "      --value-file F    produce: every value is F's bytes (e.g. a record\n"
+    "                        framed for a schema registry), not --size filler\n"
     "  -n, --count N         records to send or read (default: produce\n"
     "                        1000000, latency 10000, consume: all)\n"
     "  -d, --duration S      produce: send for S seconds instead of --count\n"
@@ -76,7 +78,7 @@ static const char bench_help[] =
     "Exit status: 0 success, 1 error (e.g. a record not delivered), 2 usage.\n";
 
 enum { OPT_ACKS = 256, OPT_LINGER_MS, OPT_BATCH_SIZE, OPT_KEYS, OPT_IDLE_MS,
-       OPT_JSON, OPT_TOPIC, OPT_BROKERS, OPT_PRODUCERS };
+       OPT_JSON, OPT_TOPIC, OPT_BROKERS, OPT_PRODUCERS, OPT_VALUE_FILE };
 
 enum bench_mode { MODE_PRODUCE, MODE_CONSUME, MODE_LATENCY, MODE_MOCK };
 
@@ -85,6 +87,8 @@ struct bench_opts {
     const char *mode_name;
     const char *topic;
     int64_t size;
+    const char *value_file;
+    char *value;            /* --value-file's bytes (size of them), else NULL */
     int64_t count;          /* -1: the mode's default */
     int64_t duration_s;     /* 0: by count */
     int64_t keys;
@@ -165,6 +169,9 @@ static bool take_bench_option(struct cli_common *c, void *opts, int opt,
     case OPT_TOPIC:
         o->topic = arg;
         return true;
+    case OPT_VALUE_FILE:
+        o->value_file = arg;
+        return true;
     default:
         return cli_invalid(c, "unexpected option");
     }
@@ -189,6 +196,7 @@ static int parse_bench_args(struct cli_common *c, struct bench_opts *o,
         {"json", no_argument, NULL, OPT_JSON},
         {"topic", required_argument, NULL, OPT_TOPIC},
         {"brokers", required_argument, NULL, OPT_BROKERS},
+        {"value-file", required_argument, NULL, OPT_VALUE_FILE},
         {NULL, 0, NULL, 0},
     };
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -227,6 +235,14 @@ static int parse_bench_args(struct cli_common *c, struct bench_opts *o,
     if (argc - optind > 1)
         return cli_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
     o->topic = argv[optind];
+    if (o->value_file && o->mode != MODE_PRODUCE)
+        return cli_usage_error(c, "--value-file applies to produce only");
+    if (o->value_file) {
+        size_t len;
+        if (!(o->value = cli_read_file(c, o->value_file, &len)))
+            return CLI_EXIT_ERROR;
+        o->size = (int64_t)len;
+    }
     if (o->mode == MODE_PRODUCE && o->size < 8)
         return cli_usage_error(c, "--size must be at least 8 (the send time travels in the value)");
     return CLI_EXIT_OK;
@@ -442,7 +458,7 @@ static void *producer_thread(void *arg)
     uint64_t seed = 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)p;
 
     for (size_t i = 0; i < size; i++)
-        value[i] = (char)('a' + i % 26);
+        value[i] = o->value ? o->value[i] : (char)('a' + i % 26);
     while (!cli_stop_requested && !p->failed) {
         if (p->to_send ? p->sent >= p->to_send : now_ns() >= p->deadline_ns)
             break;
@@ -796,6 +812,7 @@ int cli_bench_main(int argc, char **argv)
     } else if (rc < 0) {
         rc = CLI_EXIT_OK;
     }
+    free(o.value);
     cli_common_free(&c);
     return rc;
 }

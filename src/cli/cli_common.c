@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sbuf.h"
 #include "core/util.h"
 
 volatile sig_atomic_t cli_stop_requested;
@@ -187,6 +188,32 @@ char *cli_split_kv(const char *s, const char **value)
         return NULL;
     *value = eq + 1;
     return xstrndup(s, (size_t)(eq - s));
+}
+
+char *cli_read_file(const struct cli_common *c, const char *path, size_t *len)
+{
+    bool use_stdin = !path || strcmp(path, "-") == 0;
+    FILE *f = use_stdin ? stdin : fopen(path, "rb");
+    struct sbuf text = {0};
+    char buf[8192];
+    size_t n;
+
+    if (!f) {
+        cli_error(c, "cannot open '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        sbuf_add(&text, buf, n);
+    bool failed = ferror(f);
+    if (!use_stdin)
+        fclose(f);
+    if (failed) {
+        cli_error(c, "cannot read %s", use_stdin ? "stdin" : path);
+        free(text.p);
+        return NULL;
+    }
+    *len = text.len;
+    return text.p ? text.p : xstrdup("");
 }
 
 /* librdkafka reports connection trouble here; it is usually transient, so

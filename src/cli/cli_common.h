@@ -95,6 +95,10 @@ bool cli_parse_int(const struct cli_common *c, const char *name,
  * NULL when there is no '=' or KEY is empty. */
 char *cli_split_kv(const char *s, const char **value);
 
+/* The whole of file PATH (stdin for NULL or "-"), malloc'd with a NUL
+ * after its *len bytes; NULL, reported, when it cannot be read. */
+char *cli_read_file(const struct cli_common *c, const char *path, size_t *len);
+
 /* A configuration with bootstrap.servers, client.id and the callbacks set.
  * The client handle's opaque is c, which must outlive the handle. */
 rd_kafka_conf_t *cli_conf_new(struct cli_common *c);

@@ -1,6 +1,5 @@
 /* sluice schema: list, get, register, check and delete schemas in the
  * schema registry, through its REST API (Confluent's). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,31 +180,18 @@ static void print_schema(const char *text)
     json_decref(doc);
 }
 
-/* The whole of FILE, or of stdin for "-" or none; NULL (reported) on error. */
+/* The schema's text from --file, or stdin; NULL (reported) on error. */
 static char *read_schema_text(struct schema_run *s)
 {
-    const char *name = s->opts.file && strcmp(s->opts.file, "-") ? s->opts.file : NULL;
-    FILE *f = name ? fopen(name, "r") : stdin;
-    struct sbuf text = {0};
-    char buf[8192];
-    size_t n;
+    size_t len;
+    char *text = cli_read_file(&s->common, s->opts.file, &len);
 
-    if (!f) {
-        cli_error(&s->common, "cannot open '%s': %s", name, strerror(errno));
+    if (text && !len) {
+        cli_error(&s->common, "no schema in %s", s->opts.file && strcmp(s->opts.file, "-") ? s->opts.file : "stdin");
+        free(text);
         return NULL;
     }
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        sbuf_add(&text, buf, n);
-    bool failed = ferror(f);
-    if (name)
-        fclose(f);
-    if (failed || !text.len) {
-        cli_error(&s->common, failed ? "cannot read the schema from %s" : "no schema in %s",
-                  name ? name : "stdin");
-        free(text.p);
-        return NULL;
-    }
-    return text.p;
+    return text;
 }
 
 /* {"name": NAME, "subject": SUBJECT, "version": VERSION} from

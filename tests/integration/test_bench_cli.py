@@ -89,3 +89,31 @@ def test_acks_and_compression_reach_the_wire(broker_factory):
     with open(os.path.join(b.data_dir, "z-0", "0" * 20 + ".log"), "rb") as f:
         head = f.read(61)
     assert int.from_bytes(head[21:23], "big") & 7 == 3, "first batch's codec is not lz4"
+
+
+def test_value_file_frames_every_record(broker, tmp_path):
+    """--value-file sends the file's bytes as every value: here a record
+    framed for the schema registry, through a topic that validates ids."""
+    from confluent_kafka import Consumer
+    from test_schema_registry import sr
+    schema = json.dumps({"type": "record", "name": "E", "fields": [{"name": "s", "type": "string"}]})
+    schema_id = sr(broker, "/subjects/framed-value/versions", "POST", {"schema": schema})[1]["id"]
+    value = b"\0" + schema_id.to_bytes(4, "big") + b"\x0ahello"   # the string "hello"
+    (tmp_path / "v.bin").write_bytes(value)
+    subprocess.run([SLUICE_BIN, "topic", "create", "framed", "-b", broker.bootstrap,
+                    "--config", "sluice.value.schema.validation=full"], check=True, capture_output=True)
+    r = json.loads(bench(broker, "produce", "framed", "--value-file", str(tmp_path / "v.bin"), "-n", "300", "--json"))
+    assert (r["messages"], r["failed"], r["bytes"]) == (300, 0, 300 * len(value))
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "framed", "auto.offset.reset": "earliest"})
+    c.subscribe(["framed"])
+    got = []
+    while len(got) < 300:
+        m = c.poll(10)
+        assert m is not None, "only %d records came back" % len(got)
+        if not m.error():
+            got.append(m.value())
+    c.close()
+    assert set(got) == {value}
+    p = subprocess.run([SLUICE_BIN, "bench", "consume", "framed", "--value-file", str(tmp_path / "v.bin"),
+                        "-b", broker.bootstrap], capture_output=True, text=True)
+    assert p.returncode == 2 and "--value-file applies to produce only" in p.stderr
