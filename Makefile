@@ -80,6 +80,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(call OBJ,$(TEST_CODEC_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $< $(filter %.o,$^) $(LDFLAGS) $(LIBS) -lcmocka
 
+# Its payloads come from libprotobuf itself (a C++ helper).
+$(BUILD)/tests/test_schema_protobuf: $(BUILD)/tests/unit/protobuf_payload.o
+
 unit: $(UNIT_BIN)
 	@scripts/run-unit $(UNIT_BIN)
 

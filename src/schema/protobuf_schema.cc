@@ -7,11 +7,13 @@
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/stubs/strutil.h>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include "schema/protobuf_internal.hh"
 
 namespace pb = google::protobuf;
@@ -127,6 +129,10 @@ void pb_set_err(char *err, size_t errlen, const std::string &s)
 
 std::unique_ptr<pb_schema> pb_load(const char *text, const struct sr_deps *deps, std::string *err)
 {
+    // libprotobuf writes warnings (a file without a syntax line) to
+    // stderr; what matters here reaches the caller as err.
+    static std::once_flag quiet;
+    std::call_once(quiet, [] { pb::SetLogHandler(nullptr); });
     pb::FileDescriptorProto fdp;
     if (!to_file_proto(text, &fdp, err))
         return nullptr;
