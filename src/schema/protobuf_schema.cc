@@ -58,13 +58,49 @@ bool is_base64(const char *s)
     return true;
 }
 
+// protoc writes each field's JSON name into the descriptors it emits
+// (and so into what Confluent's clients send); the parser leaves it out
+// when the .proto does not set it. Dropping the default one makes both
+// forms of a schema print the same.
+std::string default_json_name(const std::string &name)
+{
+    std::string out;
+    bool upper = false;
+    for (char c : name) {
+        if (c == '_')
+            upper = true;
+        else
+            out += upper ? (char)toupper((unsigned char)c) : c, upper = false;
+    }
+    return out;
+}
+
+void drop_default_json_names(pb::RepeatedPtrField<pb::FieldDescriptorProto> *fields)
+{
+    for (pb::FieldDescriptorProto &f : *fields)
+        if (f.has_json_name() && f.json_name() == default_json_name(f.name()))
+            f.clear_json_name();
+}
+
+void drop_default_json_names(pb::DescriptorProto *m)
+{
+    drop_default_json_names(m->mutable_field());
+    drop_default_json_names(m->mutable_extension());
+    for (pb::DescriptorProto &nested : *m->mutable_nested_type())
+        drop_default_json_names(&nested);
+}
+
 // Text (a .proto file or a base64 FileDescriptorProto) into fdp.
 bool to_file_proto(const char *text, pb::FileDescriptorProto *fdp, std::string *err)
 {
     if (is_base64(text)) {
         std::string bytes;
-        if (pb::Base64Unescape(text, &bytes) && fdp->ParseFromString(bytes))
+        if (pb::Base64Unescape(text, &bytes) && fdp->ParseFromString(bytes)) {
+            drop_default_json_names(fdp->mutable_extension());
+            for (pb::DescriptorProto &m : *fdp->mutable_message_type())
+                drop_default_json_names(&m);
             return true;
+        }
         *err = "neither a .proto file nor a base64 FileDescriptorProto";
         return false;
     }
