@@ -64,7 +64,8 @@ static void test_canonical_text(void **state)
     char *canonical = protobuf_canonicalize(SCHEMA, &sr_no_deps, err, sizeof(err));
     assert_non_null(canonical);
     char *spaced = protobuf_canonicalize("// orders\nsyntax='proto3'; package shop; message Order{int64 id=1;"
-                                         "string item=2;Line line=3;map<string,int32> tags=4; message Line{int32 qty=1;}}"
+                                         "string item=2;Line line=3;map<string,int32> tags=4;"
+                                         "message Line{int32 qty=1;}}"
                                          "message Refund{string reason=1;}",
                                          &sr_no_deps, err, sizeof(err));
     assert_non_null(spaced);
@@ -176,7 +177,8 @@ static void test_required_and_unknown_fields(void **state)
     assert_true(valid(PROTO2, &f, why, sizeof(why)));
     /* A field number the message does not declare is skipped, as every
      * Protobuf parser skips it (a writer's newer field). */
-    static const char *const newer = "syntax = \"proto2\";\nmessage R { required int32 a = 1; optional string z = 9; }\n";
+    static const char *const newer =
+        "syntax = \"proto2\";\nmessage R { required int32 a = 1; optional string z = 9; }\n";
     f = frame(newer, "R", "a: 1 z: \"new\"", FIRST, sizeof(FIRST));
     assert_true(valid(PROTO2, &f, why, sizeof(why)));
 }

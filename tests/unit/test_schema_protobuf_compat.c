@@ -147,12 +147,6 @@ static const struct evolution cases[] = {
 
 static const struct sr_format *const formats[] = {&protobuf_format, NULL};
 
-static bool accepted(const char *const *history, size_t n, const char *next, enum sr_compat level, char *err,
-                     size_t errlen)
-{
-    return compat_accepted(formats, NULL, history, n, next, level, err, errlen);
-}
-
 static void test_evolution_table(void **state)
 {
     assert_true(ARRAY_LEN(cases) >= 40);
@@ -164,19 +158,21 @@ static void test_evolution_table(void **state)
 static void test_transitive(void **state)
 {
     char err[1024];
+    const struct sr_format *const *f = formats;
     /* v1 had N; v2 dropped it (registered under NONE); v3 = v2 reads v2's
      * data but not v1's: MESSAGE_REMOVED against v1. */
     const char *backward[] = {P3(M("int32 a = 1;") "message N { int32 x = 1; }\n"), P3(M("int32 a = 1;"))};
-    assert_true(accepted(backward, 2, P3(M("int32 a = 1;")), SR_COMPAT_BACKWARD, err, sizeof(err)));
-    assert_false(accepted(backward, 2, P3(M("int32 a = 1;")), SR_COMPAT_BACKWARD_TRANSITIVE, err, sizeof(err)));
+    const char *backward_next = P3(M("int32 a = 1;"));
+    assert_true(compat_accepted(f, NULL, backward, 2, backward_next, SR_COMPAT_BACKWARD, err, sizeof(err)));
+    assert_false(compat_accepted(f, NULL, backward, 2, backward_next, SR_COMPAT_BACKWARD_TRANSITIVE, err, sizeof(err)));
     assert_non_null(strstr(err, "MESSAGE_REMOVED"));
     /* v1 lacked N, v2 and v3 have it: v1 cannot read v3's N. */
     const char *forward[] = {P3(M("int32 a = 1;")), P3(M("int32 a = 1;") "message N { int32 x = 1; }\n")};
     const char *forward_next = P3(M("int32 a = 1;") "message N { int32 x = 1; }\n");
-    assert_true(accepted(forward, 2, forward_next, SR_COMPAT_FORWARD, err, sizeof(err)));
-    assert_false(accepted(forward, 2, forward_next, SR_COMPAT_FORWARD_TRANSITIVE, err, sizeof(err)));
-    assert_true(accepted(forward, 2, forward_next, SR_COMPAT_FULL, err, sizeof(err)));
-    assert_false(accepted(forward, 2, forward_next, SR_COMPAT_FULL_TRANSITIVE, err, sizeof(err)));
+    assert_true(compat_accepted(f, NULL, forward, 2, forward_next, SR_COMPAT_FORWARD, err, sizeof(err)));
+    assert_false(compat_accepted(f, NULL, forward, 2, forward_next, SR_COMPAT_FORWARD_TRANSITIVE, err, sizeof(err)));
+    assert_true(compat_accepted(f, NULL, forward, 2, forward_next, SR_COMPAT_FULL, err, sizeof(err)));
+    assert_false(compat_accepted(f, NULL, forward, 2, forward_next, SR_COMPAT_FULL_TRANSITIVE, err, sizeof(err)));
     assert_non_null(strstr(err, "version 1"));
 }
 
