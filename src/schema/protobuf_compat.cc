@@ -35,6 +35,9 @@ enum class Scalar { general_number, signed_number, string_or_bytes, fixed32, fix
 struct Diffs {
     std::vector<std::string> found;
     std::set<std::pair<std::string, std::string>> visited;   // message pairs compared
+    // Message-typed fields' types still to compare: a worklist, not
+    // recursion, so a long chain of message types cannot exhaust the stack.
+    std::vector<std::pair<const pb::Descriptor *, const pb::Descriptor *>> pending;
     void add(const char *type, const std::string &path, const std::string &what)
     {
         found.push_back("{errorType:\"" + std::string(type) + "\", description:\"" + what + " at path '" + path +
@@ -107,10 +110,9 @@ void compare_value_types(Diffs *diffs, const std::string &path, Label ol, Label 
             diffs->add("FIELD_NAMED_TYPE_CHANGED", path, "The type of a MESSAGE field does not match");
             return;
         }
-        size_t before = diffs->found.size();
-        compare_message(diffs, "#/" + local_name(om), om, um);
-        if (diffs->found.size() != before)
-            diffs->add("FIELD_NAMED_TYPE_CHANGED", path, "The type of a MESSAGE field does not match");
+        // Confluent compares the two types too; what it finds there is
+        // incompatible by itself, so the verdict needs nothing more here.
+        diffs->pending.push_back({om, um});
     } else if (scalar_of(o) != scalar_of(u)) {
         diffs->add("FIELD_SCALAR_KIND_CHANGED", path, "The kind of a SCALAR field does not match");
     } else if (ol != Label::none && ul != Label::none && ol != ul && scalar_of(o) != Scalar::string_or_bytes) {
@@ -248,6 +250,11 @@ bool protobuf_can_read(const char *reader, const struct sr_deps *reader_deps, co
     compare_types(&diffs, "#/",
                   messages_of(w->file, w->file->message_type_count(), &pb::FileDescriptor::message_type),
                   messages_of(r->file, r->file->message_type_count(), &pb::FileDescriptor::message_type));
+    while (!diffs.pending.empty()) {
+        auto types = diffs.pending.back();
+        diffs.pending.pop_back();
+        compare_message(&diffs, "#/" + local_name(types.first), types.first, types.second);
+    }
     if (diffs.found.empty())
         return true;
     std::string all;

@@ -70,6 +70,11 @@ static void test_canonical_text(void **state)
                                          &sr_no_deps, err, sizeof(err));
     assert_non_null(spaced);
     assert_string_equal(spaced, canonical);
+    /* Replaying _schemas canonicalizes the stored text again. */
+    char *again = protobuf_canonicalize(canonical, &sr_no_deps, err, sizeof(err));
+    assert_non_null(again);
+    assert_string_equal(again, canonical);
+    free(again);
     /* The base64 FileDescriptorProto Confluent's clients send. */
     char *serialized = protobuf_serialized(canonical, &sr_no_deps);
     assert_non_null(serialized);
@@ -113,6 +118,25 @@ static void test_references(void **state)
     assert_non_null(canonical);
     assert_non_null(strstr(canonical, "common.Money"));
     free(canonical);
+}
+
+/* A schema from a client is a long chain of message types, each a field
+ * of the one before: comparing two of them must not exhaust the stack. */
+static void test_long_chain_of_message_types(void **state)
+{
+    enum { N = 20000 };
+    size_t cap = (size_t)N * 48 + 64, len = 0;
+    char *text = malloc(cap);
+    len += (size_t)snprintf(text + len, cap - len, "syntax = \"proto3\";\n");
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, cap - len, "message M%d { M%d f = 1; }\n", i, i + 1);
+    snprintf(text + len, cap - len, "message M%d { int32 x = 1; }\n", N);
+    char err[256] = "";
+    char *canonical = protobuf_canonicalize(text, &sr_no_deps, err, sizeof(err));
+    assert_non_null(canonical);
+    assert_true(protobuf_can_read(canonical, &sr_no_deps, canonical, &sr_no_deps, err, sizeof(err)));
+    free(canonical);
+    free(text);
 }
 
 static void test_valid_messages(void **state)
@@ -189,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_canonical_text),
         cmocka_unit_test(test_invalid_schemas),
         cmocka_unit_test(test_references),
+        cmocka_unit_test(test_long_chain_of_message_types),
         cmocka_unit_test(test_valid_messages),
         cmocka_unit_test(test_indexes_must_name_a_message),
         cmocka_unit_test(test_bytes_must_be_the_message),
