@@ -103,6 +103,10 @@ struct sr_format {
     void *(*checker_new)(const char *canonical, const struct sr_deps *deps);
     void (*checker_free)(void *checker);
     bool (*datum_valid)(const void *checker, const uint8_t *p, size_t len, char *why, size_t whylen);
+    /* The text in a representation a client asks for with ?format=
+     * (Protobuf's "serialized"), malloc'd; NULL, or no render: the
+     * canonical text. */
+    char *(*render)(const char *canonical, const char *format);
 };
 
 struct sr_schema {

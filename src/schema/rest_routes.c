@@ -61,6 +61,29 @@ static json_t *version_json(const char *subject, const struct sr_version *v)
     return o;
 }
 
+/* ?format= asks some formats for another text of a schema (Protobuf's
+ * "serialized"): the reply's "schema" becomes it. */
+static json_t *with_format(const struct rest_request *rq, json_t *o, const struct sr_schema *sc)
+{
+    const char *format = rest_arg(rq, "format");
+    char *text = format && sc->format->render ? sc->format->render(sc->canonical, format) : NULL;
+    if (text)
+        json_object_set_new(o, "schema", json_string(text));
+    free(text);
+    return o;
+}
+
+/* The .../schema endpoints: the schema's text alone, not JSON. */
+static void reply_schema_text(struct rest_request *rq, const struct sr_schema *sc)
+{
+    json_t *o = with_format(rq, json_pack("{s:s}", "schema", sc->canonical), sc);
+    const char *text = json_string_value(json_object_get(o, "schema"));
+    rest_reply(rq, 200, json_null());
+    rq->out.len = 0;
+    sbuf_add(&rq->out, text, strlen(text));
+    json_decref(o);
+}
+
 static void error_for(struct rest_request *rq, enum sr_err e, const char *subject, const char *detail)
 {
     switch (e) {
@@ -168,7 +191,7 @@ static void lookup_schema(struct rest_request *rq, const char *subject)
                                      text, rest_flag(rq, "deleted"), &v, err, sizeof(err))
                          : SR_INVALID_SCHEMA;
     if (e == SR_OK)
-        rest_reply(rq, 200, version_json(subject, v));
+        rest_reply(rq, 200, with_format(rq, version_json(subject, v), v->schema));
     else
         error_for(rq, e, subject, err);
     json_decref(doc);
@@ -189,12 +212,10 @@ static void get_version(struct rest_request *rq, const char *subject, const char
     if (e != SR_OK)
         error_for(rq, e, subject, NULL);
     else if (!what)
-        rest_reply(rq, 200, version_json(subject, v));
-    else if (strcmp(what, "schema") == 0) {
-        rest_reply(rq, 200, json_null());
-        rq->out.len = 0;
-        sbuf_add(&rq->out, v->schema->canonical, strlen(v->schema->canonical));
-    } else if (strcmp(what, "referencedby") == 0)
+        rest_reply(rq, 200, with_format(rq, version_json(subject, v), v->schema));
+    else if (strcmp(what, "schema") == 0)
+        reply_schema_text(rq, v->schema);
+    else if (strcmp(what, "referencedby") == 0)
         rest_reply(rq, 200, json_array());   /* no references yet: nothing refers to it */
     else
         rest_error(rq, 404, "HTTP 404 Not Found");
@@ -294,11 +315,9 @@ static void schema_by_id(struct rest_request *rq, const char *id_text, const cha
         json_t *o = json_pack("{s:s}", "schema", sc->canonical);
         if (strcmp(sc->format->type, "AVRO") != 0)
             json_object_set_new(o, "schemaType", json_string(sc->format->type));
-        rest_reply(rq, 200, o);
+        rest_reply(rq, 200, with_format(rq, o, sc));
     } else if (strcmp(what, "schema") == 0) {
-        rest_reply(rq, 200, json_null());
-        rq->out.len = 0;
-        sbuf_add(&rq->out, sc->canonical, strlen(sc->canonical));
+        reply_schema_text(rq, sc);
     } else if (strcmp(what, "subjects") == 0) {
         rest_reply(rq, 200, json_incref(subjects));
     } else if (strcmp(what, "versions") == 0) {

@@ -175,6 +175,22 @@ def main():
     write("fuzz_recovery", "segment-log-append-time", b"\x40" + batches["none"])
     write("fuzz_recovery", "segment-empty", b"\x00")
 
+    # fuzz_protobuf: an even first byte, a schema's text; odd, a record
+    # value after the schema id, checked against the target's shop.Order.
+    write("fuzz_protobuf", "schema_proto3", b"\x00" + b"""syntax = "proto3";
+package p;
+message M { int32 a = 1; oneof o { string s = 2; M m = 3; } map<string, M> mm = 4; enum E { Z = 0; } E e = 5; }
+""")
+    write("fuzz_protobuf", "schema_proto2", b"\x00" + b"""syntax = "proto2";
+message R { required int32 a = 1; optional group G = 2 { optional int32 x = 3; } repeated string s = 4; \
+extensions 100 to 200; }
+extend R { optional int32 ext = 100; }
+""")
+    # indexes [0] as the single 0; Order{id 7, item "tea", line{qty 2}, tags{a: 1}, card "visa"}
+    write("fuzz_protobuf", "order", b"\x01\x00\x08\x07\x12\x03tea\x1a\x02\x08\x02\x22\x05\x0a\x01a\x10\x01\x32\x04visa")
+    write("fuzz_protobuf", "refund", b"\x01\x02\x02\x0a\x04late")   # indexes [1]: Refund{reason "late"}
+    write("fuzz_protobuf", "line", b"\x01\x04\x00\x00\x08\x03\x12\x02\x08\x01")   # [0, 0]: Order.Line
+
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,10 @@
-"""Confluent's own serializers against Sluice, for test_schema_clients.py.
-Runs in the virtual environment of requirements-schema.txt (confluent-kafka
-2.16 from PyPI; Debian's is older). Usage:
-  schema_client.py SCENARIO BOOTSTRAP REGISTRY_URL TOPIC
+"""Confluent's own serializers against Sluice, for test_schema_clients.py
+(Avro) and test_schema_protobuf.py (scenarios proto-*, which take a
+directory of FileDescriptorSets protoc made of the test's .proto files,
+one a version of shop.Order). Runs in the
+virtual environment of requirements-schema.txt (confluent-kafka 2.16 from
+PyPI; Debian's is older). Usage:
+  schema_client.py SCENARIO BOOTSTRAP REGISTRY_URL TOPIC [DESCRIPTOR_SETS_DIR]
 Prints one JSON object: what was produced, consumed and answered."""
 import json
 import sys
@@ -37,11 +40,11 @@ def produce(serializer, orders):
     for o in orders:
         p.produce(topic, value=serializer(o, SerializationContext(topic, MessageField.VALUE)))
     assert p.flush(30) == 0
-    return [dict(o) for o in orders]
+    return list(orders)
 
 
-def consume(count):
-    deser = AvroDeserializer(client)
+def consume(count, deser=None):
+    deser = deser or AvroDeserializer(client)
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "schema-" + topic,
                   "auto.offset.reset": "earliest"})
     c.subscribe([topic])
@@ -67,8 +70,62 @@ def error_of(call):
     return None
 
 
+def proto_order(version):
+    """shop.Order's class from protoc's FileDescriptorSet VERSION.pb."""
+    from google.protobuf import descriptor_pb2, descriptor_pool
+    from google.protobuf.message_factory import GetMessageClass
+    files = descriptor_pb2.FileDescriptorSet()
+    with open("%s/%s.pb" % (sys.argv[5], version), "rb") as f:
+        files.ParseFromString(f.read())
+    pool = descriptor_pool.DescriptorPool()
+    for fd in files.file:
+        pool.Add(fd)
+    return GetMessageClass(pool.FindMessageTypeByName("shop.Order"))
+
+
+def proto_orders(cls, rows):
+    return [cls(id=i, item=item, tags={"n": i}) for i, item in rows]
+
+
+def proto_dicts(messages):
+    from google.protobuf.json_format import MessageToDict
+    return [MessageToDict(m) for m in messages]
+
+
 result = {}
-if scenario == "auto":
+if scenario.startswith("proto-"):
+    from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, ProtobufSerializer
+    order_v1, order_v2, order_bad = proto_order("v1"), proto_order("v2"), proto_order("bad")
+if scenario == "proto-auto":
+    # The serializer registers the schema (a base64 FileDescriptorProto)
+    # itself; the deserializer reads it back with ?format=serialized.
+    ser = ProtobufSerializer(order_v1, client)
+    produced = proto_orders(order_v1, [(1, "tea"), (2, "cake")])
+    produce(ser, produced)
+    ser2 = ProtobufSerializer(order_v2, client)
+    produced2 = [order_v2(id=3, item="jam", quantity=4)]
+    produce(ser2, produced2)
+    result["produced"] = proto_dicts(produced + produced2)
+    consumed, result["ids"] = consume(3, ProtobufDeserializer(order_v2, {}, client))
+    result["consumed"] = proto_dicts(consumed)
+    result["versions"] = client.get_versions(subject)
+    # An incompatible change (field 2 from string to int64) is refused.
+    bad = ProtobufSerializer(order_bad, client)
+    try:
+        bad(order_bad(id=1, item=2), SerializationContext(topic, MessageField.VALUE))
+        result["incompatible"] = None
+    except Exception as e:   # SerializationError wrapping the registry's error
+        result["incompatible"] = str(e)
+elif scenario == "proto-latest":
+    # The subject's latest version is written with; nothing is registered.
+    ser = ProtobufSerializer(order_v2, client, {"auto.register.schemas": False, "use.latest.version": True})
+    produced = [order_v2(id=10, item="bread", quantity=2)]
+    produce(ser, produced)
+    result["produced"] = proto_dicts(produced)
+    consumed, result["ids"] = consume(1, ProtobufDeserializer(order_v2, {"use.latest.version": True}, client))
+    result["consumed"] = proto_dicts(consumed)
+    result["versions"] = client.get_versions(subject)
+elif scenario == "auto":
     # The serializer registers the schema itself (auto.register.schemas).
     ser = AvroSerializer(client, ORDER_V1)
     result["produced"] = produce(ser, [{"id": 1, "item": "tea"}, {"id": 2, "item": "cake"}])
