@@ -165,14 +165,14 @@ static bool accepted(const char *const *history, size_t n, const char *next, enu
         struct sr_register_plan plan;
         if (sr_register_plan(&r, &req, &plan, err, errlen) != SR_OK)
             fail_msg("history %zu does not register: %s", i, err);
-        sr_apply_schema(&r, "s", plan.version, plan.id, "AVRO", plan.canonical, false);
+        sr_apply_schema(&r, "s", plan.version, plan.id, "AVRO", plan.canonical, &plan.refs, false);
         sr_register_plan_free(&plan);
         free(text);
     }
     sr_apply_compat(&r, "s", level);
     char *text = quoted(next);
     bool ok;
-    assert_int_equal(sr_check(&r, "s", -1, NULL, text, &ok, err, errlen), SR_OK);
+    assert_int_equal(sr_check(&r, "s", -1, NULL, text, NULL, &ok, err, errlen), SR_OK);
     free(text);
     sr_free(&r);
     return ok;
