@@ -44,12 +44,32 @@ bool sr_refs_equal(const struct sr_refs *a, const struct sr_refs *b)
 
 /* ---- resolving ---- */
 
-static bool resolved_has(const struct sr_resolved *res, const char *name)
+/* One resolution: what it adds to, and the names met so far (marked
+ * before their own references are walked, as Confluent does, so that a
+ * cycle in a crafted log ends at once). */
+struct walk {
+    const struct schema_registry *r;
+    bool include_deleted;
+    struct sr_resolved *res;
+    const char **seen;
+    size_t nseen, cap;
+};
+
+static bool seen(const struct walk *w, const char *name)
 {
-    for (size_t i = 0; i < res->deps.n; i++)
-        if (strcmp(res->names[i], name) == 0)
+    for (size_t i = 0; i < w->nseen; i++)
+        if (strcmp(w->seen[i], name) == 0)
             return true;
     return false;
+}
+
+static void mark_seen(struct walk *w, const char *name)
+{
+    if (w->nseen == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 4;
+        w->seen = xrealloc(w->seen, w->cap * sizeof(*w->seen));
+    }
+    w->seen[w->nseen++] = name;
 }
 
 static void resolved_add(struct sr_resolved *res, const char *name, const char *text)
@@ -66,8 +86,8 @@ static void resolved_add(struct sr_resolved *res, const char *name, const char *
 
 /* Adds what refs reach, each schema after its own references. pinned,
  * when given, gets each reference's version number. */
-static enum sr_err resolve_into(const struct schema_registry *r, const struct sr_refs *refs, bool include_deleted,
-                                int depth, struct sr_resolved *res, int32_t *pinned, char *err, size_t errlen)
+static enum sr_err resolve_into(struct walk *w, const struct sr_refs *refs, int depth, int32_t *pinned, char *err,
+                                size_t errlen)
 {
     if (depth > MAX_REF_DEPTH) {
         snprintf(err, errlen, "references nest deeper than %d", MAX_REF_DEPTH);
@@ -80,20 +100,20 @@ static enum sr_err resolve_into(const struct schema_registry *r, const struct sr
             snprintf(err, errlen, "Invalid reference: a reference needs a name, a subject and a version");
             return SR_INVALID_SCHEMA;
         }
-        if (sr_version_get(r, ref->subject, ref->version, include_deleted, &v) != SR_OK) {
+        if (sr_version_get(w->r, ref->subject, ref->version, w->include_deleted, &v) != SR_OK) {
             snprintf(err, errlen, "No schema reference found for subject \"%s\" and version %d", ref->subject,
                      ref->version);
             return SR_INVALID_SCHEMA;
         }
         if (pinned)
             pinned[i] = v->version;
-        if (resolved_has(res, ref->name))
+        if (seen(w, ref->name))
             continue;
-        enum sr_err e = resolve_into(r, &v->schema->refs, include_deleted, depth + 1, res, NULL, err, errlen);
+        mark_seen(w, ref->name);
+        enum sr_err e = resolve_into(w, &v->schema->refs, depth + 1, NULL, err, errlen);
         if (e != SR_OK)
             return e;
-        if (!resolved_has(res, ref->name))
-            resolved_add(res, ref->name, v->schema->canonical);
+        resolved_add(w->res, ref->name, v->schema->canonical);
     }
     return SR_OK;
 }
@@ -104,10 +124,12 @@ enum sr_err sr_resolve(const struct schema_registry *r, const struct sr_refs *re
     memset(out, 0, sizeof(*out));
     sr_refs_copy(&out->refs, refs);
     int32_t *pinned = out->refs.n ? xcalloc(out->refs.n, sizeof(*pinned)) : NULL;
-    enum sr_err e = resolve_into(r, refs, include_deleted, 0, out, pinned, err, errlen);
+    struct walk w = {.r = r, .include_deleted = include_deleted, .res = out};
+    enum sr_err e = resolve_into(&w, refs, 0, pinned, err, errlen);
     for (size_t i = 0; e == SR_OK && i < out->refs.n; i++)
         out->refs.items[i].version = pinned[i];
     free(pinned);
+    free(w.seen);
     out->deps.names = out->names;
     out->deps.texts = out->texts;
     return e;

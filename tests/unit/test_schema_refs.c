@@ -197,6 +197,30 @@ static void test_records_carry_references(void **state)
     sr_free(&r);
 }
 
+/* References in a crafted log can go round: resolving them ends, each
+ * schema once. */
+static void test_reference_cycle_ends(void **state)
+{
+    struct schema_registry r;
+    sr_init(&r, formats);
+    struct sr_ref to_b = {"b", "b", 1}, to_a = {"a", "a", 1};
+    struct sr_change a = {.kind = SR_CHANGE_SCHEMA, .subject = "a", .version = 1, .id = 1, .type = "AVRO",
+                          .canonical = "\"int\"", .refs = {1, &to_b}};
+    struct sr_change b = {.kind = SR_CHANGE_SCHEMA, .subject = "b", .version = 1, .id = 2, .type = "AVRO",
+                          .canonical = "\"long\"", .refs = {1, &to_a}};
+    assert_true(apply(&r, &a));
+    assert_true(apply(&r, &b));
+    struct sr_refs refs = {1, &to_a};
+    struct sr_resolved res;
+    char err[128];
+    assert_int_equal(sr_resolve(&r, &refs, true, &res, err, sizeof(err)), SR_OK);
+    assert_int_equal(res.deps.n, 2);
+    assert_string_equal(res.deps.names[0], "b");   /* a's reference first */
+    assert_string_equal(res.deps.names[1], "a");
+    sr_resolved_free(&res);
+    sr_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_deletes_and_referenced_by),
         cmocka_unit_test(test_checker_reads_referenced_types),
         cmocka_unit_test(test_records_carry_references),
+        cmocka_unit_test(test_reference_cycle_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
