@@ -108,6 +108,41 @@ static char *canonical_of(const struct schema_registry *r, const char *type, con
     return (*f)->canonicalize(text, &res->deps, err, errlen);
 }
 
+static enum sr_err plan_new_version(const struct schema_registry *r, const struct sr_register_req *req,
+                                    bool importing, const struct sr_deps *deps, struct sr_register_plan *plan,
+                                    char *err, size_t errlen);
+
+enum sr_err sr_register_plan(const struct schema_registry *r, const struct sr_register_req *req,
+                             struct sr_register_plan *plan, char *err, size_t errlen)
+{
+    memset(plan, 0, sizeof(*plan));
+    if (errlen)
+        err[0] = '\0';
+    enum sr_mode mode = sr_mode_for(r, req->subject);
+    if (mode == SR_MODE_READONLY) {
+        snprintf(err, errlen, "subject %s is in read-only mode", req->subject);
+        return SR_NOT_PERMITTED;
+    }
+    bool importing = mode == SR_MODE_IMPORT;
+    if ((req->id != 0 || req->version != 0) && !importing) {
+        snprintf(err, errlen, "an id or version is given only in IMPORT mode");
+        return SR_NOT_PERMITTED;
+    }
+    if (importing && req->id <= 0) {
+        snprintf(err, errlen, "IMPORT mode needs the schema's id");
+        return SR_NOT_PERMITTED;
+    }
+    /* A new registration may not reference soft-deleted versions (as in
+     * Confluent); an import brings what it is given. */
+    struct sr_resolved res;
+    plan->canonical = canonical_of(r, req->type, req->text, req->refs, importing, &plan->format, &res, err, errlen);
+    sr_refs_copy(&plan->refs, &res.refs);
+    enum sr_err e = plan->canonical ? plan_new_version(r, req, importing, &res.deps, plan, err, errlen)
+                                    : SR_INVALID_SCHEMA;
+    sr_resolved_free(&res);
+    return e;
+}
+
 /* The part of sr_register_plan after the schema and its references are
  * known good. */
 static enum sr_err plan_new_version(const struct schema_registry *r, const struct sr_register_req *req,
@@ -146,37 +181,6 @@ static enum sr_err plan_new_version(const struct schema_registry *r, const struc
     /* Numbers go on after soft-deleted versions, as Confluent's do. */
     plan->version = last + 1;
     return SR_OK;
-}
-
-enum sr_err sr_register_plan(const struct schema_registry *r, const struct sr_register_req *req,
-                             struct sr_register_plan *plan, char *err, size_t errlen)
-{
-    memset(plan, 0, sizeof(*plan));
-    if (errlen)
-        err[0] = '\0';
-    enum sr_mode mode = sr_mode_for(r, req->subject);
-    if (mode == SR_MODE_READONLY) {
-        snprintf(err, errlen, "subject %s is in read-only mode", req->subject);
-        return SR_NOT_PERMITTED;
-    }
-    bool importing = mode == SR_MODE_IMPORT;
-    if ((req->id != 0 || req->version != 0) && !importing) {
-        snprintf(err, errlen, "an id or version is given only in IMPORT mode");
-        return SR_NOT_PERMITTED;
-    }
-    if (importing && req->id <= 0) {
-        snprintf(err, errlen, "IMPORT mode needs the schema's id");
-        return SR_NOT_PERMITTED;
-    }
-    /* A new registration may not reference soft-deleted versions (as in
-     * Confluent); an import brings what it is given. */
-    struct sr_resolved res;
-    plan->canonical = canonical_of(r, req->type, req->text, req->refs, importing, &plan->format, &res, err, errlen);
-    sr_refs_copy(&plan->refs, &res.refs);
-    enum sr_err e = plan->canonical ? plan_new_version(r, req, importing, &res.deps, plan, err, errlen)
-                                    : SR_INVALID_SCHEMA;
-    sr_resolved_free(&res);
-    return e;
 }
 
 void sr_register_plan_free(struct sr_register_plan *plan)
