@@ -11,7 +11,7 @@ import signal
 from confluent_kafka import KafkaError
 
 from test_schema_clients import run, venv_python  # noqa: F401 (a fixture)
-from test_schema_registry import sr
+from test_schema_registry import schemas_records, sr
 from test_schema_validation import create, framed, produce
 
 ADDRESS = json.dumps({"type": "record", "name": "Address", "namespace": "shop",
@@ -120,3 +120,8 @@ def test_references_survive_kill_9(broker):
     assert sr(broker, "/subjects/address/versions/1", "DELETE")[1]["error_code"] == 42206
     # Registering it again after the restart is the same schema.
     assert register(broker, "orders-value", ORDER, [ref("address")]) == (200, {"id": 2})
+    # The record holds them as Confluent's SchemaValue does.
+    records = schemas_records(broker, 2)
+    assert records[1][0] == {"keytype": "SCHEMA", "subject": "orders-value", "version": 1, "magic": 1}
+    assert records[1][1]["references"] == [ref("address")]
+    assert "references" not in records[0][1]
