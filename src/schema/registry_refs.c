@@ -46,30 +46,43 @@ bool sr_refs_equal(const struct sr_refs *a, const struct sr_refs *b)
 
 /* One resolution: what it adds to, and the names met so far (marked
  * before their own references are walked, as Confluent does, so that a
- * cycle in a crafted log ends at once). */
+ * cycle in a crafted log ends at once). Hashed: a request may bring many
+ * thousands of references. */
+struct seen_name {
+    const char *name;
+    struct hnode node;
+};
+
 struct walk {
     const struct schema_registry *r;
     bool include_deleted;
     struct sr_resolved *res;
-    const char **seen;
-    size_t nseen, cap;
+    struct hmap seen;
 };
 
-static bool seen(const struct walk *w, const char *name)
+static uint64_t name_hash(const char *name) { return hmap_hash(name, strlen(name), 0); }
+
+/* Marks a name as met; false when it was already. */
+static bool mark_seen(struct walk *w, const char *name)
 {
-    for (size_t i = 0; i < w->nseen; i++)
-        if (strcmp(w->seen[i], name) == 0)
-            return true;
-    return false;
+    uint64_t h = name_hash(name);
+    for (struct hnode *n = hmap_first(&w->seen, h); n; n = hmap_next(n))
+        if (strcmp(HMAP_ENTRY(n, struct seen_name, node)->name, name) == 0)
+            return false;
+    struct seen_name *e = xcalloc(1, sizeof(*e));
+    e->name = name;
+    hmap_insert(&w->seen, &e->node, h);
+    return true;
 }
 
-static void mark_seen(struct walk *w, const char *name)
+static void seen_free(struct walk *w)
 {
-    if (w->nseen == w->cap) {
-        w->cap = w->cap ? w->cap * 2 : 4;
-        w->seen = xrealloc(w->seen, w->cap * sizeof(*w->seen));
-    }
-    w->seen[w->nseen++] = name;
+    for (size_t b = 0; b < w->seen.nbuckets; b++)
+        for (struct hnode *n = w->seen.buckets[b], *next; n; n = next) {
+            next = n->next;
+            free(HMAP_ENTRY(n, struct seen_name, node));
+        }
+    hmap_free(&w->seen);
 }
 
 static void resolved_add(struct sr_resolved *res, const char *name, const char *text)
@@ -107,9 +120,8 @@ static enum sr_err resolve_into(struct walk *w, const struct sr_refs *refs, int 
         }
         if (pinned)
             pinned[i] = v->version;
-        if (seen(w, ref->name))
+        if (!mark_seen(w, ref->name))
             continue;
-        mark_seen(w, ref->name);
         enum sr_err e = resolve_into(w, &v->schema->refs, depth + 1, NULL, err, errlen);
         if (e != SR_OK)
             return e;
@@ -129,7 +141,7 @@ enum sr_err sr_resolve(const struct schema_registry *r, const struct sr_refs *re
     for (size_t i = 0; e == SR_OK && i < out->refs.n; i++)
         out->refs.items[i].version = pinned[i];
     free(pinned);
-    free(w.seen);
+    seen_free(&w);
     out->deps.names = out->names;
     out->deps.texts = out->texts;
     return e;
