@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
 #include "schema/avro_internal.h"
@@ -140,14 +141,21 @@ static const char *bad_default(const struct side *side, char *err, size_t errlen
  * (which compares Avro's re-serialization of the parsed schema). */
 char *avro_canonicalize(const char *text, const struct sr_deps *deps, char *err, size_t errlen)
 {
+    struct side side;
+    bool loaded = side_load(&side, text, deps, err, errlen);
+    /* libavro judges the schema with what its references define. */
+    char *whole = loaded && deps->n ? avro_inline_refs(&side) : NULL;
+    const char *judged = whole ? whole : text;
     avro_schema_t parsed;
-    if (avro_schema_from_json_length(text, strlen(text), &parsed) != 0) {
+    int rc = avro_schema_from_json_length(judged, strlen(judged), &parsed);
+    free(whole);
+    if (rc != 0) {
         snprintf(err, errlen, "invalid Avro schema: %s", avro_strerror());
+        side_free(&side);
         return NULL;
     }
     avro_schema_decref(parsed);
-    struct side side;
-    if (!side_load(&side, text, err, errlen) || bad_default(&side, err, errlen)) {
+    if (!loaded || bad_default(&side, err, errlen)) {
         side_free(&side);
         return NULL;
     }

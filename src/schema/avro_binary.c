@@ -20,7 +20,7 @@ struct avro_checker *avro_checker_new(const char *canonical, const struct sr_dep
 {
     struct avro_checker *ck = xcalloc(1, sizeof(*ck));
     char err[128];
-    if (!side_load(&ck->side, canonical, err, sizeof(err))) {
+    if (!side_load(&ck->side, canonical, deps, err, sizeof(err))) {
         side_free(&ck->side);
         free(ck);
         return NULL;

@@ -25,6 +25,12 @@ static char *full_name(const char *name, const char *ns)
     return f;
 }
 
+char *full_name_of(json_t *named, const char *ns)
+{
+    const char *own_ns = json_string_value(json_object_get(named, "namespace"));
+    return full_name(json_string_value(json_object_get(named, "name")), own_ns ? own_ns : ns);
+}
+
 const char *short_name(const char *fullname)
 {
     const char *dot = strrchr(fullname, '.');
@@ -53,11 +59,9 @@ static void collect_names(struct side *side, json_t *s, const char *ns)
         collect_names(side, json_object_get(s, "values"), ns);
         return;
     }
-    const char *name = json_string_value(json_object_get(s, "name"));
-    if (!name)
+    if (!json_string_value(json_object_get(s, "name")))
         return;
-    const char *own_ns = json_string_value(json_object_get(s, "namespace"));
-    char *fullname = full_name(name, own_ns ? own_ns : ns);
+    char *fullname = full_name_of(s, ns);
     if (side->n == side->cap) {
         side->cap = side->cap ? side->cap * 2 : 8;
         side->names = xrealloc(side->names, side->cap * sizeof(*side->names));
@@ -101,10 +105,21 @@ const char *type_of(json_t *s)
     return json_is_array(t) ? "union" : "";
 }
 
-bool side_load(struct side *side, const char *text, char *err, size_t errlen)
+bool side_load(struct side *side, const char *text, const struct sr_deps *deps, char *err, size_t errlen)
 {
     memset(side, 0, sizeof(*side));
     json_error_t jerr;
+    side->dep_roots = xcalloc(deps->n + 1, sizeof(*side->dep_roots));
+    for (size_t i = 0; i < deps->n; i++) {
+        side->dep_roots[i] = json_loads(deps->texts[i], JSON_DECODE_ANY, &jerr);
+        if (!side->dep_roots[i]) {
+            snprintf(err, errlen, "invalid referenced schema %s: %s", deps->names[i], jerr.text);
+            return false;
+        }
+        side->ndeps++;
+        collect_names(side, side->dep_roots[i], NULL);
+    }
+    side->ndep_names = side->n;
     side->root = json_loads(text, JSON_DECODE_ANY, &jerr);
     if (!side->root) {
         snprintf(err, errlen, "invalid schema: %s", jerr.text);
@@ -119,6 +134,9 @@ void side_free(struct side *side)
     for (size_t i = 0; i < side->n; i++)
         free(side->names[i].fullname);
     free(side->names);
+    for (size_t i = 0; i < side->ndeps; i++)
+        json_decref(side->dep_roots[i]);
+    free(side->dep_roots);
     json_decref(side->root);
 }
 

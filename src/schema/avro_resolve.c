@@ -209,7 +209,8 @@ bool avro_can_read(const char *reader, const struct sr_deps *reader_deps, const 
     struct resolver rs = {.err = err, .errlen = errlen};
     if (errlen)
         err[0] = '\0';
-    bool ok = side_load(&rs.reader, reader, err, errlen) && side_load(&rs.writer, writer, err, errlen) &&
+    bool ok = side_load(&rs.reader, reader, reader_deps, err, errlen) &&
+              side_load(&rs.writer, writer, writer_deps, err, errlen) &&
               resolve(&rs, rs.reader.root, rs.writer.root, "", NULL);
     side_free(&rs.reader);
     side_free(&rs.writer);

@@ -8,7 +8,7 @@ bool sr_change_apply(struct schema_registry *r, const struct sr_change *c)
 {
     switch (c->kind) {
     case SR_CHANGE_SCHEMA:
-        return sr_apply_schema(r, c->subject, c->version, c->id, c->type, c->canonical, c->deleted);
+        return sr_apply_schema(r, c->subject, c->version, c->id, c->type, c->canonical, &c->refs, c->deleted);
     case SR_CHANGE_DELETE:
         sr_apply_delete(r, c->subject, c->version, true);
         return true;
@@ -35,6 +35,7 @@ void sr_change_soft_delete(const struct schema_registry *r, const char *subject,
         out->id = v->schema->id;
         out->type = xstrdup(v->schema->format->type);
         out->canonical = xstrdup(v->schema->canonical);
+        sr_refs_copy(&out->refs, &v->schema->refs);
     }
 }
 
@@ -43,5 +44,6 @@ void sr_change_free(struct sr_change *c)
     free(c->subject);
     free(c->type);
     free(c->canonical);
+    sr_refs_free(&c->refs);
     memset(c, 0, sizeof(*c));
 }

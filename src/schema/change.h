@@ -8,7 +8,7 @@
 #include "schema/registry.h"
 
 enum sr_change_kind {
-    SR_CHANGE_SCHEMA,        /* subject/version -> id, canonical (deleted: soft-deleted) */
+    SR_CHANGE_SCHEMA,        /* subject/version -> id, canonical, refs (deleted: soft-deleted) */
     SR_CHANGE_DELETE,        /* permanent delete of subject/version */
     SR_CHANGE_COMPAT,        /* subject NULL: global; SR_COMPAT_UNSET removes a subject's */
     SR_CHANGE_MODE,
@@ -19,6 +19,7 @@ struct sr_change {
     char *subject;
     int32_t version, id;
     char *type, *canonical;
+    struct sr_refs refs;
     bool deleted;
     enum sr_compat compat;
     enum sr_mode mode;

@@ -1,6 +1,7 @@
 /* Registry changes as `_schemas` records (see record.h). */
 #include "schema/record.h"
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
@@ -15,6 +16,39 @@ static char *dump(json_t *o)
     return s;
 }
 
+json_t *sr_refs_to_json(const struct sr_refs *refs)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < refs->n; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:i}", "name", refs->items[i].name, "subject",
+                                             refs->items[i].subject, "version", refs->items[i].version));
+    return arr;
+}
+
+bool sr_refs_from_json(json_t *arr, struct sr_refs *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!arr || json_is_null(arr))
+        return true;
+    if (!json_is_array(arr))
+        return false;
+    out->items = xcalloc(json_array_size(arr) + 1, sizeof(*out->items));
+    size_t i;
+    json_t *ref;
+    json_array_foreach(arr, i, ref) {
+        const char *name = json_string_value(json_object_get(ref, "name"));
+        const char *subject = json_string_value(json_object_get(ref, "subject"));
+        json_t *version = json_object_get(ref, "version");
+        if (!name || !subject || !json_is_integer(version) || json_integer_value(version) < -1 ||
+            json_integer_value(version) == 0 || json_integer_value(version) > INT32_MAX) {
+            sr_refs_free(out);
+            return false;
+        }
+        out->items[out->n++] = (struct sr_ref){xstrdup(name), xstrdup(subject), (int32_t)json_integer_value(version)};
+    }
+    return true;
+}
+
 void sr_record_encode(const struct sr_change *c, char **key, char **value)
 {
     *value = NULL;
@@ -27,6 +61,8 @@ void sr_record_encode(const struct sr_change *c, char **key, char **value)
             json_t *v = json_pack("{s:s,s:i,s:i}", "subject", c->subject, "version", c->version, "id", c->id);
             if (strcmp(c->type, "AVRO") != 0)
                 json_object_set_new(v, "schemaType", json_string(c->type));
+            if (c->refs.n)
+                json_object_set_new(v, "references", sr_refs_to_json(&c->refs));
             json_object_set_new(v, "schema", json_string(c->canonical));
             json_object_set_new(v, "deleted", json_boolean(c->deleted));
             *value = dump(v);
@@ -54,6 +90,24 @@ static void soft_delete_through(struct schema_registry *r, const char *subject, 
             sr_apply_delete(r, subject, s->versions[i].version, false);
 }
 
+/* Records another registry wrote hold its own text of the schema: it is
+ * canonicalized with its references resolved. A reference not known yet
+ * (a log written out of order, or a record compacted away) leaves the
+ * text as stored rather than losing the version. */
+static bool apply_schema_text(struct schema_registry *r, const struct sr_format *f, const char *subject,
+                              int32_t version, int32_t id, const char *schema, const struct sr_refs *refs,
+                              bool deleted)
+{
+    char why[256];
+    struct sr_resolved res;
+    bool resolved = sr_resolve(r, refs, true, &res, why, sizeof(why)) == SR_OK;
+    char *canonical = resolved ? f->canonicalize(schema, &res.deps, why, sizeof(why)) : xstrdup(schema);
+    sr_resolved_free(&res);
+    bool ok = canonical && sr_apply_schema(r, subject, version, id, f->type, canonical, refs, deleted);
+    free(canonical);
+    return ok;
+}
+
 static bool apply_value(struct schema_registry *r, const char *keytype, const char *subject, json_t *key,
                         json_t *value)
 {
@@ -70,14 +124,12 @@ static bool apply_value(struct schema_registry *r, const char *keytype, const ch
         const char *schema = json_string_value(json_object_get(value, "schema"));
         json_t *id = json_object_get(value, "id");
         const struct sr_format *f = sr_format_by_type(r, type);
-        if (!schema || !json_is_integer(id) || !f)
+        struct sr_refs refs;
+        if (!schema || !json_is_integer(id) || !f || !sr_refs_from_json(json_object_get(value, "references"), &refs))
             return false;
-        /* Records another registry wrote hold its own text of the schema. */
-        char why[256];
-        char *canonical = f->canonicalize(schema, &sr_no_deps, why, sizeof(why));
-        bool ok = canonical && sr_apply_schema(r, subject, version, (int32_t)json_integer_value(id), f->type,
-                                               canonical, json_is_true(json_object_get(value, "deleted")));
-        free(canonical);
+        bool ok = apply_schema_text(r, f, subject, version, (int32_t)json_integer_value(id), schema, &refs,
+                                    json_is_true(json_object_get(value, "deleted")));
+        sr_refs_free(&refs);
         return ok;
     }
     if (strcmp(keytype, "CONFIG") == 0) {

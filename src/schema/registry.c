@@ -42,6 +42,7 @@ void sr_free(struct schema_registry *r)
             next = n->next;
             struct sr_schema *sc = HMAP_ENTRY(n, struct sr_schema, by_id);
             free(sc->canonical);
+            sr_refs_free(&sc->refs);
             free(sc);
         }
     hmap_free(&r->subjects);
@@ -103,11 +104,20 @@ struct sr_schema *sr_schema_by_id(const struct schema_registry *r, int32_t id)
     return NULL;
 }
 
-struct sr_schema *sr_schema_by_text(const struct schema_registry *r, const struct sr_format *f, const char *canonical)
+/* Two schemas are the same when their texts and references are, as in
+ * Confluent. */
+static bool same_schema(const struct sr_schema *sc, const struct sr_format *f, const char *canonical,
+                        const struct sr_refs *refs)
+{
+    return sc->format == f && strcmp(sc->canonical, canonical) == 0 && sr_refs_equal(&sc->refs, refs);
+}
+
+struct sr_schema *sr_schema_by_text(const struct schema_registry *r, const struct sr_format *f, const char *canonical,
+                                    const struct sr_refs *refs)
 {
     for (struct hnode *n = hmap_first(&r->texts, text_hash(f, canonical)); n; n = hmap_next(n)) {
         struct sr_schema *sc = HMAP_ENTRY(n, struct sr_schema, by_text);
-        if (sc->format == f && strcmp(sc->canonical, canonical) == 0)
+        if (same_schema(sc, f, canonical, refs))
             return sc;
     }
     return NULL;
@@ -167,7 +177,8 @@ enum sr_err sr_version_get(const struct schema_registry *r, const char *subject,
 }
 
 enum sr_err sr_lookup(const struct schema_registry *r, const char *subject, const char *type, const char *text,
-                      bool include_deleted, const struct sr_version **out, char *err, size_t errlen)
+                      const struct sr_refs *refs, bool include_deleted, const struct sr_version **out, char *err,
+                      size_t errlen)
 {
     const struct sr_subject *s = sr_subject(r, subject);
     if (!s || !(include_deleted ? s->nversions > 0 : sr_subject_live(s)))
@@ -177,10 +188,14 @@ enum sr_err sr_lookup(const struct schema_registry *r, const char *subject, cons
         snprintf(err, errlen, "unknown schema type %s", type);
         return SR_INVALID_SCHEMA;
     }
-    char *canonical = f->canonicalize(text, &sr_no_deps, err, errlen);
+    struct sr_resolved res;
+    if (sr_resolve(r, refs, true, &res, err, errlen) != SR_OK)
+        return SR_INVALID_SCHEMA;
+    char *canonical = f->canonicalize(text, &res.deps, err, errlen);
+    const struct sr_schema *sc = canonical ? sr_schema_by_text(r, f, canonical, &res.refs) : NULL;
+    sr_resolved_free(&res);
     if (!canonical)
         return SR_INVALID_SCHEMA;
-    const struct sr_schema *sc = sr_schema_by_text(r, f, canonical);
     free(canonical);
     /* The newest version holding it, as Confluent answers. */
     for (size_t i = s->nversions; sc && i-- > 0;)
@@ -194,12 +209,13 @@ enum sr_err sr_lookup(const struct schema_registry *r, const char *subject, cons
 /* ---- applying ---- */
 
 static struct sr_schema *schema_add(struct schema_registry *r, int32_t id, const struct sr_format *f,
-                                    const char *canonical)
+                                    const char *canonical, const struct sr_refs *refs)
 {
     struct sr_schema *sc = xcalloc(1, sizeof(*sc));
     sc->id = id;
     sc->format = f;
     sc->canonical = xstrdup(canonical);
+    sr_refs_copy(&sc->refs, refs);
     hmap_insert(&r->ids, &sc->by_id, id_hash(id));
     hmap_insert(&r->texts, &sc->by_text, text_hash(f, canonical));
     if (id > r->max_id)
@@ -208,16 +224,16 @@ static struct sr_schema *schema_add(struct schema_registry *r, int32_t id, const
 }
 
 bool sr_apply_schema(struct schema_registry *r, const char *subject, int32_t version, int32_t id,
-                     const char *type, const char *canonical, bool deleted)
+                     const char *type, const char *canonical, const struct sr_refs *refs, bool deleted)
 {
     const struct sr_format *f = sr_format_by_type(r, type);
     if (!f || id <= 0 || version <= 0)
         return false;
     struct sr_schema *sc = sr_schema_by_id(r, id);
-    if (sc && (sc->format != f || strcmp(sc->canonical, canonical) != 0))
+    if (sc && !same_schema(sc, f, canonical, refs))
         return false;
     if (!sc)
-        sc = schema_add(r, id, f, canonical);
+        sc = schema_add(r, id, f, canonical, refs);
     struct sr_subject *s = subject_get_or_add(r, subject);
     struct sr_version *v = version_find(s, version);
     if (!v) {

@@ -23,28 +23,37 @@ __attribute__((format(printf, 3, 4))) static void add_reason(char *err, size_t e
     va_end(ap);
 }
 
-/* The checks a level makes between a new schema and one earlier version,
- * by the level's direction: backward (the new schema reads data written
- * with the old), forward (the old reads the new) or both. */
-static bool compatible_with(enum sr_compat level, const struct sr_format *f, const char *canonical,
-                            const struct sr_version *old, char *err, size_t errlen)
+/* The checks a level makes between a new schema (with its resolved
+ * references) and one earlier version (with its own), by the level's
+ * direction: backward (the new schema reads data written with the old),
+ * forward (the old reads the new) or both. */
+static bool compatible_with(const struct schema_registry *r, enum sr_compat level, const struct sr_format *f,
+                            const char *canonical, const struct sr_deps *deps, const struct sr_version *old,
+                            char *err, size_t errlen)
 {
     char why[512] = "";
     if (old->schema->format != f) {
         add_reason(err, errlen, "version %d: a different schema type (%s)", old->version, old->schema->format->type);
         return false;
     }
+    struct sr_resolved old_deps;
+    if (sr_resolve(r, &old->schema->refs, true, &old_deps, why, sizeof(why)) != SR_OK) {
+        add_reason(err, errlen, "version %d: %s", old->version, why);
+        sr_resolved_free(&old_deps);
+        return false;
+    }
     bool backward = level != SR_COMPAT_FORWARD && level != SR_COMPAT_FORWARD_TRANSITIVE;
     bool forward = level != SR_COMPAT_BACKWARD && level != SR_COMPAT_BACKWARD_TRANSITIVE;
-    if (backward && !f->can_read(canonical, &sr_no_deps, old->schema->canonical, &sr_no_deps, why, sizeof(why))) {
+    bool ok = true;
+    if (backward && !f->can_read(canonical, deps, old->schema->canonical, &old_deps.deps, why, sizeof(why))) {
         add_reason(err, errlen, "the new schema cannot read data written with version %d: %s", old->version, why);
-        return false;
-    }
-    if (forward && !f->can_read(old->schema->canonical, &sr_no_deps, canonical, &sr_no_deps, why, sizeof(why))) {
+        ok = false;
+    } else if (forward && !f->can_read(old->schema->canonical, &old_deps.deps, canonical, deps, why, sizeof(why))) {
         add_reason(err, errlen, "version %d cannot read data written with the new schema: %s", old->version, why);
-        return false;
+        ok = false;
     }
-    return true;
+    sr_resolved_free(&old_deps);
+    return ok;
 }
 
 static bool transitive(enum sr_compat c)
@@ -54,8 +63,9 @@ static bool transitive(enum sr_compat c)
 
 /* Checks a canonical schema against the live versions of s that `level`
  * looks at: the latest alone, or every one for the transitive levels. */
-static bool compatible_by_level(const struct sr_subject *s, enum sr_compat level, const struct sr_format *f,
-                                const char *canonical, char *err, size_t errlen)
+static bool compatible_by_level(const struct schema_registry *r, const struct sr_subject *s, enum sr_compat level,
+                                const struct sr_format *f, const char *canonical, const struct sr_deps *deps,
+                                char *err, size_t errlen)
 {
     if (!s || level == SR_COMPAT_NONE)
         return true;
@@ -64,7 +74,7 @@ static bool compatible_by_level(const struct sr_subject *s, enum sr_compat level
         const struct sr_version *v = &s->versions[i];
         if (v->deleted)
             continue;
-        ok = compatible_with(level, f, canonical, v, err, errlen) && ok;
+        ok = compatible_with(r, level, f, canonical, deps, v, err, errlen) && ok;
         if (!transitive(level))
             break;
     }
@@ -79,16 +89,28 @@ static const struct sr_version *live_version_of(const struct sr_subject *s, cons
     return NULL;
 }
 
+/* A request's schema in canonical form, with its references resolved
+ * (res, to free by the caller whatever the answer). include_deleted: may
+ * the references name soft-deleted versions. NULL with the reason in err:
+ * an unknown type, a reference not found or an invalid schema (42201). */
 static char *canonical_of(const struct schema_registry *r, const char *type, const char *text,
-                          const struct sr_format **f, char *err, size_t errlen)
+                          const struct sr_refs *refs, bool include_deleted, const struct sr_format **f,
+                          struct sr_resolved *res, char *err, size_t errlen)
 {
+    memset(res, 0, sizeof(*res));
     *f = sr_format_by_type(r, type);
     if (!*f) {
         snprintf(err, errlen, "unknown schema type %s", type);
         return NULL;
     }
-    return (*f)->canonicalize(text, &sr_no_deps, err, errlen);
+    if (sr_resolve(r, refs, include_deleted, res, err, errlen) != SR_OK)
+        return NULL;
+    return (*f)->canonicalize(text, &res->deps, err, errlen);
 }
+
+static enum sr_err plan_new_version(const struct schema_registry *r, const struct sr_register_req *req,
+                                    bool importing, const struct sr_deps *deps, struct sr_register_plan *plan,
+                                    char *err, size_t errlen);
 
 enum sr_err sr_register_plan(const struct schema_registry *r, const struct sr_register_req *req,
                              struct sr_register_plan *plan, char *err, size_t errlen)
@@ -110,12 +132,25 @@ enum sr_err sr_register_plan(const struct schema_registry *r, const struct sr_re
         snprintf(err, errlen, "IMPORT mode needs the schema's id");
         return SR_NOT_PERMITTED;
     }
-    plan->canonical = canonical_of(r, req->type, req->text, &plan->format, err, errlen);
-    if (!plan->canonical)
-        return SR_INVALID_SCHEMA;
+    /* A new registration may not reference soft-deleted versions (as in
+     * Confluent); an import brings what it is given. */
+    struct sr_resolved res;
+    plan->canonical = canonical_of(r, req->type, req->text, req->refs, importing, &plan->format, &res, err, errlen);
+    sr_refs_copy(&plan->refs, &res.refs);
+    enum sr_err e = plan->canonical ? plan_new_version(r, req, importing, &res.deps, plan, err, errlen)
+                                    : SR_INVALID_SCHEMA;
+    sr_resolved_free(&res);
+    return e;
+}
 
+/* The part of sr_register_plan after the schema and its references are
+ * known good. */
+static enum sr_err plan_new_version(const struct schema_registry *r, const struct sr_register_req *req,
+                                    bool importing, const struct sr_deps *deps, struct sr_register_plan *plan,
+                                    char *err, size_t errlen)
+{
     const struct sr_subject *s = sr_subject(r, req->subject);
-    const struct sr_schema *known = sr_schema_by_text(r, plan->format, plan->canonical);
+    const struct sr_schema *known = sr_schema_by_text(r, plan->format, plan->canonical, &plan->refs);
     const struct sr_version *same = live_version_of(s, known);
     if (same && !importing) {
         plan->existing = true;
@@ -140,7 +175,7 @@ enum sr_err sr_register_plan(const struct schema_registry *r, const struct sr_re
         plan->existing = v != NULL;
         return SR_OK;
     }
-    if (!compatible_by_level(s, sr_compat_for(r, req->subject), plan->format, plan->canonical, err, errlen))
+    if (!compatible_by_level(r, s, sr_compat_for(r, req->subject), plan->format, plan->canonical, deps, err, errlen))
         return SR_INCOMPATIBLE;
     plan->id = known ? known->id : r->max_id + 1;
     /* Numbers go on after soft-deleted versions, as Confluent's do. */
@@ -152,10 +187,11 @@ void sr_register_plan_free(struct sr_register_plan *plan)
 {
     free(plan->canonical);
     plan->canonical = NULL;
+    sr_refs_free(&plan->refs);
 }
 
 enum sr_err sr_check(const struct schema_registry *r, const char *subject, int32_t version, const char *type,
-                     const char *text, bool *compatible, char *err, size_t errlen)
+                     const char *text, const struct sr_refs *refs, bool *compatible, char *err, size_t errlen)
 {
     if (errlen)
         err[0] = '\0';
@@ -168,15 +204,19 @@ enum sr_err sr_check(const struct schema_registry *r, const char *subject, int32
             return e;
     }
     const struct sr_format *f;
-    char *canonical = canonical_of(r, type, text, &f, err, errlen);
-    if (!canonical)
+    struct sr_resolved res;
+    char *canonical = canonical_of(r, type, text, refs, false, &f, &res, err, errlen);
+    if (!canonical) {
+        sr_resolved_free(&res);
         return SR_INVALID_SCHEMA;
+    }
     enum sr_compat level = sr_compat_for(r, subject);
     if (version == -1)
-        *compatible = compatible_by_level(s, level, f, canonical, err, errlen);
+        *compatible = compatible_by_level(r, s, level, f, canonical, &res.deps, err, errlen);
     else
-        *compatible = level == SR_COMPAT_NONE || compatible_with(level, f, canonical, v, err, errlen);
+        *compatible = level == SR_COMPAT_NONE || compatible_with(r, level, f, canonical, &res.deps, v, err, errlen);
     free(canonical);
+    sr_resolved_free(&res);
     return SR_OK;
 }
 
@@ -185,8 +225,25 @@ static enum sr_err writable(const struct schema_registry *r, const char *subject
     return sr_mode_for(r, subject) == SR_MODE_READONLY ? SR_NOT_PERMITTED : SR_OK;
 }
 
+/* Does a schema used outside `except_subject` (NULL: anywhere) reference
+ * this version? A soft delete looks at referencing versions still live, a
+ * permanent one at all (Confluent's rule). Names the version in err. */
+static bool referenced_elsewhere(const struct schema_registry *r, const char *subject, int32_t version,
+                                 bool permanent, const char *except_subject, char *err, size_t errlen)
+{
+    size_t n;
+    int32_t *ids = sr_referenced_by(r, subject, version, true, &n);
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++)
+        found = sr_schema_in_use(r, sr_schema_by_id(r, ids[i]), permanent, except_subject);
+    free(ids);
+    if (found)
+        snprintf(err, errlen, "{magic=1,keytype=SCHEMA,subject=%s,version=%d}", subject, version);
+    return found;
+}
+
 enum sr_err sr_delete_subject_plan(const struct schema_registry *r, const char *subject, bool permanent,
-                                   int32_t **versions, size_t *n)
+                                   int32_t **versions, size_t *n, char *err, size_t errlen)
 {
     *versions = NULL;
     *n = 0;
@@ -200,6 +257,10 @@ enum sr_err sr_delete_subject_plan(const struct schema_registry *r, const char *
         return SR_SUBJECT_NOT_SOFT_DELETED;
     if (!permanent && !live)
         return SR_SUBJECT_SOFT_DELETED;
+    for (size_t i = 0; i < s->nversions; i++)
+        if ((permanent || !s->versions[i].deleted) &&
+            referenced_elsewhere(r, subject, s->versions[i].version, permanent, subject, err, errlen))
+            return SR_REFERENCE_EXISTS;
     *versions = xcalloc(s->nversions, sizeof(**versions));
     for (size_t i = 0; i < s->nversions; i++)
         if (permanent || !s->versions[i].deleted)
@@ -208,7 +269,7 @@ enum sr_err sr_delete_subject_plan(const struct schema_registry *r, const char *
 }
 
 enum sr_err sr_delete_version_plan(const struct schema_registry *r, const char *subject, int32_t version,
-                                   bool permanent, int32_t *resolved)
+                                   bool permanent, int32_t *resolved, char *err, size_t errlen)
 {
     const struct sr_version *v = NULL;
     /* A permanent delete reaches soft-deleted versions; a soft one sees
@@ -218,10 +279,12 @@ enum sr_err sr_delete_version_plan(const struct schema_registry *r, const char *
         return e;
     if (writable(r, subject) != SR_OK)
         return SR_NOT_PERMITTED;
-    if (permanent && !v->deleted)
-        return SR_VERSION_NOT_SOFT_DELETED;
     if (!permanent && v->deleted)
         return SR_VERSION_SOFT_DELETED;
+    if (referenced_elsewhere(r, subject, v->version, permanent, NULL, err, errlen))
+        return SR_REFERENCE_EXISTS;
+    if (permanent && !v->deleted)
+        return SR_VERSION_NOT_SOFT_DELETED;
     *resolved = v->version;
     return SR_OK;
 }

@@ -1,7 +1,7 @@
 /* The Confluent Schema Registry REST API over the registry's state:
  *   GET    /subjects                              ?deleted=true
  *   GET    /subjects/S/versions                   ?deleted=true
- *   POST   /subjects/S/versions                   register: {"schema","schemaType","id","version"}
+ *   POST   /subjects/S/versions                   register: {"schema","schemaType","references","id","version"}
  *   GET    /subjects/S/versions/V                 V a number or latest; ?deleted=true
  *   GET    /subjects/S/versions/V/schema
  *   GET    /subjects/S/versions/V/referencedby
@@ -19,6 +19,7 @@
 #include <string.h>
 #include "broker/config.h"
 #include "core/util.h"
+#include "schema/record.h"
 #include "schema/rest.h"
 
 #define MAX_SEGMENTS 8
@@ -49,13 +50,32 @@ static json_t *body_json(struct rest_request *rq)
     return doc;
 }
 
+/* The request's "references" (none when absent), or false with the error
+ * answered. */
+static bool body_refs(struct rest_request *rq, json_t *doc, struct sr_refs *refs)
+{
+    if (sr_refs_from_json(json_object_get(doc, "references"), refs))
+        return true;
+    rest_error(rq, SR_INVALID_SCHEMA,
+               "Invalid schema: Invalid reference: each reference needs a name, a subject and a version");
+    return false;
+}
+
+/* A schema's type and references as Confluent answers them: each left
+ * out when it is the default (AVRO, none). */
+static void add_type_and_refs(json_t *o, const struct sr_schema *sc)
+{
+    if (strcmp(sc->format->type, "AVRO") != 0)
+        json_object_set_new(o, "schemaType", json_string(sc->format->type));
+    if (sc->refs.n)
+        json_object_set_new(o, "references", sr_refs_to_json(&sc->refs));
+}
+
 static json_t *version_json(const char *subject, const struct sr_version *v)
 {
     json_t *o = json_pack("{s:s,s:i,s:i,s:s}", "subject", subject, "version", v->version, "id", v->schema->id,
                           "schema", v->schema->canonical);
-    /* Confluent leaves schemaType out for Avro, its default. */
-    if (strcmp(v->schema->format->type, "AVRO") != 0)
-        json_object_set_new(o, "schemaType", json_string(v->schema->format->type));
+    add_type_and_refs(o, v->schema);
     if (v->deleted)
         json_object_set_new(o, "deleted", json_true());
     return o;
@@ -106,6 +126,7 @@ static void error_for(struct rest_request *rq, enum sr_err e, const char *subjec
     case SR_NOT_PERMITTED:
         rest_error(rq, e, "Operation not permitted%s%s", detail && *detail ? ": " : "", detail ? detail : "");
         break;
+    case SR_REFERENCE_EXISTS: rest_error(rq, e, "One or more references exist to the schema %s.", detail); break;
     default: rest_error(rq, e, "%s", detail && *detail ? detail : "error"); break;
     }
 }
@@ -144,16 +165,15 @@ static void register_schema(struct rest_request *rq, const char *subject)
     if (!doc)
         return;
     const char *text = json_string_value(json_object_get(doc, "schema"));
-    json_t *refs = json_object_get(doc, "references");
+    struct sr_refs refs = {0};
     if (!text) {
         rest_error(rq, SR_INVALID_SCHEMA, "Invalid schema: no \"schema\" string given");
-    } else if (json_array_size(refs) > 0) {
-        rest_error(rq, SR_INVALID_SCHEMA, "Invalid schema: schema references are not supported yet");
-    } else {
+    } else if (body_refs(rq, doc, &refs)) {
         struct sr_register_req req = {
             .subject = subject,
             .type = json_string_value(json_object_get(doc, "schemaType")),
             .text = text,
+            .refs = &refs,
             .id = (int32_t)json_integer_value(json_object_get(doc, "id")),
             .version = (int32_t)json_integer_value(json_object_get(doc, "version")),
         };
@@ -170,12 +190,15 @@ static void register_schema(struct rest_request *rq, const char *subject)
                                   .version = plan.version,
                                   .id = plan.id,
                                   .type = xstrdup(plan.format->type),
-                                  .canonical = plan.canonical};
+                                  .canonical = plan.canonical,
+                                  .refs = plan.refs};
             plan.canonical = NULL;
+            plan.refs = (struct sr_refs){0};
             rest_commit(rq, &c, 1, 200, json_pack("{s:i}", "id", c.id));
         }
         sr_register_plan_free(&plan);
     }
+    sr_refs_free(&refs);
     json_decref(doc);
 }
 
@@ -187,13 +210,19 @@ static void lookup_schema(struct rest_request *rq, const char *subject)
     const char *text = json_string_value(json_object_get(doc, "schema"));
     const struct sr_version *v;
     char err[1024] = "";
+    struct sr_refs refs;
+    if (!body_refs(rq, doc, &refs)) {
+        json_decref(doc);
+        return;
+    }
     enum sr_err e = text ? sr_lookup(&rq->svc->reg, subject, json_string_value(json_object_get(doc, "schemaType")),
-                                     text, rest_flag(rq, "deleted"), &v, err, sizeof(err))
+                                     text, &refs, rest_flag(rq, "deleted"), &v, err, sizeof(err))
                          : SR_INVALID_SCHEMA;
     if (e == SR_OK)
         rest_reply(rq, 200, with_format(rq, version_json(subject, v), v->schema));
     else
         error_for(rq, e, subject, err);
+    sr_refs_free(&refs);
     json_decref(doc);
 }
 
@@ -208,16 +237,25 @@ static void get_version(struct rest_request *rq, const char *subject, const char
                    version);
         return;
     }
-    enum sr_err e = sr_version_get(&rq->svc->reg, subject, num, rest_flag(rq, "deleted"), &v);
+    /* referencedby finds soft-deleted versions too, as Confluent's does;
+     * its ?deleted says whether soft-deleted referrers count. */
+    bool referencedby = what && strcmp(what, "referencedby") == 0;
+    enum sr_err e = sr_version_get(&rq->svc->reg, subject, num, referencedby || rest_flag(rq, "deleted"), &v);
     if (e != SR_OK)
         error_for(rq, e, subject, NULL);
     else if (!what)
         rest_reply(rq, 200, with_format(rq, version_json(subject, v), v->schema));
     else if (strcmp(what, "schema") == 0)
         reply_schema_text(rq, v->schema);
-    else if (strcmp(what, "referencedby") == 0)
-        rest_reply(rq, 200, json_array());   /* no references yet: nothing refers to it */
-    else
+    else if (referencedby) {
+        size_t n;
+        int32_t *ids = sr_referenced_by(&rq->svc->reg, subject, v->version, rest_flag(rq, "deleted"), &n);
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(arr, json_integer(ids[i]));
+        free(ids);
+        rest_reply(rq, 200, arr);
+    } else
         rest_error(rq, 404, "HTTP 404 Not Found");
 }
 
@@ -229,9 +267,10 @@ static void delete_version(struct rest_request *rq, const char *subject, const c
         return;
     }
     bool permanent = rest_flag(rq, "permanent");
-    enum sr_err e = sr_delete_version_plan(&rq->svc->reg, subject, num, permanent, &resolved);
+    char err[512] = "";
+    enum sr_err e = sr_delete_version_plan(&rq->svc->reg, subject, num, permanent, &resolved, err, sizeof(err));
     if (e != SR_OK) {
-        error_for(rq, e, subject, NULL);
+        error_for(rq, e, subject, err);
         return;
     }
     struct sr_change c = {.kind = SR_CHANGE_DELETE, .subject = xstrdup(subject), .version = resolved};
@@ -247,9 +286,10 @@ static void delete_subject(struct rest_request *rq, const char *subject)
     bool permanent = rest_flag(rq, "permanent");
     int32_t *versions;
     size_t n;
-    enum sr_err e = sr_delete_subject_plan(&rq->svc->reg, subject, permanent, &versions, &n);
+    char err[512] = "";
+    enum sr_err e = sr_delete_subject_plan(&rq->svc->reg, subject, permanent, &versions, &n, err, sizeof(err));
     if (e != SR_OK) {
-        error_for(rq, e, subject, NULL);
+        error_for(rq, e, subject, err);
         return;
     }
     struct sr_change *changes = xcalloc(n ? n : 1, sizeof(*changes));
@@ -313,8 +353,7 @@ static void schema_by_id(struct rest_request *rq, const char *id_text, const cha
     }
     if (!what) {
         json_t *o = json_pack("{s:s}", "schema", sc->canonical);
-        if (strcmp(sc->format->type, "AVRO") != 0)
-            json_object_set_new(o, "schemaType", json_string(sc->format->type));
+        add_type_and_refs(o, sc);
         rest_reply(rq, 200, with_format(rq, o, sc));
     } else if (strcmp(what, "schema") == 0) {
         reply_schema_text(rq, sc);
@@ -457,9 +496,15 @@ static void compatibility(struct rest_request *rq, const char *subject, const ch
     const char *text = json_string_value(json_object_get(doc, "schema"));
     bool ok;
     char err[2048];
+    struct sr_refs refs;
+    if (!body_refs(rq, doc, &refs)) {
+        json_decref(doc);
+        return;
+    }
     enum sr_err e = text ? sr_check(&rq->svc->reg, subject, num, json_string_value(json_object_get(doc, "schemaType")),
-                                    text, &ok, err, sizeof(err))
+                                    text, &refs, &ok, err, sizeof(err))
                          : SR_INVALID_SCHEMA;
+    sr_refs_free(&refs);
     if (e != SR_OK)
         error_for(rq, e, subject, text ? err : "no \"schema\" string given");
     else {

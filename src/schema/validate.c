@@ -160,7 +160,8 @@ static bool registered(struct walk *w, struct side_check *sc, int32_t id)
     return true;
 }
 
-/* The schema with this id, parsed once for checking payloads. */
+/* The schema with this id, parsed once (with the schemas it references:
+ * a referenced version is never deleted under it) for checking payloads. */
 static const struct schema_checker *checker_for(struct schema_service *svc, int32_t id)
 {
     for (size_t i = 0; i < svc->ncheckers; i++)
@@ -169,9 +170,14 @@ static const struct schema_checker *checker_for(struct schema_service *svc, int3
     const struct sr_schema *sc = sr_schema_by_id(&svc->reg, id);
     if (!sc)
         return NULL;
+    char why[256];
+    struct sr_resolved res;
+    void *ck = sr_resolve(&svc->reg, &sc->refs, true, &res, why, sizeof(why)) == SR_OK
+                   ? sc->format->checker_new(sc->canonical, &res.deps)
+                   : NULL;
+    sr_resolved_free(&res);
     svc->checkers = xrealloc(svc->checkers, (svc->ncheckers + 1) * sizeof(*svc->checkers));
-    svc->checkers[svc->ncheckers] =
-        (struct schema_checker){id, sc->format, sc->format->checker_new(sc->canonical, &sr_no_deps)};
+    svc->checkers[svc->ncheckers] = (struct schema_checker){id, sc->format, ck};
     return &svc->checkers[svc->ncheckers++];
 }
 

@@ -10,7 +10,7 @@ import json
 import sys
 
 from confluent_kafka import Consumer, Producer
-from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -30,6 +30,20 @@ ORDER_BAD = json.dumps({"type": "record", "name": "Order", "namespace": "shop", 
     {"name": "id", "type": "long"},
     {"name": "item", "type": "string"},
     {"name": "price", "type": "double"}]})
+
+# A type defined in a subject of its own and used by reference.
+ADDRESS = json.dumps({"type": "record", "name": "Address", "namespace": "shop", "fields": [
+    {"name": "city", "type": "string"}]})
+CUSTOMER = json.dumps({"type": "record", "name": "Customer", "namespace": "shop", "fields": [
+    {"name": "name", "type": "string"},
+    {"name": "home", "type": "Address"},
+    {"name": "work", "type": ["null", "shop.Address"], "default": None}]})
+# Adds a field with a default: BACKWARD compatible with CUSTOMER.
+CUSTOMER_V2 = json.dumps({"type": "record", "name": "Customer", "namespace": "shop", "fields": [
+    {"name": "name", "type": "string"},
+    {"name": "home", "type": "Address"},
+    {"name": "work", "type": ["null", "shop.Address"], "default": None},
+    {"name": "vip", "type": "boolean", "default": False}]})
 
 client = SchemaRegistryClient({"url": url})
 subject = topic + "-value"
@@ -163,4 +177,25 @@ elif scenario == "errors":
     client.set_compatibility(subject, "NONE")
     result["level"] = client.get_compatibility(subject)
     result["after_none"] = client.register_schema(subject, Schema(ORDER_BAD, "AVRO"))
+elif scenario == "references":
+    address_subject = topic + "-address"
+    result["address_id"] = client.register_schema(address_subject, Schema(ADDRESS, "AVRO"))
+    refs = [SchemaReference("shop.Address", address_subject, 1)]
+    customer = Schema(CUSTOMER, "AVRO", references=refs)
+    result["customer_id"] = client.register_schema(subject, customer)
+    # The serializer (auto-registration on) finds the same schema, references
+    # and all; the deserializer fetches the referenced subject to read.
+    ser = AvroSerializer(client, customer)
+    result["produced"] = produce(ser, [{"name": "ann", "home": {"city": "Oslo"}, "work": None},
+                                       {"name": "bo", "home": {"city": "Rome"}, "work": {"city": "Bari"}}])
+    result["consumed"], result["ids"] = consume(2)
+    found = client.lookup_schema(subject, customer)
+    result["lookup"] = {"id": found.schema_id, "version": found.version,
+                        "references": [[r.name, r.subject, r.version] for r in found.schema.references]}
+    result["by_id"] = [[r.name, r.subject, r.version] for r in client.get_schema(result["customer_id"]).references]
+    result["referenced_by"] = client.get_referenced_by(address_subject, 1)
+    result["compatible_v2"] = client.test_compatibility(subject, Schema(CUSTOMER_V2, "AVRO", references=refs))
+    result["delete_referenced"] = error_of(lambda: client.delete_version(address_subject, 1))
+    result["missing_reference"] = error_of(lambda: client.register_schema(
+        topic + "-other", Schema(CUSTOMER, "AVRO", references=[SchemaReference("shop.Address", "no-such", 1)])))
 print(json.dumps(result))

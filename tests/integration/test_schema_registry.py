@@ -34,6 +34,22 @@ def record(*fields):
                        "fields": [dict(f) for f in fields]})
 
 
+def schemas_records(b, count):
+    """The first `count` records of `_schemas` as (key, value) JSON (value
+    None for a tombstone), or fewer if they do not come within 20 s."""
+    c = Consumer({"bootstrap.servers": b.bootstrap, "group.id": "read-schemas",
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.subscribe(["_schemas"])
+    records = []
+    deadline = time.monotonic() + 20
+    while len(records) < count and time.monotonic() < deadline:
+        m = c.poll(1.0)
+        if m is not None and not m.error():
+            records.append((json.loads(m.key()), None if m.value() is None else json.loads(m.value())))
+    c.close()
+    return records
+
+
 ID = {"name": "id", "type": "long"}
 EMAIL_DEFAULT = {"name": "email", "type": "string", "default": ""}
 AGE_REQUIRED = {"name": "age", "type": "int"}
@@ -198,16 +214,7 @@ def test_survives_kill_9_and_topic_holds_confluents_records(broker):
     # Ids go on past every id given before the crash, including deleted ones.
     assert sr(broker, "/subjects/new-value/versions", "POST", {"schema": "\"int\""})[:2] == (200, {"id": 4})
 
-    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "read-schemas",
-                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    c.subscribe(["_schemas"])
-    records = []
-    deadline = time.monotonic() + 20
-    while len(records) < 9 and time.monotonic() < deadline:
-        m = c.poll(1.0)
-        if m is not None and not m.error():
-            records.append((json.loads(m.key()), None if m.value() is None else json.loads(m.value())))
-    c.close()
+    records = schemas_records(broker, 9)
     assert len(records) == 9, records
     key, value = records[0]
     assert key == {"keytype": "SCHEMA", "subject": "users-value", "version": 1, "magic": 1}

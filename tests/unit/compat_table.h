@@ -52,14 +52,14 @@ static inline bool compat_accepted(const struct sr_format *const *formats, char 
         struct sr_register_plan plan;
         if (sr_register_plan(&r, &req, &plan, err, errlen) != SR_OK)
             fail_msg("history %zu does not register: %s", i, err);
-        sr_apply_schema(&r, "s", plan.version, plan.id, plan.format->type, plan.canonical, false);
+        sr_apply_schema(&r, "s", plan.version, plan.id, plan.format->type, plan.canonical, &plan.refs, false);
         sr_register_plan_free(&plan);
         free(text);
     }
     sr_apply_compat(&r, "s", level);
     char *text = prepare ? prepare(next) : xstrdup(next);
     bool ok;
-    assert_int_equal(sr_check(&r, "s", -1, formats[0]->type, text, &ok, err, errlen), SR_OK);
+    assert_int_equal(sr_check(&r, "s", -1, formats[0]->type, text, NULL, &ok, err, errlen), SR_OK);
     free(text);
     sr_free(&r);
     return ok;

@@ -79,7 +79,7 @@ static void test_confluents_records(void **state)
                            "{\"subject\":\"s\",\"version\":2,\"id\":2,\"schema\":\"\\\"bytes\\\"\",\"deleted\":false}"));
     const struct sr_version *v;
     char err[128];
-    assert_int_equal(sr_lookup(&r, "s", NULL, "\"string\"", false, &v, err, sizeof(err)), SR_OK);
+    assert_int_equal(sr_lookup(&r, "s", NULL, "\"string\"", NULL, false, &v, err, sizeof(err)), SR_OK);
     assert_int_equal(v->schema->id, 1);
     /* Confluent's soft delete of a whole subject. */
     assert_true(apply_text(&r, "{\"keytype\":\"DELETE_SUBJECT\",\"subject\":\"s\",\"magic\":0}",

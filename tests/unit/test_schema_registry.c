@@ -31,7 +31,7 @@ static enum sr_err reg(struct schema_registry *r, const char *subject, const cha
     char err[512];
     enum sr_err e = sr_register_plan(r, &req, &plan, err, sizeof(err));
     if (e == SR_OK && !plan.existing)
-        assert_true(sr_apply_schema(r, subject, plan.version, plan.id, plan.format->type, plan.canonical, false));
+        assert_true(sr_apply_schema(r, subject, plan.version, plan.id, plan.format->type, plan.canonical, &plan.refs, false));
     if (e == SR_OK) {
         *id = plan.id;
         *version = plan.version;
@@ -68,11 +68,11 @@ static void test_ids_and_versions(void **state)
     assert_int_equal(sr_version_get(&r, "nobody", 1, false, &v), SR_SUBJECT_NOT_FOUND);
 
     char err[256];
-    assert_int_equal(sr_lookup(&r, "users-value", NULL, V1_SPACED, false, &v, err, sizeof(err)), SR_OK);
+    assert_int_equal(sr_lookup(&r, "users-value", NULL, V1_SPACED, NULL, false, &v, err, sizeof(err)), SR_OK);
     assert_int_equal(v->version, 1);
-    assert_int_equal(sr_lookup(&r, "users-value", NULL, V3, false, &v, err, sizeof(err)), SR_SCHEMA_NOT_FOUND);
-    assert_int_equal(sr_lookup(&r, "nobody", NULL, V1, false, &v, err, sizeof(err)), SR_SUBJECT_NOT_FOUND);
-    assert_int_equal(sr_lookup(&r, "users-value", "PROTOBUF", V1, false, &v, err, sizeof(err)), SR_INVALID_SCHEMA);
+    assert_int_equal(sr_lookup(&r, "users-value", NULL, V3, NULL, false, &v, err, sizeof(err)), SR_SCHEMA_NOT_FOUND);
+    assert_int_equal(sr_lookup(&r, "nobody", NULL, V1, NULL, false, &v, err, sizeof(err)), SR_SUBJECT_NOT_FOUND);
+    assert_int_equal(sr_lookup(&r, "users-value", "PROTOBUF", V1, NULL, false, &v, err, sizeof(err)), SR_INVALID_SCHEMA);
 
     size_t n;
     const char **names = sr_subjects(&r, false, &n);
@@ -127,11 +127,11 @@ static void test_invalid_and_incompatible(void **state)
     assert_non_null(strstr(err, "age"));
     sr_register_plan_free(&plan);
     bool ok;
-    assert_int_equal(sr_check(&r, "s", -1, NULL, V3, &ok, err, sizeof(err)), SR_OK);
+    assert_int_equal(sr_check(&r, "s", -1, NULL, V3, NULL, &ok, err, sizeof(err)), SR_OK);
     assert_false(ok);
-    assert_int_equal(sr_check(&r, "s", 1, NULL, V2, &ok, err, sizeof(err)), SR_OK);
+    assert_int_equal(sr_check(&r, "s", 1, NULL, V2, NULL, &ok, err, sizeof(err)), SR_OK);
     assert_true(ok);
-    assert_int_equal(sr_check(&r, "s", 7, NULL, V2, &ok, err, sizeof(err)), SR_VERSION_NOT_FOUND);
+    assert_int_equal(sr_check(&r, "s", 7, NULL, V2, NULL, &ok, err, sizeof(err)), SR_VERSION_NOT_FOUND);
     /* With the subject at NONE, anything valid goes. */
     sr_apply_compat(&r, "s", SR_COMPAT_NONE);
     assert_int_equal(reg(&r, "s", V3, &id, &version), SR_OK);
@@ -145,15 +145,18 @@ static void test_deletes(void **state)
     struct schema_registry r;
     sr_init(&r, formats);
     int32_t id, version, resolved;
+    char err[256];
     assert_int_equal(reg(&r, "s", V1, &id, &version), SR_OK);
     assert_int_equal(reg(&r, "s", V2, &id, &version), SR_OK);
 
     /* A permanent delete needs a soft one first. */
-    assert_int_equal(sr_delete_version_plan(&r, "s", 2, true, &resolved), SR_VERSION_NOT_SOFT_DELETED);
-    assert_int_equal(sr_delete_version_plan(&r, "s", -1, false, &resolved), SR_OK);
+    assert_int_equal(sr_delete_version_plan(&r, "s", 2, true, &resolved, err, sizeof(err)),
+                     SR_VERSION_NOT_SOFT_DELETED);
+    assert_int_equal(sr_delete_version_plan(&r, "s", -1, false, &resolved, err, sizeof(err)), SR_OK);
     assert_int_equal(resolved, 2);
     sr_apply_delete(&r, "s", 2, false);
-    assert_int_equal(sr_delete_version_plan(&r, "s", 2, false, &resolved), SR_VERSION_SOFT_DELETED);
+    assert_int_equal(sr_delete_version_plan(&r, "s", 2, false, &resolved, err, sizeof(err)),
+                     SR_VERSION_SOFT_DELETED);
     const struct sr_version *v;
     assert_int_equal(sr_version_get(&r, "s", -1, false, &v), SR_OK);
     assert_int_equal(v->version, 1);
@@ -167,15 +170,16 @@ static void test_deletes(void **state)
 
     int32_t *versions;
     size_t n;
-    assert_int_equal(sr_delete_subject_plan(&r, "s", true, &versions, &n), SR_SUBJECT_NOT_SOFT_DELETED);
-    assert_int_equal(sr_delete_subject_plan(&r, "s", false, &versions, &n), SR_OK);
+    assert_int_equal(sr_delete_subject_plan(&r, "s", true, &versions, &n, err, sizeof(err)),
+                     SR_SUBJECT_NOT_SOFT_DELETED);
+    assert_int_equal(sr_delete_subject_plan(&r, "s", false, &versions, &n, err, sizeof(err)), SR_OK);
     assert_int_equal(n, 2);
     assert_int_equal(versions[0], 1);
     assert_int_equal(versions[1], 3);
     for (size_t i = 0; i < n; i++)
         sr_apply_delete(&r, "s", versions[i], false);
     free(versions);
-    assert_int_equal(sr_delete_subject_plan(&r, "s", false, &versions, &n), SR_SUBJECT_SOFT_DELETED);
+    assert_int_equal(sr_delete_subject_plan(&r, "s", false, &versions, &n, err, sizeof(err)), SR_SUBJECT_SOFT_DELETED);
     size_t count;
     free((void *)sr_subjects(&r, false, &count));
     assert_int_equal(count, 0);
@@ -183,13 +187,13 @@ static void test_deletes(void **state)
     assert_int_equal(count, 1);
     free((void *)all);
 
-    assert_int_equal(sr_delete_subject_plan(&r, "s", true, &versions, &n), SR_OK);
+    assert_int_equal(sr_delete_subject_plan(&r, "s", true, &versions, &n, err, sizeof(err)), SR_OK);
     assert_int_equal(n, 3);
     for (size_t i = 0; i < n; i++)
         sr_apply_delete(&r, "s", versions[i], true);
     free(versions);
     assert_null(sr_subject(&r, "s"));
-    assert_int_equal(sr_delete_subject_plan(&r, "s", false, &versions, &n), SR_SUBJECT_NOT_FOUND);
+    assert_int_equal(sr_delete_subject_plan(&r, "s", false, &versions, &n, err, sizeof(err)), SR_SUBJECT_NOT_FOUND);
 
     /* Ids are never reused: the old schema gets its old id back, and a
      * new one gets a fresh id. */
@@ -237,7 +241,7 @@ static void test_config_and_mode(void **state)
     assert_int_equal(sr_register_plan(&r, &req, &plan, err, sizeof(err)), SR_OK);
     assert_int_equal(plan.id, 42);
     assert_int_equal(plan.version, 7);
-    assert_true(sr_apply_schema(&r, "u", plan.version, plan.id, "AVRO", plan.canonical, false));
+    assert_true(sr_apply_schema(&r, "u", plan.version, plan.id, "AVRO", plan.canonical, &plan.refs, false));
     sr_register_plan_free(&plan);
     /* An id already holding another schema is refused. */
     req.id = 1;
@@ -264,11 +268,11 @@ static void test_replay_order(void **state)
     char err[128];
     char *c1 = avro_canonicalize(V1, &sr_no_deps, err, sizeof(err));
     char *c2 = avro_canonicalize(V2, &sr_no_deps, err, sizeof(err));
-    assert_true(sr_apply_schema(&r, "s", 2, 5, "AVRO", c2, false));
-    assert_true(sr_apply_schema(&r, "s", 1, 4, "AVRO", c1, false));
-    assert_false(sr_apply_schema(&r, "s", 3, 4, "AVRO", c2, false));   /* id 4 is V1 */
-    assert_false(sr_apply_schema(&r, "s", 3, 6, "PROTOBUF", c2, false));
-    assert_true(sr_apply_schema(&r, "s", 2, 5, "AVRO", c2, true));
+    assert_true(sr_apply_schema(&r, "s", 2, 5, "AVRO", c2, NULL, false));
+    assert_true(sr_apply_schema(&r, "s", 1, 4, "AVRO", c1, NULL, false));
+    assert_false(sr_apply_schema(&r, "s", 3, 4, "AVRO", c2, NULL, false));   /* id 4 is V1 */
+    assert_false(sr_apply_schema(&r, "s", 3, 6, "PROTOBUF", c2, NULL, false));
+    assert_true(sr_apply_schema(&r, "s", 2, 5, "AVRO", c2, NULL, true));
     const struct sr_subject *s = sr_subject(&r, "s");
     assert_int_equal(s->nversions, 2);
     assert_int_equal(s->versions[0].version, 1);
