@@ -5,9 +5,9 @@
 
 /* Confluent's ?format=serialized: the schema as a base64
  * FileDescriptorProto, which Confluent's clients parse. */
-static char *render(const char *canonical, const char *format)
+static char *render(const char *canonical, const struct sr_deps *deps, const char *format)
 {
-    return strcmp(format, "serialized") == 0 ? protobuf_serialized(canonical, &sr_no_deps) : NULL;
+    return strcmp(format, "serialized") == 0 ? protobuf_serialized(canonical, deps) : NULL;
 }
 
 const struct sr_format protobuf_format = {

@@ -122,9 +122,9 @@ struct sr_format {
     void (*checker_free)(void *checker);
     bool (*datum_valid)(const void *checker, const uint8_t *p, size_t len, char *why, size_t whylen);
     /* The text in a representation a client asks for with ?format=
-     * (Protobuf's "serialized"), malloc'd; NULL, or no render: the
-     * canonical text. */
-    char *(*render)(const char *canonical, const char *format);
+     * (Protobuf's "serialized"), read with the schema's references,
+     * malloc'd; NULL, or no render: the canonical text. */
+    char *(*render)(const char *canonical, const struct sr_deps *deps, const char *format);
 };
 
 struct sr_schema {

@@ -142,19 +142,32 @@ static bool content_type_ok(struct MHD_Connection *c, const char *method)
     return false;
 }
 
+/* libmicrohttpd gives the access handler its URL percent-decoded, so a
+ * subject named by an import path (shop/address.proto, how Confluent's
+ * Protobuf serializers name a reference's subject, sent as
+ * shop%2Faddress.proto) would split into two segments. This callback
+ * sees the URI as sent, before the access handler: the request starts
+ * here with that path, which the router splits before decoding. */
+static void *uri_received(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct schema_rest *r = cls;
+    struct rest_request *rq = xcalloc(1, sizeof(*rq));
+    rq->svc = r->svc;
+    rq->path = xstrndup(uri, strcspn(uri, "?"));
+    return rq;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                       const char *version, const char *upload_data, size_t *upload_data_size,
                                       void **con_cls)
 {
     struct schema_rest *r = cls;
     struct rest_request *rq = *con_cls;
-    if (!rq) {
-        rq = xcalloc(1, sizeof(*rq));
-        rq->svc = r->svc;
+    if (!rq)
+        return MHD_NO;   /* uri_received starts every request */
+    if (!rq->conn) {
         rq->conn = c;
         rq->method = method;
-        rq->path = url;
-        *con_cls = rq;
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -192,6 +205,7 @@ static void request_completed(void *cls, struct MHD_Connection *c, void **con_cl
     struct rest_request *rq = *con_cls;
     if (!rq)
         return;
+    free(rq->path);
     free(rq->body.p);
     free(rq->out.p);
     json_decref(rq->pending_answer);
@@ -241,7 +255,7 @@ int schema_rest_start(struct schema_service *svc, const char *listeners, char *e
     r->daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, access_handler, r,
                                  MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, 256u,
                                  MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_COMPLETED, request_completed,
-                                 r, MHD_OPTION_END);
+                                 r, MHD_OPTION_URI_LOG_CALLBACK, uri_received, r, MHD_OPTION_END);
     const union MHD_DaemonInfo *info = r->daemon ? MHD_get_daemon_info(r->daemon, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
     if (!info) {
         snprintf(err, errlen, "cannot start the schema registry on http://%s:%d", e[0].host, port);

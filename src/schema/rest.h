@@ -12,7 +12,8 @@ struct MHD_Connection;
 struct rest_request {
     struct schema_service *svc;
     struct MHD_Connection *conn;
-    const char *method, *path;
+    const char *method;
+    char *path;                /* as sent: percent-encoded, no query */
     struct sbuf body;
     bool too_large;
     /* the answer */

@@ -82,11 +82,19 @@ static json_t *version_json(const char *subject, const struct sr_version *v)
 }
 
 /* ?format= asks some formats for another text of a schema (Protobuf's
- * "serialized"): the reply's "schema" becomes it. */
+ * "serialized"): the reply's "schema" becomes it. A schema with
+ * references is read with them (a .proto's imports). */
 static json_t *with_format(const struct rest_request *rq, json_t *o, const struct sr_schema *sc)
 {
     const char *format = rest_arg(rq, "format");
-    char *text = format && sc->format->render ? sc->format->render(sc->canonical, format) : NULL;
+    if (!format || !sc->format->render)
+        return o;
+    char why[256];
+    struct sr_resolved res;
+    char *text = sr_resolve(&rq->svc->reg, &sc->refs, true, &res, why, sizeof(why)) == SR_OK
+                     ? sc->format->render(sc->canonical, &res.deps, format)
+                     : NULL;
+    sr_resolved_free(&res);
     if (text)
         json_object_set_new(o, "schema", json_string(text));
     free(text);
@@ -518,12 +526,39 @@ static void compatibility(struct rest_request *rq, const char *subject, const ch
 
 /* ---- routing ---- */
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* %XX sequences decoded in place; a malformed one is kept as sent. */
+static void percent_decode(char *s)
+{
+    char *out = s;
+    for (; *s; s++) {
+        int hi = s[0] == '%' ? hex_digit(s[1]) : -1, lo = hi >= 0 ? hex_digit(s[2]) : -1;
+        if (lo >= 0 && (hi || lo)) {
+            *out++ = (char)(hi * 16 + lo);
+            s += 2;
+        } else {
+            *out++ = *s;
+        }
+    }
+    *out = '\0';
+}
+
+/* The path as sent, split at its slashes and then decoded, so that a
+ * segment may hold an encoded one (a subject named shop/address.proto). */
 static int split(char *path, char **seg)
 {
     int n = 0;
     for (char *p = strtok(path, "/"); p && n < MAX_SEGMENTS; p = strtok(NULL, "/"))
         seg[n++] = p;
-    return strtok(NULL, "/") ? -1 : n;
+    if (strtok(NULL, "/"))
+        return -1;
+    for (int i = 0; i < n; i++)
+        percent_decode(seg[i]);
+    return n;
 }
 
 static bool is(const struct rest_request *rq, const char *m) { return strcmp(rq->method, m) == 0; }

@@ -1,7 +1,8 @@
 """Confluent's own serializers against Sluice, for test_schema_clients.py
 (Avro) and test_schema_protobuf.py (scenarios proto-*, which take a
 directory of FileDescriptorSets protoc made of the test's .proto files,
-one a version of shop.Order). Runs in the
+one a version of shop.Order or, for proto-refs*, of shop.Customer, which
+imports shop/address.proto). Runs in the
 virtual environment of requirements-schema.txt (confluent-kafka 2.16 from
 PyPI; Debian's is older). Usage:
   schema_client.py SCENARIO BOOTSTRAP REGISTRY_URL TOPIC [DESCRIPTOR_SETS_DIR]
@@ -84,8 +85,8 @@ def error_of(call):
     return None
 
 
-def proto_order(version):
-    """shop.Order's class from protoc's FileDescriptorSet VERSION.pb."""
+def proto_order(version, name="shop.Order"):
+    """A message's class from protoc's FileDescriptorSet VERSION.pb."""
     from google.protobuf import descriptor_pb2, descriptor_pool
     from google.protobuf.message_factory import GetMessageClass
     files = descriptor_pb2.FileDescriptorSet()
@@ -94,7 +95,14 @@ def proto_order(version):
     pool = descriptor_pool.DescriptorPool()
     for fd in files.file:
         pool.Add(fd)
-    return GetMessageClass(pool.FindMessageTypeByName("shop.Order"))
+    return GetMessageClass(pool.FindMessageTypeByName(name))
+
+
+def proto_customers(cls, rows):
+    from google.protobuf.message_factory import GetMessageClass
+    address = GetMessageClass(cls.DESCRIPTOR.fields_by_name["home"].message_type)
+    return [cls(name=name, home=address(city=city, zip=zip_code), others=[address(city="Bari")])
+            for name, city, zip_code in rows]
 
 
 def proto_orders(cls, rows):
@@ -109,8 +117,46 @@ def proto_dicts(messages):
 result = {}
 if scenario.startswith("proto-"):
     from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, ProtobufSerializer
+if scenario in ("proto-auto", "proto-latest"):
     order_v1, order_v2, order_bad = proto_order("v1"), proto_order("v2"), proto_order("bad")
-if scenario == "proto-auto":
+if scenario == "proto-refs":
+    # The serializer registers the import (shop/address.proto) as a
+    # subject of its own, named by the reference subject name strategy,
+    # and Customer with a reference to it; the deserializer fetches both.
+    from confluent_kafka.schema_registry.common.protobuf import _schema_to_str
+    customer_v1, customer_v2 = proto_order("v1", "shop.Customer"), proto_order("v2", "shop.Customer")
+    produced = proto_customers(customer_v1, [("ann", "Oslo", 150), ("bo", "Rome", 100)])
+    produce(ProtobufSerializer(customer_v1, client), produced)
+    produced2 = proto_customers(customer_v2, [("cy", "Pisa", 561)])
+    produced2[0].vip = True
+    produce(ProtobufSerializer(customer_v2, client), produced2)
+    result["produced"] = proto_dicts(produced + produced2)
+    consumed, result["ids"] = consume(3, ProtobufDeserializer(customer_v2, {}, client))
+    result["consumed"] = proto_dicts(consumed)
+    result["subjects"] = client.get_subjects()
+    result["versions"] = client.get_versions(subject)
+    latest = client.get_latest_version(subject)
+    refs = latest.schema.references
+    result["references"] = [[r.name, r.subject, r.version] for r in refs]
+    # The serializer's own text of v1 with the same reference finds v1.
+    found = client.lookup_schema(subject, Schema(_schema_to_str(customer_v1.DESCRIPTOR.file), "PROTOBUF", refs))
+    result["lookup"] = {"id": found.schema_id, "version": found.version}
+    bad = Schema(_schema_to_str(proto_order("bad", "shop.Customer").DESCRIPTOR.file), "PROTOBUF", refs)
+    result["bad_compatible"] = client.test_compatibility(subject, bad)
+    result["bad_register"] = error_of(lambda: client.register_schema(subject, bad))
+elif scenario == "proto-refs-latest":
+    # Customer and its import registered up front (by the test); the
+    # serializer writes with the latest version, nothing registered.
+    customer = proto_order("moved", "shop.Customer")
+    produced = proto_customers(customer, [("di", "Lund", 22100)])
+    produced[0].home.street = "Stora Torget"
+    conf = {"auto.register.schemas": False, "use.latest.version": True}
+    produce(ProtobufSerializer(customer, client, conf), produced)
+    result["produced"] = proto_dicts(produced)
+    consumed, result["ids"] = consume(1, ProtobufDeserializer(customer, {"use.latest.version": True}, client))
+    result["consumed"] = proto_dicts(consumed)
+    result["subjects"] = client.get_subjects()
+elif scenario == "proto-auto":
     # The serializer registers the schema (a base64 FileDescriptorProto)
     # itself; the deserializer reads it back with ?format=serialized.
     ser = ProtobufSerializer(order_v1, client)

@@ -37,14 +37,61 @@ VERSIONS = {
 }
 
 
-def descriptor_sets(tmp_path):
-    for version, text in VERSIONS.items():
-        src = tmp_path / version / "order.proto"
-        src.parent.mkdir()
-        src.write_text(text)
-        subprocess.run(["protoc", "-I", str(src.parent), "--include_imports",
-                        "--descriptor_set_out=%s" % (tmp_path / (version + ".pb")), "order.proto"], check=True)
+# A message that imports another .proto file, which Confluent's
+# serializers register as a subject of its own (named by its import path)
+# and reference.
+ADDRESS = """syntax = "proto3";
+package shop;
+
+message Address {
+  string city = 1;
+  int32 zip = 2;%s
+}
+"""
+CUSTOMER = """syntax = "proto3";
+package shop;
+import "google/protobuf/timestamp.proto";
+import "shop/address.proto";
+
+message Customer {
+  string name = 1;
+  Address home = 2;
+  repeated Address others = 3;
+  google.protobuf.Timestamp since = 4;%s
+}
+"""
+STREET = "\n  string street = 3;"
+CUSTOMER_VERSIONS = {
+    "v1": (ADDRESS % "", CUSTOMER % ""),
+    # A field added to Customer: BACKWARD compatible.
+    "v2": (ADDRESS % "", CUSTOMER % "\n  bool vip = 5;"),
+    # Field 2 from Address to string: FIELD_KIND_CHANGED, incompatible.
+    "bad": (ADDRESS % "", (CUSTOMER % "").replace("Address home = 2;", "string home = 2;")),
+    # Address gains a field (a new version of the referenced subject).
+    "moved": (ADDRESS % STREET, CUSTOMER % "\n  bool vip = 5;"),
+}
+
+
+def compile_sets(tmp_path, versions):
+    """protoc's FileDescriptorSet (imports included) of each version's
+    files, as VERSION.pb; the last file of a version is the main one."""
+    for version, files in versions.items():
+        root = tmp_path / version
+        for path, text in files.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
+        subprocess.run(["protoc", "-I", str(root), "--include_imports",
+                        "--descriptor_set_out=%s" % (tmp_path / (version + ".pb")), list(files)[-1]], check=True)
     return str(tmp_path)
+
+
+def descriptor_sets(tmp_path):
+    return compile_sets(tmp_path, {version: {"order.proto": text} for version, text in VERSIONS.items()})
+
+
+def customer_sets(tmp_path):
+    return compile_sets(tmp_path, {version: {"shop/address.proto": address, "shop/customer.proto": customer}
+                                   for version, (address, customer) in CUSTOMER_VERSIONS.items()})
 
 
 def request(b, method, path, body=None):
@@ -113,3 +160,69 @@ def test_serializer_with_latest_version(venv_python, broker, tmp_path):  # noqa:
     broker.start()
     assert request(broker, "GET", "/subjects/payments-value/versions/latest") == (200, latest)
     assert request(broker, "GET", "/schemas/ids/2?format=serialized") == (200, body)
+
+
+def test_serializer_registers_imports_as_references(venv_python, broker, tmp_path):  # noqa: F811
+    create(broker, "customers", sluice_value_schema_validation="full")
+    r = run(venv_python, broker, "proto-refs", "customers", customer_sets(tmp_path))
+    # Fully validated at produce (Customer's fields of the imported type
+    # decoded), then read back by the deserializer with the import.
+    assert r["consumed"] == r["produced"]
+    assert r["produced"][2]["home"] == {"city": "Pisa", "zip": 561} and r["produced"][2]["vip"]
+    # The import is its own subject (named by its path: a subject with a
+    # slash); both Customer versions reference its version 1.
+    assert r["subjects"] == ["customers-value", "shop/address.proto"]
+    assert r["ids"] == [2, 2, 3]
+    assert r["versions"] == [1, 2]
+    assert r["references"] == [["shop/address.proto", "shop/address.proto", 1]]
+    assert r["lookup"] == {"id": 2, "version": 1}
+    assert r["bad_compatible"] is False
+    assert r["bad_register"] == {"http": 409, "code": 409}
+    refs = [{"name": "shop/address.proto", "subject": "shop/address.proto", "version": 1}]
+    # The .proto text with the same reference is the same schema.
+    status, found = request(broker, "POST", "/subjects/customers-value",
+                            {"schemaType": "PROTOBUF", "schema": CUSTOMER % "", "references": refs})
+    assert (status, found["id"], found["version"], found["references"]) == (200, 2, 1, refs)
+    # Without the reference, its import is not found.
+    status, body = request(broker, "POST", "/subjects/customers-value/versions",
+                           {"schemaType": "PROTOBUF", "schema": CUSTOMER % ""})
+    assert status == 422 and "shop/address.proto" in body["message"]
+    status, body = request(broker, "POST", "/compatibility/subjects/customers-value/versions/latest?verbose=true",
+                           {"schemaType": "PROTOBUF", "schema": CUSTOMER_VERSIONS["bad"][1], "references": refs})
+    assert status == 200 and body["is_compatible"] is False and "FIELD_KIND_CHANGED" in body["messages"][0]
+    # Full validation decodes the imported type: home (field 2) whose
+    # city (Address's field 1) is a varint is refused, nothing appended.
+    end = end_offset(broker, "customers")
+    good, bad_city = framed(3, b"\x00\x12\x06\x0a\x04Oslo"), framed(3, b"\x00\x12\x02\x08\x05")
+    assert produce_v8(broker, "customers", [good])[0] == 0
+    code, message = produce_v8(broker, "customers", [good, bad_city])
+    assert code == KafkaError.INVALID_RECORD
+    assert message == "record 1: the value does not match schema id 3: field shop.Address.city has the wrong wire type"
+    assert end_offset(broker, "customers") == end + 1
+
+
+def test_latest_version_with_a_moved_reference(venv_python, broker, tmp_path):  # noqa: F811
+    create(broker, "members", sluice_value_schema_validation="full")
+    address = "/subjects/shop%2Faddress.proto/versions"
+    assert request(broker, "POST", address, {"schemaType": "PROTOBUF", "schema": ADDRESS % ""}) == (200, {"id": 1})
+    refs = [{"name": "shop/address.proto", "subject": "shop/address.proto", "version": 1}]
+    customer = {"schemaType": "PROTOBUF", "schema": CUSTOMER % "", "references": refs}
+    assert request(broker, "POST", "/subjects/members-value/versions", customer) == (200, {"id": 2})
+    # Address gains a field: its version 2; Customer moves to it (and
+    # gains a field): compatible, version 2 of members-value.
+    assert request(broker, "POST", address, {"schemaType": "PROTOBUF", "schema": ADDRESS % STREET}) == (200, {"id": 3})
+    moved = {"schemaType": "PROTOBUF", "schema": CUSTOMER_VERSIONS["moved"][1],
+             "references": [dict(refs[0], version=2)]}
+    assert request(broker, "POST", "/subjects/members-value/versions", moved) == (200, {"id": 4})
+    r = run(venv_python, broker, "proto-refs-latest", "members", customer_sets(tmp_path))
+    assert r["consumed"] == r["produced"]
+    assert r["produced"][0]["home"]["street"] == "Stora Torget"
+    assert r["ids"] == [4]
+    assert r["subjects"] == ["members-value", "shop/address.proto"]
+    # The deserializer's view: Customer's FileDescriptorProto importing
+    # the address file, which it fetches by the reference.
+    status, body = request(broker, "GET", "/schemas/ids/4?format=serialized")
+    assert status == 200 and " " not in body["schema"]
+    assert body["references"] == [dict(refs[0], version=2)]
+    status, body = request(broker, "GET", "/subjects/shop%2Faddress.proto/versions/2?format=serialized")
+    assert status == 200 and " " not in body["schema"] and body["subject"] == "shop/address.proto"
