@@ -36,9 +36,24 @@ static inline bool compat_expected_at(enum sr_compat level, bool backward, bool 
     }
 }
 
+/* Registers a schema of the registry's first format under subject, with
+ * refs (NULL: none). The text goes through prepare (a malloc'd rewrite)
+ * when there is one. */
+static inline void compat_register(struct schema_registry *r, char *(*prepare)(const char *), const char *subject,
+                                   const char *schema, const struct sr_refs *refs, char *err, size_t errlen)
+{
+    char *text = prepare ? prepare(schema) : xstrdup(schema);
+    struct sr_register_req req = {.subject = subject, .type = r->formats[0]->type, .text = text, .refs = refs};
+    struct sr_register_plan plan;
+    if (sr_register_plan(r, &req, &plan, err, errlen) != SR_OK)
+        fail_msg("%s does not register under %s: %s", schema, subject, err);
+    sr_apply_schema(r, subject, plan.version, plan.id, plan.format->type, plan.canonical, &plan.refs, false);
+    sr_register_plan_free(&plan);
+    free(text);
+}
+
 /* Registers each schema of history in turn under NONE, then asks whether
- * `next` would be accepted at `level`. Texts go through prepare (a
- * malloc'd rewrite) when there is one. */
+ * `next` would be accepted at `level`. */
 static inline bool compat_accepted(const struct sr_format *const *formats, char *(*prepare)(const char *),
                                    const char *const *history, size_t n, const char *next, enum sr_compat level,
                                    char *err, size_t errlen)
@@ -46,16 +61,8 @@ static inline bool compat_accepted(const struct sr_format *const *formats, char 
     struct schema_registry r;
     sr_init(&r, formats);
     sr_apply_compat(&r, NULL, SR_COMPAT_NONE);
-    for (size_t i = 0; i < n; i++) {
-        char *text = prepare ? prepare(history[i]) : xstrdup(history[i]);
-        struct sr_register_req req = {.subject = "s", .type = formats[0]->type, .text = text};
-        struct sr_register_plan plan;
-        if (sr_register_plan(&r, &req, &plan, err, errlen) != SR_OK)
-            fail_msg("history %zu does not register: %s", i, err);
-        sr_apply_schema(&r, "s", plan.version, plan.id, plan.format->type, plan.canonical, &plan.refs, false);
-        sr_register_plan_free(&plan);
-        free(text);
-    }
+    for (size_t i = 0; i < n; i++)
+        compat_register(&r, prepare, "s", history[i], NULL, err, errlen);
     sr_apply_compat(&r, "s", level);
     char *text = prepare ? prepare(next) : xstrdup(next);
     bool ok;
@@ -65,16 +72,53 @@ static inline bool compat_accepted(const struct sr_format *const *formats, char 
     return ok;
 }
 
-/* Every case at every level; prints each wrong answer, returns how many. */
-static inline int compat_table_failures(const struct sr_format *const *formats, char *(*prepare)(const char *),
-                                        const struct evolution *cases, size_t n)
+/* Evolution through a reference: the user schema refers to a type of
+ * subject "ref" (naming it `name`, as the format does: an Avro full name,
+ * a .proto import path). */
+struct compat_reference {
+    const char *name, *user;
+};
+
+/* A case's old and new are versions 1 and 2 of "ref"; the user schema is
+ * registered referencing version 1, and the same text moved to version 2
+ * is checked at `level`. Each side is read with its own reference, so the
+ * answers are those of the referenced type changing in place. */
+static inline bool compat_accepted_by_reference(const struct sr_format *const *formats,
+                                                char *(*prepare)(const char *), const struct compat_reference *via,
+                                                const struct evolution *c, enum sr_compat level, char *err,
+                                                size_t errlen)
+{
+    struct schema_registry r;
+    sr_init(&r, formats);
+    sr_apply_compat(&r, NULL, SR_COMPAT_NONE);
+    compat_register(&r, prepare, "ref", c->old, NULL, err, errlen);
+    compat_register(&r, prepare, "ref", c->new, NULL, err, errlen);
+    struct sr_ref ref = {(char *)via->name, "ref", 1};
+    struct sr_refs refs = {1, &ref};
+    compat_register(&r, prepare, "s", via->user, &refs, err, errlen);
+    sr_apply_compat(&r, "s", level);
+    ref.version = 2;
+    char *text = prepare ? prepare(via->user) : xstrdup(via->user);
+    bool ok;
+    assert_int_equal(sr_check(&r, "s", -1, formats[0]->type, text, &refs, &ok, err, errlen), SR_OK);
+    free(text);
+    sr_free(&r);
+    return ok;
+}
+
+/* Every case at every level, directly (via NULL) or through a reference;
+ * prints each wrong answer, returns how many. */
+static inline int compat_reference_failures(const struct sr_format *const *formats, char *(*prepare)(const char *),
+                                            const struct compat_reference *via, const struct evolution *cases,
+                                            size_t n)
 {
     int failures = 0;
     for (size_t i = 0; i < n; i++) {
         const struct evolution *c = &cases[i];
         for (enum sr_compat level = SR_COMPAT_NONE; level <= SR_COMPAT_FULL_TRANSITIVE; level++) {
             char err[1024] = "";
-            bool got = compat_accepted(formats, prepare, &c->old, 1, c->new, level, err, sizeof(err));
+            bool got = via ? compat_accepted_by_reference(formats, prepare, via, c, level, err, sizeof(err))
+                           : compat_accepted(formats, prepare, &c->old, 1, c->new, level, err, sizeof(err));
             if (got != compat_expected_at(level, c->backward, c->forward)) {
                 print_error("case \"%s\" at %s: got %s (%s)\n", c->name, sr_compat_name(level),
                             got ? "compatible" : "incompatible", err);
@@ -83,5 +127,10 @@ static inline int compat_table_failures(const struct sr_format *const *formats, 
         }
     }
     return failures;
+}
+static inline int compat_table_failures(const struct sr_format *const *formats, char *(*prepare)(const char *),
+                                        const struct evolution *cases, size_t n)
+{
+    return compat_reference_failures(formats, prepare, NULL, cases, n);
 }
 #endif

@@ -176,10 +176,77 @@ static void test_transitive(void **state)
     assert_non_null(strstr(err, "version 1"));
 }
 
+/* Evolution through a reference: User (its own file) imports
+ * shop/address.proto, a subject of its own, and moves from version 1 of it
+ * to version 2 with the same text. Confluent's rule
+ * (FieldSchemaDiff.compareMessageTypes): a message-typed field whose type
+ * comes from a reference at another subject or version has the two
+ * versions of that type compared as messages, and any incompatible kind
+ * found there is the field's too (FIELD_NAMED_TYPE_CHANGED); types the
+ * schema does not use are not compared. The kinds are those of the table
+ * above, now inside Address. */
+#define ADDRESS(body) P3("package shop;\n" body)
+#define ADDRESS2(body) P2("package shop;\n" body)
+static const struct evolution reference_cases[] = {
+    /* FIELD_ADDED (ok) one way, FIELD_REMOVED (ok) the other. */
+    {"referenced message gains a field", ADDRESS("message Address { string city = 1; }"),
+     ADDRESS("message Address { string city = 1; int32 zip = 2; }"), true, true},
+    /* FIELD_NAME_CHANGED (ok). */
+    {"referenced message's field renamed", ADDRESS("message Address { string city = 1; }"),
+     ADDRESS("message Address { string town = 1; }"), true, true},
+    /* One scalar group (general numbers): no difference. */
+    {"referenced message's field int32 to int64", ADDRESS("message Address { int32 zip = 1; }"),
+     ADDRESS("message Address { int64 zip = 1; }"), true, true},
+    /* FIELD_SCALAR_KIND_CHANGED, so FIELD_NAMED_TYPE_CHANGED on User.home. */
+    {"referenced message's field string to int32", ADDRESS("message Address { string city = 1; }"),
+     ADDRESS("message Address { int32 city = 1; }"), false, false},
+    /* FIELD_KIND_CHANGED. */
+    {"referenced message's field scalar to message",
+     ADDRESS("message Address { string city = 1; }\nmessage City { string name = 1; }"),
+     ADDRESS("message Address { City city = 1; }\nmessage City { string name = 1; }"), false, false},
+    /* FIELD_NUMERIC_LABEL_CHANGED (proto2's explicit labels). */
+    {"referenced proto2 message's optional int32 to repeated", ADDRESS2("message Address { optional int32 zip = 1; }"),
+     ADDRESS2("message Address { repeated int32 zip = 1; }"), false, false},
+    /* REQUIRED_FIELD_ADDED one way, REQUIRED_FIELD_REMOVED the other. */
+    {"referenced proto2 message gains a required field", ADDRESS2("message Address { optional string city = 1; }"),
+     ADDRESS2("message Address { optional string city = 1; required int32 zip = 2; }"), false, false},
+    /* ONEOF_FIELD_REMOVED one way, ONEOF_FIELD_ADDED (ok) the other. */
+    {"referenced message's oneof loses a member",
+     ADDRESS("message Address { oneof where { string city = 1; string zip = 2; } }"),
+     ADDRESS("message Address { oneof where { string city = 1; } }"), false, true},
+    /* A nested message of Address: MESSAGE_REMOVED one way, MESSAGE_ADDED
+     * (ok) the other (MessageSchemaDiff compares nested types). */
+    {"referenced message's nested message removed",
+     ADDRESS("message Address { string city = 1; message Geo { double lat = 1; } }"),
+     ADDRESS("message Address { string city = 1; }"), false, true},
+    /* Enum fields are scalars (general numbers): the enum is not compared;
+     * ENUM_CONST_ADDED would be ok anyway. */
+    {"referenced enum gains a constant", ADDRESS("message Address { Kind kind = 1; }\nenum Kind { HOME = 0; }"),
+     ADDRESS("message Address { Kind kind = 1; }\nenum Kind { HOME = 0; WORK = 1; }"), true, true},
+    /* A message User does not use is not compared, removed or changed. */
+    {"unused message of the referenced file removed",
+     ADDRESS("message Address { string city = 1; }\nmessage Unused { int32 x = 1; }"),
+     ADDRESS("message Address { string city = 1; }"), true, true},
+    {"unused message of the referenced file changes a field's kind",
+     ADDRESS("message Address { string city = 1; }\nmessage Unused { int32 x = 1; }"),
+     ADDRESS("message Address { string city = 1; }\nmessage Unused { string x = 1; }"), true, true},
+};
+
+static const struct compat_reference via_address = {
+    "shop/address.proto",
+    P3("package shop;\nimport \"shop/address.proto\";\nmessage User {\n  Address home = 1;\n  string name = 2;\n}\n")};
+
+static void test_reference_evolution(void **state)
+{
+    assert_int_equal(
+        compat_reference_failures(formats, NULL, &via_address, reference_cases, ARRAY_LEN(reference_cases)), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evolution_table),
+        cmocka_unit_test(test_reference_evolution),
         cmocka_unit_test(test_transitive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
