@@ -2,7 +2,7 @@
 (Avro) and test_schema_protobuf.py (scenarios proto-*, which take a
 directory of FileDescriptorSets protoc made of the test's .proto files,
 one a version of shop.Order or, for proto-refs*, of shop.Customer, which
-imports shop/address.proto). Runs in the
+imports shop/address.proto, which imports shop/geo.proto). Runs in the
 virtual environment of requirements-schema.txt (confluent-kafka 2.16 from
 PyPI; Debian's is older). Usage:
   schema_client.py SCENARIO BOOTSTRAP REGISTRY_URL TOPIC [DESCRIPTOR_SETS_DIR]
@@ -101,8 +101,9 @@ def proto_order(version, name="shop.Order"):
 def proto_customers(cls, rows):
     from google.protobuf.message_factory import GetMessageClass
     address = GetMessageClass(cls.DESCRIPTOR.fields_by_name["home"].message_type)
-    return [cls(name=name, home=address(city=city, zip=zip_code), others=[address(city="Bari")])
-            for name, city, zip_code in rows]
+    point = GetMessageClass(address.DESCRIPTOR.fields_by_name["at"].message_type)
+    return [cls(name=name, home=address(city=city, zip=zip_code, at=point(lat=lat)), others=[address(city="Bari")])
+            for name, city, zip_code, lat in rows]
 
 
 def proto_orders(cls, rows):
@@ -125,9 +126,9 @@ if scenario == "proto-refs":
     # and Customer with a reference to it; the deserializer fetches both.
     from confluent_kafka.schema_registry.common.protobuf import _schema_to_str
     customer_v1, customer_v2 = proto_order("v1", "shop.Customer"), proto_order("v2", "shop.Customer")
-    produced = proto_customers(customer_v1, [("ann", "Oslo", 150), ("bo", "Rome", 100)])
+    produced = proto_customers(customer_v1, [("ann", "Oslo", 150, 59.9), ("bo", "Rome", 100, 41.9)])
     produce(ProtobufSerializer(customer_v1, client), produced)
-    produced2 = proto_customers(customer_v2, [("cy", "Pisa", 561)])
+    produced2 = proto_customers(customer_v2, [("cy", "Pisa", 561, 43.7)])
     produced2[0].vip = True
     produce(ProtobufSerializer(customer_v2, client), produced2)
     result["produced"] = proto_dicts(produced + produced2)
@@ -138,6 +139,8 @@ if scenario == "proto-refs":
     latest = client.get_latest_version(subject)
     refs = latest.schema.references
     result["references"] = [[r.name, r.subject, r.version] for r in refs]
+    address = client.get_latest_version("shop/address.proto").schema.references
+    result["address_references"] = [[r.name, r.subject, r.version] for r in address]
     # The serializer's own text of v1 with the same reference finds v1.
     found = client.lookup_schema(subject, Schema(_schema_to_str(customer_v1.DESCRIPTOR.file), "PROTOBUF", refs))
     result["lookup"] = {"id": found.schema_id, "version": found.version}
@@ -148,7 +151,7 @@ elif scenario == "proto-refs-latest":
     # Customer and its import registered up front (by the test); the
     # serializer writes with the latest version, nothing registered.
     customer = proto_order("moved", "shop.Customer")
-    produced = proto_customers(customer, [("di", "Lund", 22100)])
+    produced = proto_customers(customer, [("di", "Lund", 22100, 55.7)])
     produced[0].home.street = "Stora Torget"
     conf = {"auto.register.schemas": False, "use.latest.version": True}
     produce(ProtobufSerializer(customer, client, conf), produced)

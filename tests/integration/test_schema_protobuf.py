@@ -37,15 +37,25 @@ VERSIONS = {
 }
 
 
-# A message that imports another .proto file, which Confluent's
-# serializers register as a subject of its own (named by its import path)
-# and reference.
+# A message that imports another .proto file, which imports a third:
+# Confluent's serializers register each as a subject of its own (named by
+# its import path), referenced by the file that imports it.
+GEO = """syntax = "proto3";
+package shop.geo;
+
+message Point {
+  double lat = 1;
+  double lon = 2;
+}
+"""
 ADDRESS = """syntax = "proto3";
 package shop;
+import "shop/geo.proto";
 
 message Address {
   string city = 1;
-  int32 zip = 2;%s
+  int32 zip = 2;
+  geo.Point at = 4;%s
 }
 """
 CUSTOMER = """syntax = "proto3";
@@ -90,7 +100,8 @@ def descriptor_sets(tmp_path):
 
 
 def customer_sets(tmp_path):
-    return compile_sets(tmp_path, {version: {"shop/address.proto": address, "shop/customer.proto": customer}
+    return compile_sets(tmp_path, {version: {"shop/geo.proto": GEO, "shop/address.proto": address,
+                                             "shop/customer.proto": customer}
                                    for version, (address, customer) in CUSTOMER_VERSIONS.items()})
 
 
@@ -168,21 +179,23 @@ def test_serializer_registers_imports_as_references(venv_python, broker, tmp_pat
     # Fully validated at produce (Customer's fields of the imported type
     # decoded), then read back by the deserializer with the import.
     assert r["consumed"] == r["produced"]
-    assert r["produced"][2]["home"] == {"city": "Pisa", "zip": 561} and r["produced"][2]["vip"]
-    # The import is its own subject (named by its path: a subject with a
-    # slash); both Customer versions reference its version 1.
-    assert r["subjects"] == ["customers-value", "shop/address.proto"]
-    assert r["ids"] == [2, 2, 3]
+    assert r["produced"][2]["home"] == {"city": "Pisa", "zip": 561, "at": {"lat": 43.7}} and r["produced"][2]["vip"]
+    # Each import is its own subject (named by its path: a subject with a
+    # slash); both Customer versions reference version 1 of the address
+    # file, which references the geo file.
+    assert r["subjects"] == ["customers-value", "shop/address.proto", "shop/geo.proto"]
+    assert r["address_references"] == [["shop/geo.proto", "shop/geo.proto", 1]]
+    assert r["ids"] == [3, 3, 4]
     assert r["versions"] == [1, 2]
     assert r["references"] == [["shop/address.proto", "shop/address.proto", 1]]
-    assert r["lookup"] == {"id": 2, "version": 1}
+    assert r["lookup"] == {"id": 3, "version": 1}
     assert r["bad_compatible"] is False
     assert r["bad_register"] == {"http": 409, "code": 409}
     refs = [{"name": "shop/address.proto", "subject": "shop/address.proto", "version": 1}]
     # The .proto text with the same reference is the same schema.
     status, found = request(broker, "POST", "/subjects/customers-value",
                             {"schemaType": "PROTOBUF", "schema": CUSTOMER % "", "references": refs})
-    assert (status, found["id"], found["version"], found["references"]) == (200, 2, 1, refs)
+    assert (status, found["id"], found["version"], found["references"]) == (200, 3, 1, refs)
     # Without the reference, its import is not found.
     status, body = request(broker, "POST", "/subjects/customers-value/versions",
                            {"schemaType": "PROTOBUF", "schema": CUSTOMER % ""})
@@ -193,36 +206,47 @@ def test_serializer_registers_imports_as_references(venv_python, broker, tmp_pat
     # Full validation decodes the imported type: home (field 2) whose
     # city (Address's field 1) is a varint is refused, nothing appended.
     end = end_offset(broker, "customers")
-    good, bad_city = framed(3, b"\x00\x12\x06\x0a\x04Oslo"), framed(3, b"\x00\x12\x02\x08\x05")
+    good, bad_city = framed(4, b"\x00\x12\x06\x0a\x04Oslo"), framed(4, b"\x00\x12\x02\x08\x05")
+    # ... and the type that one imports: home.at (Point) whose lat is a
+    # varint, not a double.
+    bad_lat = framed(4, b"\x00\x12\x04\x22\x02\x08\x01")
     assert produce_v8(broker, "customers", [good])[0] == 0
     code, message = produce_v8(broker, "customers", [good, bad_city])
     assert code == KafkaError.INVALID_RECORD
-    assert message == "record 1: the value does not match schema id 3: field shop.Address.city has the wrong wire type"
+    assert message == "record 1: the value does not match schema id 4: field shop.Address.city has the wrong wire type"
+    code, message = produce_v8(broker, "customers", [bad_lat])
+    assert code == KafkaError.INVALID_RECORD and "field shop.geo.Point.lat has the wrong wire type" in message
     assert end_offset(broker, "customers") == end + 1
 
 
 def test_latest_version_with_a_moved_reference(venv_python, broker, tmp_path):  # noqa: F811
     create(broker, "members", sluice_value_schema_validation="full")
+    geo = [{"name": "shop/geo.proto", "subject": "shop/geo.proto", "version": 1}]
+    assert request(broker, "POST", "/subjects/shop%2Fgeo.proto/versions",
+                   {"schemaType": "PROTOBUF", "schema": GEO}) == (200, {"id": 1})
     address = "/subjects/shop%2Faddress.proto/versions"
-    assert request(broker, "POST", address, {"schemaType": "PROTOBUF", "schema": ADDRESS % ""}) == (200, {"id": 1})
+    assert request(broker, "POST", address,
+                   {"schemaType": "PROTOBUF", "schema": ADDRESS % "", "references": geo}) == (200, {"id": 2})
     refs = [{"name": "shop/address.proto", "subject": "shop/address.proto", "version": 1}]
     customer = {"schemaType": "PROTOBUF", "schema": CUSTOMER % "", "references": refs}
-    assert request(broker, "POST", "/subjects/members-value/versions", customer) == (200, {"id": 2})
+    assert request(broker, "POST", "/subjects/members-value/versions", customer) == (200, {"id": 3})
     # Address gains a field: its version 2; Customer moves to it (and
     # gains a field): compatible, version 2 of members-value.
-    assert request(broker, "POST", address, {"schemaType": "PROTOBUF", "schema": ADDRESS % STREET}) == (200, {"id": 3})
+    assert request(broker, "POST", address,
+                   {"schemaType": "PROTOBUF", "schema": ADDRESS % STREET, "references": geo}) == (200, {"id": 4})
     moved = {"schemaType": "PROTOBUF", "schema": CUSTOMER_VERSIONS["moved"][1],
              "references": [dict(refs[0], version=2)]}
-    assert request(broker, "POST", "/subjects/members-value/versions", moved) == (200, {"id": 4})
+    assert request(broker, "POST", "/subjects/members-value/versions", moved) == (200, {"id": 5})
     r = run(venv_python, broker, "proto-refs-latest", "members", customer_sets(tmp_path))
     assert r["consumed"] == r["produced"]
     assert r["produced"][0]["home"]["street"] == "Stora Torget"
-    assert r["ids"] == [4]
-    assert r["subjects"] == ["members-value", "shop/address.proto"]
+    assert r["ids"] == [5]
+    assert r["subjects"] == ["members-value", "shop/address.proto", "shop/geo.proto"]
     # The deserializer's view: Customer's FileDescriptorProto importing
     # the address file, which it fetches by the reference.
-    status, body = request(broker, "GET", "/schemas/ids/4?format=serialized")
+    status, body = request(broker, "GET", "/schemas/ids/5?format=serialized")
     assert status == 200 and " " not in body["schema"]
     assert body["references"] == [dict(refs[0], version=2)]
     status, body = request(broker, "GET", "/subjects/shop%2Faddress.proto/versions/2?format=serialized")
     assert status == 200 and " " not in body["schema"] and body["subject"] == "shop/address.proto"
+    assert body["references"] == geo
