@@ -35,9 +35,14 @@ enum class Scalar { general_number, signed_number, string_or_bytes, fixed32, fix
 struct Diffs {
     std::vector<std::string> found;
     std::set<std::pair<std::string, std::string>> visited;   // message pairs compared
-    // Message-typed fields' types still to compare: a worklist, not
-    // recursion, so a long chain of message types cannot exhaust the stack.
-    std::vector<std::pair<const pb::Descriptor *, const pb::Descriptor *>> pending;
+    // Message-typed fields' types still to compare, with the field's path:
+    // a worklist, not recursion, so a long chain of message types cannot
+    // exhaust the stack.
+    struct Pending {
+        std::string field_path;
+        const pb::Descriptor *orig, *upd;
+    };
+    std::vector<Pending> pending;
     void add(const char *type, const std::string &path, const std::string &what)
     {
         found.push_back("{errorType:\"" + std::string(type) + "\", description:\"" + what + " at path '" + path +
@@ -110,9 +115,10 @@ void compare_value_types(Diffs *diffs, const std::string &path, Label ol, Label 
             diffs->add("FIELD_NAMED_TYPE_CHANGED", path, "The type of a MESSAGE field does not match");
             return;
         }
-        // Confluent compares the two types too; what it finds there is
-        // incompatible by itself, so the verdict needs nothing more here.
-        diffs->pending.push_back({om, um});
+        // Confluent compares the two types too (when they come from
+        // different references; local ones are compared anyway); what it
+        // finds there is incompatible by itself.
+        diffs->pending.push_back({path, om, um});
     } else if (scalar_of(o) != scalar_of(u)) {
         diffs->add("FIELD_SCALAR_KIND_CHANGED", path, "The kind of a SCALAR field does not match");
     } else if (ol != Label::none && ul != Label::none && ol != ul && scalar_of(o) != Scalar::string_or_bytes) {
@@ -251,9 +257,14 @@ bool protobuf_can_read(const char *reader, const struct sr_deps *reader_deps, co
                   messages_of(w->file, w->file->message_type_count(), &pb::FileDescriptor::message_type),
                   messages_of(r->file, r->file->message_type_count(), &pb::FileDescriptor::message_type));
     while (!diffs.pending.empty()) {
-        auto types = diffs.pending.back();
+        Diffs::Pending types = diffs.pending.back();
         diffs.pending.pop_back();
-        compare_message(&diffs, "#/" + local_name(types.first), types.first, types.second);
+        size_t before = diffs.found.size();
+        compare_message(&diffs, "#/" + local_name(types.orig), types.orig, types.upd);
+        // Confluent names the field too when its type (a referenced
+        // version of it) changed incompatibly.
+        if (diffs.found.size() > before)
+            diffs.add("FIELD_NAMED_TYPE_CHANGED", types.field_path, "The type of a MESSAGE field does not match");
     }
     if (diffs.found.empty())
         return true;

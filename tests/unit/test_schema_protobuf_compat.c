@@ -240,6 +240,16 @@ static void test_reference_evolution(void **state)
 {
     assert_int_equal(
         compat_reference_failures(formats, NULL, &via_address, reference_cases, ARRAY_LEN(reference_cases)), 0);
+    /* The reasons name the change inside Address and, as Confluent's do,
+     * User's field of that type. */
+    char err[1024];
+    const struct evolution *city_to_int = &reference_cases[3];
+    assert_false(compat_accepted_by_reference(formats, NULL, &via_address, city_to_int, SR_COMPAT_BACKWARD, err,
+                                              sizeof(err)));
+    assert_non_null(strstr(err, "FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field does not match "
+                                "at path '#/Address/1'"));
+    assert_non_null(strstr(err, "FIELD_NAMED_TYPE_CHANGED\", description:\"The type of a MESSAGE field does not match "
+                                "at path '#/User/1'"));
 }
 
 int main(void)
