@@ -52,6 +52,8 @@ $(BUILD)/%.o: %.c
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
+include examples/shop/shop.mk
+
 # ---- running ----
 deps:
 	@scripts/install-deps build
@@ -68,8 +70,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(call OBJ,$(TEST_CODEC_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $< $(filter %.o,$^) $(LDFLAGS) $(LIBS) -lcmocka
 
-unit: $(UNIT_BIN)
-	@scripts/run-unit $(UNIT_BIN)
+unit: $(UNIT_BIN) $(SHOP_UNIT_BIN)
+	@scripts/run-unit $(UNIT_BIN) $(SHOP_UNIT_BIN)
 
 integration: all
 	@scripts/run-integration $(BUILD)/sluice

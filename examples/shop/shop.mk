@@ -1,0 +1,18 @@
+# The reference shop (examples/shop): its library, services and unit tests.
+# Included by the top Makefile; `make shop` builds it all under $(BUILD)/shop.
+SHOP_LIB_SRC  := $(wildcard examples/shop/lib/*.c)
+SHOP_LIB      := $(BUILD)/shop/libshop.a
+SHOP_LIBS     := -lrdkafka -ljansson -lmicrohttpd -lpthread -lm
+SHOP_UNIT_SRC := $(wildcard examples/shop/tests/test_*.c)
+SHOP_UNIT_BIN := $(patsubst examples/shop/tests/%.c,$(BUILD)/tests/shop/%,$(SHOP_UNIT_SRC))
+
+.PHONY: shop
+shop: $(SHOP_LIB)
+
+$(SHOP_LIB): $(call OBJ,$(SHOP_LIB_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/shop/%: examples/shop/tests/%.c $(SHOP_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -MMD -MP -Iexamples/shop/lib -Itests/unit -o $@ $< $(SHOP_LIB) $(LDFLAGS) $(SHOP_LIBS) -lcmocka
