@@ -2,7 +2,7 @@
 # Included by the top Makefile; `make shop` builds it all under $(BUILD)/shop.
 SHOP_LIB_SRC  := $(wildcard examples/shop/lib/*.c)
 SHOP_LIB      := $(BUILD)/shop/libshop.a
-SHOP_LIBS     := -lrdkafka -ljansson -lmicrohttpd -lpthread -lm
+SHOP_LIBS     := -lrdkafka -lavro -lcurl -ljansson -lmicrohttpd -lpthread -lm
 SHOP_UNIT_SRC := $(wildcard examples/shop/tests/test_*.c)
 SHOP_UNIT_BIN := $(patsubst examples/shop/tests/%.c,$(BUILD)/tests/shop/%,$(SHOP_UNIT_SRC))
 

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 struct shop_idem {
-    int fd;
-    off_t size;        /* bytes of complete lines in the file */
+    int fd;            /* O_APPEND: instances on one host share the file */
+    off_t read_pos;    /* the file is read up to here */
     char **slots;      /* open addressing; NULL is empty */
     size_t capacity;   /* a power of two */
     size_t count;
@@ -68,33 +68,46 @@ static int valid_id(const char *id)
     return n > 0 && n <= SHOP_IDEM_ID_MAX && !strchr(id, '\n');
 }
 
-/* Reads every complete line; cuts the file after the last one. */
-static int load(struct shop_idem *set)
+int shop_idem_refresh(struct shop_idem *set)
 {
-    FILE *f = fdopen(dup(set->fd), "r");
-    if (!f)
-        return -1;
-    char line[SHOP_IDEM_ID_MAX + 2];
-    long good_end = 0;
-    int rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        size_t n = strlen(line);
-        if (n == 0 || line[n - 1] != '\n')
-            break;   /* torn or overlong: the tail is dropped */
-        line[n - 1] = '\0';
-        if (valid_id(line) && insert(set, line) != 0) {
-            rc = -1;
-            break;
+    char buf[8192], line[SHOP_IDEM_ID_MAX + 1];
+    size_t line_len = 0;
+    off_t line_start = set->read_pos, pos = set->read_pos;
+    ssize_t n;
+    while ((n = pread(set->fd, buf, sizeof buf, pos)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] != '\n') {
+                if (line_len < SHOP_IDEM_ID_MAX)
+                    line[line_len] = buf[i];
+                line_len++;
+                continue;
+            }
+            if (line_len <= SHOP_IDEM_ID_MAX && line_len > 0) {
+                line[line_len] = '\0';
+                if (insert(set, line) != 0)
+                    return -1;
+            }
+            line_len = 0;
+            line_start = pos + i + 1;
         }
-        good_end = ftell(f);
+        pos += n;
     }
-    fclose(f);
-    if (rc == 0 && ftruncate(set->fd, good_end) != 0)
-        rc = -1;
-    if (rc == 0 && lseek(set->fd, good_end, SEEK_SET) < 0)
-        rc = -1;
-    set->size = good_end;
-    return rc;
+    set->read_pos = line_start;   /* a line still being written is read next time */
+    return n < 0 ? -1 : 0;
+}
+
+/* A crash in the middle of a write leaves a line without its newline: end
+ * it, so the next id starts a line of its own (the fragment reads as an id
+ * no event has). */
+static int close_torn_tail(struct shop_idem *set)
+{
+    off_t end = lseek(set->fd, 0, SEEK_END);
+    char last;
+    if (end <= 0)
+        return end < 0 ? -1 : 0;
+    if (pread(set->fd, &last, 1, end - 1) != 1)
+        return -1;
+    return last == '\n' || write(set->fd, "\n", 1) == 1 ? 0 : -1;
 }
 
 struct shop_idem *shop_idem_open(const char *path)
@@ -102,8 +115,8 @@ struct shop_idem *shop_idem_open(const char *path)
     struct shop_idem *set = calloc(1, sizeof *set);
     if (!set)
         return NULL;
-    set->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (set->fd < 0 || grow(set) != 0 || load(set) != 0) {
+    set->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (set->fd < 0 || grow(set) != 0 || close_torn_tail(set) != 0 || shop_idem_refresh(set) != 0) {
         int err = errno;
         shop_idem_close(set);
         errno = err;
@@ -137,13 +150,10 @@ int shop_idem_add(struct shop_idem *set, const char *id)
         return 0;
     char line[SHOP_IDEM_ID_MAX + 2];
     int n = snprintf(line, sizeof line, "%s\n", id);
-    if (write(set->fd, line, (size_t)n) != n || fdatasync(set->fd) != 0) {
-        /* Cut a partial line off so the next add starts on a line of its own. */
-        if (ftruncate(set->fd, set->size) == 0)
-            lseek(set->fd, set->size, SEEK_SET);
+    /* One write of a short line with O_APPEND: lines of instances sharing
+     * the file do not interleave. */
+    if (write(set->fd, line, (size_t)n) != n || fdatasync(set->fd) != 0)
         return -1;
-    }
-    set->size += n;
     return insert(set, id);
 }
 

@@ -191,6 +191,10 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 {
     struct runner *r = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        /* Partitions may come from an instance that died after handling an
+         * event and before committing it: read the ids it recorded. */
+        if (r->ids && shop_idem_refresh(r->ids) != 0)
+            say(r, "cannot read the processed-ids set: %s", strerror(errno));
         rd_kafka_assign(rk, parts);
         return;
     }

@@ -40,7 +40,7 @@ static void test_add_contains_and_reopen(void **state)
     free(dir);
 }
 
-static void test_torn_tail_is_dropped(void **state)
+static void test_torn_tail_is_closed(void **state)
 {
     (void)state;
     char *dir = th_tmpdir("idem");
@@ -49,15 +49,35 @@ static void test_torn_tail_is_dropped(void **state)
     th_write_file(path, "one\ntwo\nthr", 11);   /* a crash in the middle of "three\n" */
     struct shop_idem *s = shop_idem_open(path);
     assert_non_null(s);
-    assert_int_equal(shop_idem_count(s), 2);
-    assert_false(shop_idem_contains(s, "thr"));
-    assert_int_equal(th_file_size(path), 8);    /* cut after the last whole line */
+    assert_true(shop_idem_contains(s, "two"));
+    assert_false(shop_idem_contains(s, "three"));
     assert_int_equal(shop_idem_add(s, "three"), 0);
     shop_idem_close(s);
     s = shop_idem_open(path);
-    assert_int_equal(shop_idem_count(s), 3);
-    assert_true(shop_idem_contains(s, "three"));
+    assert_true(shop_idem_contains(s, "three"));   /* on a line of its own */
+    assert_int_equal(th_file_size(path), 18);       /* one\ntwo\nthr\nthree\n */
     shop_idem_close(s);
+    th_rm_rf(dir);
+    free(dir);
+}
+
+static void test_instances_share_the_file(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("idem");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/processed", dir);
+    struct shop_idem *a = shop_idem_open(path), *b = shop_idem_open(path);
+    assert_int_equal(shop_idem_add(a, "from-a"), 0);
+    assert_int_equal(shop_idem_add(b, "from-b"), 0);
+    assert_false(shop_idem_contains(b, "from-a"));   /* not until b reads again */
+    assert_int_equal(shop_idem_refresh(b), 0);
+    assert_true(shop_idem_contains(b, "from-a"));
+    assert_int_equal(shop_idem_refresh(a), 0);
+    assert_true(shop_idem_contains(a, "from-b"));
+    assert_int_equal(shop_idem_count(a), 2);
+    shop_idem_close(a);
+    shop_idem_close(b);
     th_rm_rf(dir);
     free(dir);
 }
@@ -88,7 +108,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_contains_and_reopen),
-        cmocka_unit_test(test_torn_tail_is_dropped),
+        cmocka_unit_test(test_torn_tail_is_closed),
+        cmocka_unit_test(test_instances_share_the_file),
         cmocka_unit_test(test_refused_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
