@@ -16,3 +16,14 @@ $(SHOP_LIB): $(call OBJ,$(SHOP_LIB_SRC))
 $(BUILD)/tests/shop/%: examples/shop/tests/%.c $(SHOP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) -MMD -MP -Iexamples/shop/lib -Itests/unit -o $@ $< $(SHOP_LIB) $(LDFLAGS) $(SHOP_LIBS) -lcmocka
+
+# One binary per service; what they share is in services/ beside them.
+SHOP_SERVICES := orders payments inventory shipping notifications
+SHOP_COMMON   := $(call OBJ,$(filter-out $(addprefix examples/shop/services/,$(addsuffix .c,$(SHOP_SERVICES) gateway traffic)),$(wildcard examples/shop/services/*.c)))
+SHOP_BINS     := $(addprefix $(BUILD)/shop/shop-,$(SHOP_SERVICES) gateway traffic)
+shop: $(SHOP_BINS)
+
+$(BUILD)/examples/shop/services/%.o: CPPFLAGS += -Iexamples/shop/lib
+
+$(BUILD)/shop/shop-%: $(BUILD)/examples/shop/services/%.o $(SHOP_COMMON) $(SHOP_LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SHOP_COMMON) $(SHOP_LIB) $(SHOP_LIBS)
