@@ -33,7 +33,7 @@ CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
 .PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags warn-flags fuzz-src libs fuzz clean gen gen-check
-all: $(BUILD)/sluice
+all: $(BUILD)/sluice shop
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CLILIBS)

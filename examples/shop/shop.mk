@@ -6,7 +6,7 @@ SHOP_LIBS     := -lrdkafka -lavro -lcurl -ljansson -lmicrohttpd -lpthread -lm
 SHOP_UNIT_SRC := $(wildcard examples/shop/tests/test_*.c)
 SHOP_UNIT_BIN := $(patsubst examples/shop/tests/%.c,$(BUILD)/tests/shop/%,$(SHOP_UNIT_SRC))
 
-.PHONY: shop
+.PHONY: shop demo
 shop: $(SHOP_LIB)
 
 $(SHOP_LIB): $(call OBJ,$(SHOP_LIB_SRC))
@@ -27,3 +27,7 @@ $(BUILD)/examples/shop/services/%.o: CPPFLAGS += -Iexamples/shop/lib
 
 $(BUILD)/shop/shop-%: $(BUILD)/examples/shop/services/%.o $(SHOP_COMMON) $(SHOP_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(SHOP_COMMON) $(SHOP_LIB) $(SHOP_LIBS)
+
+# The broker, the services and traffic in the foreground (examples/shop/demo).
+demo: deps all
+	BUILD=$(BUILD) examples/shop/demo

@@ -48,7 +48,7 @@ static void read_settings(struct service *s, const char *name, int default_http_
     s->partitions = env_int("SHOP_PARTITIONS", 3);
     s->handler_timeout_ms = env_int("SHOP_HANDLER_TIMEOUT_MS", 2000);
     s->plan = (struct shop_retry_plan){
-        .attempts = env_int("SHOP_RETRY_ATTEMPTS", 5),
+        .attempts = env_int("SHOP_RETRY_ATTEMPTS", 8),
         .delay_ms = env_int("SHOP_RETRY_DELAY_MS", 1000),
         .multiplier = 2.0,
         .max_delay_ms = env_int("SHOP_RETRY_MAX_DELAY_MS", 8000),
