@@ -184,3 +184,19 @@ def schema_id(registry_url, subject):
     status, body = http("GET", "%s/subjects/%s/versions/latest" % (registry_url, subject))
     assert status == 200, body
     return body["id"]
+
+
+def steady_latency(shop, n=40, gap=0.1):
+    """Places n orders, gap seconds apart, on a healthy shop; the end-to-end
+    latency (placed -> shipped, ms) of those orders: (p50, p99). One order
+    goes through first, so that every group has joined."""
+    shop.wait_final([shop.place()[1]], "shipped")
+    ids = []
+    for _ in range(n):
+        status, oid = shop.place()
+        assert status == 201
+        ids.append(oid)
+        time.sleep(gap)   # the traffic's pace, not a wait for state
+    lat = sorted(v["latency_ms"] for v in shop.wait_final(ids, "shipped"))
+    rank = lambda p: lat[max(0, -(-len(lat) * p // 100) - 1)]   # nearest rank
+    return rank(50), rank(99)

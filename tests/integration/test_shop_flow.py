@@ -7,7 +7,8 @@ import struct
 
 from confluent_kafka import Consumer, Producer
 
-from shop_harness import DECLINED_CARD, Shop, avro_long, avro_string, confluent_frame, schema_id, wait_for
+from shop_harness import (DECLINED_CARD, Shop, avro_long, avro_string, confluent_frame, schema_id, steady_latency,
+                          wait_for)
 
 
 def test_declined_card_releases_and_cancels_once(broker, tmp_path):
@@ -29,6 +30,8 @@ def test_declined_card_releases_and_cancels_once(broker, tmp_path):
         ledger = shop.ledger()
         assert (ledger["charged"], ledger["keys"], ledger["declines"]) == (6, 6, 3), ledger
         assert ledger["keys_charged_twice"] == 0 and ledger["duplicate_calls"] == 0, ledger
+        print("end-to-end latency on Sluice (placed -> shipped, 40 orders at 10/s): p50 %d ms, p99 %d ms"
+              % steady_latency(shop))
     finally:
         codes = shop.stop_all()
     assert set(codes.values()) == {0}, codes   # SIGTERM: a clean shutdown

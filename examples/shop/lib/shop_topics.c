@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int shop_topics_replication(void)
 {
@@ -45,6 +46,43 @@ static int check_results(rd_kafka_event_t *ev, char *err, size_t errlen)
     return 0;
 }
 
+/* Whether the cluster's metadata lists every topic with a leader for each
+ * partition: a consumer subscribing before that (Apache Kafka answers
+ * CreateTopics before its brokers all know) would miss the topic until its
+ * next metadata refresh, minutes later. */
+static int all_visible(rd_kafka_t *rk, const struct shop_topic_spec *specs, size_t n)
+{
+    const struct rd_kafka_metadata *md;
+    if (rd_kafka_metadata(rk, 1, NULL, &md, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return 0;
+    size_t seen = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int t = 0; t < md->topic_cnt; t++) {
+            const struct rd_kafka_metadata_topic *mt = &md->topics[t];
+            if (strcmp(mt->topic, specs[i].name) != 0 || mt->err || mt->partition_cnt == 0)
+                continue;
+            int led = 1;
+            for (int p = 0; p < mt->partition_cnt; p++)
+                led &= mt->partitions[p].leader >= 0;
+            seen += led;
+        }
+    rd_kafka_metadata_destroy(md);
+    return seen == n;
+}
+
+static int wait_visible(rd_kafka_t *rk, const struct shop_topic_spec *specs, size_t n, int timeout_ms,
+                        char *err, size_t errlen)
+{
+    for (int waited = 0; waited < timeout_ms; waited += 100) {
+        if (all_visible(rk, specs, n))
+            return 0;
+        struct timespec tick = {0, 100 * 1000000L};
+        nanosleep(&tick, NULL);
+    }
+    snprintf(err, errlen, "the topics were created but not all listed in metadata after %d ms", timeout_ms);
+    return -1;
+}
+
 int shop_topics_ensure(rd_kafka_t *rk, const struct shop_topic_spec *specs, size_t n,
                        int timeout_ms, char *err, size_t errlen)
 {
@@ -73,5 +111,5 @@ int shop_topics_ensure(rd_kafka_t *rk, const struct shop_topic_spec *specs, size
         if (topics[i])
             rd_kafka_NewTopic_destroy(topics[i]);
     free(topics);
-    return rc;
+    return rc == 0 ? wait_visible(rk, specs, n, timeout_ms, err, errlen) : rc;
 }
