@@ -139,6 +139,49 @@ static json_t *to_json(const struct shop_schema *s, avro_value_t *rec)
     return obj;
 }
 
+/* Reads one zigzag varint (at most 10 bytes) at *pos; -1 if cut short. */
+static int read_varint(const uint8_t *b, size_t len, size_t *pos, int64_t *out)
+{
+    uint64_t u = 0;
+    for (int shift = 0; shift < 70 && *pos < len; shift += 7) {
+        uint8_t byte = b[(*pos)++];
+        u |= (uint64_t)(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) {
+            *out = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Walks the record's bytes before libavro reads them: libavro leaks what
+ * it allocated for a string that turns out cut short, and cannot say
+ * whether bytes are left over. */
+static int walk(const struct shop_schema *s, const uint8_t *b, size_t len, char *err, size_t errlen)
+{
+    size_t pos = 0, n = avro_schema_record_size(s->schema);
+    for (size_t i = 0; i < n; i++) {
+        int64_t v;
+        if (read_varint(b, len, &pos, &v) != 0) {
+            snprintf(err, errlen, "bad Avro data: field %s cut short", avro_schema_record_field_name(s->schema, (int)i));
+            return -1;
+        }
+        if (is_avro_string(avro_schema_record_field_get_by_index(s->schema, (int)i))) {
+            if (v < 0 || (uint64_t)v > len - pos) {
+                snprintf(err, errlen, "bad Avro data: string %s of %lld bytes with %zu left",
+                         avro_schema_record_field_name(s->schema, (int)i), (long long)v, len - pos);
+                return -1;
+            }
+            pos += (size_t)v;
+        }
+    }
+    if (pos != len) {
+        snprintf(err, errlen, "%zu bytes left after the record", len - pos);
+        return -1;
+    }
+    return 0;
+}
+
 json_t *shop_avro_decode(const struct shop_schema *s, const void *buf, size_t len,
                          char *err, size_t errlen)
 {
@@ -152,19 +195,16 @@ json_t *shop_avro_decode(const struct shop_schema *s, const void *buf, size_t le
         return NULL;
     }
     avro_value_t rec;
+    if (walk(s, b + FRAME, len - FRAME, err, errlen) != 0)
+        return NULL;
     if (avro_generic_value_new(s->iface, &rec) != 0) {
         snprintf(err, errlen, "%s", avro_strerror());
         return NULL;
     }
     avro_reader_t r = avro_reader_memory((const char *)b + FRAME, (int64_t)(len - FRAME));
     json_t *obj = NULL;
-    size_t used = 0;
-    /* libavro's memory reader cannot say where it stopped; the record's
-     * size written back tells (the shop's writers write minimal varints). */
     if (avro_value_read(r, &rec) != 0)
         snprintf(err, errlen, "bad Avro data: %s", avro_strerror());
-    else if (avro_value_sizeof(&rec, &used) != 0 || used != len - FRAME)
-        snprintf(err, errlen, "%zu bytes left after the record", len - FRAME - used);
     else
         obj = to_json(s, &rec);
     avro_reader_free(r);
