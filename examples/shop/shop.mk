@@ -19,8 +19,8 @@ $(BUILD)/tests/shop/%: examples/shop/tests/%.c $(SHOP_LIB)
 
 # One binary per service; what they share is in services/ beside them.
 SHOP_SERVICES := orders payments inventory shipping notifications
-SHOP_COMMON   := $(call OBJ,$(filter-out $(addprefix examples/shop/services/,$(addsuffix .c,$(SHOP_SERVICES) gateway traffic)),$(wildcard examples/shop/services/*.c)))
-SHOP_BINS     := $(addprefix $(BUILD)/shop/shop-,$(SHOP_SERVICES) gateway traffic)
+SHOP_COMMON   := $(call OBJ,$(filter-out $(addprefix examples/shop/services/,$(addsuffix .c,$(SHOP_SERVICES) gateway traffic replay)),$(wildcard examples/shop/services/*.c)))
+SHOP_BINS     := $(addprefix $(BUILD)/shop/shop-,$(SHOP_SERVICES) gateway traffic replay)
 shop: $(SHOP_BINS)
 
 $(BUILD)/examples/shop/services/%.o: CPPFLAGS += -Iexamples/shop/lib

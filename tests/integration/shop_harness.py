@@ -11,6 +11,8 @@ import time
 import urllib.error
 import urllib.request
 
+from confluent_kafka import Consumer
+
 from conftest import SLUICE_BIN, free_port
 
 SHOP_BIN = os.path.join(os.path.dirname(SLUICE_BIN), "shop")
@@ -200,3 +202,18 @@ def steady_latency(shop, n=40, gap=0.1):
     lat = sorted(v["latency_ms"] for v in shop.wait_final(ids, "shipped"))
     rank = lambda p: lat[max(0, -(-len(lat) * p // 100) - 1)]   # nearest rank
     return rank(50), rank(99)
+
+
+def read_all(bootstrap, topic, count, timeout=30):
+    """The first `count` records of topic (confluent-kafka messages)."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "test-reader-" + topic,
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.subscribe([topic])
+    got = []
+    try:
+        wait_for("%d records in %s" % (count, topic),
+                 lambda: got.extend(m for m in [c.poll(0.5)] if m is not None and not m.error()) or len(got) >= count,
+                 timeout=timeout, every=0)
+    finally:
+        c.close()
+    return got

@@ -5,10 +5,10 @@ lands in payments-dlt with Spring Kafka's headers without holding up its
 partition, and replaying it fixed is processed once (scenario 2)."""
 import struct
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Producer
 
-from shop_harness import (DECLINED_CARD, Shop, avro_long, avro_string, confluent_frame, schema_id, steady_latency,
-                          wait_for)
+from shop_harness import (DECLINED_CARD, Shop, avro_long, avro_string, confluent_frame, read_all, schema_id,
+                          steady_latency, wait_for)
 
 
 def test_declined_card_releases_and_cancels_once(broker, tmp_path):
@@ -35,20 +35,6 @@ def test_declined_card_releases_and_cancels_once(broker, tmp_path):
     finally:
         codes = shop.stop_all()
     assert set(codes.values()) == {0}, codes   # SIGTERM: a clean shutdown
-
-
-def read_all(bootstrap, topic, count, timeout=30):
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "test-reader-" + topic,
-                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
-    c.subscribe([topic])
-    got = []
-    try:
-        wait_for("%d records in %s" % (count, topic),
-                 lambda: got.extend(m for m in [c.poll(0.5)] if m is not None and not m.error()) or len(got) >= count,
-                 timeout=timeout, every=0)
-    finally:
-        c.close()
-    return got
 
 
 def test_poison_goes_to_dlt_and_replays_once(broker, tmp_path):

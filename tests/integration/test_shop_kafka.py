@@ -10,7 +10,7 @@ import time
 
 from kafka_reference import ReferenceKafka
 from shop_harness import Shop, steady_latency, wait_for
-from test_shop_gateway import Traffic, check_paid_once
+from test_shop_gateway import RETRY_ENV, Traffic, check_paid_once
 
 # Three JVMs on a shared 2-core machine: a shorter outage than on Sluice
 # keeps the file within CI's budget; SHOP_OUTAGE_S=30 runs the issue's.
@@ -20,7 +20,7 @@ OUTAGE_S = float(os.environ.get("SHOP_OUTAGE_S", "6"))
 def test_gateway_outage_on_three_node_kafka(broker, tmp_path):
     kafka = ReferenceKafka(tmp_path / "kafka-state.json", nodes=3).start()
     shop = Shop(tmp_path, kafka.bootstrap, broker.schema_url,
-                env={"SHOP_REPLICATION": "3", "SHOP_SCHEMA_VALIDATION": "0"})
+                env=dict(RETRY_ENV, SHOP_REPLICATION="3", SHOP_SCHEMA_VALIDATION="0"))
     traffic = Traffic(shop)
     try:
         shop.start_all()

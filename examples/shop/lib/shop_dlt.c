@@ -87,3 +87,14 @@ int64_t shop_retry_due_ms(const rd_kafka_headers_t *hdrs)
     const uint8_t *v = hdrs ? fixed(hdrs, SHOP_H_RETRY_DUE, 8) : NULL;
     return v ? shop_get_be64(v) : 0;
 }
+
+void shop_dlt_strip(rd_kafka_headers_t *hdrs)
+{
+    static const char *const names[] = {
+        SHOP_H_ORIGINAL_TOPIC, SHOP_H_ORIGINAL_PARTITION, SHOP_H_ORIGINAL_OFFSET,
+        SHOP_H_ORIGINAL_TIMESTAMP, SHOP_H_ORIGINAL_TIMESTAMP_TYPE, SHOP_H_EXCEPTION_FQCN,
+        SHOP_H_EXCEPTION_MESSAGE, SHOP_H_RETRY_ATTEMPTS, SHOP_H_RETRY_DUE,
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        rd_kafka_header_remove(hdrs, names[i]);
+}

@@ -46,6 +46,10 @@ void shop_dlt_set_exception(rd_kafka_headers_t *hdrs, const char *kind, const ch
 /* Sets (replacing) the attempt number the event gets next and when it is due. */
 void shop_retry_set_due(rd_kafka_headers_t *hdrs, int32_t next_attempt, int64_t due_ms);
 
+/* Removes every header this file sets, leaving the event's own (ce_*):
+ * what a replay sends back to the original topic. */
+void shop_dlt_strip(rd_kafka_headers_t *hdrs);
+
 /* The attempt number in the headers (1 when absent: the first try). */
 int32_t shop_retry_attempt(const rd_kafka_headers_t *hdrs);
 

@@ -157,6 +157,26 @@ static void test_exception_and_retry_headers_replace(void **state)
     rd_kafka_headers_destroy(h);
 }
 
+static void test_strip_leaves_the_event(void **state)
+{
+    (void)state;
+    struct shop_ce ce, back;
+    assert_int_equal(shop_ce_init(&ce, "/shop/test", "shop.t", NULL), 0);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(8);
+    shop_ce_add_headers(h, &ce);
+    rd_kafka_header_add(h, "trace", -1, "x", 1);
+    struct shop_dlt_origin o = {.topic = "payments", .partition = 1, .offset = 2, .timestamp_ms = 3};
+    shop_dlt_add_origin(h, &o);
+    shop_dlt_set_exception(h, "shop.HandlerFailed", "down");
+    shop_retry_set_due(h, 4, 5);
+    shop_dlt_strip(h);
+    assert_int_equal(rd_kafka_header_cnt(h), 6);   /* five ce_* (no content type given) and trace */
+    assert_int_equal(shop_ce_read_headers(h, &back), 0);
+    assert_string_equal(back.id, ce.id);
+    assert_int_equal(shop_retry_attempt(h), 1);
+    rd_kafka_headers_destroy(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_dlt_origin_encoding),
         cmocka_unit_test(test_dlt_read_refuses_malformed),
         cmocka_unit_test(test_exception_and_retry_headers_replace),
+        cmocka_unit_test(test_strip_leaves_the_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
