@@ -59,6 +59,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct shop_http_
         return MHD_NO;
     }
     MHD_add_response_header(resp, "Content-Type", r.content_type ? r.content_type : "application/json");
+    /* The console's shop page, served by the broker on another port, reads
+     * and drives the services (loopback only: see shop_http_start). */
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)(r.status ? r.status : 500), resp);
     MHD_destroy_response(resp);
     return rc;

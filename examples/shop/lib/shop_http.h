@@ -1,7 +1,8 @@
 /* A service's HTTP listener (libmicrohttpd, its own threads): a table of
  * routes by method and path prefix, and GET /metrics from the service's
  * metrics. Bodies are small JSON documents, read whole before the route
- * runs. */
+ * runs. Every answer allows any origin (the console's shop page, served
+ * by the broker, calls the services); the listener is on loopback only. */
 #ifndef SHOP_HTTP_H
 #define SHOP_HTTP_H
 #include <stddef.h>

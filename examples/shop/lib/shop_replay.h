@@ -15,4 +15,9 @@
 int shop_replay(struct shop_producer *p, const rd_kafka_message_t *dead, char *to, size_t to_len,
                 char *err, size_t errlen);
 
+/* Reads the dead letter at topic/partition/offset (within 15 s) and
+ * replays it as shop_replay does. */
+int shop_replay_at(struct shop_producer *p, const char *bootstrap, const char *topic, int32_t partition,
+                   int64_t offset, char *to, size_t to_len, char *err, size_t errlen);
+
 #endif

@@ -15,6 +15,7 @@
 #include "service.h"
 #include "shop_ce.h"
 #include "shop_clock.h"
+#include "shop_replay.h"
 
 static struct service svc;
 static struct order_view *view;
@@ -65,6 +66,26 @@ static struct shop_http_reply look_up(void *ctx, const char *method, const char 
     return o ? reply_json(200, o) : shop_http_printf(404, "{\"error\":\"no such order (yet)\"}");
 }
 
+/* POST /dead-letters/replay {"topic","partition","offset"}: the console's
+ * replay button (shop_replay_at). */
+static struct shop_http_reply replay(void *ctx, const char *method, const char *path, const char *body, size_t len)
+{
+    json_t *req = json_loadb(body, len, 0, NULL);
+    const char *topic = json_string_value(json_object_get(req, "topic"));
+    json_t *partition = json_object_get(req, "partition"), *offset = json_object_get(req, "offset");
+    char to[256], err[512];
+    struct shop_http_reply r;
+    if (!topic || !json_is_integer(partition) || !json_is_integer(offset))
+        r = shop_http_printf(400, "{\"error\":\"topic (string), partition and offset (integers) are required\"}");
+    else if (shop_replay_at(svc.producer, svc.bootstrap, topic, (int32_t)json_integer_value(partition),
+                            json_integer_value(offset), to, sizeof to, err, sizeof err) != 0)
+        r = reply_json(502, json_pack("{s:s}", "error", err));
+    else
+        r = reply_json(200, json_pack("{s:s}", "replayed_to", to));
+    json_decref(req);
+    return r;
+}
+
 int main(void)
 {
     if (service_init(&svc, "orders", 8090) != 0)
@@ -77,6 +98,7 @@ int main(void)
     static const struct shop_http_route routes[] = {
         {"POST", "/orders", place, NULL},
         {"GET", "/orders", look_up, NULL},
+        {"POST", "/dead-letters/replay", replay, NULL},
         {NULL, NULL, NULL, NULL},
     };
     if (service_listen(&svc, routes) != 0)
