@@ -212,7 +212,11 @@ static rd_kafka_t *new_consumer(struct runner *r, char *err, size_t errlen)
     const char *const fixed[] = {
         "enable.auto.commit=true", "auto.commit.interval.ms=1000",
         "enable.auto.offset.store=false", "auto.offset.reset=earliest",
-        "session.timeout.ms=10000", "heartbeat.interval.ms=1000", NULL,
+        "session.timeout.ms=10000", "heartbeat.interval.ms=1000",
+        /* A topic created just before subscribing may be unknown to the
+         * broker first asked (Apache Kafka spreads metadata lazily): look
+         * again every 5 s rather than every 5 minutes. */
+        "topic.metadata.refresh.interval.ms=5000", NULL,
     };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", c->bootstrap, err, errlen) ||

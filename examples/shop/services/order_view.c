@@ -96,7 +96,8 @@ struct order_view *order_view_start(struct service *svc)
 {
     char err[512], group[128];
     snprintf(group, sizeof group, "orders-view-%d-%ld", (int)getpid(), (long)time(NULL));
-    const char *const props[] = {"enable.auto.commit=false", "auto.offset.reset=earliest", NULL};
+    const char *const props[] = {"enable.auto.commit=false", "auto.offset.reset=earliest",
+                                 "topic.metadata.refresh.interval.ms=5000", NULL};
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", svc->bootstrap, err, sizeof err) ||
         rd_kafka_conf_set(conf, "group.id", group, err, sizeof err) ||
