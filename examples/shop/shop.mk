@@ -31,3 +31,6 @@ $(BUILD)/shop/shop-%: $(BUILD)/examples/shop/services/%.o $(SHOP_COMMON) $(SHOP_
 # The broker, the services and traffic in the foreground (examples/shop/demo).
 demo: deps all
 	BUILD=$(BUILD) examples/shop/demo
+
+# Service objects reached only through the pattern rule above stay after a build.
+.SECONDARY: $(call OBJ,$(wildcard examples/shop/services/*.c))
