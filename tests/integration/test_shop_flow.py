@@ -6,9 +6,15 @@ partition, and replaying it fixed is processed once (scenario 2)."""
 import struct
 
 from confluent_kafka import Producer
+from prometheus_client.parser import text_string_to_metric_families
 
-from shop_harness import (DECLINED_CARD, Shop, avro_long, avro_string, confluent_frame, read_all, schema_id,
+from shop_harness import (DECLINED_CARD, Shop, http, avro_long, avro_string, confluent_frame, read_all, schema_id,
                           steady_latency, wait_for)
+
+
+def families_of(shop, key):
+    """A service's /metrics, parsed by Prometheus' own parser."""
+    return {f.name: f for f in text_string_to_metric_families(http("GET", shop.url(key) + "/metrics")[1])}
 
 
 def test_declined_card_releases_and_cancels_once(broker, tmp_path):
@@ -30,6 +36,10 @@ def test_declined_card_releases_and_cancels_once(broker, tmp_path):
         ledger = shop.ledger()
         assert (ledger["charged"], ledger["keys"], ledger["declines"]) == (6, 6, 3), ledger
         assert ledger["keys_charged_twice"] == 0 and ledger["duplicate_calls"] == 0, ledger
+        for key in ("orders", "payments", "inventory", "shipping", "notifications", "gateway"):
+            assert families_of(shop, key), key
+        assert {s.labels["outcome"]: s.value for s in families_of(shop, "payments")["shop_events"].samples} == \
+            {"done": 9, "retried": 0, "dead_lettered": 0, "duplicate": 0}
         print("end-to-end latency on Sluice (placed -> shipped, 40 orders at 10/s): p50 %d ms, p99 %d ms"
               % steady_latency(shop))
     finally:
