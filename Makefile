@@ -41,7 +41,7 @@ CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
 .PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags warn-flags fuzz-src libs fuzz clean gen gen-check
-all: $(BUILD)/sluice
+all: $(BUILD)/sluice shop
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CLILIBS)
@@ -64,6 +64,8 @@ $(BUILD)/%.o: %.cc
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
+include examples/shop/shop.mk
+
 # ---- running ----
 deps:
 	@scripts/install-deps build
@@ -83,8 +85,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(call OBJ,$(TEST_CODEC_SRC))
 # Its payloads come from libprotobuf itself (a C++ helper).
 $(BUILD)/tests/test_schema_protobuf: $(BUILD)/tests/unit/protobuf_payload.o
 
-unit: $(UNIT_BIN)
-	@scripts/run-unit $(UNIT_BIN)
+unit: $(UNIT_BIN) $(SHOP_UNIT_BIN)
+	@scripts/run-unit $(UNIT_BIN) $(SHOP_UNIT_BIN)
 
 integration: all
 	@scripts/run-integration $(BUILD)/sluice
