@@ -32,7 +32,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags warn-flags fuzz-src libs fuzz clean gen gen-check
+.PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags warn-flags fuzz-src fuzz-broker-src libs fuzz clean gen gen-check
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -92,6 +92,11 @@ warn-flags:
 # What the fuzzers link: the core and the test-only codec.
 fuzz-src:
 	@echo $(CORE_SRC) $(TEST_CODEC_SRC)
+
+# What the whole-broker fuzzers (fuzz_broker, fuzz_http) link besides:
+# the broker without main.c and the CLI.
+fuzz-broker-src:
+	@echo $(BROKER_SRC)
 
 libs:
 	@echo $(LIBS)
