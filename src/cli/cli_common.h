@@ -124,5 +124,10 @@ void cli_warn_once(struct cli_common *c, rd_kafka_resp_err_t err,
                    const char *reason);
 
 void cli_catch_stop_signals(void);
+/* Waits for the result of the admin request just sent to queue (its
+ * request timeout bounds the wait; the margin is librdkafka's); NULL
+ * (reported, prefixed with what) when the request as a whole failed. */
+rd_kafka_event_t *cli_admin_wait(const struct cli_common *c, rd_kafka_queue_t *queue, int64_t timeout_ms,
+                                 const char *what);
 
 #endif

@@ -33,20 +33,7 @@ rd_kafka_AdminOptions_t *cli_topic_admin_options(struct topic_run *t,
  * request as a whole failed. */
 rd_kafka_event_t *cli_topic_wait_result(struct topic_run *t, const char *what)
 {
-    /* The request timeout bounds the wait; the margin is for librdkafka. */
-    rd_kafka_event_t *ev =
-        rd_kafka_queue_poll(t->queue, (int)t->opts.timeout_ms + 5000);
-
-    if (!ev) {
-        cli_error(&t->common, "%s: no answer from the broker", what);
-        return NULL;
-    }
-    if (rd_kafka_event_error(ev)) {
-        cli_error(&t->common, "%s: %s", what, rd_kafka_event_error_string(ev));
-        rd_kafka_event_destroy(ev);
-        return NULL;
-    }
-    return ev;
+    return cli_admin_wait(&t->common, t->queue, t->opts.timeout_ms, what);
 }
 
 const char *cli_topic_result_reason(const rd_kafka_topic_result_t *res)

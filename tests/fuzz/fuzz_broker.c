@@ -36,21 +36,6 @@
 
 #define MAX_FRAMES 64
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static bool verbose;   /* FUZZ_VERBOSE=1: what each frame got */
-#define CHECK HOST_CHECK
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    verbose = getenv("FUZZ_VERBOSE") != NULL;
-    host_init("fuzz_broker");
-    return 0;
-}
-
 /* A completed response: size prefix, correlation id, then a body the
  * codec decodes for the request's API and version. */
 static void check_response(struct request *req)
@@ -92,7 +77,7 @@ static void request_free(struct request *req)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct config cfg;
-    struct broker *b = host_open(&cfg, verbose);
+    struct broker *b = host_open(&cfg);
     struct request *reqs[MAX_FRAMES];
     int n = 0;
     while (size >= 4 && n < MAX_FRAMES) {

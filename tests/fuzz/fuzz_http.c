@@ -26,20 +26,6 @@
 
 #define MAX_REQUESTS 32
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static bool verbose;   /* FUZZ_VERBOSE=1: each request's status and answer */
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    verbose = getenv("FUZZ_VERBOSE") != NULL;
-    host_init("fuzz_http");
-    return 0;
-}
-
 /* A request and the strings its job points into. */
 struct fuzz_request {
     struct http_job job;
@@ -93,15 +79,15 @@ static void check_answer(const struct http_job *j)
 {
     if (verbose)
         fprintf(stderr, "fuzz_http: %s %s -> %d %.200s\n", j->method, j->path, j->status, j->out.p ? j->out.p : "");
-    HOST_CHECK(j->done, "request never answered");
-    HOST_CHECK(j->status >= 200 && j->status <= 599, "HTTP status");
+    CHECK(j->done, "request never answered");
+    CHECK(j->status >= 200 && j->status <= 599, "HTTP status");
     bool json = !j->content_type || strncmp(j->content_type, "application/json", 16) == 0;
     if (json) {
         json_error_t e;
         json_t *v = json_loadb(j->out.p ? j->out.p : "", j->out.len, JSON_DECODE_ANY, &e);
         if (!v)
             fprintf(stderr, "fuzz_http: not JSON (%s): %.*s\n", e.text, (int)j->out.len, j->out.p ? j->out.p : "");
-        HOST_CHECK(v != NULL, "a JSON answer that does not parse");
+        CHECK(v != NULL, "a JSON answer that does not parse");
         json_decref(v);
     }
 }
@@ -109,7 +95,7 @@ static void check_answer(const struct http_job *j)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct config cfg;
-    struct broker *b = host_open(&cfg, verbose);
+    struct broker *b = host_open(&cfg);
     http_start_detached(b);
     struct fuzz_request reqs[MAX_REQUESTS];
     int n = 0;
