@@ -32,7 +32,7 @@ BROKER_OBJ := $(call OBJ,$(BROKER_SRC)) $(BUILD)/gen/console_assets.o
 CONSOLE_FILES := $(sort $(wildcard console/*))
 CLI_OBJ    := $(call OBJ,$(CLI_SRC))
 
-.PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags warn-flags fuzz-src fuzz-broker-src libs fuzz clean gen gen-check
+.PHONY: all run test check layers deps test-deps unit integration integration-sanitized asan asan-unit asan-all san-flags warn-flags fuzz-src fuzz-broker-src libs fuzz clean gen gen-check format format-check
 all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(call OBJ,$(MAIN_SRC)) $(BROKER_OBJ) $(CLI_OBJ) $(CORE_OBJ)
@@ -117,6 +117,19 @@ check: test-deps
 	@$(MAKE) -j2 all unit
 	@tools/check_layers.py
 	@scripts/run-integration $(BUILD)/sluice -n auto
+
+# clang-format (.clang-format) on FILES, by default the C files changed
+# since this branch left main (committed or not, new ones too; generated
+# code aside): never the whole tree at once, which would collide with every
+# other branch. make format FILES='src/log/plog.c' picks files.
+FORMAT_BASE ?= main
+FILES ?= $(shell { git diff --name-only --diff-filter=d $$(git merge-base $(FORMAT_BASE) HEAD 2>/dev/null) -- 2>/dev/null; \
+                   git ls-files --others --exclude-standard; } | grep -E '\.[ch]$$' | grep -v '^src/protocol/gen/' | sort -u)
+format:
+	@$(if $(strip $(FILES)),clang-format -i $(FILES) && echo "format: $(words $(FILES)) files",echo "format: no changed C files")
+
+format-check:
+	@$(if $(strip $(FILES)),clang-format --dry-run --Werror $(FILES) && echo "format-check: $(words $(FILES)) files ok",echo "format-check: no changed C files")
 
 # Forbidden includes and cycles between src/ folders (ARCHITECTURE.md).
 layers:

@@ -18,10 +18,10 @@ struct bench_opts {
     const char *mode_name;
     const char *topic;
     int64_t size;
-    int64_t count;          /* -1: the mode's default */
-    int64_t duration_s;     /* 0: by count */
+    int64_t count;      /* -1: the mode's default */
+    int64_t duration_s; /* 0: by count */
     int64_t keys;
-    int64_t partitions;     /* 0: don't create */
+    int64_t partitions; /* 0: don't create */
     const char *acks;
     const char *compression;
     const char *linger_ms;
@@ -34,11 +34,11 @@ struct bench_opts {
 
 struct bench_result {
     uint64_t messages;
-    uint64_t bytes;          /* values (and keys) */
+    uint64_t bytes; /* values (and keys) */
     uint64_t failed;
     double seconds;
-    const struct hdr_hist *lat;   /* NULL: no latency figures */
-    double first_s;          /* consume: from the assignment to the first record */
+    const struct hdr_hist *lat; /* NULL: no latency figures */
+    double first_s;             /* consume: from the assignment to the first record */
 };
 
 struct producer {
@@ -46,23 +46,22 @@ struct producer {
     const struct bench_opts *o;
     rd_kafka_t *rk;
     pthread_t thread;
-    uint64_t to_send;        /* 0: until deadline */
+    uint64_t to_send; /* 0: until deadline */
     uint64_t deadline_ns;
     uint64_t sent, delivered, failed, bytes;
-    uint64_t rejected;       /* refused by rd_kafka_producev() itself */
+    uint64_t rejected; /* refused by rd_kafka_producev() itself */
     uint64_t last_ack_ns;
     struct hdr_hist hist;
     char first_error[256];
     int rc;
 };
 
-uint64_t bench_now_ns(void);   /* CLOCK_MONOTONIC */
+uint64_t bench_now_ns(void); /* CLOCK_MONOTONIC */
 double bench_ms(uint64_t ns);
 void bench_print_result(const struct bench_opts *o, const struct bench_result *r);
 
 /* The producer set-up the produce and latency modes share. */
-rd_kafka_conf_t *bench_producer_conf(struct cli_common *c, const struct bench_opts *o,
-                                     const char *default_linger);
+rd_kafka_conf_t *bench_producer_conf(struct cli_common *c, const struct bench_opts *o, const char *default_linger);
 /* CreateTopics with o->partitions; an existing topic is fine. */
 bool bench_create_topic(struct cli_common *c, rd_kafka_t *rk, const struct bench_opts *o);
 /* Waits until the client has the topic's metadata, so connecting and the
@@ -72,7 +71,7 @@ bool bench_warm_up(struct cli_common *c, rd_kafka_t *rk, const char *topic);
  * the delivery callback reads back. */
 void bench_set_topic_opaque(rd_kafka_conf_t *conf, struct producer *p);
 
-int bench_run_produce(struct cli_common *c, struct bench_opts *o);   /* cli_bench_produce.c */
+int bench_run_produce(struct cli_common *c, struct bench_opts *o); /* cli_bench_produce.c */
 int bench_run_latency(struct cli_common *c, struct bench_opts *o);
-int bench_run_consume(struct cli_common *c, struct bench_opts *o);   /* cli_bench_consume.c */
+int bench_run_consume(struct cli_common *c, struct bench_opts *o); /* cli_bench_consume.c */
 #endif

@@ -16,11 +16,7 @@ uint64_t bench_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-
-double bench_ms(uint64_t ns)
-{
-    return (double)ns / 1e6;
-}
+double bench_ms(uint64_t ns) { return (double)ns / 1e6; }
 
 void bench_print_result(const struct bench_opts *o, const struct bench_result *r)
 {
@@ -28,29 +24,28 @@ void bench_print_result(const struct bench_opts *o, const struct bench_result *r
     double mbs = r->seconds > 0 ? (double)r->bytes / r->seconds / 1e6 : 0;
 
     if (o->json) {
-        printf("{\"mode\":\"%s\",\"topic\":\"%s\",\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
-               ",\"failed\":%" PRIu64 ",\"seconds\":%.6f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f",
+        printf("{\"mode\":\"%s\",\"topic\":\"%s\",\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"failed\":%" PRIu64
+               ",\"seconds\":%.6f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f",
                o->mode_name, o->topic, r->messages, r->bytes, r->failed, r->seconds, mps, mbs);
         if (r->first_s > 0)
             printf(",\"first_ms\":%.3f", r->first_s * 1e3);
         if (r->lat && r->lat->count)
-            printf(",\"lat_count\":%" PRIu64 ",\"lat_mean_ms\":%.4f,\"lat_p50_ms\":%.4f,"
+            printf(",\"lat_count\":%" PRIu64
+                   ",\"lat_mean_ms\":%.4f,\"lat_p50_ms\":%.4f,"
                    "\"lat_p99_ms\":%.4f,\"lat_p999_ms\":%.4f,\"lat_max_ms\":%.4f",
                    r->lat->count, hdr_mean(r->lat) / 1e6, bench_ms(hdr_percentile(r->lat, 50)),
-                   bench_ms(hdr_percentile(r->lat, 99)), bench_ms(hdr_percentile(r->lat, 99.9)),
-                   bench_ms(r->lat->max));
+                   bench_ms(hdr_percentile(r->lat, 99)), bench_ms(hdr_percentile(r->lat, 99.9)), bench_ms(r->lat->max));
         printf("}\n");
     } else {
-        printf("%s %s: %" PRIu64 " messages, %" PRIu64 " bytes in %.3f s%s\n", o->mode_name,
-               o->topic, r->messages, r->bytes, r->seconds, r->failed ? " (some FAILED)" : "");
+        printf("%s %s: %" PRIu64 " messages, %" PRIu64 " bytes in %.3f s%s\n", o->mode_name, o->topic, r->messages,
+               r->bytes, r->seconds, r->failed ? " (some FAILED)" : "");
         printf("  %.0f msgs/s  %.2f MB/s\n", mps, mbs);
         if (r->failed)
             printf("  failed: %" PRIu64 "\n", r->failed);
         if (r->first_s > 0)
             printf("  first record after %.3f ms\n", r->first_s * 1e3);
         if (r->lat && r->lat->count)
-            printf("  latency ms: p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  mean %.3f (%" PRIu64
-                   " samples)\n",
+            printf("  latency ms: p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  mean %.3f (%" PRIu64 " samples)\n",
                    bench_ms(hdr_percentile(r->lat, 50)), bench_ms(hdr_percentile(r->lat, 99)),
                    bench_ms(hdr_percentile(r->lat, 99.9)), bench_ms(r->lat->max), hdr_mean(r->lat) / 1e6,
                    r->lat->count);
@@ -77,8 +72,7 @@ static void on_bench_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void 
     hdr_record(&p->hist, t - sent_at);
 }
 
-rd_kafka_conf_t *bench_producer_conf(struct cli_common *c, const struct bench_opts *o,
-                                      const char *default_linger)
+rd_kafka_conf_t *bench_producer_conf(struct cli_common *c, const struct bench_opts *o, const char *default_linger)
 {
     rd_kafka_conf_t *conf = cli_conf_new(c);
     if (!conf)
@@ -103,8 +97,7 @@ rd_kafka_conf_t *bench_producer_conf(struct cli_common *c, const struct bench_op
 bool bench_create_topic(struct cli_common *c, rd_kafka_t *rk, const struct bench_opts *o)
 {
     char errstr[512];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(o->topic, (int)o->partitions, 1,
-                                                    errstr, sizeof(errstr));
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(o->topic, (int)o->partitions, 1, errstr, sizeof(errstr));
     if (!nt) {
         cli_error(c, "cannot create topic '%s': %s", o->topic, errstr);
         return false;
@@ -147,7 +140,7 @@ bool bench_warm_up(struct cli_common *c, rd_kafka_t *rk, const char *topic)
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     bool ok = false;
 
-    uint64_t deadline = bench_now_ns() + 10 * 1000000000ull;   /* a topic being created, a broker starting */
+    uint64_t deadline = bench_now_ns() + 10 * 1000000000ull; /* a topic being created, a broker starting */
 
     while (!ok && !cli_stop_requested && bench_now_ns() < deadline) {
         err = rd_kafka_metadata(rk, 0, rkt, &md, 2000);

@@ -16,11 +16,9 @@ int bench_run_consume(struct cli_common *c, struct bench_opts *o)
 
     if (!conf)
         return CLI_EXIT_ERROR;
-    if (!cli_conf_set(c, conf, "group.id", "sluice-bench") ||
-        !cli_conf_set(c, conf, "enable.auto.commit", "false") ||
+    if (!cli_conf_set(c, conf, "group.id", "sluice-bench") || !cli_conf_set(c, conf, "enable.auto.commit", "false") ||
         !cli_conf_set(c, conf, "enable.auto.offset.store", "false") ||
-        !cli_conf_set(c, conf, "enable.partition.eof", "false") ||
-        !cli_conf_apply_props(c, conf)) {
+        !cli_conf_set(c, conf, "enable.partition.eof", "false") || !cli_conf_apply_props(c, conf)) {
         rd_kafka_conf_destroy(conf);
         return CLI_EXIT_USAGE;
     }

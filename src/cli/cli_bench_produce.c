@@ -40,10 +40,8 @@ static void *producer_thread(void *arg)
             klen = (size_t)snprintf(key, sizeof(key), "key-%" PRIu64, xorshift(&seed) % (uint64_t)o->keys);
         rd_kafka_resp_err_t err;
         for (;;) {
-            err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(o->topic),
-                                    RD_KAFKA_V_VALUE(value, size),
-                                    RD_KAFKA_V_KEY(klen ? key : NULL, klen),
-                                    RD_KAFKA_V_MSGFLAGS(0),
+            err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_VALUE(value, size),
+                                    RD_KAFKA_V_KEY(klen ? key : NULL, klen), RD_KAFKA_V_MSGFLAGS(0),
                                     RD_KAFKA_V_OPAQUE((void *)(uintptr_t)t), RD_KAFKA_V_END);
             if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || cli_stop_requested)
                 break;
@@ -186,9 +184,9 @@ int bench_run_latency(struct cli_common *c, struct bench_opts *o)
         }
         uint64_t before = p.delivered + p.failed;
         uint64_t t = bench_now_ns();
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            p.rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_VALUE(value, size),
-            RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)t), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t err =
+            rd_kafka_producev(p.rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_VALUE(value, size), RD_KAFKA_V_MSGFLAGS(0),
+                              RD_KAFKA_V_OPAQUE((void *)(uintptr_t)t), RD_KAFKA_V_END);
         if (err) {
             cli_error(c, "cannot send: %s", rd_kafka_err2str(err));
             rc = CLI_EXIT_ERROR;

@@ -19,19 +19,18 @@ enum {
     FIELD_ALL = 31,
 };
 
-enum start_kind { START_BEGINNING, START_END, START_OFFSET, START_TAIL,
-                  START_TIMESTAMP };
+enum start_kind { START_BEGINNING, START_END, START_OFFSET, START_TAIL, START_TIMESTAMP };
 
 struct consume_opts {
     const char *topic;
     enum start_kind start;
-    int64_t start_value;      /* offset, record count or timestamp */
-    int32_t partition;        /* -1: all */
-    int64_t count;            /* 0: unlimited */
-    int64_t timeout_ms;       /* -1: none */
+    int64_t start_value; /* offset, record count or timestamp */
+    int32_t partition;   /* -1: all */
+    int64_t count;       /* 0: unlimited */
+    int64_t timeout_ms;  /* -1: none */
     bool json;
-    const char *format;       /* --format, NULL if not given */
-    unsigned fields;          /* FIELD_ bits printed before the value */
+    const char *format; /* --format, NULL if not given */
+    unsigned fields;    /* FIELD_ bits printed before the value */
     const char *group;
 };
 
@@ -43,26 +42,23 @@ struct consume_run {
     struct consume_opts opts;
     rd_kafka_t *rk;
     rd_kafka_topic_t *rkt;
-    rd_kafka_queue_t *queue;  /* without a group: every partition feeds it */
-    int32_t *started;         /* without a group: the partitions read */
+    rd_kafka_queue_t *queue; /* without a group: every partition feeds it */
+    int32_t *started;        /* without a group: the partitions read */
     size_t nstarted;
-    bool *at_end;             /* indexed by partition: reached its end */
+    bool *at_end; /* indexed by partition: reached its end */
     size_t at_end_len;
     uint64_t records;
-    int64_t last_record_ms;   /* or when the partitions were assigned */
-    bool assigned;            /* the group gave us our partitions */
+    int64_t last_record_ms; /* or when the partitions were assigned */
+    bool assigned;          /* the group gave us our partitions */
 };
 
 /* Reads the command line into o: CLI_EXIT_OK to consume, -1 when --help
  * was printed, else the exit status of a usage error (reported). */
-int cli_consume_parse_args(struct cli_common *c, struct consume_opts *o,
-                           int argc, char **argv);
+int cli_consume_parse_args(struct cli_common *c, struct consume_opts *o, int argc, char **argv);
 
 /* One record on out, in the format asked for (cli_consume_print.c). */
 void cli_consume_print_value(FILE *out, const rd_kafka_message_t *m);
 /* The fields asked for, then the value; a field is left out when absent. */
-void cli_consume_print_text(FILE *out, const rd_kafka_message_t *m,
-                            unsigned fields);
-void cli_consume_print_json(FILE *out, const char *topic,
-                            const rd_kafka_message_t *m);
+void cli_consume_print_text(FILE *out, const rd_kafka_message_t *m, unsigned fields);
+void cli_consume_print_json(FILE *out, const char *topic, const rd_kafka_message_t *m);
 #endif

@@ -39,8 +39,7 @@ static const char consume_help[] =
     "                        field; json: one object per record\n"
     "      --print-partition, --print-offset, --print-timestamp, --print-key,\n"
     "      --print-headers   add this field before the value (text format)\n"
-    "  -g, --group ID        consume as a member of consumer group ID\n"
-    CLI_COMMON_HELP
+    "  -g, --group ID        consume as a member of consumer group ID\n" CLI_COMMON_HELP
     "\n"
     "Value format: the value's bytes as they are, then a newline; a null\n"
     "value prints as null (as kafka-console-consumer does).\n"
@@ -72,11 +71,9 @@ static const char consume_help[] =
     "1 error; 2 usage error.\n";
 
 /* The --print-* options, in the order of the FIELD_ bits they set. */
-enum { OPT_PRINT_PARTITION = 256, OPT_PRINT_OFFSET, OPT_PRINT_TIMESTAMP,
-       OPT_PRINT_KEY, OPT_PRINT_HEADERS };
+enum { OPT_PRINT_PARTITION = 256, OPT_PRINT_OFFSET, OPT_PRINT_TIMESTAMP, OPT_PRINT_KEY, OPT_PRINT_HEADERS };
 
-static bool parse_from(struct cli_common *c, struct consume_opts *o,
-                       const char *arg)
+static bool parse_from(struct cli_common *c, struct consume_opts *o, const char *arg)
 {
     if (!strcmp(arg, "beginning")) {
         o->start = START_BEGINNING;
@@ -88,41 +85,36 @@ static bool parse_from(struct cli_common *c, struct consume_opts *o,
     }
     if (arg[0] == '@') {
         o->start = START_TIMESTAMP;
-        return cli_parse_int(c, "--from @TIMESTAMP_MS", arg + 1, 0, INT64_MAX,
-                             &o->start_value);
+        return cli_parse_int(c, "--from @TIMESTAMP_MS", arg + 1, 0, INT64_MAX, &o->start_value);
     }
     if (arg[0] == '-') {
         o->start = START_TAIL;
-        return cli_parse_int(c, "--from -N", arg + 1, 1, INT32_MAX,
-                             &o->start_value);
+        return cli_parse_int(c, "--from -N", arg + 1, 1, INT32_MAX, &o->start_value);
     }
     o->start = START_OFFSET;
     if (!(arg[0] >= '0' && arg[0] <= '9'))
-        return cli_invalid(c, "--from must be beginning, end, OFFSET, -N or "
-                              "@TIMESTAMP_MS, not '%s'", arg);
-    return cli_parse_int(c, "--from OFFSET", arg, 0, INT64_MAX,
-                         &o->start_value);
+        return cli_invalid(c,
+                           "--from must be beginning, end, OFFSET, -N or "
+                           "@TIMESTAMP_MS, not '%s'",
+                           arg);
+    return cli_parse_int(c, "--from OFFSET", arg, 0, INT64_MAX, &o->start_value);
 }
 
-static bool take_consume_option(struct cli_common *c, void *opts, int opt,
-                                const char *arg)
+static bool take_consume_option(struct cli_common *c, void *opts, int opt, const char *arg)
 {
     struct consume_opts *o = opts;
     int64_t n;
 
     switch (opt) {
-    case 'o':
-        return parse_from(c, o, arg);
+    case 'o': return parse_from(c, o, arg);
     case 'p':
         if (!cli_parse_int(c, "--partition", arg, 0, INT32_MAX, &n))
             return false;
         o->partition = (int32_t)n;
         return true;
-    case 'c':
-        return cli_parse_int(c, "--count", arg, 1, INT64_MAX, &o->count);
+    case 'c': return cli_parse_int(c, "--count", arg, 1, INT64_MAX, &o->count);
     case 't':
-        if (!cli_parse_int(c, "--timeout-ms", arg, 0, INT32_MAX,
-                           &o->timeout_ms))
+        if (!cli_parse_int(c, "--timeout-ms", arg, 0, INT32_MAX, &o->timeout_ms))
             return false;
         if (o->timeout_ms > 0) /* 0 is "stop at the end", not a deadline */
             c->connect_timeout_ms = o->timeout_ms;
@@ -139,42 +131,40 @@ static bool take_consume_option(struct cli_common *c, void *opts, int opt,
     case OPT_PRINT_OFFSET:
     case OPT_PRINT_TIMESTAMP:
     case OPT_PRINT_KEY:
-    case OPT_PRINT_HEADERS:
-        o->fields |= 1u << (opt - OPT_PRINT_PARTITION);
-        return true;
+    case OPT_PRINT_HEADERS: o->fields |= 1u << (opt - OPT_PRINT_PARTITION); return true;
     case 'g':
         if (!*arg)
             return cli_invalid(c, "--group must not be empty");
         o->group = arg;
         return true;
-    default:
-        return cli_invalid(c, "unexpected option");
+    default: return cli_invalid(c, "unexpected option");
     }
 }
 
 /* Rejects combinations that a group consumer cannot honour. */
-static int check_consume_args(struct cli_common *c,
-                              const struct consume_opts *o)
+static int check_consume_args(struct cli_common *c, const struct consume_opts *o)
 {
     if (o->json && o->fields)
-        return cli_usage_error(c, "--print-* options are for the text format; "
-                                  "json has every field");
+        return cli_usage_error(c,
+                               "--print-* options are for the text format; "
+                               "json has every field");
     if (o->format && !strcmp(o->format, "value") && o->fields)
-        return cli_usage_error(c, "--format value prints the value only; "
-                                  "--print-* options add fields to it");
+        return cli_usage_error(c,
+                               "--format value prints the value only; "
+                               "--print-* options add fields to it");
     if (!o->group)
         return CLI_EXIT_OK;
     if (o->partition >= 0)
         return cli_usage_error(c, "--partition cannot be used with --group");
     if (o->start != START_BEGINNING && o->start != START_END)
-        return cli_usage_error(c, "with --group, --from must be beginning or "
-                                  "end");
+        return cli_usage_error(c,
+                               "with --group, --from must be beginning or "
+                               "end");
     return CLI_EXIT_OK;
 }
 
 /* Returns CLI_EXIT_OK to go on, -1 after --help, or an exit status. */
-int cli_consume_parse_args(struct cli_common *c, struct consume_opts *o,
-                              int argc, char **argv)
+int cli_consume_parse_args(struct cli_common *c, struct consume_opts *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTS,
@@ -191,9 +181,7 @@ int cli_consume_parse_args(struct cli_common *c, struct consume_opts *o,
         {"print-headers", no_argument, NULL, OPT_PRINT_HEADERS},
         {NULL, 0, NULL, 0},
     };
-    int rc = cli_parse_options(c, argc, argv,
-                               CLI_COMMON_SHORT_OPTS "o:p:c:t:f:g:", longopts,
-                               take_consume_option, o);
+    int rc = cli_parse_options(c, argc, argv, CLI_COMMON_SHORT_OPTS "o:p:c:t:f:g:", longopts, take_consume_option, o);
 
     if (rc)
         return rc;

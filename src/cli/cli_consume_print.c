@@ -43,8 +43,7 @@ static size_t utf8_sequence_len(const unsigned char *p, size_t left)
 /* Writes bytes so that a record stays on one line and field boundaries
  * stay visible: backslash, control bytes, bytes that are not UTF-8 and
  * the bytes in `special` become escapes; the rest passes through. */
-static void put_escaped(FILE *out, const void *data, size_t len,
-                        const char *special)
+static void put_escaped(FILE *out, const void *data, size_t len, const char *special)
 {
     const unsigned char *p = data;
 
@@ -79,8 +78,7 @@ static void put_text_headers(FILE *out, rd_kafka_headers_t *hdrs)
     size_t size;
 
     fputs("headers=", out);
-    for (size_t i = 0;
-         !rd_kafka_header_get_all(hdrs, i, &name, &value, &size); i++) {
+    for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &value, &size); i++) {
         if (i)
             putc(',', out);
         put_escaped(out, name, strlen(name), ",: ");
@@ -102,8 +100,7 @@ void cli_consume_print_value(FILE *out, const rd_kafka_message_t *m)
 }
 
 /* The fields asked for, then the value; a field is left out when absent. */
-void cli_consume_print_text(FILE *out, const rd_kafka_message_t *m,
-                       unsigned fields)
+void cli_consume_print_text(FILE *out, const rd_kafka_message_t *m, unsigned fields)
 {
     rd_kafka_headers_t *hdrs = NULL;
     int64_t ts = rd_kafka_message_timestamp(m, NULL);
@@ -126,8 +123,7 @@ void cli_consume_print_text(FILE *out, const rd_kafka_message_t *m,
         put_escaped(out, m->key, m->key_len, " ");
         sep = " ";
     }
-    if ((fields & FIELD_HEADERS) && !rd_kafka_message_headers(m, &hdrs) &&
-        rd_kafka_header_cnt(hdrs)) {
+    if ((fields & FIELD_HEADERS) && !rd_kafka_message_headers(m, &hdrs) && rd_kafka_header_cnt(hdrs)) {
         fputs(sep, out);
         put_text_headers(out, hdrs);
         sep = " ";
@@ -141,8 +137,7 @@ void cli_consume_print_text(FILE *out, const rd_kafka_message_t *m,
 
 static char *base64_encode(const unsigned char *p, size_t len)
 {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char *out = xmalloc((len + 2) / 3 * 4 + 1);
     char *o = out;
 
@@ -165,8 +160,7 @@ static char *base64_encode(const unsigned char *p, size_t len)
 
 /* Sets obj[field] to the bytes as a string: null when absent, base64 with
  * obj[field + "_encoding"] = "base64" when they are not valid UTF-8. */
-static void json_set_bytes(json_t *obj, const char *field, const void *data,
-                           size_t len)
+static void json_set_bytes(json_t *obj, const char *field, const void *data, size_t len)
 {
     json_t *s;
     char *b64;
@@ -198,8 +192,7 @@ static json_t *json_headers(const rd_kafka_message_t *m)
 
     if (rd_kafka_message_headers(m, &hdrs))
         return arr;
-    for (size_t i = 0;
-         !rd_kafka_header_get_all(hdrs, i, &name, &value, &size); i++) {
+    for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &value, &size); i++) {
         json_t *h = json_object();
 
         json_set_bytes(h, "key", name, strlen(name));
@@ -209,8 +202,7 @@ static json_t *json_headers(const rd_kafka_message_t *m)
     return arr;
 }
 
-void cli_consume_print_json(FILE *out, const char *topic,
-                       const rd_kafka_message_t *m)
+void cli_consume_print_json(FILE *out, const char *topic, const rd_kafka_message_t *m)
 {
     json_t *obj = json_object();
     int64_t ts = rd_kafka_message_timestamp(m, NULL);
@@ -218,8 +210,7 @@ void cli_consume_print_json(FILE *out, const char *topic,
     json_set_bytes(obj, "topic", topic, strlen(topic));
     json_object_set_new(obj, "partition", json_integer(m->partition));
     json_object_set_new(obj, "offset", json_integer(m->offset));
-    json_object_set_new(obj, "timestamp",
-                        ts >= 0 ? json_integer(ts) : json_null());
+    json_object_set_new(obj, "timestamp", ts >= 0 ? json_integer(ts) : json_null());
     json_set_bytes(obj, "key", m->key, m->key_len);
     json_set_bytes(obj, "value", m->payload, m->len);
     json_object_set_new(obj, "headers", json_headers(m));

@@ -13,8 +13,7 @@ static rd_kafka_NewTopic_t *new_topic_spec(struct topic_run *t)
     const struct topic_opts *o = &t->opts;
     char errstr[512];
     rd_kafka_NewTopic_t *nt =
-        rd_kafka_NewTopic_new(o->names[0], (int)o->partitions,
-                              (int)o->replication, errstr, sizeof(errstr));
+        rd_kafka_NewTopic_new(o->names[0], (int)o->partitions, (int)o->replication, errstr, sizeof(errstr));
 
     if (!nt) {
         cli_error(&t->common, "%s", errstr);
@@ -36,10 +35,8 @@ static void print_created(const struct topic_opts *o)
 
     if (o->partitions > 0)
         snprintf(parts, sizeof(parts), "%lld", (long long)o->partitions);
-    printf("%s topic %s (%s partition%s)%s\n",
-           o->validate_only ? "validated" : "created", o->names[0], parts,
-           o->partitions == 1 ? "" : "s",
-           o->validate_only ? "; not created (--validate-only)" : "");
+    printf("%s topic %s (%s partition%s)%s\n", o->validate_only ? "validated" : "created", o->names[0], parts,
+           o->partitions == 1 ? "" : "s", o->validate_only ? "; not created (--validate-only)" : "");
 }
 
 int cli_topic_create(struct topic_run *t)
@@ -60,8 +57,7 @@ int cli_topic_create(struct topic_run *t)
     ev = cli_topic_wait_result(t, "cannot create topic");
     if (!ev)
         return CLI_EXIT_ERROR;
-    res = rd_kafka_CreateTopics_result_topics(
-        rd_kafka_event_CreateTopics_result(ev), &n);
+    res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
     rc = cli_topic_report_errors(t, res, n, "create");
     if (rc == CLI_EXIT_OK)
         print_created(&t->opts);
@@ -90,14 +86,12 @@ int cli_topic_delete(struct topic_run *t)
     ev = cli_topic_wait_result(t, "cannot delete topics");
     if (!ev)
         return CLI_EXIT_ERROR;
-    res = rd_kafka_DeleteTopics_result_topics(
-        rd_kafka_event_DeleteTopics_result(ev), &nres);
+    res = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &nres);
     for (size_t i = 0; i < nres; i++) {
         const char *name = rd_kafka_topic_result_name(res[i]);
 
         if (rd_kafka_topic_result_error(res[i])) {
-            cli_error(&t->common, "cannot delete topic '%s': %s", name,
-                      cli_topic_result_reason(res[i]));
+            cli_error(&t->common, "cannot delete topic '%s': %s", name, cli_topic_result_reason(res[i]));
             rc = CLI_EXIT_ERROR;
         } else {
             printf("deleted topic %s\n", name);
@@ -114,8 +108,7 @@ int cli_topic_alter(struct topic_run *t)
     const struct topic_opts *o = &t->opts;
     char errstr[512];
     rd_kafka_NewPartitions_t *np =
-        rd_kafka_NewPartitions_new(o->names[0], (size_t)o->partitions, errstr,
-                                   sizeof(errstr));
+        rd_kafka_NewPartitions_new(o->names[0], (size_t)o->partitions, errstr, sizeof(errstr));
     rd_kafka_AdminOptions_t *ao;
     rd_kafka_event_t *ev;
     const rd_kafka_topic_result_t **res;
@@ -133,12 +126,10 @@ int cli_topic_alter(struct topic_run *t)
     ev = cli_topic_wait_result(t, "cannot add partitions");
     if (!ev)
         return CLI_EXIT_ERROR;
-    res = rd_kafka_CreatePartitions_result_topics(
-        rd_kafka_event_CreatePartitions_result(ev), &n);
+    res = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &n);
     rc = cli_topic_report_errors(t, res, n, "alter");
     if (rc == CLI_EXIT_OK)
-        printf("%s topic %s: %lld partitions\n",
-               o->validate_only ? "validated" : "altered", o->names[0],
+        printf("%s topic %s: %lld partitions\n", o->validate_only ? "validated" : "altered", o->names[0],
                (long long)o->partitions);
     rd_kafka_event_destroy(ev);
     return rc;

@@ -8,9 +8,8 @@
 
 /* ---- alter-config ---- */
 
-
-static int check_alter_result(struct topic_run *t, rd_kafka_event_t *ev,
-                              const rd_kafka_ConfigResource_t **res, size_t n)
+static int check_alter_result(struct topic_run *t, rd_kafka_event_t *ev, const rd_kafka_ConfigResource_t **res,
+                              size_t n)
 {
     const char *name = t->opts.names[0];
     int rc = CLI_EXIT_OK;
@@ -20,8 +19,7 @@ static int check_alter_result(struct topic_run *t, rd_kafka_event_t *ev,
                   n == 1 ? cli_config_result_reason(res[0]) : "no result");
         rc = CLI_EXIT_ERROR;
     } else {
-        printf("%s config of topic %s\n",
-               t->opts.validate_only ? "validated new" : "altered", name);
+        printf("%s config of topic %s\n", t->opts.validate_only ? "validated new" : "altered", name);
     }
     rd_kafka_event_destroy(ev);
     return rc;
@@ -33,8 +31,7 @@ static int check_alter_result(struct topic_run *t, rd_kafka_event_t *ev,
 int cli_topic_alter_config(struct topic_run *t)
 {
     const struct topic_opts *o = &t->opts;
-    rd_kafka_ConfigResource_t *cr =
-        rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, o->names[0]);
+    rd_kafka_ConfigResource_t *cr = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, o->names[0]);
     rd_kafka_AdminOptions_t *ao;
     rd_kafka_event_t *ev;
     const rd_kafka_ConfigResource_t **res;
@@ -43,13 +40,12 @@ int cli_topic_alter_config(struct topic_run *t)
     for (size_t i = 0; i < o->nsets; i++) {
         const char *value = "";
         char *key = cli_split_kv(o->sets[i], &value);
-        rd_kafka_error_t *err = rd_kafka_ConfigResource_add_incremental_config(
-            cr, key, RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, value);
+        rd_kafka_error_t *err =
+            rd_kafka_ConfigResource_add_incremental_config(cr, key, RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET, value);
 
         free(key);
         if (err) {
-            cli_error(&t->common, "--set %s: %s", o->sets[i],
-                      rd_kafka_error_string(err));
+            cli_error(&t->common, "--set %s: %s", o->sets[i], rd_kafka_error_string(err));
             rd_kafka_error_destroy(err);
             rd_kafka_ConfigResource_destroy(cr);
             return CLI_EXIT_ERROR;
@@ -60,8 +56,7 @@ int cli_topic_alter_config(struct topic_run *t)
             cr, o->deletes[i], RD_KAFKA_ALTER_CONFIG_OP_TYPE_DELETE, NULL);
 
         if (err) {
-            cli_error(&t->common, "--delete %s: %s", o->deletes[i],
-                      rd_kafka_error_string(err));
+            cli_error(&t->common, "--delete %s: %s", o->deletes[i], rd_kafka_error_string(err));
             rd_kafka_error_destroy(err);
             rd_kafka_ConfigResource_destroy(cr);
             return CLI_EXIT_ERROR;
@@ -74,8 +69,7 @@ int cli_topic_alter_config(struct topic_run *t)
     ev = cli_topic_wait_result(t, "cannot alter config");
     if (!ev)
         return CLI_EXIT_ERROR;
-    res = rd_kafka_IncrementalAlterConfigs_result_resources(
-        rd_kafka_event_IncrementalAlterConfigs_result(ev), &n);
+    res = rd_kafka_IncrementalAlterConfigs_result_resources(rd_kafka_event_IncrementalAlterConfigs_result(ev), &n);
     return check_alter_result(t, ev, res, n);
 }
 
@@ -96,8 +90,7 @@ static ssize_t config_set_find(const struct config_set *s, const char *name)
     return -1;
 }
 
-static void config_set_put(struct config_set *s, const char *name,
-                           const char *value)
+static void config_set_put(struct config_set *s, const char *name, const char *value)
 {
     ssize_t i = config_set_find(s, name);
 
@@ -152,22 +145,18 @@ static bool is_topic_override(const rd_kafka_ConfigEntry_t *e)
 
     if (src == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG)
         return true;
-    return src == RD_KAFKA_CONFIG_SOURCE_UNKNOWN_CONFIG &&
-           !rd_kafka_ConfigEntry_is_default(e) &&
+    return src == RD_KAFKA_CONFIG_SOURCE_UNKNOWN_CONFIG && !rd_kafka_ConfigEntry_is_default(e) &&
            !rd_kafka_ConfigEntry_is_read_only(e);
 }
 
 /* Copies the topic's current overrides, except those about to change. A
  * sensitive override has no readable value and could not be sent back,
  * so it makes the change impossible. */
-static bool take_current_overrides(struct topic_run *t,
-                                   const rd_kafka_ConfigResource_t *cr,
-                                   struct config_set *s)
+static bool take_current_overrides(struct topic_run *t, const rd_kafka_ConfigResource_t *cr, struct config_set *s)
 {
     const struct topic_opts *o = &t->opts;
     size_t n = 0;
-    const rd_kafka_ConfigEntry_t **entries =
-        rd_kafka_ConfigResource_configs(cr, &n);
+    const rd_kafka_ConfigEntry_t **entries = rd_kafka_ConfigResource_configs(cr, &n);
 
     s->names = xcalloc(n + o->nsets + 1, sizeof(*s->names));
     s->values = xcalloc(n + o->nsets + 1, sizeof(*s->values));
@@ -178,11 +167,12 @@ static bool take_current_overrides(struct topic_run *t,
         if (!is_topic_override(entries[i]))
             continue;
         if (!value) {
-            if (cli_topic_sets_name(o->sets, o->nsets, name) ||
-                deletes_name(o->deletes, o->ndeletes, name))
+            if (cli_topic_sets_name(o->sets, o->nsets, name) || deletes_name(o->deletes, o->ndeletes, name))
                 continue;
-            cli_error(&t->common, "topic override '%s' has a hidden value that "
-                      "AlterConfigs would lose; not altering", name);
+            cli_error(&t->common,
+                      "topic override '%s' has a hidden value that "
+                      "AlterConfigs would lose; not altering",
+                      name);
             return false;
         }
         config_set_put(s, name, value);
@@ -198,8 +188,7 @@ static void apply_changes(struct topic_run *t, struct config_set *s)
 
     for (size_t i = 0; i < o->ndeletes; i++)
         if (!config_set_remove(s, o->deletes[i]))
-            cli_error(&t->common, "note: '%s' is not set on topic '%s'",
-                      o->deletes[i], o->names[0]);
+            cli_error(&t->common, "note: '%s' is not set on topic '%s'", o->deletes[i], o->names[0]);
     for (size_t i = 0; i < o->nsets; i++) {
         const char *value = "";
         char *key = cli_split_kv(o->sets[i], &value);
@@ -211,8 +200,7 @@ static void apply_changes(struct topic_run *t, struct config_set *s)
 
 static int send_alter_configs(struct topic_run *t, const struct config_set *s)
 {
-    rd_kafka_ConfigResource_t *cr =
-        rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t->opts.names[0]);
+    rd_kafka_ConfigResource_t *cr = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t->opts.names[0]);
     rd_kafka_AdminOptions_t *ao = cli_topic_admin_options(t, RD_KAFKA_ADMIN_OP_ALTERCONFIGS);
     rd_kafka_event_t *ev;
     const rd_kafka_ConfigResource_t **res;
@@ -226,8 +214,7 @@ static int send_alter_configs(struct topic_run *t, const struct config_set *s)
     ev = cli_topic_wait_result(t, "cannot alter config");
     if (!ev)
         return CLI_EXIT_ERROR;
-    res = rd_kafka_AlterConfigs_result_resources(
-        rd_kafka_event_AlterConfigs_result(ev), &n);
+    res = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
     return check_alter_result(t, ev, res, n);
 }
 

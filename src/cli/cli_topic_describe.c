@@ -59,9 +59,7 @@ static int compare_partitions(const void *a, const void *b)
 
 /* Metadata lists partitions in no promised order: sort them, and fetch
  * the watermarks. False if any watermark could not be fetched. */
-static bool gather_partitions(struct topic_run *t,
-                              const rd_kafka_metadata_topic_t *mt,
-                              struct partition_info *parts)
+static bool gather_partitions(struct topic_run *t, const rd_kafka_metadata_topic_t *mt, struct partition_info *parts)
 {
     bool ok = true;
 
@@ -70,14 +68,12 @@ static bool gather_partitions(struct topic_run *t,
     qsort(parts, (size_t)mt->partition_cnt, sizeof(*parts), compare_partitions);
     for (int i = 0; i < mt->partition_cnt; i++) {
         struct partition_info *p = &parts[i];
-        rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-            t->rk, mt->topic, p->md->id, &p->low, &p->high,
-            (int)t->opts.timeout_ms);
+        rd_kafka_resp_err_t err =
+            rd_kafka_query_watermark_offsets(t->rk, mt->topic, p->md->id, &p->low, &p->high, (int)t->opts.timeout_ms);
 
         p->have_watermarks = !err;
         if (err) {
-            cli_error(&t->common, "cannot get watermarks of partition %d: %s",
-                      (int)p->md->id, rd_kafka_err2str(err));
+            cli_error(&t->common, "cannot get watermarks of partition %d: %s", (int)p->md->id, rd_kafka_err2str(err));
             ok = false;
         }
     }
@@ -101,8 +97,7 @@ static void print_partitions_text(const struct partition_info *parts, int n)
         print_broker_ids("replicas", p->replicas, p->replica_cnt);
         print_broker_ids("isr", p->isrs, p->isr_cnt);
         if (parts[i].have_watermarks)
-            printf(" low=%lld high=%lld", (long long)parts[i].low,
-                   (long long)parts[i].high);
+            printf(" low=%lld high=%lld", (long long)parts[i].low, (long long)parts[i].high);
         if (p->err)
             printf(" error=\"%s\"", rd_kafka_err2str(p->err));
         putchar('\n');
@@ -123,8 +118,7 @@ static void print_synonyms_text(const rd_kafka_ConfigEntry_t *e)
     for (size_t i = 0; i < n; i++) {
         const char *value = rd_kafka_ConfigEntry_value(syn[i]);
 
-        printf("%s%s:%s=%s", i ? ", " : "",
-               rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(syn[i])),
+        printf("%s%s:%s=%s", i ? ", " : "", rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(syn[i])),
                rd_kafka_ConfigEntry_name(syn[i]), value ? value : "null");
     }
     putchar('}');
@@ -133,8 +127,7 @@ static void print_synonyms_text(const rd_kafka_ConfigEntry_t *e)
 static void print_configs_text(const rd_kafka_ConfigResource_t *cr)
 {
     size_t n = 0;
-    const rd_kafka_ConfigEntry_t **entries =
-        rd_kafka_ConfigResource_configs(cr, &n);
+    const rd_kafka_ConfigEntry_t **entries = rd_kafka_ConfigResource_configs(cr, &n);
 
     printf("configs:\n");
     for (size_t i = 0; i < n; i++) {
@@ -144,8 +137,7 @@ static void print_configs_text(const rd_kafka_ConfigResource_t *cr)
         printf("  %s", rd_kafka_ConfigEntry_name(e));
         if (value)
             printf("=%s", value);
-        printf(" (%s", rd_kafka_ConfigSource_name(
-                           rd_kafka_ConfigEntry_source(e)));
+        printf(" (%s", rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(e)));
         if (rd_kafka_ConfigEntry_is_sensitive(e))
             printf(", sensitive");
         else if (!value)
@@ -167,10 +159,7 @@ static json_t *json_broker_ids(const int32_t *ids, int n)
     return arr;
 }
 
-static json_t *json_optional_offset(bool have, int64_t offset)
-{
-    return have ? json_integer(offset) : json_null();
-}
+static json_t *json_optional_offset(bool have, int64_t offset) { return have ? json_integer(offset) : json_null(); }
 
 static json_t *json_partitions(const struct partition_info *parts, int n)
 {
@@ -182,18 +171,12 @@ static json_t *json_partitions(const struct partition_info *parts, int n)
 
         json_object_set_new(o, "partition", json_integer(p->id));
         json_object_set_new(o, "leader", json_integer(p->leader));
-        json_object_set_new(o, "replicas",
-                            json_broker_ids(p->replicas, p->replica_cnt));
+        json_object_set_new(o, "replicas", json_broker_ids(p->replicas, p->replica_cnt));
         json_object_set_new(o, "isr", json_broker_ids(p->isrs, p->isr_cnt));
-        json_object_set_new(o, "low_watermark",
-                            json_optional_offset(parts[i].have_watermarks,
-                                                 parts[i].low));
-        json_object_set_new(o, "high_watermark",
-                            json_optional_offset(parts[i].have_watermarks,
-                                                 parts[i].high));
+        json_object_set_new(o, "low_watermark", json_optional_offset(parts[i].have_watermarks, parts[i].low));
+        json_object_set_new(o, "high_watermark", json_optional_offset(parts[i].have_watermarks, parts[i].high));
         if (p->err)
-            json_object_set_new(o, "error",
-                                json_string(rd_kafka_err2str(p->err)));
+            json_object_set_new(o, "error", json_string(rd_kafka_err2str(p->err)));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -209,13 +192,9 @@ static json_t *json_synonyms(const rd_kafka_ConfigEntry_t *e)
         const char *value = rd_kafka_ConfigEntry_value(syn[i]);
         json_t *o = json_object();
 
-        json_object_set_new(o, "name",
-                            json_string(rd_kafka_ConfigEntry_name(syn[i])));
-        json_object_set_new(o, "value",
-                            value ? json_string(value) : json_null());
-        json_object_set_new(o, "source",
-                            json_string(rd_kafka_ConfigSource_name(
-                                rd_kafka_ConfigEntry_source(syn[i]))));
+        json_object_set_new(o, "name", json_string(rd_kafka_ConfigEntry_name(syn[i])));
+        json_object_set_new(o, "value", value ? json_string(value) : json_null());
+        json_object_set_new(o, "source", json_string(rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(syn[i]))));
         json_array_append_new(arr, o);
     }
     return arr;
@@ -225,8 +204,7 @@ static json_t *json_configs(const rd_kafka_ConfigResource_t *cr)
 {
     json_t *arr = json_array();
     size_t n = 0;
-    const rd_kafka_ConfigEntry_t **entries =
-        rd_kafka_ConfigResource_configs(cr, &n);
+    const rd_kafka_ConfigEntry_t **entries = rd_kafka_ConfigResource_configs(cr, &n);
 
     for (size_t i = 0; i < n; i++) {
         const rd_kafka_ConfigEntry_t *e = entries[i];
@@ -235,23 +213,17 @@ static json_t *json_configs(const rd_kafka_ConfigResource_t *cr)
 
         json_object_set_new(o, "name", json_string(rd_kafka_ConfigEntry_name(e)));
         json_object_set_new(o, "value", value ? json_string(value) : json_null());
-        json_object_set_new(o, "source",
-                            json_string(rd_kafka_ConfigSource_name(
-                                rd_kafka_ConfigEntry_source(e))));
-        json_object_set_new(o, "read_only",
-                            json_boolean(rd_kafka_ConfigEntry_is_read_only(e)));
-        json_object_set_new(o, "default",
-                            json_boolean(rd_kafka_ConfigEntry_is_default(e)));
-        json_object_set_new(o, "sensitive",
-                            json_boolean(rd_kafka_ConfigEntry_is_sensitive(e)));
+        json_object_set_new(o, "source", json_string(rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(e))));
+        json_object_set_new(o, "read_only", json_boolean(rd_kafka_ConfigEntry_is_read_only(e)));
+        json_object_set_new(o, "default", json_boolean(rd_kafka_ConfigEntry_is_default(e)));
+        json_object_set_new(o, "sensitive", json_boolean(rd_kafka_ConfigEntry_is_sensitive(e)));
         json_object_set_new(o, "synonyms", json_synonyms(e));
         json_array_append_new(arr, o);
     }
     return arr;
 }
 
-static void print_describe_json(const char *name,
-                                const struct partition_info *parts, int n,
+static void print_describe_json(const char *name, const struct partition_info *parts, int n,
                                 const rd_kafka_ConfigResource_t *cr)
 {
     json_t *o = json_object();

@@ -19,7 +19,7 @@
 
 static char host_dir[512];
 
-static bool verbose;   /* FUZZ_VERBOSE=1: the target says what each input did */
+static bool verbose; /* FUZZ_VERBOSE=1: the target says what each input did */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

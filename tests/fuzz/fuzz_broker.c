@@ -44,7 +44,7 @@ static void check_response(struct request *req)
     size_t len = wbuf_size(&req->out);
     CHECK(req->out.nspl == 0 || req->api_key == 1, "only Fetch responses splice files");
     if (req->out.nspl)
-        return;   /* Fetch with records: the file parts are not in memory */
+        return; /* Fetch with records: the file parts are not in memory */
     CHECK(len >= 8, "response shorter than its header");
     CHECK((size_t)be32(p) == len - 4, "response size prefix");
     CHECK((int32_t)be32(p + 4) == req->correlation_id, "response correlation id");
@@ -59,8 +59,8 @@ static void check_response(struct request *req)
     void *m = NULL;
     int rc = kafka_response_decode(req->api_key, &r, req->api_version, &m, &a);
     if (verbose)
-        fprintf(stderr, "fuzz_broker: api %d v%d answered, %zu bytes, decode %s\n", req->api_key, req->api_version,
-                len, rc == 0 ? "ok" : "failed");
+        fprintf(stderr, "fuzz_broker: api %d v%d answered, %zu bytes, decode %s\n", req->api_key, req->api_version, len,
+                rc == 0 ? "ok" : "failed");
     CHECK(rc == 0, "the response does not decode");
     CHECK(rbuf_left(&r) == 0, "bytes after the response body");
     arena_free(&a);
@@ -68,7 +68,7 @@ static void check_response(struct request *req)
 
 static void request_free(struct request *req)
 {
-    free(req->frame_block);   /* NULL once the handler gave it back */
+    free(req->frame_block); /* NULL once the handler gave it back */
     arena_free(&req->arena);
     wbuf_free(&req->out);
     free(req);
@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (size >= 4 && n < MAX_FRAMES) {
         int32_t len = (int32_t)be32(data);
         if (len < 0 || (size_t)len > size - 4)
-            break;   /* a size the connection would refuse or still wait for */
+            break; /* a size the connection would refuse or still wait for */
         struct request *req = xcalloc(1, sizeof(*req));
         req->broker = b;
         /* An exact-size block: sanitizers see any read past the frame. */
@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     rc < 0 ? "refused" : "dispatched");
         host_turn(b);
         if (rc < 0 && req->state != REQ_DONE)
-            break;   /* the connection closes: no frame after this one is read */
+            break; /* the connection closes: no frame after this one is read */
     }
     host_turn(b);
     for (int i = 0; i < n; i++) {
@@ -112,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (req->state == REQ_DONE)
             check_response(req);
         if (req->state != REQ_PENDING)
-            api_request_finished(req);   /* net/'s finished hook: metrics, slow-request log */
+            api_request_finished(req); /* net/'s finished hook: metrics, slow-request log */
     }
     /* As conn_close does: parked requests let go of partitions and timers. */
     for (int i = 0; i < n; i++)

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define CHECK(cond, what)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s (%s)\n", __FILE__, __LINE__, what, #cond);   \
-            abort();                                                                               \
-        }                                                                                          \
+#define CHECK(cond, what)                                                                       \
+    do {                                                                                        \
+        if (!(cond)) {                                                                          \
+            fprintf(stderr, "%s:%d: check failed: %s (%s)\n", __FILE__, __LINE__, what, #cond); \
+            abort();                                                                            \
+        }                                                                                       \
     } while (0)
 #endif

@@ -29,7 +29,7 @@
 /* A request and the strings its job points into. */
 struct fuzz_request {
     struct http_job job;
-    char *text;   /* the request line, split in place into method, path, query */
+    char *text; /* the request line, split in place into method, path, query */
     char *body;
 };
 
@@ -67,7 +67,7 @@ static void parse_request(struct fuzz_request *r, const uint8_t *p, size_t len)
     if (path)
         *path++ = '\0';
     else
-        path = r->text + line_len;   /* "" */
+        path = r->text + line_len; /* "" */
     char *query = strchr(path, '?');
     if (query)
         *query++ = '\0';
@@ -110,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size -= len + (end ? 1 : 0);
     }
     host_turn(b);
-    host_close(b, &cfg);   /* http_stop answers what is still parked */
+    host_close(b, &cfg); /* http_stop answers what is still parked */
     for (int i = 0; i < n; i++) {
         check_answer(&reqs[i].job);
         free(reqs[i].job.out.p);
