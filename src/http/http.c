@@ -178,9 +178,10 @@ bool http_route(struct broker *b, struct http_job *j)
 {
     j->start_us = mono_us();
     route(b, j);
-    if (!j->parked)
-        job_done(b->http, j);
-    return !j->parked;
+    bool answered = !j->parked;
+    if (answered)
+        job_done(b->http, j);   /* the connection's thread may free j from here on */
+    return answered;
 }
 
 static void on_wake(struct loop *l, void *arg, uint32_t events)
