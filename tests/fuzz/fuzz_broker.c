@@ -66,14 +66,6 @@ static void check_response(struct request *req)
     arena_free(&a);
 }
 
-static void request_free(struct request *req)
-{
-    free(req->frame_block); /* NULL once the handler gave it back */
-    arena_free(&req->arena);
-    wbuf_free(&req->out);
-    free(req);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct config cfg;
@@ -84,17 +76,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int32_t len = (int32_t)be32(data);
         if (len < 0 || (size_t)len > size - 4)
             break; /* a size the connection would refuse or still wait for */
-        struct request *req = xcalloc(1, sizeof(*req));
-        req->broker = b;
         /* An exact-size block: sanitizers see any read past the frame. */
-        req->frame_block = xmalloc(len ? (size_t)len : 1);
-        req->frame_block_cap = (size_t)len;
-        memcpy(req->frame_block, data + 4, (size_t)len);
-        req->frame = req->frame_block;
-        req->frame_len = (size_t)len;
-        req->start_us = mono_us();
-        arena_init(&req->arena);
-        wbuf_init(&req->out);
+        uint8_t *block = xmalloc(len ? (size_t)len : 1);
+        memcpy(block, data + 4, (size_t)len);
+        struct request *req = request_new(NULL, b, block, (size_t)len, block, (size_t)len);
         reqs[n++] = req;
         data += 4 + (size_t)len;
         size -= 4 + (size_t)len;
@@ -122,6 +107,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     host_close(b, &cfg);
     for (int i = 0; i < n; i++)
-        request_free(reqs[i]);
+        request_free(reqs[i], NULL);
     return 0;
 }
