@@ -122,18 +122,35 @@ check: test-deps
 	@tools/check_layers.py
 	@scripts/run-integration $(BUILD)/sluice -n auto $(foreach t,$(CHECK_SKIP),--ignore=tests/integration/$(t).py)
 
-# clang-format (.clang-format) on FILES, by default the C files changed
-# since this branch left main (committed or not, new ones too; generated
-# code aside): never the whole tree at once, which would collide with every
-# other branch. make format FILES='src/log/plog.c' picks files.
+# clang-format (.clang-format). By default on what this branch changed
+# since it left main (committed or not, new files too; generated code
+# aside): the changed lines only, so that older code around them keeps
+# its spacing and no branch collides with another over whitespace.
+# FILES='src/log/plog.c ...' formats (or checks) those files whole.
 FORMAT_BASE ?= main
-FILES ?= $(shell { git diff --name-only --diff-filter=d $$(git merge-base $(FORMAT_BASE) HEAD 2>/dev/null) -- 2>/dev/null; \
-                   git ls-files --others --exclude-standard; } | grep -E '\.[ch]$$' | grep -v '^src/protocol/gen/' | sort -u)
+FORMAT_REV = $(shell git merge-base $(FORMAT_BASE) HEAD 2>/dev/null)
+FORMAT_DIFF = $(firstword $(shell command -v clang-format-diff-14 clang-format-diff 2>/dev/null))
+CHANGED_C = $(shell { git diff --name-only --diff-filter=d $(FORMAT_REV) -- 2>/dev/null; \
+                      git ls-files --others --exclude-standard; } | grep -E '\.[ch]$$' | grep -v '^src/protocol/gen/' | sort -u)
+# The changed lines as a patch: tracked files against the base, new files whole.
+CHANGED_PATCH = { git diff -U0 --no-color $(FORMAT_REV) -- $(CHANGED_C); \
+                  for f in $$(git ls-files --others --exclude-standard -- $(CHANGED_C)); do \
+                      git diff --no-index -U0 --no-color /dev/null "$$f"; done; }
 format:
-	@$(if $(strip $(FILES)),clang-format -i $(FILES) && echo "format: $(words $(FILES)) files",echo "format: no changed C files")
+ifdef FILES
+	clang-format -i $(FILES)
+else
+	@$(CHANGED_PATCH) | $(FORMAT_DIFF) -p1 -i && echo "format: the changed lines of $(words $(CHANGED_C)) files"
+endif
 
 format-check:
-	@$(if $(strip $(FILES)),clang-format --dry-run --Werror $(FILES) && echo "format-check: $(words $(FILES)) files ok",echo "format-check: no changed C files")
+ifdef FILES
+	@clang-format --dry-run --Werror $(FILES) && echo "format-check: $(words $(FILES)) files ok"
+else
+	@out=$$($(CHANGED_PATCH) | $(FORMAT_DIFF) -p1); \
+	if [ -n "$$out" ]; then echo "$$out"; echo "format-check: changed lines above are not formatted (make format)"; exit 1; fi; \
+	echo "format-check: the changed lines of $(words $(CHANGED_C)) files ok"
+endif
 
 # Forbidden includes and cycles between src/ folders (ARCHITECTURE.md).
 layers:

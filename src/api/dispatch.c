@@ -44,10 +44,8 @@ int request_parse_header(struct request *req)
     }
     if (!h || !h->handle || ver < h->min_version || ver > h->max_version) {
         log_warn("net", "unsupported API or version, closing connection",
-                 "conn=%llu peer=%s api_key=%d api_version=%d client_id=\"%.*s\"",
-                 conn_id(req), conn_peer(req), key, ver,
-                 req->client_id.len > 0 ? (int)req->client_id.len : 0,
-                 req->client_id.p ? req->client_id.p : "");
+                 "conn=%llu peer=%s api_key=%d api_version=%d client_id=\"%.*s\"", conn_id(req), conn_peer(req), key,
+                 ver, req->client_id.len > 0 ? (int)req->client_id.len : 0, req->client_id.p ? req->client_id.p : "");
         return -1;
     }
     req->flexible = request_header_flexible(key, ver);
@@ -62,9 +60,8 @@ int request_parse_header(struct request *req)
 void request_fail(struct request *req, const char *why)
 {
     log_warn("net", "malformed request, closing connection",
-             "conn=%llu peer=%s api_key=%d api_version=%d reason=\"%s\"",
-             conn_id(req), conn_peer(req),
-             req->api_key, req->api_version, why);
+             "conn=%llu peer=%s api_key=%d api_version=%d reason=\"%s\"", conn_id(req), conn_peer(req), req->api_key,
+             req->api_version, why);
     if (req->conn)
         conn_close(req->conn, why);
 }
@@ -104,7 +101,6 @@ void api_request_finished(struct request *req)
         log_warn("net", "slow request", "api=%s api_version=%d client_id=\"%.*s\" conn=%llu peer=%s ms=%.1f error=%d",
                  spec && spec->name ? spec->name : "?", req->api_version,
                  req->client_id.len > 0 ? (int)req->client_id.len : 0, req->client_id.p ? req->client_id.p : "",
-                 conn_id(req), conn_peer(req),
-                 (double)us / 1000.0, req->error_code);
+                 conn_id(req), conn_peer(req), (double)us / 1000.0, req->error_code);
     }
 }

@@ -257,15 +257,9 @@ int cli_bench_main(int argc, char **argv)
     rc = parse_bench_args(&c, &o, argc, argv);
     if (rc == CLI_EXIT_OK) {
         switch (o.mode) {
-        case MODE_PRODUCE:
-            rc = bench_run_produce(&c, &o);
-            break;
-        case MODE_CONSUME:
-            rc = bench_run_consume(&c, &o);
-            break;
-        case MODE_LATENCY:
-            rc = bench_run_latency(&c, &o);
-            break;
+        case MODE_PRODUCE: rc = bench_run_produce(&c, &o); break;
+        case MODE_CONSUME: rc = bench_run_consume(&c, &o); break;
+        case MODE_LATENCY: rc = bench_run_latency(&c, &o); break;
         case MODE_MOCK:
             rc = run_mock(&c, &o);
             break;

@@ -67,19 +67,14 @@ static const char topic_help[] =
 /* ---- argument parsing and dispatch ---- */
 
 static const struct topic_action topic_actions[] = {
-    {"create",
-     OPT_BIT(OPT_PARTITIONS) | OPT_BIT(OPT_REPLICATION) | OPT_BIT(OPT_CONFIG) |
-         OPT_BIT(OPT_VALIDATE_ONLY),
-     1, 1, cli_topic_create},
+    {"create", OPT_BIT(OPT_PARTITIONS) | OPT_BIT(OPT_REPLICATION) | OPT_BIT(OPT_CONFIG) | OPT_BIT(OPT_VALIDATE_ONLY), 1,
+     1, cli_topic_create},
     {"list", OPT_BIT(OPT_ALL), 0, 0, cli_topic_list},
     {"describe", OPT_BIT(OPT_JSON), 1, 1, cli_topic_describe},
     {"configs", OPT_BIT(OPT_JSON), 1, 1, cli_topic_configs},
-    {"alter", OPT_BIT(OPT_PARTITIONS) | OPT_BIT(OPT_VALIDATE_ONLY), 1, 1,
-     cli_topic_alter},
+    {"alter", OPT_BIT(OPT_PARTITIONS) | OPT_BIT(OPT_VALIDATE_ONLY), 1, 1, cli_topic_alter},
     {"delete", 0, 1, -1, cli_topic_delete},
-    {"alter-config",
-     OPT_BIT(OPT_SET) | OPT_BIT(OPT_DELETE) | OPT_BIT(OPT_VALIDATE_ONLY), 1, 1,
-     cli_topic_alter_config},
+    {"alter-config", OPT_BIT(OPT_SET) | OPT_BIT(OPT_DELETE) | OPT_BIT(OPT_VALIDATE_ONLY), 1, 1, cli_topic_alter_config},
 };
 
 static const struct option topic_longopts[] = {
@@ -214,8 +209,7 @@ static int check_topic_args(struct cli_common *c, const struct topic_action *a,
                                o->names[a->max_names]);
     if (a->run == cli_topic_alter_config)
         return check_alter_args(c, o);
-    if (a->run == cli_topic_alter &&
-        (!(o->given & OPT_BIT(OPT_PARTITIONS)) || o->partitions < 1))
+    if (a->run == cli_topic_alter && (!(o->given & OPT_BIT(OPT_PARTITIONS)) || o->partitions < 1))
         return cli_usage_error(c, "alter needs --partitions N, the new total");
     return CLI_EXIT_OK;
 }

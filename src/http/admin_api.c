@@ -430,14 +430,14 @@ static json_t *group_json(struct broker *b, struct cgroup *g, bool detail)
         int64_t lag = lag_of(b, co, &hw);
         lag_sum += lag;
         if (detail)
-            json_array_append_new(offsets, json_pack("{s:o,s:i,s:I,s:I,s:I}", "topic", json_text(co->topic), "partition",
-                                                     co->partition, "offset", (json_int_t)co->offset,
+            json_array_append_new(offsets, json_pack("{s:o,s:i,s:I,s:I,s:I}", "topic", json_text(co->topic),
+                                                     "partition", co->partition, "offset", (json_int_t)co->offset,
                                                      "high_watermark", (json_int_t)hw, "lag", (json_int_t)lag));
     }
-    json_t *o = json_pack("{s:o,s:s,s:i,s:I,s:o?,s:o?,s:i}", "group_id", json_text(g->id), "state",
-                          group_state_name(g->state), "members", g->nmembers, "lag", (json_int_t)lag_sum,
-                          "protocol_type", json_text(g->protocol_type), "protocol", json_text(g->protocol_name),
-                          "generation", g->generation);
+    json_t *o =
+        json_pack("{s:o,s:s,s:i,s:I,s:o?,s:o?,s:i}", "group_id", json_text(g->id), "state", group_state_name(g->state),
+                  "members", g->nmembers, "lag", (json_int_t)lag_sum, "protocol_type", json_text(g->protocol_type),
+                  "protocol", json_text(g->protocol_name), "generation", g->generation);
     if (detail) {
         json_object_set_new(o, "offsets", offsets);
         json_t *ms = json_array();

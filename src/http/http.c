@@ -130,8 +130,8 @@ static void job_resume(struct http_server *s, struct http_job *j)
     pthread_mutex_lock(&s->mu);
     j->done = true;
     pthread_mutex_unlock(&s->mu);
-    if (c)   /* else a job of http_route's caller, who reads done */
-        MHD_resume_connection(c);   /* safe from any thread; the daemon's ITC wakes its thread */
+    if (c)                        /* else a job of http_route's caller, who reads done */
+        MHD_resume_connection(c); /* safe from any thread; the daemon's ITC wakes its thread */
 }
 
 static void job_done(struct http_server *s, struct http_job *j)
@@ -180,7 +180,7 @@ bool http_route(struct broker *b, struct http_job *j)
     route(b, j);
     bool answered = !j->parked;
     if (answered)
-        job_done(b->http, j);   /* the connection's thread may free j from here on */
+        job_done(b->http, j); /* the connection's thread may free j from here on */
     return answered;
 }
 

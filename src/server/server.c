@@ -322,7 +322,7 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     struct broker *b = broker_open(cfg, err, errlen);
     if (!b)
         return NULL;
-    sigset_t mask;   /* broker_open blocked them: from now on a signalfd reads them */
+    sigset_t mask; /* broker_open blocked them: from now on a signalfd reads them */
     handled_signals(&mask);
     struct endpoint_spec eps[MAX_LISTENERS];
     int n = parse_endpoints(config_str(&b->cfg, P_LISTENERS), eps, MAX_LISTENERS, err, errlen);
