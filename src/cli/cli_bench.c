@@ -189,11 +189,9 @@ static int parse_bench_args(struct cli_common *c, struct bench_opts *o,
             return cli_usage_error(c, "unexpected argument '%s'", argv[optind]);
         return CLI_EXIT_OK;
     }
-    if (optind >= argc)
-        return cli_usage_error(c, "missing TOPIC");
-    if (argc - optind > 1)
-        return cli_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
-    o->topic = argv[optind];
+    o->topic = cli_one_topic(c, argc, argv);
+    if (!o->topic)
+        return CLI_EXIT_USAGE;
     if (o->mode == MODE_PRODUCE && o->size < 8)
         return cli_usage_error(c, "--size must be at least 8 (the send time travels in the value)");
     return CLI_EXIT_OK;

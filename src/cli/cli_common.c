@@ -384,3 +384,16 @@ rd_kafka_event_t *cli_admin_wait(const struct cli_common *c, rd_kafka_queue_t *q
     }
     return ev;
 }
+
+const char *cli_one_topic(const struct cli_common *c, int argc, char **argv)
+{
+    if (optind >= argc) {
+        cli_usage_error(c, "missing TOPIC");
+        return NULL;
+    }
+    if (argc - optind > 1) {
+        cli_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
+        return NULL;
+    }
+    return argv[optind];
+}

@@ -75,6 +75,10 @@ typedef bool (*cli_option_fn)(struct cli_common *c, void *opts, int opt,
 int cli_parse_options(struct cli_common *c, int argc, char **argv,
                       const char *shortopts, const struct option *longopts,
                       cli_option_fn take, void *opts);
+/* The TOPIC operand of produce, consume and bench: the one argument left
+ * after the options (argv[optind]); NULL when there is none or more than
+ * one, after reporting the usage error. */
+const char *cli_one_topic(const struct cli_common *c, int argc, char **argv);
 
 /* "sluice CMD: message" on stderr. */
 void cli_error(const struct cli_common *c, const char *fmt, ...)

@@ -189,10 +189,8 @@ int cli_consume_parse_args(struct cli_common *c, struct consume_opts *o, int arg
         fputs(consume_help, stdout);
         return -1;
     }
-    if (optind >= argc)
-        return cli_usage_error(c, "missing TOPIC");
-    if (argc - optind > 1)
-        return cli_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
-    o->topic = argv[optind];
+    o->topic = cli_one_topic(c, argc, argv);
+    if (!o->topic)
+        return CLI_EXIT_USAGE;
     return check_consume_args(c, o);
 }
