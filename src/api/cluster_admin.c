@@ -24,7 +24,7 @@ void handle_describe_cluster(struct request *req)
     }
     const char *host;
     int port;
-    listener_endpoint(req->conn->listener, &host, &port);
+    req_endpoint(req, &host, &port);
     resp.brokers_count = 1;
     resp.brokers = REQ_ARRAY(req, DescribeClusterResponse_DescribeClusterBroker, 1);
     resp.brokers[0].broker_id = b->node_id;

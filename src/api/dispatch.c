@@ -15,6 +15,10 @@ const struct api_handler api_handlers[API_TABLE_SIZE] = {
 #undef SERVED_API
 };
 
+/* For logs: a request without a connection (the fuzz targets') is "-". */
+static unsigned long long conn_id(const struct request *req) { return req->conn ? req->conn->id : 0ULL; }
+static const char *conn_peer(const struct request *req) { return req->conn ? req->conn->peer : "-"; }
+
 int request_parse_header(struct request *req)
 {
     struct rbuf r;
@@ -26,8 +30,7 @@ int request_parse_header(struct request *req)
     req->correlation_id = hdr.correlation_id;
     req->client_id = hdr.client_id;
     if (rc < 0) {
-        log_warn("net", "malformed request header", "conn=%llu peer=%s",
-                 (unsigned long long)req->conn->id, req->conn->peer);
+        log_warn("net", "malformed request header", "conn=%llu peer=%s", conn_id(req), conn_peer(req));
         return -1;
     }
     int16_t key = req->api_key, ver = req->api_version;
@@ -41,16 +44,13 @@ int request_parse_header(struct request *req)
     }
     if (!h || !h->handle || ver < h->min_version || ver > h->max_version) {
         log_warn("net", "unsupported API or version, closing connection",
-                 "conn=%llu peer=%s api_key=%d api_version=%d client_id=\"%.*s\"",
-                 (unsigned long long)req->conn->id, req->conn->peer, key, ver,
-                 req->client_id.len > 0 ? (int)req->client_id.len : 0,
-                 req->client_id.p ? req->client_id.p : "");
+                 "conn=%llu peer=%s api_key=%d api_version=%d client_id=\"%.*s\"", conn_id(req), conn_peer(req), key,
+                 ver, req->client_id.len > 0 ? (int)req->client_id.len : 0, req->client_id.p ? req->client_id.p : "");
         return -1;
     }
     req->flexible = request_header_flexible(key, ver);
     if (req->flexible && request_header_read_tags(&r) < 0) {
-        log_warn("net", "malformed request header", "conn=%llu peer=%s", (unsigned long long)req->conn->id,
-                 req->conn->peer);
+        log_warn("net", "malformed request header", "conn=%llu peer=%s", conn_id(req), conn_peer(req));
         return -1;
     }
     req->body = r;
@@ -60,9 +60,8 @@ int request_parse_header(struct request *req)
 void request_fail(struct request *req, const char *why)
 {
     log_warn("net", "malformed request, closing connection",
-             "conn=%llu peer=%s api_key=%d api_version=%d reason=\"%s\"",
-             req->conn ? (unsigned long long)req->conn->id : 0ULL, req->conn ? req->conn->peer : "-",
-             req->api_key, req->api_version, why);
+             "conn=%llu peer=%s api_key=%d api_version=%d reason=\"%s\"", conn_id(req), conn_peer(req), req->api_key,
+             req->api_version, why);
     if (req->conn)
         conn_close(req->conn, why);
 }
@@ -102,7 +101,6 @@ void api_request_finished(struct request *req)
         log_warn("net", "slow request", "api=%s api_version=%d client_id=\"%.*s\" conn=%llu peer=%s ms=%.1f error=%d",
                  spec && spec->name ? spec->name : "?", req->api_version,
                  req->client_id.len > 0 ? (int)req->client_id.len : 0, req->client_id.p ? req->client_id.p : "",
-                 req->conn ? (unsigned long long)req->conn->id : 0ULL, req->conn ? req->conn->peer : "-",
-                 (double)us / 1000.0, req->error_code);
+                 conn_id(req), conn_peer(req), (double)us / 1000.0, req->error_code);
     }
 }

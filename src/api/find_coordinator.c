@@ -31,7 +31,7 @@ static int16_t coordinator_for(struct request *req, int8_t key_type, struct kstr
     }
     const char *h = NULL;
     int p = -1;
-    listener_endpoint(req->conn ? req->conn->listener : &req->broker->listeners[0], &h, &p);
+    req_endpoint(req, &h, &p);
     *node_id = req->broker->node_id;
     *host = req_strf(req, "%s", h);
     *port = p;

@@ -22,3 +22,8 @@ char *req_cstr(struct request *req, struct kstr s)
         return NULL;
     return arena_strndup(&req->arena, s.p, (size_t)s.len);
 }
+
+void req_endpoint(const struct request *req, const char **host, int *port)
+{
+    listener_endpoint(req->conn ? req->conn->listener : &req->broker->listeners[0], host, port);
+}

@@ -31,4 +31,8 @@
 struct kstr req_strf(struct request *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* NUL-terminated copy of a kstr in the arena. */
 char *req_cstr(struct request *req, struct kstr s);
+/* Where this client reaches the broker: the advertised endpoint of the
+ * listener it came in on (the first listener's for a request with no
+ * connection, as the fuzz targets send). */
+void req_endpoint(const struct request *req, const char **host, int *port);
 #endif

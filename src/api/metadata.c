@@ -47,7 +47,7 @@ void handle_metadata(struct request *req)
 
     const char *host;
     int port;
-    listener_endpoint(req->conn->listener, &host, &port);
+    req_endpoint(req, &host, &port);
     resp.brokers_count = 1;
     resp.brokers = REQ_ARRAY(req, MetadataResponse_MetadataResponseBroker, 1);
     resp.brokers[0].node_id = b->node_id;

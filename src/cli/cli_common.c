@@ -395,3 +395,32 @@ void cli_catch_stop_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
+
+rd_kafka_event_t *cli_admin_wait(const struct cli_common *c, rd_kafka_queue_t *queue, int64_t timeout_ms,
+                                 const char *what)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(queue, (int)timeout_ms + 5000);
+    if (!ev) {
+        cli_error(c, "%s: no answer from the broker", what);
+        return NULL;
+    }
+    if (rd_kafka_event_error(ev)) {
+        cli_error(c, "%s: %s", what, rd_kafka_event_error_string(ev));
+        rd_kafka_event_destroy(ev);
+        return NULL;
+    }
+    return ev;
+}
+
+const char *cli_one_topic(const struct cli_common *c, int argc, char **argv)
+{
+    if (optind >= argc) {
+        cli_usage_error(c, "missing TOPIC");
+        return NULL;
+    }
+    if (argc - optind > 1) {
+        cli_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
+        return NULL;
+    }
+    return argv[optind];
+}

@@ -75,6 +75,10 @@ typedef bool (*cli_option_fn)(struct cli_common *c, void *opts, int opt,
 int cli_parse_options(struct cli_common *c, int argc, char **argv,
                       const char *shortopts, const struct option *longopts,
                       cli_option_fn take, void *opts);
+/* The TOPIC operand of produce, consume and bench: the one argument left
+ * after the options (argv[optind]); NULL when there is none or more than
+ * one, after reporting the usage error. */
+const char *cli_one_topic(const struct cli_common *c, int argc, char **argv);
 
 /* "sluice CMD: message" on stderr. */
 void cli_error(const struct cli_common *c, const char *fmt, ...)
@@ -128,5 +132,10 @@ void cli_warn_once(struct cli_common *c, rd_kafka_resp_err_t err,
                    const char *reason);
 
 void cli_catch_stop_signals(void);
+/* Waits for the result of the admin request just sent to queue (its
+ * request timeout bounds the wait; the margin is librdkafka's); NULL
+ * (reported, prefixed with what) when the request as a whole failed. */
+rd_kafka_event_t *cli_admin_wait(const struct cli_common *c, rd_kafka_queue_t *queue, int64_t timeout_ms,
+                                 const char *what);
 
 #endif

@@ -174,17 +174,7 @@ rd_kafka_AdminOptions_t *group_admin_options(struct group_run *g, rd_kafka_admin
 
 rd_kafka_event_t *group_wait_result(struct group_run *g, const char *what)
 {
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(g->queue, (int)g->opts.timeout_ms + 5000);
-    if (!ev) {
-        cli_error(&g->common, "%s: no answer from the broker", what);
-        return NULL;
-    }
-    if (rd_kafka_event_error(ev)) {
-        cli_error(&g->common, "%s: %s", what, rd_kafka_event_error_string(ev));
-        rd_kafka_event_destroy(ev);
-        return NULL;
-    }
-    return ev;
+    return cli_admin_wait(&g->common, g->queue, g->opts.timeout_ms, what);
 }
 
 /* ---- list ---- */

@@ -145,11 +145,9 @@ static int parse_produce_args(struct cli_common *c, struct produce_opts *o,
         fputs(produce_help, stdout);
         return -1;
     }
-    if (optind >= argc)
-        return cli_usage_error(c, "missing TOPIC");
-    if (argc - optind > 1)
-        return cli_usage_error(c, "unexpected argument '%s'", argv[optind + 1]);
-    o->topic = argv[optind];
+    o->topic = cli_one_topic(c, argc, argv);
+    if (!o->topic)
+        return CLI_EXIT_USAGE;
     return CLI_EXIT_OK;
 }
 

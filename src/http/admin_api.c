@@ -53,6 +53,29 @@ static void reply(struct http_job *j, int status, json_t *body)
     }
 }
 
+/* A JSON string of a name a client chose (group, member and client ids
+ * are any bytes on the wire, and so is a path): bytes that are not UTF-8
+ * show as \xNN rather than the whole answer failing to build (jansson
+ * refuses such strings). NULL stays NULL, for "o?". */
+static json_t *json_text(const char *s)
+{
+    if (!s)
+        return NULL;
+    json_t *v = json_string(s);
+    if (v)
+        return v;
+    struct sbuf e = {0};
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x80)
+            sbuf_add(&e, (const char *)p, 1);
+        else
+            sbuf_printf(&e, "\\x%02x", *p);
+    }
+    v = json_string(e.p ? e.p : "");
+    free(e.p);
+    return v;
+}
+
 static void fail(struct http_job *j, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(struct http_job *j, int status, const char *fmt, ...)
 {
@@ -61,7 +84,7 @@ static void fail(struct http_job *j, int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    reply(j, status, json_pack("{s:s}", "error", msg));
+    reply(j, status, json_pack("{s:o}", "error", json_text(msg)));
 }
 
 static int64_t arg_int(const struct http_job *j, const char *name, int64_t def)
@@ -409,20 +432,21 @@ static json_t *group_json(struct broker *b, struct cgroup *g, bool detail)
         int64_t lag = lag_of(b, co, &hw);
         lag_sum += lag;
         if (detail)
-            json_array_append_new(offsets, json_pack("{s:s,s:i,s:I,s:I,s:I}", "topic", co->topic, "partition",
-                                                     co->partition, "offset", (json_int_t)co->offset,
+            json_array_append_new(offsets, json_pack("{s:o,s:i,s:I,s:I,s:I}", "topic", json_text(co->topic),
+                                                     "partition", co->partition, "offset", (json_int_t)co->offset,
                                                      "high_watermark", (json_int_t)hw, "lag", (json_int_t)lag));
     }
-    json_t *o = json_pack("{s:s,s:s,s:i,s:I,s:s?,s:s?,s:i}", "group_id", g->id, "state", group_state_name(g->state),
-                          "members", g->nmembers, "lag", (json_int_t)lag_sum, "protocol_type", g->protocol_type,
-                          "protocol", g->protocol_name, "generation", g->generation);
+    json_t *o =
+        json_pack("{s:o,s:s,s:i,s:I,s:o?,s:o?,s:i}", "group_id", json_text(g->id), "state", group_state_name(g->state),
+                  "members", g->nmembers, "lag", (json_int_t)lag_sum, "protocol_type", json_text(g->protocol_type),
+                  "protocol", json_text(g->protocol_name), "generation", g->generation);
     if (detail) {
         json_object_set_new(o, "offsets", offsets);
         json_t *ms = json_array();
         for (struct member *m = g->members; m; m = m->next)
-            json_array_append_new(ms, json_pack("{s:s,s:s?,s:s?,s:s?}", "member_id", m->member_id, "client_id",
-                                                m->client_id, "client_host", m->client_host, "instance_id",
-                                                m->instance_id));
+            json_array_append_new(ms, json_pack("{s:o,s:o?,s:o?,s:o?}", "member_id", json_text(m->member_id),
+                                                "client_id", json_text(m->client_id), "client_host",
+                                                json_text(m->client_host), "instance_id", json_text(m->instance_id)));
         json_object_set_new(o, "member_list", ms);
     } else {
         json_decref(offsets);

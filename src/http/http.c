@@ -130,7 +130,8 @@ static void job_resume(struct http_server *s, struct http_job *j)
     pthread_mutex_lock(&s->mu);
     j->done = true;
     pthread_mutex_unlock(&s->mu);
-    MHD_resume_connection(c);   /* safe from any thread; the daemon's ITC wakes its thread */
+    if (c)                        /* else a job of http_route's caller, who reads done */
+        MHD_resume_connection(c); /* safe from any thread; the daemon's ITC wakes its thread */
 }
 
 static void job_done(struct http_server *s, struct http_job *j)
@@ -173,6 +174,16 @@ void http_job_finish(struct broker *b, struct http_job *j)
     job_done(s, j);
 }
 
+bool http_route(struct broker *b, struct http_job *j)
+{
+    j->start_us = mono_us();
+    route(b, j);
+    bool answered = !j->parked;
+    if (answered)
+        job_done(b->http, j); /* the connection's thread may free j from here on */
+    return answered;
+}
+
 static void on_wake(struct loop *l, void *arg, uint32_t events)
 {
     struct http_server *s = arg;
@@ -186,10 +197,7 @@ static void on_wake(struct loop *l, void *arg, uint32_t events)
     while (list) {
         struct http_job *j = list;
         list = j->next;
-        j->start_us = mono_us();
-        route(s->b, j);
-        if (!j->parked)
-            job_done(s, j);
+        http_route(s->b, j);
     }
 }
 
@@ -511,6 +519,26 @@ static void decide_admin(struct http_server *s, const char *setting)
                  addr, s->port);
 }
 
+static struct http_server *server_new(struct broker *b)
+{
+    struct http_server *s = xcalloc(1, sizeof(*s));
+    s->b = b;
+    s->listen_fd = -1;
+    s->wake_fd = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    b->http = s;
+    return s;
+}
+
+void http_start_detached(struct broker *b)
+{
+    struct http_server *s = server_new(b);
+    s->admin = true;
+    s->history = history_start(b);
+    atomic_store(&s->ready, true);
+}
+
 int http_start(struct broker *b, char *err, size_t errlen)
 {
     struct endpoint_spec e[2];
@@ -519,13 +547,8 @@ int http_start(struct broker *b, char *err, size_t errlen)
         return -1;
     if (n == 0)
         return 0;
-    struct http_server *s = xcalloc(1, sizeof(*s));
-    s->b = b;
-    s->listen_fd = -1;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
+    struct http_server *s = server_new(b);
     s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    b->http = s;
     if (s->wake_fd < 0 || bind_listener(s, &e[0], err, errlen) != 0) {
         if (s->wake_fd < 0)
             snprintf(err, errlen, "eventfd: %s", strerror(errno));

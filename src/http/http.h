@@ -63,6 +63,14 @@ void http_job_finish(struct broker *b, struct http_job *j);
  * Returns 0, or -1 with err (a port in use names the address). */
 int http_start(struct broker *b, char *err, size_t errlen);
 void http_set_ready(struct broker *b, bool ready);
+/* The loop side alone, with no listener nor threads, for jobs handed to
+ * http_route by its caller (tests/fuzz/fuzz_http.c); the API may change
+ * things, as with http.admin.enabled=true. http_stop ends it. */
+void http_start_detached(struct broker *b);
+/* On the loop thread: routes one request (metrics or the JSON API) as
+ * the listener does. Returns true when answered now, false when parked:
+ * http_job_finish, or http_stop's 503, answers it later (j->done). */
+bool http_route(struct broker *b, struct http_job *j);
 /* Answers queued jobs with 503 and stops the threads. */
 void http_stop(struct broker *b);
 int http_port(const struct broker *b);   /* bound port, 0 if off */

@@ -114,14 +114,6 @@ static void free_spares(struct conn *c)
         free(c->spare[--c->nspare].p);
 }
 
-static void request_free(struct request *req, struct conn *recycle_to)
-{
-    conn_recycle_block(recycle_to, req->frame_block, req->frame_block_cap);
-    arena_free(&req->arena);
-    wbuf_free(&req->out);
-    free(req);
-}
-
 void conn_close(struct conn *c, const char *reason)
 {
     if (c->closing)
@@ -214,16 +206,7 @@ void conn_request_done(struct conn *c, struct request *req)
 /* Starts a request on one complete frame held in block (which it owns). */
 static void conn_take_frame(struct conn *c, uint8_t *block, size_t block_cap, uint8_t *frame, size_t frame_len)
 {
-    struct request *req = xcalloc(1, sizeof(*req));
-    req->conn = c;
-    req->broker = c->set->broker;
-    req->frame_block = block;
-    req->frame_block_cap = block_cap;
-    req->frame = frame;
-    req->frame_len = frame_len;
-    req->start_us = mono_us();
-    arena_init(&req->arena);
-    wbuf_init(&req->out);
+    struct request *req = request_new(c, c->set->broker, block, block_cap, frame, frame_len);
     if (c->tail)
         c->tail->next = req;
     else

@@ -1,7 +1,32 @@
 #include "net/request.h"
+#include <stdlib.h>
 #include "core/slog.h"
 #include "net/conn.h"
 #include "protocol/gen/api_keys.h"
+
+struct request *request_new(struct conn *c, struct broker *b, uint8_t *block, size_t block_cap, uint8_t *frame,
+                            size_t frame_len)
+{
+    struct request *req = xcalloc(1, sizeof(*req));
+    req->conn = c;
+    req->broker = b;
+    req->frame_block = block;
+    req->frame_block_cap = block_cap;
+    req->frame = frame;
+    req->frame_len = frame_len;
+    req->start_us = mono_us();
+    arena_init(&req->arena);
+    wbuf_init(&req->out);
+    return req;
+}
+
+void request_free(struct request *req, struct conn *recycle_to)
+{
+    conn_recycle_block(recycle_to, req->frame_block, req->frame_block_cap);
+    arena_free(&req->arena);
+    wbuf_free(&req->out);
+    free(req);
+}
 
 bool response_header_flexible(const struct request *req)
 {

@@ -43,6 +43,14 @@ struct request {
     void *async;
 };
 
+/* A request on one complete frame held in block, which it owns from now
+ * on; c may be NULL (the fuzz targets' requests have no connection). */
+struct request *request_new(struct conn *c, struct broker *b, uint8_t *block, size_t block_cap, uint8_t *frame,
+                            size_t frame_len);
+/* Frees it; its frame block, if it still has it, goes back to recycle_to
+ * (NULL: freed). */
+void request_free(struct request *req, struct conn *recycle_to);
+
 /* Starts a response: size placeholder and response header. */
 void response_begin(struct request *req);
 /* Finishes it (patches the size) and lets the connection send it. */

@@ -45,7 +45,9 @@ struct rbuf {
 static inline void rbuf_init(struct rbuf *r, const void *p, size_t n)
 {
     r->p = p;
-    r->end = (const uint8_t *)p + n;
+    /* No bytes may come as NULL (a request that gave its frame back):
+     * NULL + 0 is undefined behaviour. */
+    r->end = n ? (const uint8_t *)p + n : (const uint8_t *)p;
     r->err = 0;
 }
 static inline size_t rbuf_left(const struct rbuf *r) { return (size_t)(r->end - r->p); }

@@ -233,6 +233,15 @@ static void on_signal(struct loop *l, void *arg, uint32_t events)
     }
 }
 
+/* What the loop reads from its signalfd: stop, and the crash simulation. */
+static void handled_signals(sigset_t *mask)
+{
+    sigemptyset(mask);
+    sigaddset(mask, SIGTERM);
+    sigaddset(mask, SIGINT);
+    sigaddset(mask, SIGUSR2);
+}
+
 /* The callbacks through which net/ and broker/ reach the layers above. */
 static void wire_layers(struct broker *b)
 {
@@ -247,9 +256,8 @@ static void wire_layers(struct broker *b)
     conn_set_init(&b->conns, b->loop, b, &limits, &hooks);
 }
 
-struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
+struct broker *broker_open(struct config *cfg, char *err, size_t errlen)
 {
-    int64_t t0 = mono_us();
     struct broker *b = xcalloc(1, sizeof(*b));
     b->dir_lock_fd = -1;
     b->cfg = *cfg;
@@ -292,10 +300,7 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     /* Blocked before the flusher thread starts, which inherits the mask:
      * otherwise SIGTERM can be delivered to it and kill the process. */
     sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGUSR2);
+    handled_signals(&mask);
     sigprocmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
     b->flusher = flusher_start(b);
@@ -305,7 +310,20 @@ struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
     }
     if (groups_start(b, err, errlen) != 0 || schema_service_start(b, err, errlen) != 0)
         goto fail;
+    return b;
+fail:
+    broker_free(b);
+    return NULL;
+}
 
+struct broker *broker_start(struct config *cfg, char *err, size_t errlen)
+{
+    int64_t t0 = mono_us();
+    struct broker *b = broker_open(cfg, err, errlen);
+    if (!b)
+        return NULL;
+    sigset_t mask; /* broker_open blocked them: from now on a signalfd reads them */
+    handled_signals(&mask);
     struct endpoint_spec eps[MAX_LISTENERS];
     int n = parse_endpoints(config_str(&b->cfg, P_LISTENERS), eps, MAX_LISTENERS, err, errlen);
     if (n <= 0)

@@ -221,14 +221,20 @@ expect_jq "offsets are unique per partition" \
     'group_by(.partition) | all(map(.offset) | length == (unique | length))' \
     "$work/all.json"
 
-run -- consume "$topic" --format text --timeout-ms 5000
+# Where the records to expect are known, --count ends a run as soon as
+# they are in (--timeout-ms is then only a bound). Where none are, the
+# idle timeout must also see every partition read to its end: it stays.
+in_p0=$(jq -s '[.[] | select(.partition == 0)] | length' "$work/all.json")
+in_p1=$(jq -s '[.[] | select(.partition == 1)] | length' "$work/all.json")
+
+run -- consume "$topic" --format text --count "$total" --timeout-ms 20000
 expect_rc "consume as text" 0
 expect_grep "text output shows keys and headers" \
     '^partition=[0-2] offset=[0-9]* timestamp=[0-9]* key=key[0-9] headers=source:test,trace:a=b value=value [0-9]$'
 expect_grep "text output escapes bytes that are not UTF-8" \
     ' key=\\xff\\xfe value=\\xc3($'
 
-run -- consume "$topic" --partition 1 --format text --timeout-ms 5000
+run -- consume "$topic" --partition 1 --format text --count "$in_p1" --timeout-ms 20000
 expect_rc "consume partition 1 as text" 0
 expect_grep "text output has the documented layout" \
     '^partition=1 offset=[0-9]* timestamp=[0-9]* value=p1-only$'
@@ -243,7 +249,7 @@ run -- consume "$topic" --from end --timeout-ms 3000
 expect_rc "consume --from end exits 0 after the idle timeout" 0
 expect "consume --from end prints nothing" test ! -s "$work/out"
 
-run -- consume "$topic" --from @0 --format json --timeout-ms 5000
+run -- consume "$topic" --from @0 --format json --count "$total" --timeout-ms 20000
 expect_rc "consume --from @0 (by timestamp)" 0
 expect_jq "consume --from @0 returns every record" "length == $total"
 
@@ -252,7 +258,10 @@ run -- consume "$topic" --from "@$future" --timeout-ms 3000
 expect_rc "consume from a future timestamp exits 0" 0
 expect "consume from a future timestamp prints nothing" test ! -s "$work/out"
 
-run -- consume "$topic" --partition 0 --from 1 --format json --timeout-ms 5000
+after_first=$((in_p0 - 1))   # --count 0 would mean no limit: then the idle timeout ends it
+if [ "$after_first" -gt 0 ]; then count_p0="--count $after_first"; else count_p0=""; fi
+# shellcheck disable=SC2086
+run -- consume "$topic" --partition 0 --from 1 --format json $count_p0 --timeout-ms 5000
 expect_rc "consume partition 0 from offset 1" 0
 expect_jq "consume from offset 1 starts there" \
     'length == 0 or (.[0].offset == 1 and all(.partition == 0))'

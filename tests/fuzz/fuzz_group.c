@@ -24,65 +24,15 @@
 #include <string.h>
 #include "core/slog.h"
 #include "group/group.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond, what)                                                          \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            fprintf(stderr, "fuzz_group: check failed: %s (%s)\n", what, #cond);   \
-            abort();                                                               \
-        }                                                                          \
-    } while (0)
-
 static struct group_coordinator gc_fuzz;
 
 /* ---- the fake host ---- */
-
-#define MAX_TIMERS 256
-static int64_t clock_ms;
-static struct timer *armed[MAX_TIMERS];
-static int narmed;
-
-static int64_t fake_now(void *ctx) { return clock_ms; }
-
-static void fake_cancel(void *ctx, struct timer *t)
-{
-    for (int i = 0; i < narmed; i++)
-        if (armed[i] == t) {
-            armed[i] = armed[--narmed];
-            break;
-        }
-    t->heap_index = 0;
-}
-
-static void fake_at(void *ctx, struct timer *t, int64_t when_ms)
-{
-    fake_cancel(ctx, t);
-    CHECK(narmed < MAX_TIMERS, "too many timers armed");
-    t->when_ms = when_ms;
-    t->heap_index = 1;
-    armed[narmed++] = t;
-}
-
-static void advance(int64_t ms)
-{
-    int64_t target = clock_ms + ms;
-    for (;;) {
-        struct timer *next = NULL;
-        for (int i = 0; i < narmed; i++)
-            if (armed[i]->when_ms <= target && (!next || armed[i]->when_ms < next->when_ms))
-                next = armed[i];
-        if (!next)
-            break;
-        if (next->when_ms > clock_ms)
-            clock_ms = next->when_ms;
-        fake_cancel(NULL, next);
-        next->cb(NULL, next->arg);
-    }
-    clock_ms = target;
-}
+#include "../common/fake_clock.h"
 
 /* ---- calls: a fixed pool, each answered at most once ---- */
 
@@ -292,10 +242,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    clock_ms = 1000000;
-    narmed = ncalls = nids = next_id_slot = 0;
+    struct group_host host = fake_host_reset(1000000);
+    ncalls = nids = next_id_slot = 0;
     last_generation = 0;
-    struct group_host host = {NULL, fake_now, fake_at, fake_cancel};
     struct group_limits limits = {.min_session_timeout_ms = 1000,
                                   .max_session_timeout_ms = 600000,
                                   .initial_rebalance_delay_ms = 3000,

@@ -39,17 +39,10 @@
 #include "log/kerr.h"
 #include "log/plog.h"
 #include "protocol/wire.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond, what)                                                                  \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "fuzz_recovery: check failed: %s (%s) at line %d\n", what, #cond, __LINE__); \
-            abort();                                                                       \
-        }                                                                                  \
-    } while (0)
 
 static char root[PATH_MAX], dir[PATH_MAX];
 static struct batch_validator *validator;

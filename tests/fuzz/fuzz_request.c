@@ -29,6 +29,7 @@
 #include "protocol/gen/messages_test.h"
 #include "protocol/request_header.h"
 #include "protocol/wire.h"
+#include "fuzz_check.h"
 
 static struct batch_validator *validator;
 static bool verbose;   /* FUZZ_VERBOSE=1: say what each input decoded to (checking seeds) */
@@ -48,14 +49,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     batch_validator_set_limits(validator, 1u << 20, 8u << 20);
     return 0;
 }
-
-#define CHECK(cond, what)                                                    \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "fuzz_request: check failed: %s (%s)\n", what, #cond); \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
 
 /* Touches every byte of a record so a bad view is an ASan report. */
 static unsigned sink;

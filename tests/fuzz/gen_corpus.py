@@ -140,6 +140,32 @@ def requests(batches):
     return out
 
 
+def session(*frames):
+    """A connection's bytes, as fuzz_broker reads them: each request frame after its size."""
+    return b"".join(i32(len(f)) + f for f in frames)
+
+
+def group_requests():
+    """(name, key, version, flexible, body) of a consumer's group calls, in order."""
+    meta = b"\x00\x00\x00\x00\x00\x01" + string("t") + nbytes(b"")
+    return [
+        ("findcoordinator-v2", 10, 2, False, string("g") + i8(0)),
+        ("joingroup-v3", 11, 3, False, string("g") + i32(10000) + i32(10000) + string("") + string("consumer") +
+         i32(1) + string("range") + nbytes(meta)),
+        ("syncgroup-v3", 14, 3, False, string("g") + i32(1) + string("m") + string(None) + i32(0)),
+        ("heartbeat-v3", 12, 3, False, string("g") + i32(1) + string("m") + string(None)),
+        ("offsetcommit-v2", 8, 2, False, string("g") + i32(-1) + string("") + i64(-1) + i32(1) + string("t") +
+         i32(1) + i32(0) + i64(1) + string("")),
+        ("offsetfetch-v1", 9, 1, False, string("g") + i32(1) + string("t") + i32(1) + i32(0)),
+        ("listgroups-v0", 16, 0, False, b""),
+        ("describegroups-v1", 15, 1, False, i32(1) + string("g")),
+        ("leavegroup-v1", 13, 1, False, string("g") + string("m")),
+        ("offsetdelete-v0", 47, 0, False, string("g") + i32(1) + string("t") + i32(1) + i32(0)),
+        ("deletegroups-v1", 42, 1, False, i32(1) + string("g")),
+        ("initproducerid-v1", 22, 1, False, string(None) + i32(60000)),
+    ]
+
+
 def write(target, name, data):
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -154,9 +180,50 @@ def main():
         write("fuzz_request", "frame-" + name, b"\x00" + header(key, version, flexible) + body)
         # direct mode: flags byte (odd), key, version + 1, then the body
         write("fuzz_request", "direct-" + name, bytes([1, key, version + 1]) + body)
+    # fuzz_broker: each request alone, then sessions that build state
+    # (a topic with records, a group with a member and offsets) first.
+    reqs = requests(batches) + group_requests()
+    frame = {name: header(key, version, flexible, corr) + body
+             for corr, (name, key, version, flexible, body) in enumerate(reqs)}
+    for name in frame:
+        write("fuzz_broker", "one-" + name, session(frame[name]))
+    write("fuzz_broker", "session-produce-fetch",
+          session(*(frame[n] for n in ("apiversions-v3", "createtopics-v2", "metadata-v4", "produce-v3", "produce-v9",
+                                       "produce-v8-gzip", "fetch-v4", "fetch-v12", "listoffsets-v7", "deleterecords-v1",
+                                       "fetch-v4"))))
+    write("fuzz_broker", "session-admin",
+          session(*(frame[n] for n in ("createtopics-v5", "describeconfigs-v1", "alterconfigs-v1", "incalterconfigs-v1",
+                                       "createpartitions-v1", "describelogdirs-v1", "describecluster-v0",
+                                       "deletetopics-v1", "metadata-v12"))))
+    write("fuzz_broker", "session-group",
+          session(*(frame[n] for n in ("createtopics-v2", "produce-v3", "findcoordinator-v2", "joingroup-v3",
+                                       "offsetcommit-v2", "offsetfetch-v1", "listgroups-v0", "describegroups-v1",
+                                       "heartbeat-v3", "syncgroup-v3", "leavegroup-v1", "offsetdelete-v0",
+                                       "deletegroups-v1", "initproducerid-v1"))))
     for name, blob in batches.items():
         # direct mode with a key that has no codec: the bytes are all batches
         write("fuzz_request", "batch-" + name, bytes([1, 88, 1]) + blob + with_base(blob, 3))
+
+    # fuzz_http: requests separated by NUL bytes, each "METHOD /path?query\n" and its body.
+    http = {
+        "cluster": ["GET /api/cluster"],
+        "metrics": ["GET /metrics"],
+        "history": ["GET /api/history"],
+        "groups": ["GET /api/groups", "GET /api/groups/g"],
+        "topic-life": ['POST /api/topics\n{"name": "t", "partitions": 2, "configs": {"retention.ms": "60000"}}',
+                       "GET /api/topics", "GET /api/topics/t", "DELETE /api/topics/t", "GET /api/topics/t"],
+        "messages": ['POST /api/topics\n{"name": "t", "partitions": 1}',
+                     'POST /api/topics/t/messages\n{"key": "k", "value": {"amount": 42}, '
+                     '"headers": {"source": "console"}, "partition": 0}',
+                     'POST /api/topics/t/messages\n{"value": "plain text"}',
+                     "GET /api/topics/t/messages?partition=0&offset=0&limit=10",
+                     "GET /api/topics/t/messages?partition=0&q=amount&max_records=100&max_bytes=4096",
+                     "GET /api/topics/t/messages?partition=0&timestamp=1700000000000&before=5",
+                     "GET /metrics"],
+        "bad": ["PUT /api/topics", 'POST /api/topics\n{"name": ', "GET /api/topics/none/messages", "GET /nowhere"],
+    }
+    for name, reqs in http.items():
+        write("fuzz_http", name, b"\0".join(r.encode() for r in reqs))
 
     seg = b""
     off = 0

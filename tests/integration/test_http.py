@@ -393,6 +393,19 @@ def test_api_topics_messages_and_groups(broker):
     api(broker, "/api/topics/browse", expect=404)
 
 
+def test_api_answers_json_for_names_that_are_not_utf8(broker):
+    """Group ids and paths are any bytes: the answer escapes them, rather
+    than coming back empty or leaving the group out (fuzz_http found the
+    empty 404 body)."""
+    create_topic(broker, "bytes", 1)
+    c = kwire.Conn(broker.bootstrap)
+    assert kwire.offset_commit_v2(c, b"g-\xff", "bytes", {0: 0}) == {0: 0}
+    groups = api(broker, "/api/groups")
+    assert "g-\\xff" in [g["group_id"] for g in groups]
+    status, _, body = http(broker, "/api/topics/%C8%3E")
+    assert status == 404 and json.loads(body) == {"error": "no topic \\xc8>"}
+
+
 def test_api_test_message_is_answered_once_durable(broker_factory):
     """POST .../messages answers only after the record is fsynced, as
     Produce acks=all does. The flusher is slowed down (each round of

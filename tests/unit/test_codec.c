@@ -1088,6 +1088,21 @@ static void test_tables(void **state)
     assert_string_equal(kafka_error_name(30000), "UNKNOWN_ERROR_CODE");
 }
 
+/* A request that gave its frame back reads from no buffer at all
+ * (request_release_frame; fuzz_broker's session-produce-fetch seed found
+ * NULL + 0 there): reads fail cleanly. */
+static void test_reader_without_buffer(void **state)
+{
+    (void)state;
+    struct rbuf r;
+    rbuf_init(&r, NULL, 0);
+    assert_int_equal(rbuf_left(&r), 0);
+    assert_int_equal(r_i32(&r), 0);
+    assert_int_not_equal(r.err, 0);
+    struct kstr s = r_string(&r, true);
+    assert_true(s.len <= 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1110,6 +1125,7 @@ int main(void)
         cmocka_unit_test(test_first_error),
         cmocka_unit_test(test_alloc_arrays),
         cmocka_unit_test(test_request_header),
+        cmocka_unit_test(test_reader_without_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,50 +24,7 @@
 #define INITIAL_DELAY 3000
 
 /* ---- the fake host: a clock that moves only when told, and timers ---- */
-
-#define MAX_TIMERS 64
-static int64_t clock_ms;
-static struct timer *armed[MAX_TIMERS];
-static int narmed;
-
-static int64_t fake_now(void *ctx) { return clock_ms; }
-
-static void fake_cancel(void *ctx, struct timer *t)
-{
-    for (int i = 0; i < narmed; i++)
-        if (armed[i] == t) {
-            armed[i] = armed[--narmed];
-            break;
-        }
-    t->heap_index = 0;
-}
-
-static void fake_at(void *ctx, struct timer *t, int64_t when_ms)
-{
-    fake_cancel(ctx, t);
-    assert_true(narmed < MAX_TIMERS);
-    t->when_ms = when_ms;
-    t->heap_index = 1;
-    armed[narmed++] = t;
-}
-
-/* Moves the clock forward by ms, firing due timers in time order. */
-static void advance(int64_t ms)
-{
-    int64_t target = clock_ms + ms;
-    for (;;) {
-        struct timer *next = NULL;
-        for (int i = 0; i < narmed; i++)
-            if (armed[i]->when_ms <= target && (!next || armed[i]->when_ms < next->when_ms))
-                next = armed[i];
-        if (!next)
-            break;
-        clock_ms = MAX(clock_ms, next->when_ms);
-        fake_cancel(NULL, next);
-        next->cb(NULL, next->arg);
-    }
-    clock_ms = target;
-}
+#include "../common/fake_clock.h"
 
 static struct group_coordinator gc;
 
@@ -92,10 +49,8 @@ static void *new_call(size_t size)
 
 static int setup(void **state)
 {
-    clock_ms = 1000000;
-    narmed = 0;
+    struct group_host host = fake_host_reset(1000000);
     ncalls = 0;
-    struct group_host host = {NULL, fake_now, fake_at, fake_cancel};
     struct group_limits limits = {.min_session_timeout_ms = 6000,
                                   .max_session_timeout_ms = 1800000,
                                   .initial_rebalance_delay_ms = INITIAL_DELAY,
