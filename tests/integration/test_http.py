@@ -643,8 +643,14 @@ def test_slow_request_log_is_structured_and_info_is_quiet(broker_factory):
     p = Producer({"bootstrap.servers": loud.bootstrap, "client.id": "slow-client"})
     p.produce("noisy", value=b"x")
     assert p.flush(15) == 0
-    events = [json.loads(l) for l in loud.read_log().splitlines() if l.startswith("{")]
-    slow = [e for e in events if e.get("msg") == "slow request" and e.get("api") == "Produce"]
+    # The line is written after the answer is sent: wait for it.
+    deadline = time.monotonic() + 15
+    while True:
+        events = [json.loads(l) for l in loud.read_log().splitlines() if l.startswith("{")]
+        slow = [e for e in events if e.get("msg") == "slow request" and e.get("api") == "Produce"]
+        if slow or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert slow, events[-5:]
     e = slow[0]
     assert e["level"] == "warn" and e["sub"] == "net" and e["client_id"] == "slow-client" and "time" in e
