@@ -5,9 +5,10 @@
 #include "core/slog.h"
 #include "core/util.h"
 #include "schema/avro.h"
+#include "schema/json_schema.h"
 #include "schema/store.h"
 
-static const struct sr_format *const formats[] = {&avro_format, NULL};
+static const struct sr_format *const formats[] = {&avro_format, &json_schema_format, NULL};
 
 int schema_service_start(struct broker *b, char *err, size_t errlen)
 {
