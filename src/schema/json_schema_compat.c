@@ -92,6 +92,7 @@ static void merge(struct ctx *into, const struct ctx *from)
 
 static struct view *view_new(struct cmp *cm, enum kind k, json_t *node, json_t *root)
 {
+    cm->budget--;
     struct view *v = xcalloc(1, sizeof(*v));
     *v = (struct view){.kind = k, .node = node, .root = root};
     cm->views = xrealloc(cm->views, (cm->nviews + 1) * sizeof(*cm->views));
@@ -113,7 +114,7 @@ static bool has_any(json_t *node, const char *const *keys, size_t n)
     return false;
 }
 
-static struct view *classify(struct cmp *cm, int side, json_t *node, json_t *root);
+static struct view *classify(struct cmp *cm, int side, json_t *node, json_t *root, int depth);
 
 static struct view *typed(struct cmp *cm, const char *type, json_t *node, json_t *root)
 {
@@ -153,7 +154,7 @@ static void sniff(struct cmp *cm, json_t *node, json_t *root, struct view *parts
 }
 
 static struct view *combined_of(struct cmp *cm, int side, json_t *node, json_t *root, const char *key,
-                                enum criterion crit)
+                                enum criterion crit, int depth)
 {
     struct view *v = view_new(cm, K_COMBINED, node, root);
     v->criterion = crit;
@@ -164,7 +165,7 @@ static struct view *combined_of(struct cmp *cm, int side, json_t *node, json_t *
         for (size_t j = 0; j < i && !seen; j++)
             seen = js_equal(sub, json_array_get(json_object_get(node, key), j));
         if (!seen)
-            add_sub(v, classify(cm, side, sub, root));
+            add_sub(v, classify(cm, side, sub, root, depth + 1));
     }
     return v;
 }
@@ -172,8 +173,13 @@ static struct view *combined_of(struct cmp *cm, int side, json_t *node, json_t *
 /* Everit's loader: each keyword group found makes one schema (enum,
  * const, allOf/anyOf/oneOf, not, the type's); one is the schema itself,
  * several are combined with allOf, none is the empty schema. */
-static struct view *classify(struct cmp *cm, int side, json_t *node, json_t *root)
+static struct view *classify(struct cmp *cm, int side, json_t *node, json_t *root, int depth)
 {
+    /* allOf/anyOf/oneOf branches are classified at once, so a schema that
+     * refers to itself through them must stop somewhere; past the budget,
+     * compare() reports the schemas too large to compare. */
+    if (depth > 64 || cm->budget < 0)
+        return view_new(cm, K_EMPTY, node, root);
     for (int hops = 0; json_is_object(node) && json_is_string(json_object_get(node, "$ref")); hops++) {
         struct js_node target;
         if (hops > 32 || !js_resolve(cm->doc[side], root, json_string_value(json_object_get(node, "$ref")), &target))
@@ -193,7 +199,7 @@ static struct view *classify(struct cmp *cm, int side, json_t *node, json_t *roo
     static const char *const combiners[] = {"allOf", "anyOf", "oneOf"};
     for (int c = 0; c < 3; c++)
         if (json_is_array(json_object_get(node, combiners[c])))
-            add_sub(&parts, combined_of(cm, side, node, root, combiners[c], (enum criterion)c));
+            add_sub(&parts, combined_of(cm, side, node, root, combiners[c], (enum criterion)c, depth));
     if (json_object_get(node, "not"))
         add_sub(&parts, view_new(cm, K_NOT, node, root));
     json_t *type = json_object_get(node, "type");
@@ -236,7 +242,7 @@ static void compare_nodes(struct cmp *cm, struct ctx *c, json_t *o, json_t *oroo
         diff(c, path, o ? "SCHEMA_REMOVED" : "SCHEMA_ADDED");
         return;
     }
-    compare(cm, c, classify(cm, 0, o, oroot), classify(cm, 1, u, uroot), path);
+    compare(cm, c, classify(cm, 0, o, oroot, 0), classify(cm, 1, u, uroot, 0), path);
 }
 
 static void sub_path(char *out, size_t n, const char *path, const char *a, const char *b)
@@ -387,7 +393,7 @@ static json_t *object_partial(json_t *node, const char *name)
 
 static bool kind_is(struct cmp *cm, int side, json_t *node, json_t *root, enum kind k)
 {
-    return classify(cm, side, node, root)->kind == k;
+    return classify(cm, side, node, root, 0)->kind == k;
 }
 
 static void compare_partial(struct cmp *cm, struct ctx *c, json_t *o, json_t *oroot, json_t *u, json_t *uroot,
@@ -790,7 +796,11 @@ bool json_schema_can_read(const char *reader, const struct sr_deps *reader_deps,
     }
     struct cmp cm = {.doc = {&w, &r}, .budget = 200000};
     struct ctx c = {0};
-    compare(&cm, &c, classify(&cm, 0, w.root, w.root), classify(&cm, 1, r.root, r.root), "");
+    compare(&cm, &c, classify(&cm, 0, w.root, w.root, 0), classify(&cm, 1, r.root, r.root, 0), "");
+    if (cm.budget < 0 && !c.incompatible) {
+        c.incompatible = true;
+        snprintf(c.reason, sizeof(c.reason), "the schemas are too large or deep to compare");
+    }
     if (c.incompatible)
         snprintf(err, errlen, "%s", c.reason);
     for (size_t i = 0; i < cm.nviews; i++) {

@@ -33,6 +33,7 @@ struct run {
     size_t whylen;
     bool quiet;   /* inside anyOf/oneOf/not/if: failures are expected */
     int depth;
+    long steps;   /* schema applications left: a schema that branches into itself must not run for ever */
 };
 
 static bool valid(struct run *r, json_t *schema, json_t *root, json_t *x, const char *path);
@@ -386,7 +387,7 @@ static bool valid(struct run *r, json_t *s, json_t *root, json_t *x, const char 
         return json_is_true(s) || fail(r, path, "no value is valid here (false schema)");
     if (!json_is_object(s))
         return true;
-    if (r->depth > 200)
+    if (r->depth > 200 || --r->steps < 0)
         return fail(r, path, "the schema recurses too deep for this value");
     r->depth++;
     bool ok = true;
@@ -456,8 +457,13 @@ bool json_checker_valid(const struct json_checker *ck, const uint8_t *p, size_t 
         snprintf(why, whylen, "not a JSON value: %s at byte %d", je.text, je.position);
         return false;
     }
-    struct run r = {.ck = ck, .why = why, .whylen = whylen};
+    /* enough for every value of the largest record many times over */
+    struct run r = {.ck = ck, .why = why, .whylen = whylen, .steps = 1000000 + 64 * (long)len};
     bool ok = valid(&r, ck->doc.root, ck->doc.root, x, "");
     json_decref(x);
+    if (r.steps < 0) {   /* stopped part-way, whatever a branch made of it */
+        snprintf(why, whylen, "the schema branches too much to check this value");
+        return false;
+    }
     return ok;
 }
