@@ -457,8 +457,8 @@ bool json_checker_valid(const struct json_checker *ck, const uint8_t *p, size_t 
         snprintf(why, whylen, "not a JSON value: %s at byte %d", je.text, je.position);
         return false;
     }
-    /* enough for every value of the largest record many times over */
-    struct run r = {.ck = ck, .why = why, .whylen = whylen, .steps = 1000000 + 64 * (long)len};
+    /* enough for every value of the largest record several times over */
+    struct run r = {.ck = ck, .why = why, .whylen = whylen, .steps = 100000 + 16 * (long)len};
     bool ok = valid(&r, ck->doc.root, ck->doc.root, x, "");
     json_decref(x);
     if (r.steps < 0) {   /* stopped part-way, whatever a branch made of it */
