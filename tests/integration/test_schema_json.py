@@ -5,6 +5,7 @@ auto.register.schemas False with use.latest.version True), Confluent's
 produce, and the validator's corpus checked against python's jsonschema."""
 import json
 import os
+import signal
 import urllib.error
 import urllib.request
 
@@ -75,6 +76,15 @@ def test_full_validation_of_json_payloads(broker):
     assert end_offset(broker, "shipments") == before
     assert produce_v8(broker, "shipments", [good, framed(sid, b'{"item": "x", "id": 3}')])[0] == 0
     assert end_offset(broker, "shipments") == before + 2
+
+    # The registration was fsynced before its answer: after kill -9 the
+    # schema is back, as JSON, and still validates.
+    schema = registry_get(broker, "/schemas/ids/%d" % sid)
+    broker.stop(sig=signal.SIGKILL)
+    broker.start()
+    assert registry_get(broker, "/schemas/ids/%d" % sid) == schema and schema["schemaType"] == "JSON"
+    assert produce_v8(broker, "shipments", [framed(sid, b'{"id": 4}')])[0] == INVALID_RECORD
+    assert produce_v8(broker, "shipments", [framed(sid, b'{"id": 4, "item": "y"}')])[0] == 0
 
 
 def test_validator_corpus_agrees_with_python_jsonschema(venv_python):  # noqa: F811
