@@ -97,10 +97,12 @@ static bool matches(const struct json_checker *ck, const char *pattern, const ch
 
 /* ---- types and scalars ---- */
 
-static bool is_type(json_t *x, const char *t)
+/* From draft-06 on, 1.0 is an integer too; draft-04 wants no fraction part written. */
+static bool is_type(json_t *x, const char *t, enum js_draft draft)
 {
     if (strcmp(t, "integer") == 0)
-        return json_is_integer(x) || (json_is_real(x) && floor(json_real_value(x)) == json_real_value(x));
+        return json_is_integer(x) ||
+               (draft != JS_DRAFT4 && json_is_real(x) && floor(json_real_value(x)) == json_real_value(x));
     if (strcmp(t, "number") == 0)
         return json_is_number(x);
     if (strcmp(t, "string") == 0)
@@ -119,11 +121,11 @@ static bool is_type(json_t *x, const char *t)
 static bool check_type(struct run *r, json_t *t, json_t *x, const char *path)
 {
     if (json_is_string(t))
-        return is_type(x, json_string_value(t)) || fail(r, path, "not of type %s", json_string_value(t));
+        return is_type(x, json_string_value(t), r->ck->doc.draft) || fail(r, path, "not of type %s", json_string_value(t));
     size_t i;
     json_t *one;
     json_array_foreach(t, i, one) {
-        if (json_is_string(one) && is_type(x, json_string_value(one)))
+        if (json_is_string(one) && is_type(x, json_string_value(one), r->ck->doc.draft))
             return true;
     }
     return fail(r, path, "not of any type listed");
