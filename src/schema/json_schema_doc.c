@@ -94,7 +94,9 @@ bool js_resolve(const struct js_doc *d, json_t *root, const char *ref, struct js
     const char *hash = strchr(ref, '#');
     size_t base_len = hash ? (size_t)(hash - ref) : strlen(ref);
     json_t *doc = root;
-    if (base_len) {
+    const char *id = json_string_value(json_object_get(root, "$id"));
+    if (base_len && !(id && strlen(id) == base_len && strncmp(id, ref, base_len) == 0)) {
+        /* not the document itself (named by its $id): one of its references */
         doc = NULL;
         for (size_t i = 0; i < d->ndeps && !doc; i++)
             if (strlen(d->dep_names[i]) == base_len && strncmp(d->dep_names[i], ref, base_len) == 0)

@@ -32,8 +32,9 @@ void js_doc_free(struct js_doc *d);
 /* The draft a root's $schema names (draft-07 when it names none). */
 enum js_draft js_draft_of(json_t *root);
 /* The schema `ref` points at from a node in `root`: a JSON pointer into
- * that document ("#/definitions/a", "#/$defs/a", "#"), or a reference's
- * name with an optional pointer after '#'. false when it points nowhere. */
+ * that document ("#/definitions/a", "#/$defs/a", "#", or after the
+ * document's own $id), or a reference's name with an optional pointer
+ * after '#'. false when it points nowhere. */
 bool js_resolve(const struct js_doc *d, json_t *root, const char *ref, struct js_node *out);
 /* What an array schema says of items: the schema every item matches, the
  * per-position ones, and what items after those must match (draft-07's
