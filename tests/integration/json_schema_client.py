@@ -5,7 +5,8 @@ Usage:
   json_schema_client.py SCENARIO BOOTSTRAP REGISTRY_URL TOPIC
   json_schema_client.py verdicts CORPUS
 Prints one JSON object: what was produced, consumed and answered (or, for
-verdicts, the corpus cases where python's jsonschema disagrees)."""
+verdicts, python's jsonschema verdict on each corpus instance and the
+cases where it disagrees with the corpus)."""
 import json
 import sys
 
@@ -17,14 +18,15 @@ def verdicts(path):
     """Each corpus instance through python's jsonschema (draft-07 when a
     schema names no draft, as Sluice and Confluent take it)."""
     corpus = json.load(open(path))
-    disagree, checked = [], 0
+    disagree, checked, verdicts_by_group = [], 0, []
     for group in corpus["validation"]:
         cls = validator_for(group["schema"], default=jsonschema.Draft7Validator)
         cls.check_schema(group["schema"])
         v = cls(group["schema"])
-        for t in group["tests"]:
+        verdicts_by_group.append([v.is_valid(t["data"]) for t in group["tests"]])
+        for t, got in zip(group["tests"], verdicts_by_group[-1]):
             checked += 1
-            if v.is_valid(t["data"]) != t["valid"]:
+            if got != t["valid"]:
                 disagree.append([group["description"], t["description"]])
     for s in corpus["invalid_schemas"]:
         cls = validator_for(s["schema"], default=jsonschema.Draft7Validator) if isinstance(s["schema"], dict) \
@@ -34,7 +36,7 @@ def verdicts(path):
             disagree.append([s["description"], "accepted"])
         except jsonschema.SchemaError:
             checked += 1
-    return {"checked": checked, "disagree": disagree}
+    return {"checked": checked, "disagree": disagree, "verdicts": verdicts_by_group}
 
 
 if sys.argv[1] == "verdicts":
