@@ -349,12 +349,16 @@ static void compare_combined(struct cmp *cm, struct ctx *c, struct view *o, stru
     else if (o->nsubs > u->nsubs)
         diff_add(c, path, o->criterion == C_ALL ? "PRODUCT_TYPE_NARROWED" : "SUM_TYPE_NARROWED");
     size_t no = o->nsubs, nu = u->nsubs;
+    if ((double)no * (double)nu > (double)cm->budget) {
+        cm->budget = -1;   /* every pair would be compared: too large, say so */
+        return;
+    }
     bool *edge = xcalloc(no * nu + 1, sizeof(*edge));
-    struct ctx *edge_ctx = xcalloc(no * nu + 1, sizeof(*edge_ctx));
     for (size_t i = 0; i < no; i++)
         for (size_t j = 0; j < nu; j++) {
-            compare(cm, &edge_ctx[i * nu + j], o->subs[i], u->subs[j], path);
-            edge[i * nu + j] = !edge_ctx[i * nu + j].incompatible;
+            struct ctx pair = {0};
+            compare(cm, &pair, o->subs[i], u->subs[j], path);
+            edge[i * nu + j] = !pair.incompatible;
         }
     long *match_of_u = xmalloc((nu + 1) * sizeof(*match_of_u));
     bool *seen = xmalloc(nu + 1);
@@ -369,7 +373,6 @@ static void compare_combined(struct cmp *cm, struct ctx *c, struct view *o, stru
         diff_add(c, path, "COMBINED_TYPE_SUBSCHEMAS_CHANGED");
     free(seen);
     free(match_of_u);
-    free(edge_ctx);
     free(edge);
 }
 

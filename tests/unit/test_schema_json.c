@@ -150,6 +150,15 @@ static void test_self_branching_schemas(void **state)
     json_schema_can_read(other, &sr_no_deps, other, &sr_no_deps, err, sizeof(err));
     free(other);
     free(canonical);
+    /* 3000 branches compared with 3000: too large, said at once */
+    char *wide = malloc(3000 * 40 + 64), *w = wide;
+    w += sprintf(w, "{\"anyOf\":[");
+    for (int i = 0; i < 3000; i++)
+        w += sprintf(w, "%s{\"const\":%d}", i ? "," : "", i);
+    sprintf(w, "]}");
+    assert_false(json_schema_can_read(wide, &sr_no_deps, wide, &sr_no_deps, err, sizeof(err)));
+    assert_non_null(strstr(err, "too large"));
+    free(wide);
 }
 
 int main(void)
