@@ -140,7 +140,7 @@ static bool check_keyword(struct meta *m, const char *k, json_t *v, const char *
             regex_t re;
             if (strcmp(k, "patternProperties") == 0) {
                 if (!js_regex_compile(&re, name))
-                    return bad(m, path, "patternProperties has an invalid pattern %s", name);
+                    return bad(m, path, "patternProperties has a pattern Sluice does not take: %s", name);
                 regfree(&re);
             }
             snprintf(sub, sizeof(sub), "%s/%s/%s", path, k, name);
@@ -191,7 +191,9 @@ static bool check_keyword(struct meta *m, const char *k, json_t *v, const char *
     if (strcmp(k, "pattern") == 0) {
         regex_t re;
         if (!js_regex_compile(&re, json_string_value(v)))
-            return bad(m, path, "pattern %s is not a valid regular expression", json_string_value(v));
+            return bad(m, path, "pattern %s is not a regular expression Sluice takes (POSIX extended, no "
+                               "backreferences, repetitions of bounded size)",
+                       json_string_value(v));
         regfree(&re);
     }
     if (strcmp(k, "$ref") == 0) {

@@ -1,6 +1,5 @@
 /* JSON Schema documents: parsing a schema with its references, following
  * $ref, and comparing values the way the specification does. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
@@ -155,43 +154,4 @@ bool js_equal(json_t *a, json_t *b)
         return true;
     }
     return json_equal(a, b);
-}
-
-bool js_regex_compile(regex_t *re, const char *pattern)
-{
-    /* \d and \D are ECMA's digit classes; POSIX has none. */
-    size_t n = strlen(pattern);
-    char *posix = xmalloc(n * 6 + 1), *o = posix;
-    bool in_class = false;
-    for (size_t i = 0; i < n; i++) {
-        if (pattern[i] == '\\' && i + 1 < n && pattern[i + 1] == 'd') {
-            o = stpcpy(o, in_class ? "0-9" : "[0-9]");
-            i++;
-        } else if (pattern[i] == '\\' && i + 1 < n && pattern[i + 1] == 'D' && !in_class) {
-            o = stpcpy(o, "[^0-9]");
-            i++;
-        } else if (pattern[i] == '[' || pattern[i] == ']') {
-            in_class = pattern[i] == '[';
-            *o++ = pattern[i];
-        } else if (pattern[i] == '\\' && i + 1 < n) {
-            *o++ = pattern[i++];
-            *o++ = pattern[i];
-        } else {
-            *o++ = pattern[i];
-        }
-    }
-    *o = '\0';
-    int rc = regcomp(re, posix, REG_EXTENDED | REG_NOSUB);
-    free(posix);
-    return rc == 0;
-}
-
-bool js_regex_search(const char *pattern, const char *s)
-{
-    regex_t re;
-    if (!js_regex_compile(&re, pattern))
-        return false;
-    bool found = regexec(&re, s, 0, NULL, 0) == 0;
-    regfree(&re);
-    return found;
 }

@@ -49,7 +49,8 @@ struct js_items js_items_of(json_t *node);
 bool js_equal(json_t *a, json_t *b);
 /* Compiles an ECMA-262 pattern as a POSIX extended one, unanchored as
  * ECMA's search is (\d and \D become classes; glibc knows \w, \s, \b).
- * false when it is not a valid pattern. */
+ * false when it is not a valid pattern, or not one Sluice takes: a
+ * backreference, or repetitions too large to build (json_schema_regex.c). */
 bool js_regex_compile(regex_t *re, const char *pattern);
 /* Does the pattern match somewhere in s? (false when it does not compile) */
 bool js_regex_search(const char *pattern, const char *s);

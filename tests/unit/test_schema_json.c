@@ -43,6 +43,10 @@ static void test_refusals(void **state)
     refused("{\"$schema\": \"http://example.com/my-meta\"}", "$schema");
     refused("{\"$ref\": \"#/definitions/missing\"}", "#/definitions/missing");
     refused("{\"pattern\": \"(\"}", "pattern");
+    /* glibc would copy these trees exponentially, or match by backtracking */
+    refused("{\"pattern\": \"x+++++++++++++++++++++++++++++++++++++++++++\"}", "pattern");
+    refused("{\"pattern\": \"((a{999}){999}){999}\"}", "pattern");
+    refused("{\"patternProperties\": {\"(a)\\\\1\": {}}}", "patternProperties");
     refused("{\"properties\": {\"a\": {\"type\": \"strin\"}}}", "/properties/a");
 }
 
