@@ -68,8 +68,8 @@ static bool check_type(struct meta *m, json_t *t, const char *path)
 {
     if (is_type_name(t))
         return true;
-    if (!json_is_array(t))
-        return bad(m, path, "type must be a type name or an array of them");
+    if (!json_is_array(t) || json_array_size(t) == 0)
+        return bad(m, path, "type must be a type name or a non-empty array of them");
     size_t i;
     json_t *x;
     json_array_foreach(t, i, x) {
