@@ -455,6 +455,8 @@ bool json_checker_valid(const struct json_checker *ck, const uint8_t *p, size_t 
 {
     json_error_t je;
     json_t *x = json_loadb((const char *)p, len, JSON_DECODE_ANY, &je);
+    if (!x)   /* an integer past 64 bits is still JSON: read it as a number */
+        x = json_loadb((const char *)p, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &je);
     if (!x) {
         snprintf(why, whylen, "not a JSON value: %s at byte %d", je.text, je.position);
         return false;

@@ -133,6 +133,12 @@ static void test_payload_framing(void **state)
         assert_false(json_checker_valid(ck, (const uint8_t *)bad[i], strlen(bad[i]), why, sizeof(why)));
     assert_true(json_checker_valid(ck, (const uint8_t *)" {\"a\":1}\n", 9, why, sizeof(why)));
     json_checker_free(ck);
+    /* an integer past 64 bits is JSON, and an integer */
+    ck = json_checker_new("{\"type\":\"integer\",\"minimum\":0}", &sr_no_deps);
+    const char *big = "123456789012345678901234567890";
+    assert_true(json_checker_valid(ck, (const uint8_t *)big, strlen(big), why, sizeof(why)));
+    assert_false(json_checker_valid(ck, (const uint8_t *)"-1", 2, why, sizeof(why)));
+    json_checker_free(ck);
 }
 
 /* Schemas that branch into themselves end in bounded time: the
