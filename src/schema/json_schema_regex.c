@@ -1,15 +1,17 @@
 /* JSON Schema patterns (ECMA-262 regular expressions) as POSIX extended
  * ones compiled by glibc's regcomp. glibc builds a pattern by copying the
- * tree under each repetition, so stacked or nested repetitions
- * ("a+++", "(a{999}){999}") take memory exponentially: a pattern whose
- * copies would pass a bound is refused before regcomp sees it, and so
- * are backreferences, which make matching exponential. */
+ * tree under each repetition and computes closures over nested ones, so
+ * large or deeply nested repetitions take exponential memory or time: a
+ * pattern is refused before regcomp sees it when it repeats a repetition
+ * directly ("a++", an error in ECMA too), nests repetitions more than
+ * three deep, or would expand past MAX_NODES; and so is a backreference,
+ * which makes matching backtrack. */
 #include <stdlib.h>
 #include <string.h>
 #include "core/util.h"
 #include "schema/json_schema_internal.h"
 
-enum { MAX_NODES = 20000, MAX_GROUPS = 64 };
+enum { MAX_NODES = 20000, MAX_GROUPS = 64, MAX_NESTED_REPEATS = 3 };
 
 /* How a {n}, {n,}, {n,m} at p repeats what it follows (its end in *end),
  * or 0 when p is not a repetition (then '{' is a literal). */
@@ -21,8 +23,6 @@ static double brace_factor(const char *p, const char **end)
     double lo = strtod(p + 1, &e), hi = lo;
     if (*e == ',') {
         hi = e[1] >= '0' && e[1] <= '9' ? strtod(e + 1, &e) : lo + 1;
-        if (e[0] == ',')
-            e++;
     }
     if (*e != '}')
         return 0;
@@ -30,52 +30,79 @@ static double brace_factor(const char *p, const char **end)
     return hi > lo ? hi : lo > 1 ? lo : 1;
 }
 
-/* The nodes regcomp would build, roughly: each atom one, a repetition
- * multiplying what it follows. false past MAX_NODES, or for a backreference. */
+/* The end of a bracket expression starting at p (its ']'), or NULL. */
+static const char *class_end(const char *p)
+{
+    p += p[1] == '^' ? 2 : 1;
+    if (*p == ']')   /* a ']' first is a member */
+        p++;
+    while (*p && *p != ']')
+        p++;
+    return *p ? p : NULL;
+}
+
+/* One group's running figures: the nodes regcomp would build for it,
+ * roughly (each atom one, a repetition multiplying what it follows), and
+ * how deep repetitions nest in it. */
+struct group {
+    double nodes;
+    int repeats;
+};
+
+/* Whether a POSIX pattern is one regcomp can build and run in bounded
+ * time and memory (see the top of the file). */
 static bool within_bounds(const char *p)
 {
-    double total[MAX_GROUPS + 1] = {0}, last = 0;
+    struct group g[MAX_GROUPS + 1] = {{0, 0}};
     int depth = 0;
+    double last = 0;          /* nodes of the atom a repetition would apply to */
+    int last_repeats = 0;     /* and how deep repetitions nest in it */
+    bool after_repeat = false;
     for (; *p; p++) {
         double factor = 0;
         const char *end = p;
-        if (*p == '\\') {
-            if (p[1] >= '1' && p[1] <= '9')
-                return false;
-            if (p[1])
-                p++;
-            total[depth] += last = 1;
-        } else if (*p == '[') {
-            p += p[1] == '^' ? 2 : 1;   /* a ']' first is a member */
-            if (*p == ']')
-                p++;
-            while (*p && *p != ']')
-                p++;
-            if (!*p)
-                return true;   /* unterminated: regcomp refuses it */
-            total[depth] += last = 1;
-        } else if (*p == '(') {
-            if (depth == MAX_GROUPS)
-                return false;
-            total[++depth] = 0;
-            last = 0;
-        } else if (*p == ')' && depth > 0) {
-            last = total[depth--];
-            total[depth] += last;
-        } else if (*p == '|') {
-            last = 0;
-        } else if (*p == '*' || *p == '+' || *p == '?') {
+        if (*p == '*' || *p == '+' || *p == '?')
             factor = 2;
-        } else if (*p == '{' && (factor = brace_factor(p, &end)) > 0) {
+        else if (*p == '{' && (factor = brace_factor(p, &end)) > 0)
             p = end;
-        } else {
-            total[depth] += last = 1;
-        }
         if (factor > 0) {
-            total[depth] += last * (factor - 1);
+            if (after_repeat || ++last_repeats > MAX_NESTED_REPEATS)
+                return false;
+            g[depth].nodes += last * (factor - 1);
             last *= factor;
+            if (last_repeats > g[depth].repeats)
+                g[depth].repeats = last_repeats;
+            after_repeat = true;
+        } else {
+            after_repeat = false;
+            last = 1;
+            last_repeats = 0;
+            if (*p == '\\' && p[1] >= '1' && p[1] <= '9')
+                return false;
+            if (*p == '\\' && p[1]) {
+                p++;
+            } else if (*p == '[') {
+                if (!(p = class_end(p)))
+                    return true;   /* unterminated: regcomp refuses it */
+            } else if (*p == '(') {
+                if (depth == MAX_GROUPS)
+                    return false;
+                g[++depth] = (struct group){0, 0};
+                last = 0;
+                continue;
+            } else if (*p == ')' && depth > 0) {
+                last = g[depth].nodes;
+                last_repeats = g[depth].repeats;
+                depth--;
+                if (last_repeats > g[depth].repeats)
+                    g[depth].repeats = last_repeats;
+            } else if (*p == '|') {
+                last = 0;
+                continue;
+            }
+            g[depth].nodes += last;
         }
-        if (total[depth] > MAX_NODES)
+        if (g[depth].nodes > MAX_NODES)
             return false;
     }
     return true;
@@ -83,13 +110,15 @@ static bool within_bounds(const char *p)
 
 bool js_regex_compile(regex_t *re, const char *pattern)
 {
-    if (!within_bounds(pattern))
-        return false;
-    /* \d and \D are ECMA's digit classes; POSIX has none. */
+    /* \d and \D are ECMA's digit classes, which POSIX lacks; a '?' after
+     * a repetition makes it lazy in ECMA, which changes what it captures
+     * but not whether the pattern matches: dropped. */
     size_t n = strlen(pattern);
     char *posix = xmalloc(n * 6 + 1), *o = posix;
-    bool in_class = false;
+    bool in_class = false, after_repeat = false;
     for (size_t i = 0; i < n; i++) {
+        const char *end = pattern + i;
+        bool repeat = false;
         if (pattern[i] == '\\' && i + 1 < n && pattern[i + 1] == 'd') {
             o = stpcpy(o, in_class ? "0-9" : "[0-9]");
             i++;
@@ -102,14 +131,25 @@ bool js_regex_compile(regex_t *re, const char *pattern)
         } else if (pattern[i] == '\\' && i + 1 < n) {
             *o++ = pattern[i++];
             *o++ = pattern[i];
+        } else if (!in_class && pattern[i] == '?' && after_repeat) {
+            after_repeat = false;   /* lazy */
+            continue;
+        } else if (!in_class && pattern[i] == '{' && brace_factor(pattern + i, &end) > 0) {
+            size_t len = (size_t)(end - (pattern + i)) + 1;
+            memcpy(o, pattern + i, len);
+            o += len;
+            i += len - 1;
+            repeat = true;
         } else {
+            repeat = !in_class && (pattern[i] == '*' || pattern[i] == '+' || pattern[i] == '?');
             *o++ = pattern[i];
         }
+        after_repeat = repeat;
     }
     *o = '\0';
-    int rc = regcomp(re, posix, REG_EXTENDED | REG_NOSUB);
+    bool ok = within_bounds(posix) && regcomp(re, posix, REG_EXTENDED | REG_NOSUB) == 0;
     free(posix);
-    return rc == 0;
+    return ok;
 }
 
 bool js_regex_search(const char *pattern, const char *s)

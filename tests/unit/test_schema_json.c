@@ -47,6 +47,8 @@ static void test_refusals(void **state)
     refused("{\"pattern\": \"x+++++++++++++++++++++++++++++++++++++++++++\"}", "pattern");
     refused("{\"pattern\": \"((a{999}){999}){999}\"}", "pattern");
     refused("{\"patternProperties\": {\"(a)\\\\1\": {}}}", "patternProperties");
+    refused("{\"pattern\": \"((((a*)*)*)*)\"}", "pattern");
+    refused("{\"pattern\": \"[1]+++k*++\"}", "pattern");
     refused("{\"properties\": {\"a\": {\"type\": \"strin\"}}}", "/properties/a");
 }
 
