@@ -26,7 +26,7 @@ CLILIBS := -lrdkafka -lcurl
 # The group state machine is here too: it takes its clock and timers as callbacks.
 GROUP_SM_SRC := src/group/group.c src/group/member.c src/group/registry.c src/group/offset_table.c
 # The schema registry's state, formats and changes too: no loop, no wire.
-SCHEMA_SM_SRC := $(wildcard src/schema/avro*.c src/schema/protobuf*.c src/schema/protobuf*.cc) src/schema/change.c src/schema/record.c $(wildcard src/schema/registry*.c)
+SCHEMA_SM_SRC := $(wildcard src/schema/avro*.c src/schema/protobuf*.c src/schema/protobuf*.cc src/schema/json_schema*.c) src/schema/change.c src/schema/record.c $(wildcard src/schema/registry*.c)
 # The codec's other directions and unserved APIs: tests and fuzzers only.
 TEST_CODEC_SRC := src/protocol/gen/messages_test.c
 CORE_SRC  := $(filter-out $(TEST_CODEC_SRC),$(wildcard src/core/*.c src/protocol/*.c src/protocol/gen/*.c src/log/*.c src/broker/config*.c)) $(GROUP_SM_SRC) $(SCHEMA_SM_SRC)

@@ -5,10 +5,11 @@
 #include "core/slog.h"
 #include "core/util.h"
 #include "schema/avro.h"
+#include "schema/json_schema.h"
 #include "schema/protobuf.h"
 #include "schema/store.h"
 
-static const struct sr_format *const formats[] = {&avro_format, &protobuf_format, NULL};
+static const struct sr_format *const formats[] = {&avro_format, &json_schema_format, &protobuf_format, NULL};
 
 int schema_service_start(struct broker *b, char *err, size_t errlen)
 {

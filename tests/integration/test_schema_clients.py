@@ -21,8 +21,8 @@ def venv_python():
     return os.path.join(VENV, "bin", "python")
 
 
-def run(venv_python, broker, scenario, topic, *args):
-    out = subprocess.run([venv_python, CLIENT, scenario, broker.bootstrap, broker.schema_url, topic, *args],
+def run(venv_python, broker, scenario, topic, *args, client=CLIENT):
+    out = subprocess.run([venv_python, client, scenario, broker.bootstrap, broker.schema_url, topic, *args],
                          capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])

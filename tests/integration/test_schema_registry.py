@@ -85,7 +85,7 @@ def test_register_versions_and_ids(broker):
                                                              {"subject": "users-value", "version": 1}])
     assert sr(broker, "/schemas/ids/1/schema")[1]["name"] == "User"
     status, types, _ = sr(broker, "/schemas/types")
-    assert status == 200 and {"AVRO", "PROTOBUF"} <= set(types)
+    assert status == 200 and {"AVRO", "JSON", "PROTOBUF"} <= set(types)
 
     # Looking a schema up under a subject.
     status, found, _ = sr(broker, "/subjects/users-value", "POST", {"schema": record(ID, EMAIL_DEFAULT)})

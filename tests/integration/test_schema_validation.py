@@ -18,9 +18,10 @@ ORDER = json.dumps({"type": "record", "name": "Order", "namespace": "shop",
                     "fields": [{"name": "id", "type": "long"}]})
 
 
-def register(b, subject, schema):
+def register(b, subject, schema, schema_type="AVRO"):
     req = urllib.request.Request(b.schema_url + "/subjects/%s/versions" % subject, method="POST",
-                                 data=json.dumps({"schema": schema}).encode(), headers={"Content-Type": CT})
+                                 data=json.dumps({"schema": schema, "schemaType": schema_type}).encode(),
+                                 headers={"Content-Type": CT})
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read())["id"]
 
