@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "compat_table.h"
 #include "core/util.h"
 #include "schema/json_schema.h"
 #include "schema/registry.h"
@@ -35,11 +36,6 @@
 #define STR "{'type':'string'}"
 #define INT "{'type':'integer'}"
 #define NUM "{'type':'number'}"
-
-struct evolution {
-    const char *name, *old, *new;
-    bool backward, forward;
-};
 
 static const struct evolution cases[] = {
     /* Content models. Confluent: "for an open content model, adding a
@@ -188,46 +184,10 @@ static char *quoted(const char *s)
 
 static const struct sr_format *const formats[] = {&json_schema_format, NULL};
 
-static bool expected_at(enum sr_compat level, bool backward, bool forward)
-{
-    switch (level) {
-    case SR_COMPAT_BACKWARD:
-    case SR_COMPAT_BACKWARD_TRANSITIVE: return backward;
-    case SR_COMPAT_FORWARD:
-    case SR_COMPAT_FORWARD_TRANSITIVE: return forward;
-    case SR_COMPAT_FULL:
-    case SR_COMPAT_FULL_TRANSITIVE: return backward && forward;
-    default: return true;
-    }
-}
-
-/* Registers each schema in turn under NONE, then asks whether `next`
- * would be accepted at `level`. */
 static bool accepted(const char *const *history, size_t n, const char *next, enum sr_compat level, char *err,
                      size_t errlen)
 {
-    struct schema_registry r;
-    sr_init(&r, formats);
-    sr_apply_compat(&r, NULL, SR_COMPAT_NONE);
-    for (size_t i = 0; i < n; i++) {
-        char *text = quoted(history[i]);
-        struct sr_register_req req = {.subject = "s", .type = "JSON", .text = text};
-        struct sr_register_plan plan;
-        if (sr_register_plan(&r, &req, &plan, err, errlen) != SR_OK)
-            fail_msg("history %zu does not register: %s", i, err);
-        sr_apply_schema(&r, "s", plan.version, plan.id, "JSON", plan.canonical, false);
-        sr_register_plan_free(&plan);
-        free(text);
-    }
-    sr_apply_compat(&r, "s", level);
-    char *text = quoted(next);
-    bool ok;
-    enum sr_err rc = sr_check(&r, "s", -1, "JSON", text, &ok, err, errlen);
-    if (rc != SR_OK)
-        fail_msg("\"%s\" is refused (%d): %s", next, rc, err);
-    free(text);
-    sr_free(&r);
-    return ok;
+    return compat_accepted(formats, quoted, history, n, next, level, err, errlen);
 }
 
 static void test_evolution_table(void **state)
@@ -239,7 +199,7 @@ static void test_evolution_table(void **state)
         for (enum sr_compat level = SR_COMPAT_NONE; level <= SR_COMPAT_FULL_TRANSITIVE; level++) {
             char err[512] = "";
             bool got = accepted(&c->old, 1, c->new, level, err, sizeof(err));
-            if (got != expected_at(level, c->backward, c->forward)) {
+            if (got != compat_expected_at(level, c->backward, c->forward)) {
                 print_error("case \"%s\" at %s: got %s (%s)\n", c->name, sr_compat_name(level),
                             got ? "compatible" : "incompatible", err);
                 failures++;
