@@ -1,7 +1,8 @@
 """deploy/compose.yaml with the reference shop: `podman-compose up -d` as the
 README says (host ports moved to free ones), orders placed through the
 published orders API are shipped, the shipping group's committed offsets in
-Sluice account for them, and `down` plus the test's cleanup leave no
+Sluice account for them, a client on the compose network reaches the broker
+as sluice:9092, and `down` plus the test's cleanup leave no
 container, network or volume behind."""
 import json
 import os
@@ -96,6 +97,14 @@ def test_compose_runs_the_shop_through_sluice(image):
         # The console is published too.
         with urllib.request.urlopen("http://127.0.0.1:%d/health/ready" % http_port, timeout=5) as r:
             assert r.status == 200
+        # A client on the compose network reaches the broker by the name it
+        # advertises; without -b the CLI uses the image's loopback INTERNAL listener.
+        broker = "%s_sluice_1" % project
+        out = run("podman", "exec", broker, "sh", "-c",
+                  "printf 'a\\nb\\n' | sluice produce beside -b sluice:9092 && "
+                  "sluice consume beside -b sluice:9092 --from beginning --timeout-ms 3000")
+        assert sorted(out.split()) == ["a", "b"]   # consume prints the values, one a line
+        assert "beside" in run("podman", "exec", broker, "sluice", "topic", "list").split()
     finally:
         subprocess.run(cmd + ["down", "-v"], env=env, capture_output=True, timeout=180)
         # podman-compose 1.0 leaves the network; the test removes what is left.
