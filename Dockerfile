@@ -12,7 +12,9 @@ RUN scripts/install-deps build && rm -rf /var/lib/apt/lists/*
 COPY Makefile ./
 COPY src src
 COPY console console
-COPY examples/shop examples/shop
+COPY examples/shop/shop.mk examples/shop/
+COPY examples/shop/lib examples/shop/lib
+COPY examples/shop/services examples/shop/services
 RUN make -j"$(nproc)" all CFLAGS=-O2 && strip build/sluice build/shop/shop-* && \
     scripts/runtime-packages build/sluice > build/runtime-packages && \
     for b in build/shop/shop-*; do scripts/runtime-packages "$b"; done | sort -u > build/shop-runtime-packages

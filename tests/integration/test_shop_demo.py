@@ -11,7 +11,8 @@ import subprocess
 import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from conftest import ROOT, SLUICE_BIN
+
 DEMO_PORTS = [9092, 8080, 8081, 8090, 8091, 8092, 8093, 8094, 8095]
 
 
@@ -74,7 +75,9 @@ def test_make_demo_ships_orders_and_stops_on_sigterm(tmp_path):
     taken = [p for p in DEMO_PORTS if port_taken(p)]
     assert not taken, "make demo needs the default ports; already in use on this machine: %s" % taken
     env = dict(os.environ, SHOP_DEMO_DIR=str(tmp_path / "demo"))
-    make = subprocess.Popen(["make", "-s", "-C", ROOT, "demo"], env=env, stdout=subprocess.PIPE,
+    # The build the other tests run (build/ or build/asan), not another one.
+    build = os.path.relpath(os.path.dirname(os.path.abspath(SLUICE_BIN)), ROOT)
+    make = subprocess.Popen(["make", "-s", "-C", ROOT, "demo", "BUILD=" + build], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 120   # `make` may build first
