@@ -1,4 +1,5 @@
-# Sluice container image: `make image` builds it as sluice:latest.
+# Sluice container image: `make image` builds it as sluice:latest, and the
+# reference shop's services (examples/shop) as sluice-shop:latest (--target shop).
 # The bases are build arguments so that machines without an image registry
 # can use ones made from Debian's packages (scripts/make-base-image).
 ARG BUILD_BASE=debian:bookworm
@@ -11,8 +12,32 @@ RUN scripts/install-deps build && rm -rf /var/lib/apt/lists/*
 COPY Makefile ./
 COPY src src
 COPY console console
-RUN make -j"$(nproc)" all CFLAGS=-O2 && strip build/sluice && \
-    scripts/runtime-packages build/sluice > build/runtime-packages
+COPY examples/shop/shop.mk examples/shop/
+COPY examples/shop/lib examples/shop/lib
+COPY examples/shop/services examples/shop/services
+RUN make -j"$(nproc)" all CFLAGS=-O2 && strip build/sluice build/shop/shop-* && \
+    scripts/runtime-packages build/sluice > build/runtime-packages && \
+    for b in build/shop/shop-*; do scripts/runtime-packages "$b"; done | sort -u > build/shop-runtime-packages
+
+# The shop's services, one image for all: the command names the binary
+# (shop-orders, shop-payments, ..., shop-gateway, shop-traffic, shop-replay).
+FROM ${RUN_BASE} AS shop
+COPY --from=build /src/build/shop-runtime-packages /tmp/runtime-packages
+RUN apt-get update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(cat /tmp/runtime-packages) && \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log /tmp/runtime-packages && \
+    useradd --system --user-group --uid 10002 --home-dir /var/lib/shop --shell /usr/sbin/nologin shop && \
+    install -d -o shop -g shop -m 0750 /var/lib/shop
+COPY --from=build /src/build/shop/shop-* /usr/bin/
+# Their HTTP listeners (orders 8090, payments 8091, inventory 8092, shipping
+# 8093, notifications 8094, gateway 8095) bind every interface in here.
+ENV SHOP_HTTP_ADDRESS=0.0.0.0 \
+    SHOP_DATA_DIR=/var/lib/shop
+VOLUME /var/lib/shop
+USER shop
+WORKDIR /var/lib/shop
+STOPSIGNAL SIGTERM
+CMD ["shop-orders"]
 
 FROM ${RUN_BASE}
 COPY --from=build /src/build/runtime-packages /tmp/runtime-packages

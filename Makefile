@@ -221,10 +221,12 @@ deb: $(BUILD)/sluice man
 packaging-deps:
 	@scripts/install-deps packaging
 
-# Helm (pinned) and the strict Kubernetes decoder, from the Go module proxy.
+# Helm (pinned), the strict Kubernetes decoder and docker compose's own
+# loader (compose-go, for the compose file), from the Go module proxy.
 HELM_VERSION := v4.3.2
 K8SCHECK_SRC := $(wildcard tests/packaging/k8scheck/*.go tests/packaging/k8scheck/go.*)
-packaging-tools: $(BUILD)/tools/helm-$(HELM_VERSION)/helm $(BUILD)/tools/k8scheck
+COMPOSECHECK_SRC := $(wildcard tests/packaging/composecheck/*.go tests/packaging/composecheck/go.*)
+packaging-tools: $(BUILD)/tools/helm-$(HELM_VERSION)/helm $(BUILD)/tools/k8scheck $(BUILD)/tools/composecheck
 	@ln -sf helm-$(HELM_VERSION)/helm $(BUILD)/tools/helm
 
 $(BUILD)/tools/helm-$(HELM_VERSION)/helm:
@@ -232,6 +234,9 @@ $(BUILD)/tools/helm-$(HELM_VERSION)/helm:
 
 $(BUILD)/tools/k8scheck: $(K8SCHECK_SRC)
 	cd tests/packaging/k8scheck && go build -o $(abspath $@) .
+
+$(BUILD)/tools/composecheck: $(COMPOSECHECK_SRC)
+	cd tests/packaging/composecheck && go build -o $(abspath $@) .
 
 # deploy/kubernetes/sluice.yaml: the chart rendered with its defaults, so the
 # plain manifests and the chart are one source.

@@ -1074,6 +1074,7 @@ def test_idle_connections_closed(broker_factory):
 def _sluice_env(extra=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLUICE_")}
     env["SLUICE_HTTP_LISTENERS"] = "http://127.0.0.1:0"   # not the default 8080, which may be taken
+    env["SLUICE_SCHEMA_REGISTRY_LISTENERS"] = "http://127.0.0.1:0"   # nor 8081 (make demo's test holds it)
     if SANITIZED:
         env.setdefault("ASAN_OPTIONS", "abort_on_error=0:detect_leaks=1:exitcode=23")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:exitcode=23")

@@ -28,7 +28,8 @@ def _env(extra=None):
 
 def _serve_args(data_dir, port=None, http_port=None):
     return [SLUICE_BIN, "serve", "--listeners=PLAINTEXT://127.0.0.1:%d" % (port or free_port()),
-            "--http.listeners=http://127.0.0.1:%d" % (http_port or free_port()), "--log.dirs=%s" % data_dir]
+            "--http.listeners=http://127.0.0.1:%d" % (http_port or free_port()),
+            "--schema.registry.listeners=http://127.0.0.1:0", "--log.dirs=%s" % data_dir]
 
 
 def _run(args, env=None, timeout=20):

@@ -28,6 +28,7 @@ def test_shop_page_in_a_real_browser(broker, tmp_path):
         result = json.loads(p.stdout.strip().splitlines()[-1])
         assert result["ok"] and not result["errors"], result["errors"]
         assert result["seen"]["replayed"] == "replayed to payments"
+        assert result["seen"]["nav_active"] == "shop" and result["seen"]["back_to"] == "/console/shop.html"
         assert {"inventory", "payments", "shipping", "notifications"} <= set(result["seen"]["groups"])
         allowed = (broker.http_url, shop.url("orders"), shop.url("gateway"))
         assert all(r.startswith(allowed) for r in result["requests"]), \

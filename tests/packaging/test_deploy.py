@@ -2,7 +2,8 @@
 cluster runs here): helm lint and helm template with the default values and
 with every option on, every rendered object decoded strictly against the
 Kubernetes API types (k8scheck), and the probes, ports and environment
-compared with what the binary serves and reads. Also the compose file."""
+compared with what the binary serves and reads. The compose file:
+test_compose_shop.py."""
 import json
 import os
 import re
@@ -170,35 +171,3 @@ def test_k8scheck_refuses_an_unknown_field(tools, tmp_path):
                    .replace("periodSeconds: 5", "periodSecondz: 5"))
     p = subprocess.run([tools["k8scheck"], str(bad)], capture_output=True, text=True)
     assert p.returncode == 1 and 'unknown field "periodSecondz"' in p.stderr
-
-
-def test_compose_file_runs_sluice_for_the_services_beside_it(image):
-    """podman-compose up as the README says (host ports moved to free ones):
-    ready on the published HTTP port, and a client on the compose network
-    reaches the broker by the name it advertises (sluice:9092)."""
-    compose = os.path.join(ROOT, "deploy", "compose.yaml")
-    spec = yaml.safe_load(open(compose))
-    assert spec["services"]["sluice"]["image"] == "sluice:latest"
-    project = "sluicetest%d" % free_port()
-    http_port = free_port()
-    env = dict(os.environ, SLUICE_KAFKA_PORT=str(free_port()), SLUICE_HTTP_PORT=str(http_port))
-    cmd = ["podman-compose", "-f", compose, "-p", project]
-    try:
-        run(*cmd, "up", "-d", env=env, timeout=120)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:%d/health/ready" % http_port, timeout=2) as r:
-                    assert r.status == 200
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "compose service never ready"
-                time.sleep(0.1)
-        out = run("podman", "exec", "%s_sluice_1" % project, "sh", "-c",
-                  "printf 'a\\nb\\n' | sluice produce shop -b sluice:9092 && "
-                  "sluice consume shop -b sluice:9092 --from beginning --timeout-ms 3000")
-        assert sorted(out.split()) == ["a", "b"]   # consume prints the values, one a line
-        # Without -b the CLI uses the image's loopback INTERNAL listener.
-        assert "shop" in run("podman", "exec", "%s_sluice_1" % project, "sluice", "topic", "list").split()
-    finally:
-        subprocess.run(cmd + ["down", "-v"], env=env, capture_output=True, timeout=120)

@@ -60,7 +60,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct shop_http_
     }
     MHD_add_response_header(resp, "Content-Type", r.content_type ? r.content_type : "application/json");
     /* The console's shop page, served by the broker on another port, reads
-     * and drives the services (loopback only: see shop_http_start). */
+     * and drives the services (loopback unless a container publishes it: see shop_http_start). */
     MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)(r.status ? r.status : 500), resp);
     MHD_destroy_response(resp);
@@ -110,16 +110,17 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **state,
     }
 }
 
-struct shop_http *shop_http_start(int port, const struct shop_http_route *routes,
+struct shop_http *shop_http_start(const char *address, int port, const struct shop_http_route *routes,
                                   struct shop_metrics *metrics)
 {
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (inet_pton(AF_INET, address, &addr.sin_addr) != 1)
+        return NULL;
     struct shop_http *h = calloc(1, sizeof *h);
     if (!h)
         return NULL;
     h->routes = routes;
     h->metrics = metrics;
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
                                  NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &addr,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_done, h,

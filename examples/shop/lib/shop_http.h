@@ -30,9 +30,10 @@ struct shop_http_route {
 
 struct shop_http;
 
-/* Listens on 127.0.0.1:port (0: any free port, see shop_http_port); routes
+/* Listens on address:port (an IPv4 address: 127.0.0.1, or 0.0.0.0 in a
+ * container; port 0: any free port, see shop_http_port); routes
  * (NULL-fn terminated) are kept, not copied. NULL on failure. */
-struct shop_http *shop_http_start(int port, const struct shop_http_route *routes,
+struct shop_http *shop_http_start(const char *address, int port, const struct shop_http_route *routes,
                                   struct shop_metrics *metrics);
 int shop_http_port(const struct shop_http *h);
 void shop_http_stop(struct shop_http *h);

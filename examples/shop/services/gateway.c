@@ -155,12 +155,13 @@ int main(void)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);   /* the listener's threads inherit it */
-    struct shop_http *http = shop_http_start(env_int("SHOP_HTTP_PORT", 8095), routes, &metrics);
+    const char *address = env_or("SHOP_HTTP_ADDRESS", "127.0.0.1");
+    struct shop_http *http = shop_http_start(address, env_int("SHOP_HTTP_PORT", 8095), routes, &metrics);
     if (!http) {
-        fprintf(stderr, "gateway: cannot listen\n");
+        fprintf(stderr, "gateway: cannot listen on %s\n", address);
         return 1;
     }
-    fprintf(stderr, "gateway: http://127.0.0.1:%d\n", shop_http_port(http));
+    fprintf(stderr, "gateway: http://%s:%d\n", address, shop_http_port(http));
     int sig;
     sigwait(&set, &sig);
     shop_http_stop(http);

@@ -44,6 +44,7 @@ static void read_settings(struct service *s, const char *name, int default_http_
     snprintf(s->bootstrap, sizeof s->bootstrap, "%s", env_or("SHOP_BOOTSTRAP", "127.0.0.1:9092"));
     snprintf(s->registry, sizeof s->registry, "%s", env_or("SHOP_REGISTRY", "http://127.0.0.1:8081"));
     snprintf(s->data_dir, sizeof s->data_dir, "%s", env_or("SHOP_DATA_DIR", "build/shop/data"));
+    snprintf(s->http_address, sizeof s->http_address, "%s", env_or("SHOP_HTTP_ADDRESS", "127.0.0.1"));
     s->http_port = env_int("SHOP_HTTP_PORT", default_http_port);
     s->partitions = env_int("SHOP_PARTITIONS", 3);
     s->handler_timeout_ms = env_int("SHOP_HANDLER_TIMEOUT_MS", 2000);
@@ -81,11 +82,11 @@ int service_init(struct service *s, const char *name, int default_http_port)
 
 int service_listen(struct service *s, const struct shop_http_route *routes)
 {
-    if (!(s->http = shop_http_start(s->http_port, routes, &s->metrics))) {
-        fprintf(stderr, "%s: cannot listen on 127.0.0.1:%d\n", s->name, s->http_port);
+    if (!(s->http = shop_http_start(s->http_address, s->http_port, routes, &s->metrics))) {
+        fprintf(stderr, "%s: cannot listen on %s:%d\n", s->name, s->http_address, s->http_port);
         return -1;
     }
-    fprintf(stderr, "%s: http://127.0.0.1:%d\n", s->name, shop_http_port(s->http));
+    fprintf(stderr, "%s: http://%s:%d\n", s->name, s->http_address, shop_http_port(s->http));
     return 0;
 }
 

@@ -7,7 +7,8 @@
  *   SHOP_BOOTSTRAP [127.0.0.1:9092]   SHOP_REGISTRY [http://127.0.0.1:8081]
  *   SHOP_DATA_DIR [build/shop/data]   SHOP_PARTITIONS [3]
  *   SHOP_REPLICATION [broker default] SHOP_SCHEMA_VALIDATION [1]
- *   SHOP_HTTP_PORT [per service]      SHOP_HANDLER_TIMEOUT_MS [2000]
+ *   SHOP_HTTP_PORT [per service]      SHOP_HTTP_ADDRESS [127.0.0.1]
+ *   SHOP_HANDLER_TIMEOUT_MS [2000]
  *   SHOP_RETRY_ATTEMPTS [8]  SHOP_RETRY_DELAY_MS [1000]  SHOP_RETRY_MAX_DELAY_MS [8000] */
 #ifndef SHOP_SERVICE_H
 #define SHOP_SERVICE_H
@@ -23,6 +24,7 @@ struct service {
     char bootstrap[512];
     char registry[512];
     char data_dir[1024];
+    char http_address[64];
     int http_port;
     int partitions;
     int handler_timeout_ms;

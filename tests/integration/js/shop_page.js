@@ -34,4 +34,10 @@ runInBrowser(result, async page => {
                              null, { timeout: 60000 });
   result.seen.groups = await page.$$eval("#lag tr.group td:first-child", tds => tds.map(td => td.textContent));
   await page.screenshot({ path: shot, fullPage: true });
+  // The console's menu leads from here to its other pages and back.
+  result.seen.nav_active = await page.$eval("nav a.active", a => a.dataset.nav);
+  await page.click("nav a[data-nav=schemas]");
+  await page.waitForFunction(() => document.body.dataset.page === "schemas", null, { timeout: 30000 });
+  // Not followed: without ?orders=&gateway= the page asks this host's 8090 and 8095.
+  result.seen.back_to = await page.$eval("nav a[data-nav=shop]", a => new URL(a.href).pathname);
 });
