@@ -62,19 +62,29 @@ void diff_merge(struct ctx *into, const struct ctx *from)
 
 /* ---- classifying ---- */
 
+/* Room for one more in an array of n views that grows by doubling (its
+ * size is the power of two at or above n): a diff makes up to its
+ * budget of views, and growing by one copied them quadratically. */
+static struct view **room_for_one(struct view **a, size_t n)
+{
+    if (n == 0 || (n & (n - 1)) == 0)
+        a = xrealloc(a, (n ? 2 * n : 1) * sizeof(*a));
+    return a;
+}
+
 static struct view *view_new(struct cmp *cm, enum kind k, json_t *node, json_t *root)
 {
     cm->budget--;
     struct view *v = xcalloc(1, sizeof(*v));
     *v = (struct view){.kind = k, .node = node, .root = root};
-    cm->views = xrealloc(cm->views, (cm->nviews + 1) * sizeof(*cm->views));
+    cm->views = room_for_one(cm->views, cm->nviews);
     cm->views[cm->nviews++] = v;
     return v;
 }
 
 static void add_sub(struct view *v, struct view *sub)
 {
-    v->subs = xrealloc(v->subs, (v->nsubs + 1) * sizeof(*v->subs));
+    v->subs = room_for_one(v->subs, v->nsubs);
     v->subs[v->nsubs++] = sub;
 }
 

@@ -34,9 +34,10 @@ bool js_doc_load(struct js_doc *d, const char *text, const struct sr_deps *deps,
     }
     d->draft = js_draft_of(d->root);
     d->ndeps = deps->n;
-    d->dep_names = deps->names;
+    d->dep_names = xcalloc(deps->n ? deps->n : 1, sizeof(*d->dep_names));
     d->dep_roots = xcalloc(deps->n ? deps->n : 1, sizeof(*d->dep_roots));
     for (size_t i = 0; i < deps->n; i++) {
+        d->dep_names[i] = xstrdup(deps->names[i]);
         d->dep_roots[i] = json_loads(deps->texts[i], JSON_DECODE_ANY, &je);
         if (!d->dep_roots[i]) {
             snprintf(err, errlen, "the reference %s is not valid JSON: %s", deps->names[i], je.text);
@@ -50,9 +51,12 @@ bool js_doc_load(struct js_doc *d, const char *text, const struct sr_deps *deps,
 void js_doc_free(struct js_doc *d)
 {
     json_decref(d->root);
-    for (size_t i = 0; i < d->ndeps && d->dep_roots; i++)
+    for (size_t i = 0; i < d->ndeps && d->dep_roots; i++) {
         json_decref(d->dep_roots[i]);
+        free(d->dep_names[i]);
+    }
     free(d->dep_roots);
+    free(d->dep_names);
     memset(d, 0, sizeof(*d));
 }
 

@@ -10,12 +10,14 @@
 
 enum js_draft { JS_DRAFT_UNKNOWN, JS_DRAFT4, JS_DRAFT6, JS_DRAFT7, JS_DRAFT2019, JS_DRAFT2020 };
 
-/* A schema and its references (deps names are their $ref URLs), parsed. */
+/* A schema and its references (deps names are their $ref URLs), parsed.
+ * It owns copies of the names: a checker outlives the sr_deps it was
+ * made from. */
 struct js_doc {
     json_t *root;
     enum js_draft draft;
     size_t ndeps;
-    const char *const *dep_names;   /* borrowed from the sr_deps */
+    char **dep_names;
     json_t **dep_roots;
 };
 

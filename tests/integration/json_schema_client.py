@@ -44,7 +44,7 @@ if sys.argv[1] == "verdicts":
     sys.exit(0)
 
 from confluent_kafka import Consumer, Producer  # noqa: E402
-from confluent_kafka.schema_registry import Schema, SchemaRegistryClient  # noqa: E402
+from confluent_kafka.schema_registry import Schema, SchemaReference, SchemaRegistryClient  # noqa: E402
 from confluent_kafka.schema_registry.error import SchemaRegistryError  # noqa: E402
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer  # noqa: E402
 from confluent_kafka.serialization import MessageField, SerializationContext  # noqa: E402
@@ -63,6 +63,16 @@ ORDER_V2 = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "ti
 # id becomes a string: data written with v2 is not valid under it.
 ORDER_BAD = json.dumps({"type": "object", "properties": {"id": {"type": "string"}, "item": {"type": "string"}},
                         "required": ["id", "item"], "additionalProperties": False})
+
+# An Order whose ship_to is an Address from a subject of its own, by the
+# reference's name (for JSON Schema the name is the $ref's URL).
+ADDRESS = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "title": "Address", "type": "object",
+                      "properties": {"street": {"type": "string"}, "city": {"type": "string"}},
+                      "required": ["city"], "additionalProperties": False})
+ORDER_REF = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "title": "Order", "type": "object",
+                        "properties": {"id": {"type": "integer"}, "ship_to": {"$ref": "address.json"}},
+                        "required": ["id", "ship_to"], "additionalProperties": False})
+ADDRESS_REF = [SchemaReference("address.json", "address", 1)]
 
 client = SchemaRegistryClient({"url": url})
 subject = topic + "-value"
@@ -123,4 +133,20 @@ elif scenario == "errors":
     result["compatible_check"] = client.test_compatibility(subject, Schema(ORDER_BAD, "JSON"))
     result["unknown_subject"] = error_of(lambda: client.get_latest_version("no-such-subject"))
     result["invalid"] = error_of(lambda: client.register_schema(subject, Schema('{"type": "text"}', "JSON")))
+elif scenario == "refs":
+    result["address_id"] = client.register_schema("address", Schema(ADDRESS, "JSON"))
+    order = Schema(ORDER_REF, "JSON", references=ADDRESS_REF)
+    result["order_id"] = client.register_schema(subject, order)
+    found = client.lookup_schema(subject, order)
+    result["lookup"] = {"id": found.schema_id, "version": found.version,
+                        "references": [[r.name, r.subject, r.version] for r in found.schema.references]}
+    result["by_id"] = [[r.name, r.subject, r.version] for r in client.get_schema(result["order_id"]).references]
+    # The serializer writes with the latest Order (resolving address.json
+    # through the registry to validate); the deserializer reads it back.
+    ser = JSONSerializer(ORDER_REF, client, conf={"auto.register.schemas": False, "use.latest.version": True})
+    result["produced"] = produce(ser, [{"id": 1, "ship_to": {"city": "Oslo", "street": "Storgata 1"}},
+                                       {"id": 2, "ship_to": {"city": "Rome"}}])
+    result["consumed"], result["ids"] = consume(2)
+    result["referenced_by"] = client.get_referenced_by("address", 1)
+    result["delete_referenced"] = error_of(lambda: client.delete_version("address", 1))
 print(json.dumps(result))

@@ -114,3 +114,91 @@ def test_validator_agrees_with_python_jsonschema(venv_python, broker):  # noqa: 
             if (code == 0) != python_valid:
                 disagree.append((group["description"], t["description"], message))
     assert disagree == []
+
+
+def rest(broker, method, path, body=None):
+    """(HTTP status, JSON answer) of one registry call, errors included."""
+    req = urllib.request.Request(broker.schema_url + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Content-Type": CT})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+ADDRESS_REF = [{"name": "address.json", "subject": "address", "version": 1}]
+
+
+def test_references(venv_python, broker):  # noqa: F811
+    """An Order whose ship_to $refs an Address registered under a subject
+    of its own, by Confluent's client and serializers and by REST; it all
+    holds after kill -9."""
+    create(broker, "orders", sluice_value_schema_validation="full")
+    r = run(venv_python, broker, "refs", "orders", client=CLIENT)
+    order_id = r["order_id"]
+    assert r["address_id"] != order_id
+    assert r["lookup"] == {"id": order_id, "version": 1, "references": [["address.json", "address", 1]]}
+    assert r["by_id"] == [["address.json", "address", 1]]
+    assert r["consumed"] == r["produced"] and r["ids"] == [order_id, order_id]
+    assert r["referenced_by"] == [order_id]
+    assert r["delete_referenced"]["code"] == 42206
+
+    order = registry_get(broker, "/schemas/ids/%d" % order_id)
+    assert order["references"] == ADDRESS_REF and order["schemaType"] == "JSON"
+    # The same text and references by REST: the same id, registered or looked up.
+    same = {"schemaType": "JSON", "schema": order["schema"], "references": ADDRESS_REF}
+    assert rest(broker, "POST", "/subjects/orders-value/versions", same) == (200, {"id": order_id})
+    status, found = rest(broker, "POST", "/subjects/orders-value", same)
+    assert status == 200 and (found["id"], found["version"]) == (order_id, 1)
+    # Without the reference the $ref points at nothing.
+    status, err = rest(broker, "POST", "/subjects/other-value/versions",
+                       {"schemaType": "JSON", "schema": order["schema"]})
+    assert status == 422 and err["error_code"] == 42201 and "address.json" in err["message"]
+
+    # address v2 makes city an integer (its subject's level set to NONE to
+    # let it in); Order moved onto it cannot read the orders written so far.
+    assert rest(broker, "PUT", "/config/address", {"compatibility": "NONE"})[0] == 200
+    address_v2 = json.loads(registry_get(broker, "/subjects/address/versions/1")["schema"])
+    address_v2["properties"]["city"] = {"type": "integer"}
+    status, _ = rest(broker, "POST", "/subjects/address/versions",
+                     {"schemaType": "JSON", "schema": json.dumps(address_v2)})
+    assert status == 200
+    moved = {"schemaType": "JSON", "schema": order["schema"],
+             "references": [{"name": "address.json", "subject": "address", "version": 2}]}
+
+    def check_refused():
+        status, answer = rest(broker, "POST", "/compatibility/subjects/orders-value/versions/latest?verbose=true",
+                              moved)
+        assert status == 200 and answer["is_compatible"] is False, answer
+        assert any("TYPE_CHANGED" in m and "city" in m for m in answer["messages"]), answer
+        status, err = rest(broker, "POST", "/subjects/orders-value/versions", moved)
+        assert status == 409 and err["error_code"] == 409, err
+
+    check_refused()
+
+    def check_validation():
+        before = end_offset(broker, "orders")
+        for bad in (b'{"id": 3, "ship_to": {"city": 7}}', b'{"id": 3, "ship_to": {"street": "x"}}',
+                    b'{"id": 3, "ship_to": {"city": "Pisa", "zip": 1}}'):
+            code, message = produce_v8(broker, "orders", [framed(order_id, bad)])
+            assert code == INVALID_RECORD and "ship_to" in message, (bad, message)
+        assert end_offset(broker, "orders") == before
+        assert produce_v8(broker, "orders", [framed(order_id, b'{"id": 3, "ship_to": {"city": "Pisa"}}')])[0] == 0
+        assert end_offset(broker, "orders") == before + 1
+
+    def check_references():
+        assert registry_get(broker, "/subjects/address/versions/1/referencedby") == [order_id]
+        assert registry_get(broker, "/schemas/ids/%d" % order_id) == order
+        assert rest(broker, "POST", "/subjects/orders-value", same)[1]["id"] == order_id
+        status, err = rest(broker, "DELETE", "/subjects/address/versions/1")
+        assert status == 422 and err["error_code"] == 42206, err
+
+    check_validation()
+    check_references()
+    broker.stop(sig=signal.SIGKILL)
+    broker.start()
+    check_references()
+    check_refused()
+    check_validation()

@@ -143,6 +143,33 @@ static void test_payload_framing(void **state)
     json_checker_free(ck);
 }
 
+/* A checker validates through its references long after the sr_deps it
+ * was made from are gone (the registry frees its resolution at once). */
+static void test_checker_outlives_its_references(void **state)
+{
+    char *name = strdup("address.json"), *text = strdup("{\"type\":\"object\",\"required\":[\"city\"]}");
+    const char **names = malloc(sizeof(*names)), **texts = malloc(sizeof(*texts));
+    names[0] = name;
+    texts[0] = text;
+    struct sr_deps deps = {1, names, texts};
+    struct json_checker *ck =
+        json_checker_new("{\"type\":\"object\",\"properties\":{\"ship_to\":{\"$ref\":\"address.json\"}}}", &deps);
+    assert_non_null(ck);
+    memset(name, 'x', strlen(name));
+    memset(text, ' ', strlen(text));
+    free(name);
+    free(text);
+    names[0] = texts[0] = NULL;
+    free(names);
+    free(texts);
+    char why[256] = "";
+    const char *good = "{\"ship_to\":{\"city\":\"Oslo\"}}", *bad = "{\"ship_to\":{}}";
+    assert_true(json_checker_valid(ck, (const uint8_t *)good, strlen(good), why, sizeof(why)));
+    assert_false(json_checker_valid(ck, (const uint8_t *)bad, strlen(bad), why, sizeof(why)));
+    assert_non_null(strstr(why, "city"));
+    json_checker_free(ck);
+}
+
 /* Schemas that branch into themselves end in bounded time: the
  * validator refuses, the diff calls them too large to compare. */
 static void test_self_branching_schemas(void **state)
@@ -178,6 +205,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_text), cmocka_unit_test(test_refusals), cmocka_unit_test(test_drafts),
         cmocka_unit_test(test_corpus_verdicts), cmocka_unit_test(test_payload_framing), cmocka_unit_test(test_self_branching_schemas),
+        cmocka_unit_test(test_checker_outlives_its_references),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
