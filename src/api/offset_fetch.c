@@ -79,10 +79,10 @@ static int16_t group_error(struct request *req, struct kstr id)
 }
 
 /* v0-7 and v8+ carry the same fields under different generated type
- * names, so these two macros, written once, serve both: the first reads
- * the request's topics into the sorted fetched entries F (N of them) of
- * group G, the second fills the response's TOPICS (COUNT of them) from
- * them. */
+ * names, so these macros, written once, serve both: COLLECT_REQUESTED
+ * reads the request's topics into the sorted fetched entries F (N of
+ * them) of group G, FILL_TOPICS fills the response's TOPICS (COUNT of
+ * them) from them, and ANSWER_GROUP does both for the group named ID. */
 #define COLLECT_REQUESTED(req, g, topics, nt, f, n)                          \
     do {                                                                     \
         struct kstr *names_ = REQ_ALLOC(req, struct kstr, nt);               \
@@ -120,17 +120,22 @@ static int16_t group_error(struct request *req, struct kstr id)
         }                                                                    \
     } while (0)
 
+#define ANSWER_GROUP(req, id, in_topics, in_count, topics, count, topic_type, partition_type) \
+    do {                                                                     \
+        struct cgroup *g_ = group_find((req)->broker, id);                   \
+        struct fetched *f_ = NULL;                                           \
+        int n_;                                                              \
+        COLLECT_REQUESTED(req, g_, in_topics, in_count, f_, n_);             \
+        FILL_TOPICS(req, f_, n_, topics, count, topic_type, partition_type); \
+    } while (0)
+
 static void fetch_v0_7(struct request *req, struct OffsetFetchRequest *m, struct OffsetFetchResponse *resp)
 {
     resp->error_code = group_error(req, m->group_id);
     if (resp->error_code)
         return;
-    struct cgroup *g = group_find(req->broker, m->group_id);
-    struct fetched *f = NULL;
-    int n;
-    COLLECT_REQUESTED(req, g, m->topics, m->topics_count, f, n);
-    FILL_TOPICS(req, f, n, resp->topics, resp->topics_count, OffsetFetchResponse_OffsetFetchResponseTopic,
-                OffsetFetchResponse_OffsetFetchResponsePartition);
+    ANSWER_GROUP(req, m->group_id, m->topics, m->topics_count, resp->topics, resp->topics_count,
+                 OffsetFetchResponse_OffsetFetchResponseTopic, OffsetFetchResponse_OffsetFetchResponsePartition);
 }
 
 static void fetch_group_v8(struct request *req, struct OffsetFetchRequest_OffsetFetchRequestGroup *in,
@@ -140,12 +145,8 @@ static void fetch_group_v8(struct request *req, struct OffsetFetchRequest_Offset
     out->error_code = group_error(req, in->group_id);
     if (out->error_code)
         return;
-    struct cgroup *g = group_find(req->broker, in->group_id);
-    struct fetched *f = NULL;
-    int n;
-    COLLECT_REQUESTED(req, g, in->topics, in->topics_count, f, n);
-    FILL_TOPICS(req, f, n, out->topics, out->topics_count, OffsetFetchResponse_OffsetFetchResponseTopics,
-                OffsetFetchResponse_OffsetFetchResponsePartitions);
+    ANSWER_GROUP(req, in->group_id, in->topics, in->topics_count, out->topics, out->topics_count,
+                 OffsetFetchResponse_OffsetFetchResponseTopics, OffsetFetchResponse_OffsetFetchResponsePartitions);
 }
 
 void handle_offset_fetch(struct request *req)
