@@ -78,44 +78,64 @@ static int16_t group_error(struct request *req, struct kstr id)
     return 0;
 }
 
+/* v0-7 and v8+ carry the same fields under different generated type
+ * names, so these macros, written once, serve both: COLLECT_REQUESTED
+ * reads the request's topics into the sorted fetched entries F (N of
+ * them) of group G, FILL_TOPICS fills the response's TOPICS (COUNT of
+ * them) from them, and ANSWER_GROUP does both for the group named ID. */
+#define COLLECT_REQUESTED(req, g, topics, nt, f, n)                          \
+    do {                                                                     \
+        struct kstr *names_ = REQ_ALLOC(req, struct kstr, nt);               \
+        int32_t **parts_ = REQ_ALLOC(req, int32_t *, nt);                    \
+        int32_t *nparts_ = REQ_ALLOC(req, int32_t, nt);                      \
+        for (int32_t i_ = 0; i_ < (nt); i_++) {                              \
+            names_[i_] = (topics)[i_].name;                                  \
+            parts_[i_] = (topics)[i_].partition_indexes;                     \
+            nparts_[i_] = (topics)[i_].partition_indexes_count;              \
+        }                                                                    \
+        (n) = collect(req, g, nt, names_, parts_, nparts_, &(f));            \
+        if ((nt) < 0)                                                        \
+            qsort(f, (size_t)(n), sizeof(*(f)), by_topic);                   \
+    } while (0)
+
+#define FILL_TOPICS(req, f, n, topics, count, topic_type, partition_type)    \
+    do {                                                                     \
+        (count) = count_topics(f, n);                                        \
+        (topics) = REQ_ARRAY(req, topic_type, count);                        \
+        int t_ = -1;                                                         \
+        for (int i_ = 0; i_ < (n); i_++) {                                   \
+            if (i_ == 0 || !same_topic(&(f)[i_], &(f)[i_ - 1])) {            \
+                t_++;                                                        \
+                int k_ = i_;                                                 \
+                while (k_ < (n) && same_topic(&(f)[k_], &(f)[i_]))           \
+                    k_++;                                                    \
+                (topics)[t_].name = (f)[i_].topic;                           \
+                (topics)[t_].partitions = REQ_ARRAY(req, partition_type, k_ - i_); \
+            }                                                                \
+            int32_t p_ = (topics)[t_].partitions_count++;                    \
+            (topics)[t_].partitions[p_].partition_index = (f)[i_].partition; \
+            (topics)[t_].partitions[p_].committed_offset = (f)[i_].offset;   \
+            (topics)[t_].partitions[p_].committed_leader_epoch = (f)[i_].epoch; \
+            (topics)[t_].partitions[p_].metadata = (f)[i_].metadata;         \
+        }                                                                    \
+    } while (0)
+
+#define ANSWER_GROUP(req, id, in_topics, in_count, topics, count, topic_type, partition_type) \
+    do {                                                                     \
+        struct cgroup *g_ = group_find((req)->broker, id);                   \
+        struct fetched *f_ = NULL;                                           \
+        int n_;                                                              \
+        COLLECT_REQUESTED(req, g_, in_topics, in_count, f_, n_);             \
+        FILL_TOPICS(req, f_, n_, topics, count, topic_type, partition_type); \
+    } while (0)
+
 static void fetch_v0_7(struct request *req, struct OffsetFetchRequest *m, struct OffsetFetchResponse *resp)
 {
-    struct cgroup *g = group_find(req->broker, m->group_id);
-    int16_t err = group_error(req, m->group_id);
-    int32_t nt = m->topics_count;
-    struct kstr *names = REQ_ALLOC(req, struct kstr, nt);
-    int32_t **parts = REQ_ALLOC(req, int32_t *, nt);
-    int32_t *nparts = REQ_ALLOC(req, int32_t, nt);
-    for (int32_t i = 0; i < nt; i++) {
-        names[i] = m->topics[i].name;
-        parts[i] = m->topics[i].partition_indexes;
-        nparts[i] = m->topics[i].partition_indexes_count;
-    }
-    struct fetched *f = NULL;
-    int n = err ? 0 : collect(req, g, nt, names, parts, nparts, &f);
-    if (nt < 0)
-        qsort(f, (size_t)n, sizeof(*f), by_topic);
-    resp->error_code = err;
-    resp->topics_count = count_topics(f, n);
-    resp->topics = REQ_ARRAY(req, OffsetFetchResponse_OffsetFetchResponseTopic, resp->topics_count);
-    int t = -1;
-    for (int i = 0; i < n; i++) {
-        if (i == 0 || !same_topic(&f[i], &f[i - 1])) {
-            t++;
-            int k = i;
-            while (k < n && same_topic(&f[k], &f[i]))
-                k++;
-            resp->topics[t].name = f[i].topic;
-            resp->topics[t].partitions =
-                REQ_ARRAY(req, OffsetFetchResponse_OffsetFetchResponsePartition, k - i);
-        }
-        struct OffsetFetchResponse_OffsetFetchResponseTopic *rt = &resp->topics[t];
-        struct OffsetFetchResponse_OffsetFetchResponsePartition *p = &rt->partitions[rt->partitions_count++];
-        p->partition_index = f[i].partition;
-        p->committed_offset = f[i].offset;
-        p->committed_leader_epoch = f[i].epoch;
-        p->metadata = f[i].metadata;
-    }
+    resp->error_code = group_error(req, m->group_id);
+    if (resp->error_code)
+        return;
+    ANSWER_GROUP(req, m->group_id, m->topics, m->topics_count, resp->topics, resp->topics_count,
+                 OffsetFetchResponse_OffsetFetchResponseTopic, OffsetFetchResponse_OffsetFetchResponsePartition);
 }
 
 static void fetch_group_v8(struct request *req, struct OffsetFetchRequest_OffsetFetchRequestGroup *in,
@@ -125,40 +145,8 @@ static void fetch_group_v8(struct request *req, struct OffsetFetchRequest_Offset
     out->error_code = group_error(req, in->group_id);
     if (out->error_code)
         return;
-    struct cgroup *g = group_find(req->broker, in->group_id);
-    int32_t nt = in->topics_count;
-    struct kstr *names = REQ_ALLOC(req, struct kstr, nt);
-    int32_t **parts = REQ_ALLOC(req, int32_t *, nt);
-    int32_t *nparts = REQ_ALLOC(req, int32_t, nt);
-    for (int32_t i = 0; i < nt; i++) {
-        names[i] = in->topics[i].name;
-        parts[i] = in->topics[i].partition_indexes;
-        nparts[i] = in->topics[i].partition_indexes_count;
-    }
-    struct fetched *f = NULL;
-    int n = collect(req, g, nt, names, parts, nparts, &f);
-    if (nt < 0)
-        qsort(f, (size_t)n, sizeof(*f), by_topic);
-    out->topics_count = count_topics(f, n);
-    out->topics = REQ_ARRAY(req, OffsetFetchResponse_OffsetFetchResponseTopics, out->topics_count);
-    int t = -1;
-    for (int i = 0; i < n; i++) {
-        if (i == 0 || !same_topic(&f[i], &f[i - 1])) {
-            t++;
-            int k = i;
-            while (k < n && same_topic(&f[k], &f[i]))
-                k++;
-            out->topics[t].name = f[i].topic;
-            out->topics[t].partitions =
-                REQ_ARRAY(req, OffsetFetchResponse_OffsetFetchResponsePartitions, k - i);
-        }
-        struct OffsetFetchResponse_OffsetFetchResponseTopics *rt = &out->topics[t];
-        struct OffsetFetchResponse_OffsetFetchResponsePartitions *p = &rt->partitions[rt->partitions_count++];
-        p->partition_index = f[i].partition;
-        p->committed_offset = f[i].offset;
-        p->committed_leader_epoch = f[i].epoch;
-        p->metadata = f[i].metadata;
-    }
+    ANSWER_GROUP(req, in->group_id, in->topics, in->topics_count, out->topics, out->topics_count,
+                 OffsetFetchResponse_OffsetFetchResponseTopics, OffsetFetchResponse_OffsetFetchResponsePartitions);
 }
 
 void handle_offset_fetch(struct request *req)

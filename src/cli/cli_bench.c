@@ -72,23 +72,13 @@ static const char bench_help[] =
     "\n"
     "Exit status: 0 success, 1 error (e.g. a record not delivered), 2 usage.\n";
 
-enum { OPT_ACKS = 256, OPT_LINGER_MS, OPT_BATCH_SIZE, OPT_KEYS, OPT_IDLE_MS,
+enum { OPT_BATCH_SIZE = CLI_OPT_PRODUCER_END, OPT_KEYS, OPT_IDLE_MS,
        OPT_JSON, OPT_TOPIC, OPT_BROKERS, OPT_PRODUCERS, OPT_VALUE_FILE };
-
-static bool is_one_of(const char *s, const char *const *choices)
-{
-    for (; *choices; choices++)
-        if (!strcmp(s, *choices))
-            return true;
-    return false;
-}
 
 static bool take_bench_option(struct cli_common *c, void *opts, int opt,
                               const char *arg)
 {
     struct bench_opts *o = opts;
-    static const char *const codecs[] = {"none", "gzip", "snappy", "lz4", "zstd", NULL};
-    static const char *const acks[] = {"0", "1", "all", "-1", NULL};
     int64_t n;
 
     switch (opt) {
@@ -108,21 +98,6 @@ static bool take_bench_option(struct cli_common *c, void *opts, int opt,
         return cli_parse_int(c, "--idle-ms", arg, 1, 3600000, &o->idle_ms);
     case OPT_BROKERS:
         return cli_parse_int(c, "--brokers", arg, 1, 16, &o->brokers);
-    case OPT_ACKS:
-        if (!is_one_of(arg, acks))
-            return cli_invalid(c, "--acks must be 0, 1 or all");
-        o->acks = arg;
-        return true;
-    case 'z':
-        if (!is_one_of(arg, codecs))
-            return cli_invalid(c, "unknown compression '%s'", arg);
-        o->compression = arg;
-        return true;
-    case OPT_LINGER_MS:
-        if (!cli_parse_int(c, "--linger-ms", arg, 0, 900000, &n))
-            return false;
-        o->linger_ms = arg;
-        return true;
     case OPT_BATCH_SIZE:
         if (!cli_parse_int(c, "--batch-size", arg, 1, INT32_MAX, &n))
             return false;
@@ -138,7 +113,7 @@ static bool take_bench_option(struct cli_common *c, void *opts, int opt,
         o->value_file = arg;
         return true;
     default:
-        return cli_invalid(c, "unexpected option");
+        return cli_take_producer_option(c, &o->producer, opt, arg);
     }
 }
 
@@ -152,9 +127,7 @@ static int parse_bench_args(struct cli_common *c, struct bench_opts *o,
         {"duration", required_argument, NULL, 'd'},
         {"keys", required_argument, NULL, OPT_KEYS},
         {"partitions", required_argument, NULL, 'P'},
-        {"acks", required_argument, NULL, OPT_ACKS},
-        {"compression", required_argument, NULL, 'z'},
-        {"linger-ms", required_argument, NULL, OPT_LINGER_MS},
+        CLI_PRODUCER_LONG_OPTS,
         {"batch-size", required_argument, NULL, OPT_BATCH_SIZE},
         {"producers", required_argument, NULL, OPT_PRODUCERS},
         {"idle-ms", required_argument, NULL, OPT_IDLE_MS},
@@ -180,7 +153,7 @@ static int parse_bench_args(struct cli_common *c, struct bench_opts *o,
     else
         return cli_usage_error(c, "unknown mode '%s': produce, consume, latency or mock-cluster", m);
     o->mode_name = m;
-    int rc = cli_parse_options(c, argc - 1, argv + 1, CLI_COMMON_SHORT_OPTS "s:n:d:P:z:",
+    int rc = cli_parse_options(c, argc - 1, argv + 1, CLI_COMMON_SHORT_OPTS CLI_PRODUCER_SHORT_OPTS "s:n:d:P:",
                                longopts, take_bench_option, o);
     if (rc)
         return rc;

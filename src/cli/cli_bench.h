@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cli/cli_common.h"
+#include "cli/cli_producer_opts.h"
 #include "cli/hdr_hist.h"
 
 enum bench_mode { MODE_PRODUCE, MODE_CONSUME, MODE_LATENCY, MODE_MOCK };
@@ -24,9 +25,7 @@ struct bench_opts {
     int64_t duration_s; /* 0: by count */
     int64_t keys;
     int64_t partitions; /* 0: don't create */
-    const char *acks;
-    const char *compression;
-    const char *linger_ms;
+    struct cli_producer_opts producer; /* --acks, --compression, --linger-ms */
     const char *batch_size;
     int64_t producers;
     int64_t idle_ms;

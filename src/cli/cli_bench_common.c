@@ -78,9 +78,7 @@ rd_kafka_conf_t *bench_producer_conf(struct cli_common *c, const struct bench_op
     if (!conf)
         return NULL;
     rd_kafka_conf_set_dr_msg_cb(conf, on_bench_delivery);
-    bool ok = cli_conf_set(c, conf, "linger.ms", o->linger_ms ? o->linger_ms : default_linger) &&
-              cli_conf_set(c, conf, "acks", o->acks ? o->acks : "all") &&
-              cli_conf_set(c, conf, "compression.codec", o->compression ? o->compression : "none") &&
+    bool ok = cli_conf_set_producer(c, conf, &o->producer, default_linger) &&
               cli_conf_set(c, conf, "queue.buffering.max.messages", "1000000");
     if (ok && o->batch_size)
         ok = cli_conf_set(c, conf, "batch.size", o->batch_size);

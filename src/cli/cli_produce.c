@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_common.h"
+#include "cli/cli_producer_opts.h"
 #include "core/util.h"
 
 static const char produce_help[] =
@@ -41,7 +42,7 @@ static const char produce_help[] =
     "Exit status: 0 all records delivered, 1 error, 2 usage error.\n";
 
 /* Option values that have no short form. */
-enum { OPT_ACKS = 256, OPT_LINGER_MS, OPT_IDEMPOTENT };
+enum { OPT_IDEMPOTENT = CLI_OPT_PRODUCER_END };
 
 struct produce_opts {
     const char *topic;
@@ -50,9 +51,7 @@ struct produce_opts {
     const char **headers;     /* KEY=VALUE strings */
     size_t nheaders;
     int32_t partition;
-    const char *compression;
-    const char *acks;
-    const char *linger_ms;
+    struct cli_producer_opts producer; /* --acks, --compression, --linger-ms */
     bool idempotent;
 };
 
@@ -64,21 +63,10 @@ struct produce_stats {
     char first_error[512];
 };
 
-static bool is_one_of(const char *s, const char *const *choices)
-{
-    for (; *choices; choices++)
-        if (!strcmp(s, *choices))
-            return true;
-    return false;
-}
-
 static bool take_produce_option(struct cli_common *c, void *opts, int opt,
                                 const char *arg)
 {
     struct produce_opts *o = opts;
-    static const char *const codecs[] = {"none", "gzip", "snappy", "lz4",
-                                         "zstd", NULL};
-    static const char *const acks[] = {"0", "1", "all", NULL};
     int64_t n;
 
     switch (opt) {
@@ -98,26 +86,11 @@ static bool take_produce_option(struct cli_common *c, void *opts, int opt,
             return false;
         o->partition = (int32_t)n;
         return true;
-    case 'z':
-        if (!is_one_of(arg, codecs))
-            return cli_invalid(c, "unknown compression '%s'", arg);
-        o->compression = arg;
-        return true;
-    case OPT_ACKS:
-        if (!is_one_of(arg, acks))
-            return cli_invalid(c, "--acks must be 0, 1 or all");
-        o->acks = arg;
-        return true;
-    case OPT_LINGER_MS:
-        if (!cli_parse_int(c, "--linger-ms", arg, 0, 900000, &n))
-            return false;
-        o->linger_ms = arg;
-        return true;
     case OPT_IDEMPOTENT:
         o->idempotent = true;
         return true;
     default:
-        return cli_invalid(c, "unexpected option");
+        return cli_take_producer_option(c, &o->producer, opt, arg);
     }
 }
 
@@ -130,13 +103,11 @@ static int parse_produce_args(struct cli_common *c, struct produce_opts *o,
         {"key-separator", required_argument, NULL, 'k'},
         {"header", required_argument, NULL, 'H'},
         {"partition", required_argument, NULL, 'p'},
-        {"compression", required_argument, NULL, 'z'},
-        {"acks", required_argument, NULL, OPT_ACKS},
-        {"linger-ms", required_argument, NULL, OPT_LINGER_MS},
+        CLI_PRODUCER_LONG_OPTS,
         {"idempotent", no_argument, NULL, OPT_IDEMPOTENT},
         {NULL, 0, NULL, 0},
     };
-    int rc = cli_parse_options(c, argc, argv, CLI_COMMON_SHORT_OPTS "k:H:p:z:",
+    int rc = cli_parse_options(c, argc, argv, CLI_COMMON_SHORT_OPTS CLI_PRODUCER_SHORT_OPTS "k:H:p:",
                                longopts, take_produce_option, o);
 
     if (rc)
@@ -176,11 +147,7 @@ static int new_producer(struct cli_common *c, const struct produce_opts *o,
     if (!ok)
         return CLI_EXIT_ERROR;
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    ok = cli_conf_set(c, conf, "linger.ms", o->linger_ms ? o->linger_ms : "5");
-    if (ok && o->compression)
-        ok = cli_conf_set(c, conf, "compression.codec", o->compression);
-    if (ok && o->acks)
-        ok = cli_conf_set(c, conf, "acks", o->acks);
+    ok = cli_conf_set_producer(c, conf, &o->producer, "5");
     if (ok && o->idempotent)
         ok = cli_conf_set(c, conf, "enable.idempotence", "true");
     if (ok)

@@ -182,21 +182,26 @@ static json_t *json_partitions(const struct partition_info *parts, int n)
     return arr;
 }
 
+/* name, value and source: what a config entry and each of its synonyms have. */
+static json_t *json_config_entry(const rd_kafka_ConfigEntry_t *e)
+{
+    const char *value = rd_kafka_ConfigEntry_value(e);
+    json_t *o = json_object();
+
+    json_object_set_new(o, "name", json_string(rd_kafka_ConfigEntry_name(e)));
+    json_object_set_new(o, "value", value ? json_string(value) : json_null());
+    json_object_set_new(o, "source", json_string(rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(e))));
+    return o;
+}
+
 static json_t *json_synonyms(const rd_kafka_ConfigEntry_t *e)
 {
     json_t *arr = json_array();
     size_t n = 0;
     const rd_kafka_ConfigEntry_t **syn = rd_kafka_ConfigEntry_synonyms(e, &n);
 
-    for (size_t i = 0; i < n; i++) {
-        const char *value = rd_kafka_ConfigEntry_value(syn[i]);
-        json_t *o = json_object();
-
-        json_object_set_new(o, "name", json_string(rd_kafka_ConfigEntry_name(syn[i])));
-        json_object_set_new(o, "value", value ? json_string(value) : json_null());
-        json_object_set_new(o, "source", json_string(rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(syn[i]))));
-        json_array_append_new(arr, o);
-    }
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_config_entry(syn[i]));
     return arr;
 }
 
@@ -208,12 +213,8 @@ static json_t *json_configs(const rd_kafka_ConfigResource_t *cr)
 
     for (size_t i = 0; i < n; i++) {
         const rd_kafka_ConfigEntry_t *e = entries[i];
-        const char *value = rd_kafka_ConfigEntry_value(e);
-        json_t *o = json_object();
+        json_t *o = json_config_entry(e);
 
-        json_object_set_new(o, "name", json_string(rd_kafka_ConfigEntry_name(e)));
-        json_object_set_new(o, "value", value ? json_string(value) : json_null());
-        json_object_set_new(o, "source", json_string(rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(e))));
         json_object_set_new(o, "read_only", json_boolean(rd_kafka_ConfigEntry_is_read_only(e)));
         json_object_set_new(o, "default", json_boolean(rd_kafka_ConfigEntry_is_default(e)));
         json_object_set_new(o, "sensitive", json_boolean(rd_kafka_ConfigEntry_is_sensitive(e)));

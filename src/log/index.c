@@ -68,45 +68,43 @@ void index_note_batch(struct segment *s, int64_t pos, int64_t base, int64_t size
         s->index = INDEX_UNSAVED;
 }
 
-int64_t index_pos_for_offset(const struct segment *s, int64_t offset)
+/* The keys the indexes are searched by; each rises with the entry. */
+static int64_t offset_entry_rel(const struct segment *s, uint32_t i) { return s->oidx[i].rel; }
+static int64_t offset_entry_pos(const struct segment *s, uint32_t i) { return s->oidx[i].pos; }
+static int64_t time_entry_ts(const struct segment *s, uint32_t i) { return s->tidx[i].ts; }
+
+/* How many of the first n entries have key(s, i) <= limit (binary search). */
+static uint32_t entries_at_most(const struct segment *s, uint32_t n, int64_t limit,
+                                int64_t (*key)(const struct segment *, uint32_t))
 {
-    int64_t rel = offset - s->base;
-    uint32_t lo = 0, hi = s->n_oidx;   /* first entry with rel > target */
+    uint32_t lo = 0, hi = n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if ((int64_t)s->oidx[mid].rel <= rel)
+        if (key(s, mid) <= limit)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo ? s->oidx[lo - 1].pos : 0;
+    return lo;
+}
+
+int64_t index_pos_for_offset(const struct segment *s, int64_t offset)
+{
+    uint32_t k = entries_at_most(s, s->n_oidx, offset - s->base, offset_entry_rel);
+    return k ? s->oidx[k - 1].pos : 0;
 }
 
 int64_t index_boundary_below(const struct segment *s, int64_t pos_limit)
 {
-    uint32_t lo = 0, hi = s->n_oidx;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if ((int64_t)s->oidx[mid].pos <= pos_limit)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? s->oidx[lo - 1].pos : 0;
+    uint32_t k = entries_at_most(s, s->n_oidx, pos_limit, offset_entry_pos);
+    return k ? s->oidx[k - 1].pos : 0;
 }
 
 /* Every batch before the returned offset has maxTimestamp < ts. */
 int64_t index_offset_for_time(const struct segment *s, int64_t ts)
 {
-    uint32_t lo = 0, hi = s->n_tidx;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (s->tidx[mid].ts <= ts)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? s->base + s->tidx[lo - 1].rel : s->base;
+    uint32_t k = entries_at_most(s, s->n_tidx, ts, time_entry_ts);
+    return k ? s->base + s->tidx[k - 1].rel : s->base;
 }
 
 /* Reads a whole small file into a new buffer. */

@@ -377,13 +377,25 @@ def incremental_alter_configs_v0(conn, resource_type, resource_name, changes, va
     return res[0][0], res[0][1]
 
 
+def metadata_v1(conn, topics):
+    """topics: list of names or None (all). Returns {name: (error_code, partition count)}."""
+    body = i32(-1) if topics is None else i32(len(topics)) + b"".join(string(t) for t in topics)
+    return parse_metadata(call(conn, 3, 1, body), 1)
+
+
 def metadata_v4(conn, topics, allow_auto_topic_creation):
     """Metadata v4 for the named topics. Returns {topic: (error_code, partition count)}."""
     body = i32(len(topics)) + b"".join(string(t) for t in topics) + i8(1 if allow_auto_topic_creation else 0)
-    r = call(conn, 3, 4, body)
-    r.i32()
+    return parse_metadata(call(conn, 3, 4, body), 4)
+
+
+def parse_metadata(r, version):
+    """A Metadata v1-v4 response body: {topic: (error_code, partition count)}."""
+    if version >= 3:
+        r.i32()
     r.array(lambda: (r.i32(), r.string(), r.i32(), r.string()))
-    r.string()
+    if version >= 2:
+        r.string()
     r.i32()
     out = {}
 
@@ -398,6 +410,7 @@ def metadata_v4(conn, topics, allow_auto_topic_creation):
         out[name] = (err, len(parts or []))
 
     r.array(top)
+    r.exact()
     return out
 
 
@@ -549,13 +562,8 @@ def sync_group_v3(conn, group, generation, member_id, assignments, instance_id=N
     return r.i16(), r.nbytes()
 
 
-def offset_commit_v2(conn, group, topic, offsets, generation=-1, member_id="", metadata=""):
-    """OffsetCommit v2 (kafka-python's version); offsets {partition: offset}. Returns {partition: error}."""
-    body = string(group) + i32(generation) + string(member_id) + i64(-1) + i32(1) + string(topic)
-    body += i32(len(offsets))
-    for p, o in offsets.items():
-        body += i32(p) + i64(o) + string(metadata)
-    r = call(conn, 8, 2, body)
+def _partition_errors(r):
+    """An array of topics, each an array of (partition, error): {partition: error}."""
     out = {}
 
     def part():
@@ -568,6 +576,15 @@ def offset_commit_v2(conn, group, topic, offsets, generation=-1, member_id="", m
 
     r.array(top)
     return out
+
+
+def offset_commit_v2(conn, group, topic, offsets, generation=-1, member_id="", metadata=""):
+    """OffsetCommit v2 (kafka-python's version); offsets {partition: offset}. Returns {partition: error}."""
+    body = string(group) + i32(generation) + string(member_id) + i64(-1) + i32(1) + string(topic)
+    body += i32(len(offsets))
+    for p, o in offsets.items():
+        body += i32(p) + i64(o) + string(metadata)
+    return _partition_errors(call(conn, 8, 2, body))
 
 
 def offset_fetch_v8(conn, groups):
@@ -673,15 +690,4 @@ def offset_delete(conn, group, topic, partitions):
     r = call(conn, 47, 0, body)
     err = r.i16()
     r.i32()
-    out = {}
-
-    def part():
-        p, e = r.i32(), r.i16()
-        out[p] = e
-
-    def top():
-        r.string()
-        r.array(part)
-
-    r.array(top)
-    return err, out
+    return err, _partition_errors(r)

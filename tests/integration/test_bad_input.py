@@ -20,8 +20,8 @@ import urllib.request
 import pytest
 
 from conftest import SANITIZED, SLUICE_BIN, free_port
-from kwire import (Conn, Reader, batch, crc32c, i8, i16, i32, i64, nbytes, parse_produce_v3_response, produce_v3, record,
-                   string, uvarint, compact_string)
+from kwire import (Conn, Reader, batch, crc32c, i8, i16, i32, i64, metadata_v1, metadata_v4, nbytes, parse_metadata,
+                   parse_produce_v3_response, produce_v3, record, string, uvarint, compact_string)
 
 # Kafka error codes
 NONE = 0
@@ -95,41 +95,6 @@ def api_versions(conn, version):
         r.skip_tags()
     r.exact()
     return err, apis
-
-
-def metadata_v1(conn, topics):
-    """topics: list of names or None (all). Returns {name: (error, partition count)}."""
-    body = i32(-1) if topics is None else i32(len(topics)) + b"".join(string(t) for t in topics)
-    return _parse_metadata(call(conn, 3, 1, body), 1)
-
-
-def metadata_v4(conn, topics, allow_auto_create):
-    body = i32(len(topics)) + b"".join(string(t) for t in topics) + i8(1 if allow_auto_create else 0)
-    return _parse_metadata(call(conn, 3, 4, body), 4)
-
-
-def _parse_metadata(r, version):
-    if version >= 3:
-        r.i32()
-    r.array(lambda: (r.i32(), r.string(), r.i32(), r.string()))
-    if version >= 2:
-        r.string()
-    r.i32()
-    out = {}
-
-    def part():
-        r.i16(), r.i32(), r.i32()
-        r.array(r.i32)
-        r.array(r.i32)
-
-    def top():
-        err, name, _internal = r.i16(), r.string(), r.i8()
-        parts = r.array(part)
-        out[name] = (err, len(parts or []))
-
-    r.array(top)
-    r.exact()
-    return out
 
 
 def create_topics(conn, topics, validate_only=False):
@@ -774,7 +739,7 @@ def test_pipelining_keeps_order(broker):
             assert res == [("t", 0, NONE, next_offset)], res
             next_offset += 1
         elif kind == "meta":
-            assert _parse_metadata(R(body), 1) == {"t": (NONE, 1)}
+            assert parse_metadata(R(body), 1) == {"t": (NONE, 1)}
     # The last produces were acks=1: visible once the flusher has synced them.
     deadline = time.monotonic() + 5
     while True:
@@ -1003,7 +968,7 @@ def test_backpressure_client_that_never_reads(broker_factory):
         got, resp = hog.response()
         assert got == 1000 + i, "response %d arrived where %d was expected" % (got, 1000 + i)
         if i in (0, n - 1):
-            res = _parse_metadata(R(resp), 1)
+            res = parse_metadata(R(resp), 1)
             assert res == {"bp": (NONE, 100)}
     assert sent.wait(10) and not err
     assert_serving(broker)

@@ -251,24 +251,10 @@ def test_idempotent_producer_exactly_once_with_dropped_connections(broker_factor
     b = broker_factory({"sluice.test.drop.after.append": "7"})
     topic = "idem"
     create_topic(b.bootstrap, topic, parts)
-    p = Producer({"bootstrap.servers": b.bootstrap, "enable.idempotence": True, "acks": "all",
-                  "linger.ms": 2, "batch.num.messages": 200, "message.timeout.ms": 120000,
-                  "reconnect.backoff.ms": 10, "reconnect.backoff.max.ms": 200, "retry.backoff.ms": 20,
-                  "log.connection.close": False})
-    errors = []
-
-    def on_delivery(err, msg):
-        if err:
-            errors.append(err)
-
+    p, errors, on_delivery = idempotent_producer(b.bootstrap, linger_ms=2, batch=200)
     t0 = time.monotonic()
     for i in range(n):
-        while True:
-            try:
-                p.produce(topic, key=b"%d" % (i % 97), value=b"%d" % i, partition=i % parts, on_delivery=on_delivery)
-                break
-            except BufferError:
-                p.poll(0.05)
+        produce_numbered(p, topic, i, parts, on_delivery, key=b"%d" % (i % 97))
         p.poll(0)
     assert p.flush(150) == 0
     elapsed = time.monotonic() - t0
@@ -278,6 +264,33 @@ def test_idempotent_producer_exactly_once_with_dropped_connections(broker_factor
     dups = shutdown_duplicates(b)
     print("produced %d records in %.1fs, duplicates=%d" % (n, elapsed, dups))
     assert dups > 0
+
+
+def idempotent_producer(bootstrap, linger_ms, batch):
+    """An idempotent producer that retries quickly through dropped
+    connections and restarts. Returns it, the list its delivery errors go
+    into, and the delivery callback that fills that list."""
+    p = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all",
+                  "linger.ms": linger_ms, "batch.num.messages": batch, "message.timeout.ms": 120000,
+                  "reconnect.backoff.ms": 10, "reconnect.backoff.max.ms": 200, "retry.backoff.ms": 20,
+                  "log.connection.close": False})
+    errors = []
+
+    def on_delivery(err, msg):
+        if err:
+            errors.append(err)
+
+    return p, errors, on_delivery
+
+
+def produce_numbered(p, topic, i, parts, on_delivery, key=None):
+    """Queues record i (value "i") for partition i % parts, waiting while the local queue is full."""
+    while True:
+        try:
+            p.produce(topic, key=key, value=b"%d" % i, partition=i % parts, on_delivery=on_delivery)
+            return
+        except BufferError:
+            p.poll(0.05)
 
 
 def check_exactly_once_in_order(b, topic, n, parts):
@@ -300,26 +313,12 @@ def test_idempotent_producer_across_broker_restart(broker_factory, sig):
     b = broker_factory()
     topic = "idem-restart"
     create_topic(b.bootstrap, topic, parts)
-    p = Producer({"bootstrap.servers": b.bootstrap, "enable.idempotence": True, "acks": "all",
-                  "linger.ms": 1, "batch.num.messages": 100, "message.timeout.ms": 120000,
-                  "reconnect.backoff.ms": 10, "reconnect.backoff.max.ms": 200, "retry.backoff.ms": 20,
-                  "log.connection.close": False})
-    errors = []
-
-    def on_delivery(err, msg):
-        if err:
-            errors.append(err)
-
+    p, errors, on_delivery = idempotent_producer(b.bootstrap, linger_ms=1, batch=100)
     for i in range(n):
         if i == n // 2:
             b.stop(sig=sig)
             b.start()
-        while True:
-            try:
-                p.produce(topic, value=b"%d" % i, partition=i % parts, on_delivery=on_delivery)
-                break
-            except BufferError:
-                p.poll(0.05)
+        produce_numbered(p, topic, i, parts, on_delivery)
         p.poll(0)
     assert p.flush(150) == 0
     del p

@@ -7,7 +7,7 @@ import signal
 import time
 
 from shop_harness import Shop, wait_for
-from test_shop_gateway import Traffic
+from test_shop_gateway import traffic_on
 
 
 def shipped_and_charged_once(shop, ids):
@@ -25,8 +25,7 @@ def test_sigkill_one_of_two_payments_instances(broker, tmp_path):
         shop.start(s)
     shop.start("payments", "-a")
     shop.start("payments", "-b")
-    traffic = Traffic(shop, gap=0.1)
-    try:
+    with traffic_on(shop, gap=0.1) as traffic:
         traffic.start()
         # Three partitions, two members: both have work before one dies.
         wait_for("both payments instances charging", lambda: all(
@@ -50,15 +49,11 @@ def test_sigkill_one_of_two_payments_instances(broker, tmp_path):
                   len(answers), ledger["charged"], takeover_s, ledger["duplicate_calls"],
                   shop.metric("payments-b", "shop_events_total", 'outcome="duplicate"'),
                   shop.summary()["latency_ms"]))
-    finally:
-        traffic.halt.set()
-        shop.stop_all()
 
 
 def test_broker_kill9_and_restart(broker, tmp_path):
     shop = Shop(tmp_path, broker.bootstrap, broker.schema_url).start_all()
-    traffic = Traffic(shop)
-    try:
+    with traffic_on(shop) as traffic:
         traffic.start()
         wait_for("orders flowing", lambda: shop.summary()["states"].get("shipped", 0) >= 5)
         broker.stop(sig=signal.SIGKILL)
@@ -75,6 +70,3 @@ def test_broker_kill9_and_restart(broker, tmp_path):
         print("scenario 4: %d orders acknowledged (%d refused while the broker was down), all shipped, "
               "%d charged once each, latency %s" % (len(acked), len(answers) - len(acked), ledger["keys"],
                                                    shop.summary()["latency_ms"]))
-    finally:
-        traffic.halt.set()
-        shop.stop_all()

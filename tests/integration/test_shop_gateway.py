@@ -3,6 +3,7 @@ down for SHOP_OUTAGE_S seconds (30 by default, the issue's figure), then up (sce
 handler's timeout, then fast (scenario 5). The orders API never fails,
 payments back off through payments-retry-N, and afterwards every order is
 paid exactly once: none lost, none charged twice."""
+import contextlib
 import os
 import threading
 import time
@@ -35,6 +36,18 @@ class Traffic(threading.Thread):
         return self.answers
 
 
+@contextlib.contextmanager
+def traffic_on(shop, gap=0.25):
+    """Traffic on a started shop; afterwards it stops, and so does every
+    process of the shop, however the test ended."""
+    traffic = Traffic(shop, gap)
+    try:
+        yield traffic
+    finally:
+        traffic.halt.set()
+        shop.stop_all()
+
+
 def check_paid_once(shop, answers, before=0):
     """Every answer 201, every order shipped, each charged once; before:
     orders charged earlier in the test."""
@@ -51,8 +64,7 @@ def check_paid_once(shop, answers, before=0):
 
 def test_gateway_down_then_up(broker, tmp_path):
     shop = Shop(tmp_path, broker.bootstrap, broker.schema_url, env=RETRY_ENV).start_all()
-    traffic = Traffic(shop)
-    try:
+    with traffic_on(shop) as traffic:
         traffic.start()
         wait_for("orders flowing", lambda: shop.summary()["states"].get("shipped", 0) >= 3)
         shop.gateway("down")
@@ -69,15 +81,11 @@ def test_gateway_down_then_up(broker, tmp_path):
         print("scenario 1 (outage %ss): %d orders placed, %d charged, %d gateway refusals, %d retries, "
               "latency %s" % (OUTAGE_S, len(answers), ledger["charged"], ledger["refused"], retried,
                               shop.summary()["latency_ms"]))
-    finally:
-        traffic.halt.set()
-        shop.stop_all()
 
 
 def test_gateway_slow_then_fast(broker, tmp_path):
     shop = Shop(tmp_path, broker.bootstrap, broker.schema_url).start_all()
-    traffic = Traffic(shop)
-    try:
+    with traffic_on(shop) as traffic:
         shop.gateway("slow", slow_ms=2500)   # the handler gives up after 1000 ms
         traffic.start()
         wait_for("slow charges sent to retry topics",
@@ -92,6 +100,3 @@ def test_gateway_slow_then_fast(broker, tmp_path):
         print("scenario 5: %d orders placed, %d charged, %d retried calls answered from the ledger, "
               "latency %s" % (len(answers), ledger["charged"], ledger["duplicate_calls"],
                               shop.summary()["latency_ms"]))
-    finally:
-        traffic.halt.set()
-        shop.stop_all()

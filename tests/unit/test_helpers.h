@@ -1,7 +1,9 @@
-/* Small helpers shared by the storage tests: temp dirs, file sizes and
- * running a call that should crash in a child process. */
+/* Small helpers shared by the storage tests: temp dirs, file sizes,
+ * running a call that should crash in a child process and passing a
+ * number out of a child that crashes. */
 #ifndef TEST_HELPERS_H
 #define TEST_HELPERS_H
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,32 @@ static inline void th_write_file(const char *path, const void *p, size_t n)
     if (!f || fwrite(p, 1, n, f) != n)
         abort();
     fclose(f);
+}
+
+/* For a child about to crash: leaves n in the file at path, written
+ * directly (not through fileio) so that the simulated crash keeps it.
+ * Exits 4 when it cannot. */
+static inline void th_write_number(const char *path, long long n)
+{
+    char text[32];
+    int len = snprintf(text, sizeof(text), "%lld", n);
+    int fd = open(path, O_WRONLY | O_CREAT, 0644);
+    if (fd < 0 || write(fd, text, (size_t)len) != len)
+        _exit(4);
+    close(fd);
+}
+
+/* The number th_write_number() left at path; -1 when there is none. */
+static inline long long th_read_number(const char *path)
+{
+    long long n = -1;
+    FILE *fp = fopen(path, "r");
+    if (fp) {
+        if (fscanf(fp, "%lld", &n) != 1)
+            n = -1;
+        fclose(fp);
+    }
+    return n;
 }
 
 /* Runs fn(arg) in a child process and returns its wait status; what it

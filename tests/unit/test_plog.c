@@ -741,21 +741,13 @@ static void test_crash_simulation(void **state)
                 _exit(5);
             free(b);
         }
-        char text[32];
-        int n = snprintf(text, sizeof(text), "%" PRId64, synced);
-        int rfd = open(report, O_WRONLY | O_CREAT, 0644);
-        if (write(rfd, text, (size_t)n) != n)
-            _exit(6);
-        close(rfd);
+        th_write_number(report, synced);
         fileio_crash();
     }
     int status;
     waitpid(pid, &status, 0);
     assert_int_equal(WEXITSTATUS(status), 137);
-    FILE *fp = fopen(report, "r");
-    long long synced = -1;
-    assert_int_equal(fscanf(fp, "%lld", &synced), 1);
-    fclose(fp);
+    long long synced = th_read_number(report);
     assert_true(synced > 0);
     struct plog *l = open_log(dir, &c);
     assert_int_equal(plog_log_end(l), synced);

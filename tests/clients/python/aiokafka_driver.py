@@ -11,9 +11,6 @@ from aiokafka.errors import KafkaError
 
 import scenario
 
-CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
-
-
 async def produce(bootstrap, topic, records, codec="none", partition_of=lambda i: 0):
     p = AIOKafkaProducer(bootstrap_servers=bootstrap, compression_type=None if codec == "none" else codec,
                          linger_ms=5)
@@ -29,7 +26,7 @@ async def produce(bootstrap, topic, records, codec="none", partition_of=lambda i
 
 async def codecs(bootstrap, prefix):
     out = {}
-    for codec in CODECS:
+    for codec in scenario.CODECS:
         topic = "%s-codec-%s" % (prefix, codec)
         await produce(bootstrap, topic, [scenario.codec_record(codec, i)
                                          for i in range(scenario.RECORDS_PER_CODEC)], codec)

@@ -1,14 +1,12 @@
 """confluent-kafka 2.16 (PyPI, its bundled librdkafka) through the scenarios
 in tests/clients/README.md. Usage: confluent_driver.py BOOTSTRAP SCENARIO PREFIX"""
+import functools
 import sys
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicCollection, TopicPartition
 from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, NewTopic)
 
 import scenario
-
-CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
-
 
 def produce(bootstrap, topic, records, codec="none", partition_of=lambda i: 0):
     p = Producer({"bootstrap.servers": bootstrap, "compression.type": codec, "linger.ms": 5})
@@ -20,19 +18,16 @@ def produce(bootstrap, topic, records, codec="none", partition_of=lambda i: 0):
 
 
 def codecs(bootstrap, prefix):
-    out = {}
-    for codec in CODECS:
-        topic = "%s-codec-%s" % (prefix, codec)
-        produce(bootstrap, topic, [scenario.codec_record(codec, i) for i in range(scenario.RECORDS_PER_CODEC)],
-                codec)
+    def read_back(topic):
         c = Consumer({"bootstrap.servers": bootstrap, "group.id": prefix + "-reader", "enable.auto.commit": False})
         c.assign([TopicPartition(topic, 0, 0)])
         got = []
         scenario.wait_until(lambda: got.extend(m for m in [c.poll(0.2)] if m and not m.error()) or
                             len(got) >= scenario.RECORDS_PER_CODEC, topic)
         c.close()
-        out[codec] = [scenario.observed(m.key(), m.value(), m.headers()) for m in got]
-    return {"codecs": out}
+        return [scenario.observed(m.key(), m.value(), m.headers()) for m in got]
+
+    return scenario.codec_walk(prefix, functools.partial(produce, bootstrap), read_back)
 
 
 def group(bootstrap, prefix):
@@ -66,8 +61,7 @@ def group(bootstrap, prefix):
             c.close()
         return scenario.MemberThread(loop)
 
-    return scenario.GroupWalk(make_member, lambda records, partition_of: produce(
-        bootstrap, topic, records, partition_of=partition_of)).run()
+    return scenario.GroupWalk(make_member, functools.partial(produce, bootstrap, topic)).run()
 
 
 def admin(bootstrap, prefix):

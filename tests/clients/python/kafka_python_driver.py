@@ -1,5 +1,6 @@
 """kafka-python 3.0 through the scenarios in tests/clients/README.md.
 Usage: kafka_python_driver.py BOOTSTRAP SCENARIO PREFIX"""
+import functools
 import sys
 
 from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -8,9 +9,6 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 import scenario
-
-CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
-
 
 def produce(bootstrap, topic, records, codec="none", partition_of=lambda i: 0):
     p = KafkaProducer(bootstrap_servers=bootstrap, compression_type=None if codec == "none" else codec,
@@ -24,11 +22,7 @@ def produce(bootstrap, topic, records, codec="none", partition_of=lambda i: 0):
 
 
 def codecs(bootstrap, prefix):
-    out = {}
-    for codec in CODECS:
-        topic = "%s-codec-%s" % (prefix, codec)
-        produce(bootstrap, topic, [scenario.codec_record(codec, i) for i in range(scenario.RECORDS_PER_CODEC)],
-                codec)
+    def read_back(topic):
         c = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
         c.assign([TopicPartition(topic, 0)])
         c.seek_to_beginning()
@@ -36,8 +30,9 @@ def codecs(bootstrap, prefix):
         scenario.wait_until(lambda: got.extend(r for rs in c.poll(200).values() for r in rs) or
                             len(got) >= scenario.RECORDS_PER_CODEC, topic)
         c.close()
-        out[codec] = [scenario.observed(r.key, r.value, r.headers) for r in got]
-    return {"codecs": out}
+        return [scenario.observed(r.key, r.value, r.headers) for r in got]
+
+    return scenario.codec_walk(prefix, functools.partial(produce, bootstrap), read_back)
 
 
 class Tracker(scenario.AssignmentTracker, ConsumerRebalanceListener):
@@ -67,8 +62,7 @@ def group(bootstrap, prefix):
             c.close()
         return scenario.MemberThread(loop)
 
-    return scenario.GroupWalk(make_member, lambda records, partition_of: produce(
-        bootstrap, topic, records, partition_of=partition_of)).run()
+    return scenario.GroupWalk(make_member, functools.partial(produce, bootstrap, topic)).run()
 
 
 def describe_one(a, topic):

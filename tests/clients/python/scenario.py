@@ -10,12 +10,25 @@ RECORDS_PER_CODEC = 5
 GROUP_RECORDS_PER_PHASE = 10
 GROUP_PARTITIONS = 3
 DEADLINE_SECONDS = 60
+CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 
 
 def codec_record(codec, i):
     """(key, value, headers) of record i of a codec's topic; headers repeat a key on purpose."""
     return ("key-%d" % i, "value-%d-%s" % (i, codec),
             [("index", str(i)), ("codec", codec), ("dup", "a"), ("dup", "b")])
+
+
+def codec_walk(prefix, produce, read_back):
+    """The codecs scenario of a driver with blocking calls: per codec, its
+    records go to a topic of its own through produce(topic, records, codec)
+    and come back from read_back(topic) as observed() entries."""
+    out = {}
+    for codec in CODECS:
+        topic = "%s-codec-%s" % (prefix, codec)
+        produce(topic, [codec_record(codec, i) for i in range(RECORDS_PER_CODEC)], codec)
+        out[codec] = read_back(topic)
+    return {"codecs": out}
 
 
 def observed(key, value, headers):
@@ -43,7 +56,7 @@ class GroupWalk:
 
     def __init__(self, make_member, produce):
         self.make_member = make_member
-        self.produce = produce   # produce(records, partition_of) as the drivers' own produce()
+        self.produce = produce   # produce(records, partition_of=...) as the drivers' own produce()
         self.lock = threading.Lock()
         self.values = []
 
@@ -60,7 +73,7 @@ class GroupWalk:
         wait_until(lambda: self.settled(members), "the group to settle in phase %d" % number)
         sizes = sorted(len(m.assigned) for m in members)
         self.produce([(None, group_value(number, i), None) for i in range(GROUP_RECORDS_PER_PHASE)],
-                     lambda i: i % GROUP_PARTITIONS)
+                     partition_of=lambda i: i % GROUP_PARTITIONS)
         wait_until(lambda: len(self.values) >= GROUP_RECORDS_PER_PHASE * (number + 1),
                    "phase %d's records" % number)
         return sizes
